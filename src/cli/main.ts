@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { commands } from './registry.ts';
+import { ExitCode, type CliIo } from './io.ts';
+
+export function version(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function helpText(): Promise<string> {
+  const rows = await Promise.all(
+    Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(12)}${(await load()).summary}`),
+  );
+  return [
+    'fledge — progressive delivery for Kubernetes',
+    '',
+    'Usage: fledge <command> [flags]     (also: kubectl fledge <command>)',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    'Flags: --help, --version. Run `fledge <command> --help` for a command\'s flags.',
+    'Exit codes: 0 ok/promoted, 1 rolled back/failed, 2 timed out, 3 paused, 4 bad usage or config, 5 cluster unreachable.',
+  ].join('\n');
+}
+
+/** Runs one invocation of the CLI and resolves to its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(await helpText());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`fledge ${version()}`);
+    return ExitCode.ok;
+  }
+  const load = commands[name];
+  if (load === undefined) {
+    io.err(`fledge: unknown command "${name}". Known: ${Object.keys(commands).join(', ')}.`);
+    return ExitCode.usage;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`${command.summary}\n\nUsage: ${command.usage}`);
+    return ExitCode.ok;
+  }
+  return command.run(rest, io);
+}

@@ -1,0 +1,141 @@
+// The vocabulary of the pure core. Times are milliseconds since the epoch (numbers), durations
+// are milliseconds, weights are integer percentages of requests sent to the canary (0..100).
+
+/** Lifecycle of a Canary; `status.phase`. */
+export type Phase = 'Initializing' | 'Ready' | 'Progressing' | 'Paused' | 'Promoting' | 'Succeeded' | 'Failed';
+
+/** Why a Canary is paused (`Paused` phase). Human causes wait for a person; the others clear themselves. */
+export type PauseCause =
+  | 'user' // `fledge pause`
+  | 'gate' // manual-gate: waiting for `fledge promote` before promotion
+  | 'step-gate' // manual strategy: waiting for `fledge resume`/`promote` before each step
+  | 'window' // outside the deployment window: no traffic moves
+  | 'no-data' // no canary data for N intervals
+  | 'metrics-unavailable' // Prometheus unreachable or erroring
+  | 'shared-incident'; // primary breaks the SLO too
+
+/** A counted event per request; the analysis templates define one query per event. */
+export type EventName = 'failures' | 'slow';
+
+/** Counts over one interval for one side (canary or primary). Counts may be non-integers (Prometheus extrapolates). */
+export interface Counts {
+  readonly requests: number;
+  readonly events: Readonly<Record<EventName, number>>;
+  /** Display values for humans and for the threshold judge; absent when Prometheus had none. */
+  readonly successRate?: number; // percent, 0..100
+  readonly p99Ms?: number;
+}
+
+/** A measurement of one side: a value, an honest "nothing there", or an error. Never thrown. */
+export type Sample =
+  | { readonly kind: 'value'; readonly counts: Counts }
+  | { readonly kind: 'no-data' }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Both sides over the same interval [start, end). */
+export interface IntervalMeasurement {
+  readonly start: number;
+  readonly end: number;
+  readonly canary: Sample;
+  readonly primary: Sample;
+}
+
+/** One judged metric, as data: no code branches on its name. */
+export interface MetricPolicy {
+  readonly name: string; // e.g. "errors", "latency"
+  readonly event: EventName;
+  /** Largest acceptable event share of requests under the SLO (0.01 = 1%). */
+  readonly sloRate: number;
+  /** Non-inferiority margin for evidence mode: canary rate ≤ rMax × primary rate. */
+  readonly rMax: number;
+}
+
+export interface JudgePolicy {
+  readonly kind: 'sequential' | 'threshold';
+  readonly metrics: readonly MetricPolicy[];
+  /** Family-wise false-rollback bound for the whole run. */
+  readonly alpha: number;
+  /** Error bound of the non-inferiority claim that lets evidence mode advance. */
+  readonly beta: number;
+  /** Guardrail: canary failure ratio at or above this on at least `catastropheMinRequests` in one interval. */
+  readonly catastropheRatio: number;
+  readonly catastropheMinRequests: number;
+  /** Consecutive intervals without canary data before pausing. */
+  readonly noDataIntervals: number;
+  /** Threshold judge: failed checks (over the run) that trigger rollback. */
+  readonly maxFailedChecks: number;
+  /** SLO knobs in user units (threshold judge and messages). */
+  readonly successRateMin: number; // percent
+  readonly latencyP99MaxMs: number;
+}
+
+export interface DeploymentWindow {
+  readonly cron: string;
+  readonly timezone: string;
+}
+
+/** The resolved release policy of one Canary (annotations + strategy + analysis). */
+export interface ReleasePolicy {
+  /** Canary weights in order, strictly increasing, 0..100. Promotion follows the last one. */
+  readonly steps: readonly number[];
+  /** Minimum time at each step before advancing. */
+  readonly bakeMs: number;
+  /** Analysis interval. */
+  readonly intervalMs: number;
+  /** How long after an interval's end its data is complete (≥ 2 scrape intervals). */
+  readonly metricsLagMs: number;
+  readonly promotion: 'schedule' | 'evidence';
+  readonly pauseBeforeEachStep: boolean;
+  readonly manualGate: boolean;
+  /** A run that makes no progress for this long is rolled back (unready canary, no data). */
+  readonly progressDeadlineMs: number;
+  readonly window: DeploymentWindow | null;
+  readonly judge: JudgePolicy;
+}
+
+/** Evidence for one metric, accumulated over the run (never reset within a run). */
+export interface MetricEvidence {
+  readonly name: string;
+  readonly canaryRequests: number;
+  readonly canaryEvents: number;
+  readonly primaryRequests: number;
+  readonly primaryEvents: number;
+  /** Estimated canary rate ÷ primary rate over the run; null when undefined. */
+  readonly ratio: number | null;
+  /** e-value that the canary is worse (harm); rollback at M/α. */
+  readonly harm: number;
+  /** e-value that the canary is no worse than rMax × primary (evidence mode); per step. */
+  readonly safe: number;
+  /** Internal running log-likelihood ratios, one per alternative; opaque to callers. */
+  readonly logLr: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface Evidence {
+  readonly metrics: readonly MetricEvidence[];
+  readonly intervals: number;
+  readonly noDataStreak: number;
+  readonly failedChecks: number;
+}
+
+/** What a judge concludes from the evidence after one more interval. */
+export type Verdict =
+  | { readonly kind: 'continue'; readonly canAdvance: boolean; readonly reason: string }
+  | { readonly kind: 'rollback'; readonly reason: string }
+  | { readonly kind: 'pause'; readonly cause: 'no-data' | 'metrics-unavailable' | 'shared-incident'; readonly reason: string };
+
+export interface Assessment {
+  readonly evidence: Evidence;
+  readonly verdict: Verdict;
+}
+
+/** The step being judged, for judges whose tests depend on it. */
+export interface JudgeContext {
+  readonly canaryWeight: number;
+  /** True for the first interval after a step change (evidence mode restarts its "safe" test). */
+  readonly newStep: boolean;
+}
+
+/** A judge folds one interval into the evidence. Pure and deterministic. */
+export interface Judge {
+  readonly assess: (evidence: Evidence, interval: IntervalMeasurement, context: JudgeContext) => Assessment;
+}

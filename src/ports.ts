@@ -1,0 +1,77 @@
+// One small interface per outside system. Adapters in src/adapters/ implement them; the core
+// never sees them; the controller receives them through createController(deps).
+import type { IntervalMeasurement } from './core/types.ts';
+import type { AnalysisTemplate } from './config/analysis-schema.ts';
+
+/** Wall-clock time. Inject a fake in tests. */
+export interface Clock {
+  now(): number;
+}
+
+/** Which workloads to measure over which interval, with which query templates. */
+export interface MeasureRequest {
+  readonly namespace: string;
+  /** The canary workload (the user's Deployment name). */
+  readonly canary: string;
+  /** The primary workload (`<name>-primary`). */
+  readonly primary: string;
+  readonly start: number;
+  readonly end: number;
+  readonly template: AnalysisTemplate;
+  /** Latency boundary in ms: requests slower than this count as "slow" (a histogram bucket edge). */
+  readonly latencyEdgeMs: number;
+}
+
+/**
+ * Counts for canary and primary over an interval. Never throws: an unreachable or lying
+ * source yields `error` samples, an empty answer yields `no-data`.
+ */
+export interface MetricsSource {
+  measure(request: MeasureRequest): Promise<IntervalMeasurement>;
+}
+
+/** Where a TrafficSplit (or route) lives and what it splits. */
+export interface RouteRef {
+  readonly namespace: string;
+  /** Apex service and split name (the app name). */
+  readonly name: string;
+  readonly primaryService: string;
+  readonly canaryService: string;
+}
+
+/** Current routing as read back from the cluster. */
+export type RouteState =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'foreign'; readonly owner: string } // exists but is not Fledge's: never taken over
+  | { readonly kind: 'routed'; readonly canaryWeight: number; readonly primaryWeight: number };
+
+/**
+ * Sends traffic between primary and canary. `write` is idempotent, creates the route when
+ * missing, always writes weights that sum to 100, and throws FledgeError on API failures.
+ */
+export interface TrafficRouter {
+  read(ref: RouteRef): Promise<RouteState>;
+  write(ref: RouteRef, canaryWeight: number): Promise<void>;
+  remove(ref: RouteRef): Promise<void>;
+}
+
+/** One thing worth telling people about a release. */
+export interface ReleaseNotice {
+  readonly namespace: string;
+  readonly name: string;
+  readonly revision: string;
+  readonly phase: string;
+  readonly canaryWeight: number;
+  readonly reason: string; // the EventReason
+  readonly message: string;
+  readonly severity: 'Normal' | 'Warning';
+  readonly at: number;
+  /** Where to post, from the Canary's annotations (already checked against the allow-list). */
+  readonly slackChannel?: string;
+  readonly webhooks?: readonly string[];
+}
+
+/** Fire-and-forget: never blocks or fails a reconcile; delivery is the notifier's business. */
+export interface Notifier {
+  notify(notice: ReleaseNotice): void;
+}
