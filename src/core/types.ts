@@ -119,7 +119,8 @@ export interface Evidence {
 
 /** What a judge concludes from the evidence after one more interval. */
 export type Verdict =
-  | { readonly kind: 'continue'; readonly canAdvance: boolean; readonly reason: string }
+  /** No reason to stop. `safe`: non-inferiority shown at this step (evidence mode advances only then). */
+  | { readonly kind: 'continue'; readonly safe: boolean; readonly reason: string }
   | { readonly kind: 'rollback'; readonly reason: string }
   | { readonly kind: 'pause'; readonly cause: 'no-data' | 'metrics-unavailable' | 'shared-incident'; readonly reason: string };
 
