@@ -1,0 +1,110 @@
+// The release state machine (DESIGN.md §2): one pure function from what is known to what to do.
+import { progressRun } from './progress.ts';
+import { handleRequest } from './requests.ts';
+import { pollMs } from './schedule.ts';
+import { abandonRun, event, startRun, stayIdle, toPrimary } from './transitions.ts';
+import type { CanaryState, Decision, Observation } from './state.ts';
+import type { ReleasePolicy } from './types.ts';
+
+interface Input {
+  readonly state: CanaryState;
+  readonly observation: Observation;
+  readonly policy: ReleasePolicy;
+  readonly now: number;
+}
+
+function primaryReady(observation: Observation, atLeast = 1): boolean {
+  const { primary } = observation;
+  return primary !== null && primary.rolledOut && primary.readyReplicas >= Math.max(1, atLeast);
+}
+
+/** Bootstrap: once the primary serves, route everything to it and scale the target to zero. */
+function initialize({ state, observation, policy }: Input): Decision {
+  if (!primaryReady(observation)) {
+    return { state: { ...state, message: 'waiting for the primary to become ready' }, actions: [], requeueAfterMs: pollMs(policy) };
+  }
+  const revision = observation.primaryRevision ?? observation.targetRevision;
+  return {
+    state: { ...state, phase: 'Ready', revision, lastPromotedRevision: revision, canaryWeight: 0, message: `primary serves revision ${revision}` },
+    actions: [...toPrimary(observation), event('Initialized', `primary ready with revision ${revision}; all traffic on the primary`)],
+    requeueAfterMs: null,
+  };
+}
+
+/** Ready, Succeeded, Failed: start a run for a new revision, otherwise hold the idle shape. */
+function idle(input: Input): Decision {
+  const { state, observation } = input;
+  const revision = observation.targetRevision;
+  if (!primaryReady(observation)) return { state, actions: [], requeueAfterMs: pollMs(input.policy) };
+  if (revision === state.lastPromotedRevision) return stayIdle(state, observation);
+  if (revision === state.lastFailedRevision) {
+    const message = `revision ${revision} was rolled back; change it or run \`fledge retry\``;
+    return stayIdle({ ...state, message }, observation);
+  }
+  return startRun(input);
+}
+
+/** The primary rolls out the new spec; then traffic moves to it and the canary scales down. */
+function promoting(input: Input): Decision {
+  const { state, observation, policy } = input;
+  const revision = state.revision ?? '';
+  const rolledOut = observation.primaryRevision === revision && primaryReady(observation, observation.desiredReplicas);
+  if (!rolledOut) {
+    const actions = observation.primaryRevision === revision ? [] : [{ kind: 'promote-primary', revision } as const];
+    return { state: { ...state, message: `promoting revision ${revision}: waiting for the primary rollout` }, actions, requeueAfterMs: pollMs(policy) };
+  }
+  const message = `revision ${revision} promoted`;
+  return {
+    state: { ...state, phase: 'Succeeded', lastPromotedRevision: revision, canaryWeight: 0, step: -1, message },
+    actions: [...toPrimary(observation), event('Promoted', message)],
+    requeueAfterMs: null,
+  };
+}
+
+/** A newer revision replaced the one in flight: restart at weight 0. */
+function supersede(input: Input): Decision {
+  const { state, observation } = input;
+  const promotedMeanwhile = state.phase === 'Promoting' && observation.primaryRevision === state.revision;
+  const restarted = startRun({
+    ...input,
+    state: { ...state, lastPromotedRevision: promotedMeanwhile ? state.revision : state.lastPromotedRevision },
+  });
+  const message = `revision ${state.revision ?? ''} superseded by ${observation.targetRevision}: restarting at weight 0`;
+  return { ...restarted, actions: [event('Superseded', message), ...restarted.actions] };
+}
+
+function inRun(state: CanaryState): boolean {
+  return state.phase === 'Progressing' || state.phase === 'Paused' || state.phase === 'Promoting';
+}
+
+function byPhase(input: Input): Decision {
+  const { state, observation } = input;
+  if (inRun(state) && observation.targetRevision !== state.revision) {
+    if (observation.targetRevision === state.lastPromotedRevision) return abandonRun(state, observation);
+    return supersede(input);
+  }
+  switch (state.phase) {
+    case 'Initializing':
+      return initialize(input);
+    case 'Progressing':
+    case 'Paused':
+      return progressRun(input);
+    case 'Promoting':
+      return promoting(input);
+    default:
+      return idle(input);
+  }
+}
+
+/**
+ * Decides the next state, the actions (in order) and when to look again. Pure: the same
+ * inputs always give the same decision. A request a person made is acted on once.
+ */
+export function decide(state: CanaryState, observation: Observation, policy: ReleasePolicy, now: number): Decision {
+  const input = { state, observation, policy, now };
+  const request = observation.request;
+  if (request === null || request.id === state.handledRequest) return byPhase(input);
+  const outcome = handleRequest(input, request);
+  if (outcome.kind === 'decided') return outcome.decision;
+  return byPhase({ ...input, state: outcome.state });
+}

@@ -1,0 +1,146 @@
+// A run in flight (phases Progressing and Paused): wait for the canary, move through the
+// steps, judge each interval, and pause, roll back or promote.
+import { judgeFor } from './judge/index.ts';
+import { dueInterval, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
+import { beginPromotion, event, rollBack } from './transitions.ts';
+import { insideWindow, untilWindowOpens } from './window.ts';
+import type { Action, CanaryState, Decision, Observation } from './state.ts';
+import type { IntervalMeasurement, PauseCause, ReleasePolicy, Verdict } from './types.ts';
+
+export interface RunInput {
+  readonly state: CanaryState;
+  readonly observation: Observation;
+  readonly policy: ReleasePolicy;
+  readonly now: number;
+}
+
+const humanCauses: ReadonlySet<PauseCause> = new Set(['user', 'gate', 'step-gate']);
+
+function canaryReady(observation: Observation): boolean {
+  const { target } = observation;
+  return target.rolledOut && target.replicas > 0 && target.readyReplicas >= target.replicas;
+}
+
+function pause(input: RunInput, cause: PauseCause, message: string, extra: Action[] = []): Decision {
+  const { state, policy, now } = input;
+  const changed = state.pausedBy !== cause;
+  const actions = changed ? [...extra, event(pauseReason(cause), message, cause === 'no-data' ? 'Warning' : 'Normal')] : extra;
+  const requeue = cause === 'window' ? Math.max(pollMs(policy), untilWindowOpens(policy.window, now)) : untilNextInterval(state, policy, now);
+  return { state: { ...state, phase: 'Paused', pausedBy: cause, message }, actions, requeueAfterMs: requeue };
+}
+
+function pauseReason(cause: PauseCause): 'Paused' | 'WaitingForPromotion' | 'OutsideWindow' | 'NoCanaryData' | 'MetricsUnavailable' | 'SharedIncident' {
+  const reasons = {
+    user: 'Paused',
+    'step-gate': 'Paused',
+    gate: 'WaitingForPromotion',
+    window: 'OutsideWindow',
+    'no-data': 'NoCanaryData',
+    'metrics-unavailable': 'MetricsUnavailable',
+    'shared-incident': 'SharedIncident',
+  } as const;
+  return reasons[cause];
+}
+
+/** Waiting for canary capacity before any traffic moves; rolled back past the deadline. */
+function awaitCanary(input: RunInput): Decision {
+  const { state, observation, policy, now } = input;
+  const stalled = observation.target.stalled || pastDeadline(state, policy, now);
+  if (stalled) return rollBack(state, `canary not ready (${observation.target.readyReplicas}/${observation.target.replicas} ready) past the progress deadline`, 'ProgressDeadlineExceeded');
+  // Never leave traffic on a canary that lost its capacity.
+  const actions: Action[] = observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null ? [{ kind: 'route', canaryWeight: 0 }] : [];
+  const message = `revision ${state.revision ?? ''}: waiting for the canary (${observation.target.readyReplicas}/${observation.target.replicas} ready)`;
+  return { state: { ...state, canaryWeight: 0, message }, actions, requeueAfterMs: pollMs(policy) };
+}
+
+/**
+ * Move to the next step (or promotion after the last one), honouring the window and, unless
+ * a person just `approved` it, the gates.
+ */
+export function advance(input: RunInput, why: string, approved = false): Decision {
+  const { state, policy, now } = input;
+  const next = state.step + 1;
+  if (!insideWindow(policy.window, now)) return pause(input, 'window', 'outside the deployment window: no traffic moves until it opens');
+  if (next >= policy.steps.length) {
+    if (policy.manualGate && !approved) return pause(input, 'gate', `analysis passed at every step (${why}); waiting for \`fledge promote\``);
+    return beginPromotion(state, why, policy);
+  }
+  if (policy.pauseBeforeEachStep && !approved) {
+    return pause(input, 'step-gate', `step ${next + 1}/${policy.steps.length} is next; waiting for \`fledge resume\``);
+  }
+  const weight = policy.steps[next] ?? 100;
+  const message = `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`;
+  return {
+    state: {
+      ...state,
+      phase: 'Progressing',
+      pausedBy: null,
+      step: next,
+      canaryWeight: weight,
+      stepStartedAt: now,
+      analyzedUntil: state.analyzedUntil ?? now,
+      progressAt: now,
+      message: state.step < 0 ? message : `${message} (${why})`,
+    },
+    actions: [{ kind: 'route', canaryWeight: weight }, event('StepAdvanced', message)],
+    requeueAfterMs: untilNextInterval({ ...state, analyzedUntil: state.analyzedUntil ?? now }, policy, now),
+  };
+}
+
+function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryState; verdict: Verdict } {
+  const { state, policy } = input;
+  const evidence = state.evidence;
+  if (evidence === null) throw new Error('a run always carries evidence');
+  const assessment = judgeFor(policy.judge).assess(evidence, interval, {
+    canaryWeight: state.canaryWeight,
+    newStep: state.stepStartedAt !== null && interval.start <= state.stepStartedAt,
+  });
+  // Progress means canary data arrived; a Prometheus outage is neither progress nor its absence.
+  const progressed = assessment.evidence.noDataStreak === 0 && (assessment.verdict.kind !== 'pause' || assessment.verdict.cause === 'shared-incident');
+  return {
+    state: { ...state, evidence: assessment.evidence, analyzedUntil: interval.end, progressAt: progressed ? input.now : state.progressAt },
+    verdict: assessment.verdict,
+  };
+}
+
+/** After judging: act on the verdict; keep human pauses; advance when baked. */
+function afterVerdict(input: RunInput, verdict: Verdict): Decision {
+  const { state, policy, now } = input;
+  if (verdict.kind === 'rollback') return rollBack(state, verdict.reason);
+  if (state.pausedBy !== null && humanCauses.has(state.pausedBy)) return { state, actions: [], requeueAfterMs: untilNextInterval(state, policy, now) };
+  if (verdict.kind === 'pause') {
+    if (verdict.cause === 'no-data' && pastDeadline(state, policy, now)) return rollBack(state, `no canary data past the progress deadline (${verdict.reason})`, 'ProgressDeadlineExceeded');
+    return pause(input, verdict.cause, verdict.reason);
+  }
+  // An interval without canary data is no evidence for the step: it never advances one.
+  const measured = state.evidence !== null && state.evidence.noDataStreak === 0;
+  const ready = measured && stepBaked(state, policy, now) && (policy.promotion === 'schedule' || verdict.safe);
+  if (ready) return advance(input, verdict.reason);
+  const resumed = state.phase === 'Paused' && state.pausedBy !== 'window';
+  const actions = resumed ? [event('Resumed', `resumed: ${verdict.reason}`)] : [];
+  const next = { ...state, phase: resumed ? 'Progressing' : state.phase, pausedBy: resumed ? null : state.pausedBy, message: verdict.reason } as const;
+  return { state: next, actions, requeueAfterMs: untilNextInterval(next, policy, now) };
+}
+
+/** One look at a run in flight. */
+export function progressRun(input: RunInput): Decision {
+  const { state, observation, policy, now } = input;
+  if (!canaryReady(observation)) return awaitCanary(input);
+  if (state.step < 0) {
+    if (state.pausedBy !== null && humanCauses.has(state.pausedBy)) return { state, actions: [], requeueAfterMs: null };
+    return advance({ ...input, state: { ...state, progressAt: now } }, 'canary ready');
+  }
+  if (state.pausedBy === 'window' && insideWindow(policy.window, now)) return advance(input, 'deployment window open');
+  const due = dueInterval(state, policy, now);
+  const interval = observation.interval;
+  // Traffic held back while the canary was unready (or edited by hand) returns to the step's weight.
+  const weight = policy.steps[state.step] ?? 0;
+  const drift: Action[] = observation.routedCanaryWeight === weight ? [] : [{ kind: 'route', canaryWeight: weight }];
+  const current = { ...state, canaryWeight: weight };
+  if (due === null || interval === null || interval.start !== due.start || interval.end !== due.end) {
+    return { state: current, actions: drift, requeueAfterMs: untilNextInterval(state, policy, now) };
+  }
+  const judged = judge({ ...input, state: current }, interval);
+  const decision = afterVerdict({ ...input, state: judged.state }, judged.verdict);
+  return decision.actions.some((action) => action.kind === 'route') ? decision : { ...decision, actions: [...drift, ...decision.actions] };
+}

@@ -1,0 +1,80 @@
+// Requests from people (`fledge promote|abort|retry|pause|resume`), each acted on once.
+import { advance } from './progress.ts';
+import { beginPromotion, event, rollBack, startRun } from './transitions.ts';
+import type { CanaryState, Decision, Observation, UserRequest } from './state.ts';
+import type { ReleasePolicy } from './types.ts';
+
+export interface RequestInput {
+  readonly state: CanaryState;
+  readonly observation: Observation;
+  readonly policy: ReleasePolicy;
+  readonly now: number;
+}
+
+/** The outcome of a request: a decision to return at once, or a state to carry on with. */
+export type RequestOutcome = { readonly kind: 'decided'; readonly decision: Decision } | { readonly kind: 'carry-on'; readonly state: CanaryState };
+
+function running(state: CanaryState): boolean {
+  return state.phase === 'Progressing' || state.phase === 'Paused';
+}
+
+function refuse(state: CanaryState, request: UserRequest, why: string): RequestOutcome {
+  return {
+    kind: 'decided',
+    decision: { state, actions: [event('RequestRefused', `${request.verb} refused: ${why}`, 'Warning')], requeueAfterMs: 0 },
+  };
+}
+
+function promote(input: RequestInput, request: UserRequest): RequestOutcome {
+  const { state, policy } = input;
+  if (!running(state)) return refuse(state, request, `no release is running (phase ${state.phase})`);
+  if (state.step < 0) return refuse(state, request, 'the canary is not ready yet');
+  return { kind: 'decided', decision: beginPromotion({ ...state, userPaused: false }, 'promoted by a person', policy) };
+}
+
+function abort(input: RequestInput, request: UserRequest): RequestOutcome {
+  const { state } = input;
+  if (!running(state) && state.phase !== 'Promoting') return refuse(state, request, `no release is running (phase ${state.phase})`);
+  return { kind: 'decided', decision: rollBack(state, 'aborted by a person', 'Aborted') };
+}
+
+function retry(input: RequestInput, request: UserRequest): RequestOutcome {
+  const { state, observation } = input;
+  if (state.phase !== 'Failed' || observation.targetRevision !== state.lastFailedRevision) {
+    return refuse(state, request, 'only a rolled-back revision that is still current can be retried');
+  }
+  const decision = startRun({ ...input, state: { ...state, lastFailedRevision: null } });
+  return { kind: 'decided', decision: { ...decision, actions: [event('RetryRequested', `retrying revision ${state.lastFailedRevision}`), ...decision.actions] } };
+}
+
+function pauseRun(input: RequestInput, request: UserRequest): RequestOutcome {
+  const { state } = input;
+  if (!running(state)) return refuse(state, request, `no release is running (phase ${state.phase})`);
+  if (state.userPaused) return refuse(state, request, 'already paused');
+  const message = 'paused by a person; `fledge resume` continues';
+  return {
+    kind: 'decided',
+    decision: { state: { ...state, phase: 'Paused', pausedBy: 'user', userPaused: true, message }, actions: [event('Paused', message)], requeueAfterMs: 0 },
+  };
+}
+
+function resume(input: RequestInput, request: UserRequest): RequestOutcome {
+  const { state } = input;
+  const pausedBy = state.pausedBy;
+  if (!running(state) || (pausedBy !== 'user' && pausedBy !== 'step-gate')) {
+    return refuse(state, request, pausedBy === 'gate' ? 'waiting at the promotion gate: use `fledge promote`' : 'nothing is paused by a person');
+  }
+  const resumed = { ...state, phase: 'Progressing', pausedBy: null, userPaused: false } as const;
+  if (pausedBy === 'step-gate') return { kind: 'decided', decision: advance({ ...input, state: resumed }, 'resumed by a person', true) };
+  return { kind: 'carry-on', state: { ...resumed, message: 'resumed by a person' } };
+}
+
+const handlers = { promote, abort, retry, pause: pauseRun, resume } as const;
+
+/** Acts on a request not yet handled; the request id is recorded either way. */
+export function handleRequest(input: RequestInput, request: UserRequest): RequestOutcome {
+  const outcome = handlers[request.verb](input, request);
+  if (outcome.kind === 'carry-on') return { kind: 'carry-on', state: { ...outcome.state, handledRequest: request.id } };
+  const { decision } = outcome;
+  return { kind: 'decided', decision: { ...decision, state: { ...decision.state, handledRequest: request.id } } };
+}

@@ -1,0 +1,118 @@
+// The state changes every phase shares: start a run, roll back, promote, idle.
+// Each returns a Decision whose actions respect the cut-over rule: traffic leaves the
+// canary before the canary loses capacity, and weights always sum to 100.
+import { emptyEvidence } from './judge/index.ts';
+import { pollMs } from './schedule.ts';
+import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
+import type { ReleasePolicy } from './types.ts';
+
+export function event(reason: EventReason, message: string, severity: 'Normal' | 'Warning' = 'Normal'): Action {
+  return { kind: 'event', severity, reason, message };
+}
+
+/** The state before Fledge has done anything for this Deployment. */
+export function initialState(): CanaryState {
+  return {
+    phase: 'Initializing',
+    revision: null,
+    lastPromotedRevision: null,
+    lastFailedRevision: null,
+    canaryWeight: 0,
+    step: -1,
+    runStartedAt: null,
+    stepStartedAt: null,
+    analyzedUntil: null,
+    progressAt: null,
+    pausedBy: null,
+    userPaused: false,
+    evidence: null,
+    handledRequest: null,
+    message: 'waiting for the primary to become ready',
+  };
+}
+
+/** Routing and scale that put everything on the primary; only what differs is acted on. */
+export function toPrimary(observation: Observation): Action[] {
+  const actions: Action[] = [];
+  if (observation.routedCanaryWeight !== 0) actions.push({ kind: 'route', canaryWeight: 0 });
+  if (observation.target.replicas !== 0) actions.push({ kind: 'scale-target', replicas: 0 });
+  return actions;
+}
+
+/** A new revision starts a run at weight 0: scale the canary up and wait for it to be ready. */
+export function startRun(input: { state: CanaryState; observation: Observation; policy: ReleasePolicy; now: number }): Decision {
+  const { state, observation, policy, now } = input;
+  const revision = observation.targetRevision;
+  const actions: Action[] = [];
+  if (observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null) actions.push({ kind: 'route', canaryWeight: 0 });
+  if (observation.target.replicas !== observation.desiredReplicas) {
+    actions.push({ kind: 'scale-target', replicas: observation.desiredReplicas });
+  }
+  actions.push(event('NewRevision', `new revision ${revision}: scaling the canary to ${observation.desiredReplicas} replicas`));
+  return {
+    state: {
+      ...state,
+      phase: 'Progressing',
+      revision,
+      canaryWeight: 0,
+      step: -1,
+      runStartedAt: now,
+      stepStartedAt: null,
+      analyzedUntil: null,
+      progressAt: now,
+      pausedBy: null,
+      evidence: emptyEvidence(policy.judge),
+      message: `revision ${revision}: waiting for the canary to become ready`,
+    },
+    actions,
+    requeueAfterMs: pollMs(policy),
+  };
+}
+
+/** Traffic back to the primary first, then the canary to zero. The revision is not retried. */
+export function rollBack(state: CanaryState, reason: string, why: EventReason = 'RolledBack'): Decision {
+  const revision = state.revision ?? 'unknown';
+  return {
+    state: {
+      ...state,
+      phase: 'Failed',
+      lastFailedRevision: revision,
+      canaryWeight: 0,
+      step: -1,
+      pausedBy: null,
+      userPaused: false,
+      message: `revision ${revision} rolled back: ${reason}`,
+    },
+    actions: [
+      { kind: 'route', canaryWeight: 0 },
+      { kind: 'scale-target', replicas: 0 },
+      event(why, `revision ${revision} rolled back: ${reason}`, 'Warning'),
+    ],
+    requeueAfterMs: null,
+  };
+}
+
+/** Copy the canary's spec to the primary; the Promoting phase waits for its rollout. */
+export function beginPromotion(state: CanaryState, reason: string, policy: ReleasePolicy): Decision {
+  const revision = state.revision ?? 'unknown';
+  return {
+    state: { ...state, phase: 'Promoting', pausedBy: null, userPaused: false, message: `promoting revision ${revision}: ${reason}` },
+    actions: [{ kind: 'promote-primary', revision }, event('Promoting', `promoting revision ${revision}: ${reason}`)],
+    requeueAfterMs: pollMs(policy),
+  };
+}
+
+/** Nothing to do but keep the idle shape: all traffic on the primary, canary at zero. */
+export function stayIdle(state: CanaryState, observation: Observation): Decision {
+  return { state, actions: toPrimary(observation), requeueAfterMs: null };
+}
+
+/** The Deployment went back to the promoted revision mid-run: stop the run, nothing failed. */
+export function abandonRun(state: CanaryState, observation: Observation): Decision {
+  const message = `revision ${state.revision ?? ''} withdrawn: the Deployment is back at the promoted revision ${observation.targetRevision}`;
+  return {
+    state: { ...state, phase: 'Ready', revision: observation.targetRevision, canaryWeight: 0, step: -1, pausedBy: null, userPaused: false, message },
+    actions: [{ kind: 'route', canaryWeight: 0 }, { kind: 'scale-target', replicas: 0 }, event('Superseded', message)],
+    requeueAfterMs: null,
+  };
+}
