@@ -53,38 +53,49 @@ function awaitCanary(input: RunInput): Decision {
   return { state: { ...state, canaryWeight: 0, message }, actions, requeueAfterMs: pollMs(policy) };
 }
 
+function gate(input: RunInput, next: number, why: string): Decision | null {
+  const { policy, now } = input;
+  if (!insideWindow(policy.window, now)) return pause(input, 'window', 'outside the deployment window: no traffic moves until it opens');
+  if (next >= policy.steps.length) {
+    return policy.manualGate ? pause(input, 'gate', `analysis passed at every step (${why}); waiting for \`fledge promote\``) : null;
+  }
+  if (!policy.pauseBeforeEachStep) return null;
+  return pause(input, 'step-gate', `step ${next + 1}/${policy.steps.length} is next; waiting for \`fledge resume\``);
+}
+
+function moveTo(input: RunInput, next: number, why: string): Decision {
+  const { state, policy, now } = input;
+  const weight = policy.steps[next] ?? 100;
+  const message = `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`;
+  const analyzedUntil = state.analyzedUntil ?? now;
+  const moved: CanaryState = {
+    ...state,
+    phase: 'Progressing',
+    pausedBy: null,
+    step: next,
+    canaryWeight: weight,
+    stepStartedAt: now,
+    analyzedUntil,
+    progressAt: now,
+    message: state.step < 0 ? message : `${message} (${why})`,
+  };
+  return {
+    state: moved,
+    actions: [{ kind: 'route', canaryWeight: weight }, event('StepAdvanced', message)],
+    requeueAfterMs: untilNextInterval(moved, policy, now),
+  };
+}
+
 /**
  * Move to the next step (or promotion after the last one), honouring the window and, unless
  * a person just `approved` it, the gates.
  */
 export function advance(input: RunInput, why: string, approved = false): Decision {
-  const { state, policy, now } = input;
-  const next = state.step + 1;
-  if (!insideWindow(policy.window, now)) return pause(input, 'window', 'outside the deployment window: no traffic moves until it opens');
-  if (next >= policy.steps.length) {
-    if (policy.manualGate && !approved) return pause(input, 'gate', `analysis passed at every step (${why}); waiting for \`fledge promote\``);
-    return beginPromotion(state, why, policy);
-  }
-  if (policy.pauseBeforeEachStep && !approved) {
-    return pause(input, 'step-gate', `step ${next + 1}/${policy.steps.length} is next; waiting for \`fledge resume\``);
-  }
-  const weight = policy.steps[next] ?? 100;
-  const message = `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`;
-  return {
-    state: {
-      ...state,
-      phase: 'Progressing',
-      pausedBy: null,
-      step: next,
-      canaryWeight: weight,
-      stepStartedAt: now,
-      analyzedUntil: state.analyzedUntil ?? now,
-      progressAt: now,
-      message: state.step < 0 ? message : `${message} (${why})`,
-    },
-    actions: [{ kind: 'route', canaryWeight: weight }, event('StepAdvanced', message)],
-    requeueAfterMs: untilNextInterval({ ...state, analyzedUntil: state.analyzedUntil ?? now }, policy, now),
-  };
+  const next = input.state.step + 1;
+  const held = approved && insideWindow(input.policy.window, input.now) ? null : gate(input, next, why);
+  if (held !== null) return held;
+  if (next >= input.policy.steps.length) return beginPromotion(input.state, why, input.policy);
+  return moveTo(input, next, why);
 }
 
 function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryState; verdict: Verdict } {
@@ -103,44 +114,61 @@ function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryS
   };
 }
 
-/** After judging: act on the verdict; keep human pauses; advance when baked. */
-function afterVerdict(input: RunInput, verdict: Verdict): Decision {
-  const { state, policy, now } = input;
-  if (verdict.kind === 'rollback') return rollBack(state, verdict.reason);
-  if (state.pausedBy !== null && humanCauses.has(state.pausedBy)) return { state, actions: [], requeueAfterMs: untilNextInterval(state, policy, now) };
-  if (verdict.kind === 'pause') {
-    if (verdict.cause === 'no-data' && pastDeadline(state, policy, now)) return rollBack(state, `no canary data past the progress deadline (${verdict.reason})`, 'ProgressDeadlineExceeded');
-    return pause(input, verdict.cause, verdict.reason);
+function onPause(input: RunInput, verdict: Extract<Verdict, { kind: 'pause' }>): Decision {
+  if (verdict.cause === 'no-data' && pastDeadline(input.state, input.policy, input.now)) {
+    return rollBack(input.state, `no canary data past the progress deadline (${verdict.reason})`, 'ProgressDeadlineExceeded');
   }
+  return pause(input, verdict.cause, verdict.reason);
+}
+
+function onContinue(input: RunInput, verdict: Extract<Verdict, { kind: 'continue' }>): Decision {
+  const { state, policy, now } = input;
   // An interval without canary data is no evidence for the step: it never advances one.
   const measured = state.evidence !== null && state.evidence.noDataStreak === 0;
   const ready = measured && stepBaked(state, policy, now) && (policy.promotion === 'schedule' || verdict.safe);
   if (ready) return advance(input, verdict.reason);
   const resumed = state.phase === 'Paused' && state.pausedBy !== 'window';
-  const actions = resumed ? [event('Resumed', `resumed: ${verdict.reason}`)] : [];
-  const next = { ...state, phase: resumed ? 'Progressing' : state.phase, pausedBy: resumed ? null : state.pausedBy, message: verdict.reason } as const;
-  return { state: next, actions, requeueAfterMs: untilNextInterval(next, policy, now) };
+  if (!resumed) return { state: { ...state, message: verdict.reason }, actions: [], requeueAfterMs: untilNextInterval(state, policy, now) };
+  const next: CanaryState = { ...state, phase: 'Progressing', pausedBy: null, message: verdict.reason };
+  return { state: next, actions: [event('Resumed', `resumed: ${verdict.reason}`)], requeueAfterMs: untilNextInterval(next, policy, now) };
+}
+
+/** After judging: act on the verdict; keep human pauses; advance when baked. */
+function afterVerdict(input: RunInput, verdict: Verdict): Decision {
+  const { state, policy, now } = input;
+  if (verdict.kind === 'rollback') return rollBack(state, verdict.reason);
+  if (state.pausedBy !== null && humanCauses.has(state.pausedBy)) return { state, actions: [], requeueAfterMs: untilNextInterval(state, policy, now) };
+  return verdict.kind === 'pause' ? onPause(input, verdict) : onContinue(input, verdict);
+}
+
+function sameSpan(interval: IntervalMeasurement | null, due: { start: number; end: number } | null): interval is IntervalMeasurement {
+  return interval !== null && due !== null && interval.start === due.start && interval.end === due.end;
+}
+
+/** At a step: restore its weight if it drifted, and judge the interval that is due. */
+function atStep(input: RunInput): Decision {
+  const { state, observation, policy, now } = input;
+  // Traffic held back while the canary was unready (or edited by hand) returns to the step's weight.
+  const weight = policy.steps[state.step] ?? 0;
+  const drift: Action[] = observation.routedCanaryWeight === weight ? [] : [{ kind: 'route', canaryWeight: weight }];
+  const current = { ...state, canaryWeight: weight };
+  const interval = observation.interval;
+  if (!sameSpan(interval, dueInterval(state, policy, now))) {
+    return { state: current, actions: drift, requeueAfterMs: untilNextInterval(state, policy, now) };
+  }
+  const judged = judge({ ...input, state: current }, interval);
+  const decision = afterVerdict({ ...input, state: judged.state }, judged.verdict);
+  return decision.actions.some((action) => action.kind === 'route') ? decision : { ...decision, actions: [...drift, ...decision.actions] };
 }
 
 /** One look at a run in flight. */
 export function progressRun(input: RunInput): Decision {
   const { state, observation, policy, now } = input;
   if (!canaryReady(observation)) return awaitCanary(input);
+  const heldByPerson = state.pausedBy !== null && humanCauses.has(state.pausedBy);
   if (state.step < 0) {
-    if (state.pausedBy !== null && humanCauses.has(state.pausedBy)) return { state, actions: [], requeueAfterMs: null };
-    return advance({ ...input, state: { ...state, progressAt: now } }, 'canary ready');
+    return heldByPerson ? { state, actions: [], requeueAfterMs: null } : advance({ ...input, state: { ...state, progressAt: now } }, 'canary ready');
   }
   if (state.pausedBy === 'window' && insideWindow(policy.window, now)) return advance(input, 'deployment window open');
-  const due = dueInterval(state, policy, now);
-  const interval = observation.interval;
-  // Traffic held back while the canary was unready (or edited by hand) returns to the step's weight.
-  const weight = policy.steps[state.step] ?? 0;
-  const drift: Action[] = observation.routedCanaryWeight === weight ? [] : [{ kind: 'route', canaryWeight: weight }];
-  const current = { ...state, canaryWeight: weight };
-  if (due === null || interval === null || interval.start !== due.start || interval.end !== due.end) {
-    return { state: current, actions: drift, requeueAfterMs: untilNextInterval(state, policy, now) };
-  }
-  const judged = judge({ ...input, state: current }, interval);
-  const decision = afterVerdict({ ...input, state: judged.state }, judged.verdict);
-  return decision.actions.some((action) => action.kind === 'route') ? decision : { ...decision, actions: [...drift, ...decision.actions] };
+  return atStep(input);
 }

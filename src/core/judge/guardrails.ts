@@ -1,0 +1,54 @@
+// Checks both judges run before weighing evidence: a metrics error pauses (never a failed
+// check), a catastrophic canary rolls back at once, and a canary without data pauses after
+// `noDataIntervals` intervals instead of failing.
+import type { Assessment, Counts, Evidence, IntervalMeasurement, JudgeContext, JudgePolicy, Verdict } from '../types.ts';
+import { formatNumber, formatPercent } from './format.ts';
+
+/** Pause when either side's query failed. The caller keeps the evidence as it was. */
+export function metricsUnavailable(interval: IntervalMeasurement): Verdict | null {
+  const messages = [interval.canary, interval.primary].flatMap((sample) => (sample.kind === 'error' ? [sample.message] : []));
+  if (messages.length === 0) return null;
+  const message = [...new Set(messages)].join('; ');
+  return { kind: 'pause', cause: 'metrics-unavailable', reason: `Prometheus error: ${message}: pausing, no decision on bad information` };
+}
+
+/** Roll back at once when the canary fails at least catastropheRatio of at least catastropheMinRequests in one interval. */
+export function catastrophe(policy: JudgePolicy, canary: Counts): Verdict | null {
+  const { requests } = canary;
+  const failures = canary.events.failures;
+  if (requests === 0 || requests < policy.catastropheMinRequests) return null;
+  const share = failures / requests;
+  if (share < policy.catastropheRatio) return null;
+  return {
+    kind: 'rollback',
+    reason: `canary failed ${formatPercent(share)} of ${formatNumber(requests)} requests in one interval (≥ ${formatPercent(policy.catastropheRatio)}): roll back at once`,
+  };
+}
+
+/** True when the canary measured requests this interval. */
+export function hasCanaryData(canary: Counts | null): canary is Counts {
+  return canary !== null && canary.requests > 0;
+}
+
+/**
+ * An interval without canary requests. At weight 0 (a blue-green bake) none are expected:
+ * nothing contradicts the canary, so it continues as safe. Otherwise the no-data streak grows
+ * and pauses the run once it reaches noDataIntervals.
+ */
+export function noCanaryData(policy: JudgePolicy, evidence: Evidence, context: JudgeContext): Assessment {
+  if (context.canaryWeight <= 0) {
+    return {
+      evidence: { ...evidence, intervals: evidence.intervals + 1 },
+      verdict: { kind: 'continue', safe: true, reason: 'canary receives no traffic at weight 0: nothing to judge, nothing against it' },
+    };
+  }
+  const noDataStreak = evidence.noDataStreak + 1;
+  const next = { ...evidence, intervals: evidence.intervals + 1, noDataStreak };
+  if (noDataStreak >= policy.noDataIntervals) {
+    return { evidence: next, verdict: { kind: 'pause', cause: 'no-data', reason: `no canary data for ${noDataStreak} intervals: pausing` } };
+  }
+  return {
+    evidence: next,
+    verdict: { kind: 'continue', safe: false, reason: `no canary data this interval (${noDataStreak} of ${policy.noDataIntervals} before pausing)` },
+  };
+}

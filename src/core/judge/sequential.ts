@@ -1,0 +1,60 @@
+// The sequential judge (`judge: sequential`): per metric, e-processes for harm (rollback at
+// M/α, never reset within a run) and for non-inferiority at the current step (evidence mode
+// advances at M/β), behind the guardrails every judge runs first.
+import type { Assessment, Counts, Evidence, IntervalMeasurement, Judge, JudgeContext, JudgePolicy, MetricPolicy } from '../types.ts';
+import { sampleCounts } from './counts.ts';
+import { alignEvidence, initialEvidence, metricPairs } from './evidence.ts';
+import { catastrophe, hasCanaryData, metricsUnavailable, noCanaryData } from './guardrails.ts';
+import { foldSequentialMetric, freshSequentialMetric, restartSafe } from './sequential-metric.ts';
+import type { Weighed } from './sequential-verdict.ts';
+import { continueVerdict, harmVerdict, sharedIncidentVerdict } from './sequential-verdict.ts';
+
+/** A primary breaks the SLO only on at least this many requests (a point estimate suffices: it only excludes data). */
+const sharedIncidentMinRequests = 20;
+
+export function emptySequentialEvidence(policy: JudgePolicy): Evidence {
+  return initialEvidence(policy, freshSequentialMetric);
+}
+
+/** The primary's event share when it breaks the metric's SLO this interval; else null. */
+function primaryBreach(metric: MetricPolicy, primary: Counts | null): number | null {
+  if (primary === null || primary.requests < sharedIncidentMinRequests) return null;
+  const rate = primary.events[metric.event] / primary.requests;
+  return rate > metric.sloRate ? rate : null;
+}
+
+function startOfInterval(policy: JudgePolicy, evidence: Evidence, newStep: boolean): Evidence {
+  const aligned = alignEvidence(policy, evidence, freshSequentialMetric);
+  return newStep ? { ...aligned, metrics: aligned.metrics.map(restartSafe) } : aligned;
+}
+
+function weigh(policy: JudgePolicy, start: Evidence, sides: { canary: Counts; primary: Counts | null }): Weighed[] {
+  return metricPairs(policy, start, freshSequentialMetric).map(({ metric, current }) => {
+    const sharedRate = primaryBreach(metric, sides.primary);
+    const evidence = foldSequentialMetric(current, metric, { ...sides, sharedIncident: sharedRate !== null });
+    return { metric, evidence, sharedRate };
+  });
+}
+
+interface Input {
+  readonly evidence: Evidence;
+  readonly interval: IntervalMeasurement;
+  readonly context: JudgeContext;
+}
+
+function assess(policy: JudgePolicy, input: Input): Assessment {
+  // A new step restarts the safe sums even when this interval brings no data, so the claim stays per step.
+  const start = startOfInterval(policy, input.evidence, input.context.newStep);
+  const unavailable = metricsUnavailable(input.interval);
+  if (unavailable !== null) return { evidence: start, verdict: unavailable };
+  const canary = sampleCounts(input.interval.canary);
+  if (!hasCanaryData(canary)) return noCanaryData(policy, start, input.context);
+  const weighed = weigh(policy, start, { canary, primary: sampleCounts(input.interval.primary) });
+  const evidence = { ...start, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0 };
+  const verdict = catastrophe(policy, canary) ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
+  return { evidence, verdict };
+}
+
+export function sequentialJudge(policy: JudgePolicy): Judge {
+  return { assess: (evidence, interval, context) => assess(policy, { evidence, interval, context }) };
+}
