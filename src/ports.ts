@@ -37,6 +37,8 @@ export interface RouteRef {
   readonly name: string;
   readonly primaryService: string;
   readonly canaryService: string;
+  /** Owner reference target for a route Fledge creates (the Canary), so deleting it cleans up. */
+  readonly owner?: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly uid: string };
 }
 
 /** Current routing as read back from the cluster. */
