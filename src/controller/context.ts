@@ -1,0 +1,50 @@
+// What one reconcile of one app works with: its dependencies and what it read.
+import type { Logger } from 'pino';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { ClusterObjects } from '../adapters/kube/cluster.ts';
+import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { Catalog } from '../config/catalog.ts';
+import type { CanaryConfig } from '../config/canary-config.ts';
+import type { RouterKind } from '../config/knobs.ts';
+import type { Clock, MetricsSource, Notifier, RouteRef, TrafficRouter } from '../ports.ts';
+import type { AppNames } from './names.ts';
+
+/** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
+export interface ReconcileTelemetry {
+  readonly verdict: (outcome: string) => void;
+  readonly canary: (names: AppNames, phase: string, weight: number) => void;
+}
+
+export interface ReconcileDeps {
+  readonly cluster: ClusterObjects;
+  readonly routerFor: (kind: RouterKind) => TrafficRouter;
+  readonly metrics: MetricsSource;
+  readonly notifier: Notifier;
+  readonly catalog: Catalog;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly telemetry?: ReconcileTelemetry;
+  /** Webhook URLs a Deployment may name must start with one of these (empty: none allowed). */
+  readonly webhookAllowList?: readonly string[];
+}
+
+export interface AppContext {
+  readonly deps: ReconcileDeps;
+  readonly names: AppNames;
+  readonly target: V1Deployment;
+  readonly canary: CanaryObject;
+  readonly config: CanaryConfig;
+  readonly router: TrafficRouter;
+  readonly route: RouteRef;
+  readonly log: Logger;
+}
+
+export function routeRefOf(names: AppNames, canary: CanaryObject): RouteRef {
+  return {
+    namespace: names.namespace,
+    name: names.app,
+    primaryService: names.primaryService,
+    canaryService: names.canaryService,
+    owner: { apiVersion: canary.apiVersion, kind: canary.kind, name: canary.metadata.name ?? names.app, uid: canary.metadata.uid ?? '' },
+  };
+}

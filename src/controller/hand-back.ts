@@ -1,0 +1,37 @@
+// Hand-back: `fledge.dev/canary` set to "false" or removed. The app returns to plain
+// Kubernetes: the Deployment is scaled to full size, once its pods are ready the TrafficSplit is
+// removed (the apex Service then reaches the Deployment's pods directly), and deleting the
+// Canary lets garbage collection remove the primary, its Services and ConfigMap/Secret copies.
+import type { V1Deployment } from '@kubernetes/client-node';
+import { parseAnnotations } from '../config/annotations.ts';
+import { routeRefOf, type ReconcileDeps } from './context.ts';
+import type { AppNames } from './names.ts';
+import { viewOf } from './observe.ts';
+import type { ReconcileResult } from './reconcile.ts';
+
+const pollMs = 2_000;
+
+export async function handBack(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames }): Promise<ReconcileResult> {
+  const { target, names } = input;
+  const { cluster } = deps;
+  const canary = await cluster.getCanary(names.namespace, names.app);
+  if (canary === null) return { requeueAfterMs: null };
+  const parsed = parseAnnotations(target.metadata?.annotations ?? {}, deps.catalog);
+  const router = deps.routerFor(parsed.ok ? parsed.config.router : 'smi-v1alpha2');
+  const route = routeRefOf(names, canary);
+  const primary = await cluster.getDeployment(names.namespace, names.primary);
+  const wanted = Math.max(1, primary?.spec?.replicas ?? 1);
+  const view = viewOf(target);
+  if (view.replicas < wanted) {
+    await cluster.scaleDeployment(names.namespace, names.app, wanted);
+    return { requeueAfterMs: pollMs };
+  }
+  // Traffic stays with the primary until the Deployment's own pods can take it.
+  if (!view.rolledOut || view.readyReplicas < wanted) return { requeueAfterMs: pollMs };
+  const current = await router.read(route);
+  if (current.kind === 'routed') await router.remove(route);
+  await cluster.recordEvent({ canary, severity: 'Normal', reason: 'HandedBack', message: `fledge.dev/canary is no longer "true": ${names.app} serves directly; Fledge objects removed` });
+  await cluster.deleteCanary(names.namespace, names.app);
+  deps.log.info({ canary: `${names.namespace}/${names.app}` }, 'handed back');
+  return { requeueAfterMs: null };
+}

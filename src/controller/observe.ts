@@ -1,0 +1,143 @@
+// Reads what one reconcile needs and keeps the supporting objects in place (level-based:
+// whatever is missing is created again, with an Event).
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { CanaryState, Observation, WorkloadView } from '../core/state.ts';
+import { dueInterval } from '../core/schedule.ts';
+import { readRequest } from '../adapters/kube/canary-resource.ts';
+import type { AppContext } from './context.ts';
+import { primaryCopyName } from './names.ts';
+import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './objects.ts';
+import { revisionOf, type TrackedContent } from './revision.ts';
+import { trackedRefs } from './tracked.ts';
+
+export function viewOf(deployment: V1Deployment): WorkloadView {
+  const spec = deployment.spec;
+  const status = deployment.status;
+  const replicas = spec?.replicas ?? 1;
+  const generation = deployment.metadata?.generation ?? 0;
+  const observed = status?.observedGeneration ?? 0;
+  const updated = status?.updatedReplicas ?? 0;
+  const total = status?.replicas ?? 0;
+  const stalled = (status?.conditions ?? []).some((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
+  return {
+    replicas,
+    readyReplicas: status?.readyReplicas ?? 0,
+    rolledOut: observed >= generation && updated >= replicas && total <= replicas,
+    stalled,
+  };
+}
+
+/** Contents of the tracked ConfigMaps/Secrets, for the revision and for copying on promotion. */
+export async function trackedContents(ctx: AppContext): Promise<TrackedContent[]> {
+  const template = ctx.target.spec?.template ?? {};
+  const refs = trackedRefs(template, ctx.config.track);
+  return Promise.all(
+    refs.map(async (ref): Promise<TrackedContent> => {
+      const { namespace } = ctx.names;
+      const object = ref.kind === 'ConfigMap' ? await ctx.deps.cluster.getConfigMap(namespace, ref.name) : await ctx.deps.cluster.getSecret(namespace, ref.name);
+      const data = object === null ? null : { ...object.data, ...object.binaryData };
+      return { kind: ref.kind, name: ref.name, data };
+    }),
+  );
+}
+
+export function renamesOf(tracked: readonly TrackedContent[]): Map<string, string> {
+  return new Map(tracked.filter((t) => t.data !== null).map((t) => [`${t.kind}/${t.name}`, primaryCopyName(t.name)]));
+}
+
+/** Replicas for full traffic: the primary's, else what the user asked the target for. */
+function desiredReplicas(target: V1Deployment, primary: V1Deployment | null): number {
+  return Math.max(1, primary?.spec?.replicas ?? target.spec?.replicas ?? 1);
+}
+
+async function ensureServices(ctx: AppContext): Promise<void> {
+  const { cluster } = ctx.deps;
+  const { namespace } = ctx.names;
+  const apex = await cluster.getService(namespace, ctx.names.app);
+  const wanted = appServices({ target: ctx.target, names: ctx.names, owner: ownerRef(ctx.canary), apex });
+  for (const service of wanted) {
+    const name = service.metadata?.name ?? '';
+    if ((await cluster.getService(namespace, name)) !== null) continue;
+    await cluster.createService(service);
+    ctx.log.info({ service: name }, 'created service');
+  }
+}
+
+/**
+ * Creates the primary from the target when it is missing and the target still runs the
+ * promoted revision (or nothing was promoted yet). Returns the primary, or null.
+ */
+async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revision: string; tracked: readonly TrackedContent[] }): Promise<V1Deployment | null> {
+  const { cluster } = ctx.deps;
+  const existing = await cluster.getDeployment(ctx.names.namespace, ctx.names.primary);
+  if (existing !== null) return existing;
+  const { state, revision } = input;
+  const restorable = state.lastPromotedRevision === null || state.lastPromotedRevision === revision;
+  if (!restorable) return null;
+  await copyTracked(ctx, input.tracked);
+  const body = primaryDeployment({
+    target: ctx.target,
+    names: ctx.names,
+    owner: ownerRef(ctx.canary),
+    revision,
+    replicas: desiredReplicas(ctx.target, null),
+    renames: renamesOf(input.tracked),
+  });
+  ctx.log.info({ primary: ctx.names.primary, revision }, 'creating primary');
+  return cluster.createDeployment(body);
+}
+
+/** Copies tracked ConfigMaps/Secrets to their `-primary` names. */
+export async function copyTracked(ctx: AppContext, tracked: readonly TrackedContent[]): Promise<void> {
+  const { cluster } = ctx.deps;
+  const owner = [ownerRef(ctx.canary)];
+  for (const item of tracked) {
+    if (item.data === null) continue;
+    const metadata = { name: primaryCopyName(item.name), namespace: ctx.names.namespace, ownerReferences: owner };
+    if (item.kind === 'ConfigMap') {
+      const source = await cluster.getConfigMap(ctx.names.namespace, item.name);
+      await cluster.applyConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: source?.data ?? {}, binaryData: source?.binaryData ?? {} });
+    } else {
+      const source = await cluster.getSecret(ctx.names.namespace, item.name);
+      await cluster.applySecret({ apiVersion: 'v1', kind: 'Secret', metadata, type: source?.type ?? 'Opaque', data: source?.data ?? {} });
+    }
+  }
+}
+
+export interface World {
+  readonly observation: Observation;
+  readonly primary: V1Deployment | null;
+  readonly tracked: readonly TrackedContent[];
+  /** The split exists and is not Fledge's: nothing may be routed. */
+  readonly foreignRoute: string | null;
+}
+
+/** Reads the world into an Observation, measuring the interval that is due. */
+export async function observe(ctx: AppContext, state: CanaryState, now: number): Promise<World> {
+  const tracked = await trackedContents(ctx);
+  const targetRevision = revisionOf(ctx.target.spec?.template ?? {}, tracked);
+  const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked });
+  await ensureServices(ctx);
+  const route = await ctx.router.read(ctx.route);
+  const due = dueInterval(state, ctx.config.policy, now);
+  const interval = due === null ? null : await ctx.deps.metrics.measure({
+    namespace: ctx.names.namespace,
+    canary: ctx.names.app,
+    primary: ctx.names.primary,
+    start: due.start,
+    end: due.end,
+    template: ctx.config.analysis,
+    latencyEdgeMs: ctx.config.latencyEdgeMs,
+  });
+  const observation: Observation = {
+    targetRevision,
+    target: viewOf(ctx.target),
+    primary: primary === null ? null : viewOf(primary),
+    primaryRevision: primaryRevisionOf(primary),
+    desiredReplicas: desiredReplicas(ctx.target, primary),
+    routedCanaryWeight: route.kind === 'routed' ? route.canaryWeight : null,
+    request: readRequest(ctx.canary),
+    interval,
+  };
+  return { observation, primary, tracked, foreignRoute: route.kind === 'foreign' ? route.owner : null };
+}

@@ -1,0 +1,85 @@
+// One reconcile of one annotated Deployment: re-read the world, decide, act, write status once,
+// and say when to look again. Level-based and idempotent; the work queue owns retries.
+import type { V1Deployment } from '@kubernetes/client-node';
+import { decide } from '../core/decide.ts';
+import { initialState } from '../core/transitions.ts';
+import { fromStatus, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import { parseAnnotations, summarizeIssues } from '../config/annotations.ts';
+import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
+import { FledgeError } from '../errors.ts';
+import { routeRefOf, type AppContext, type ReconcileDeps } from './context.ts';
+import { applyActions } from './apply.ts';
+import { handBack } from './hand-back.ts';
+import { canaryAnnotation, namesOf, type AppNames } from './names.ts';
+import { observe } from './observe.ts';
+import { ownerRef } from './objects.ts';
+import { conditionsFor, writeStatus } from './status.ts';
+
+export interface ReconcileResult {
+  readonly requeueAfterMs: number | null;
+}
+
+async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, spec: Record<string, unknown>): Promise<CanaryObject> {
+  const existing = await deps.cluster.getCanary(names.namespace, names.app);
+  if (existing !== null) return existing;
+  const owner = ownerRef({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: target.metadata ?? {} });
+  return deps.cluster.createCanary({
+    apiVersion: 'fledge.dev/v1alpha1',
+    kind: 'Canary',
+    metadata: { name: names.app, namespace: names.namespace, ownerReferences: [owner] },
+    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.app }, ...spec },
+  });
+}
+
+/** A bad annotation: say so on the Canary and in an Event; move nothing. */
+async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; message: string }): Promise<ReconcileResult> {
+  const canary = await ensureCanary(deps, input.target, input.names, {});
+  const state = canary.status === undefined ? initialState() : fromStatus(canary.status);
+  const now = deps.clock.now();
+  const already = canary.status?.conditions.some((c) => c.type === 'ConfigValid' && c.status === 'False' && c.message === input.message.slice(0, 1000));
+  if (already !== true) await deps.cluster.recordEvent({ canary, severity: 'Warning', reason: 'ConfigInvalid', message: input.message });
+  const generation = input.target.metadata?.generation ?? 0;
+  const conditions = conditionsFor({ state, targetRevision: null, configIssue: input.message, generation });
+  await writeStatus(deps.cluster, canary, { state: { ...state, message: `configuration invalid: ${input.message}` }, conditions, generation, now });
+  return { requeueAfterMs: null };
+}
+
+function contextFor(deps: ReconcileDeps, input: { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig }): AppContext {
+  return {
+    deps,
+    ...input,
+    router: deps.routerFor(input.config.router),
+    route: routeRefOf(input.names, input.canary),
+    log: deps.log.child({ canary: `${input.names.namespace}/${input.names.app}` }),
+  };
+}
+
+async function release(ctx: AppContext): Promise<ReconcileResult> {
+  const now = ctx.deps.clock.now();
+  const state = ctx.canary.status === undefined ? initialState() : fromStatus(ctx.canary.status);
+  const world = await observe(ctx, state, now);
+  if (world.foreignRoute !== null) {
+    throw new FledgeError('FLEDGE_ROUTE_FOREIGN', `TrafficSplit ${ctx.names.namespace}/${ctx.names.app} exists and is managed by ${world.foreignRoute}; Fledge will not take it over`);
+  }
+  const decision = decide(state, world.observation, ctx.config.policy, now);
+  await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
+  const generation = ctx.target.metadata?.generation ?? 0;
+  const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation });
+  await writeStatus(ctx.deps.cluster, ctx.canary, { state: decision.state, conditions, generation, now });
+  ctx.deps.telemetry?.canary(ctx.names, decision.state.phase, decision.state.canaryWeight);
+  return { requeueAfterMs: decision.requeueAfterMs };
+}
+
+/** Reconciles the app `namespace/name` (the annotated Deployment's name). */
+export async function reconcile(deps: ReconcileDeps, key: { namespace: string; name: string }): Promise<ReconcileResult> {
+  const names = namesOf(key.namespace, key.name);
+  const target = await deps.cluster.getDeployment(key.namespace, key.name);
+  // Deleted: the Canary and everything it owns go with it (owner references).
+  if (target === null) return { requeueAfterMs: null };
+  const annotations = target.metadata?.annotations ?? {};
+  if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
+  const parsed = parseAnnotations(annotations, deps.catalog);
+  if (!parsed.ok) return configInvalid(deps, { target, names, message: summarizeIssues(parsed.issues) });
+  const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
+  return release(contextFor(deps, { names, target, canary, config: parsed.config }));
+}

@@ -1,0 +1,55 @@
+// Writes the Canary's status: the core's state plus standard conditions, once per reconcile.
+import { setCondition, toStatus, type CanaryObject, type Condition } from '../adapters/kube/canary-resource.ts';
+import { isFledgeError } from '../errors.ts';
+import type { ClusterObjects } from '../adapters/kube/cluster.ts';
+import type { CanaryState } from '../core/state.ts';
+
+interface ConditionInput {
+  readonly type: string;
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export function conditionsFor(input: { state: CanaryState; targetRevision: string | null; configIssue: string | null; generation: number }): ConditionInput[] {
+  const { state, targetRevision, configIssue } = input;
+  const promoted = targetRevision !== null && state.lastPromotedRevision === targetRevision;
+  return [
+    configIssue === null
+      ? { type: 'ConfigValid', ok: true, reason: 'Valid', message: 'annotations parsed' }
+      : { type: 'ConfigValid', ok: false, reason: 'InvalidAnnotation', message: configIssue },
+    { type: 'Ready', ok: state.phase !== 'Initializing', reason: state.phase, message: state.message },
+    { type: 'Promoted', ok: promoted, reason: promoted ? 'RevisionPromoted' : 'NotPromoted', message: `revision ${targetRevision ?? 'unknown'}` },
+    { type: 'Paused', ok: state.phase === 'Paused', reason: state.pausedBy ?? 'NotPaused', message: state.phase === 'Paused' ? state.message : '' },
+  ];
+}
+
+function mergeConditions(existing: readonly Condition[], wanted: readonly ConditionInput[], input: { generation: number; now: number }): Condition[] {
+  return wanted.reduce<Condition[]>(
+    (list, c) => setCondition(list, { type: c.type, status: c.ok ? 'True' : 'False', reason: c.reason, message: c.message.slice(0, 1000), observedGeneration: input.generation }, input.now),
+    [...existing],
+  );
+}
+
+/**
+ * Writes status with the Canary's resourceVersion. Only the controller writes status, so a
+ * 409 (someone patched annotations meanwhile) is answered by re-reading and writing once more.
+ */
+export async function writeStatus(
+  cluster: ClusterObjects,
+  canary: CanaryObject,
+  input: { state: CanaryState; conditions: readonly ConditionInput[]; generation: number; now: number },
+): Promise<CanaryObject> {
+  const build = (base: CanaryObject): CanaryObject => {
+    const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions }) };
+  };
+  try {
+    return await cluster.updateCanaryStatus(build(canary));
+  } catch (error) {
+    if (!isFledgeError(error) || error.code !== 'FLEDGE_API_CONFLICT') throw error;
+    const fresh = await cluster.getCanary(canary.metadata.namespace ?? '', canary.metadata.name ?? '');
+    if (fresh === null) throw error;
+    return cluster.updateCanaryStatus(build(fresh));
+  }
+}
