@@ -22,16 +22,13 @@ export function safeBound(policy: JudgePolicy): number {
   return Math.max(1, policy.metrics.length) / policy.beta;
 }
 
-function percentOrUnknown(rate: number | null): string {
-  return rate === null ? 'unknown' : formatPercent(rate);
-}
-
 function describeRates({ metric, evidence }: Weighed): string {
-  const canary = rateOf(evidence.canaryEvents, evidence.canaryRequests);
+  // Verdicts follow an interval with canary requests, so the canary's rate is defined.
+  const canary = evidence.canaryEvents / evidence.canaryRequests;
   const primary = rateOf(evidence.primaryEvents, evidence.primaryRequests);
   const versus = primary === null ? '' : ` vs primary ${formatPercent(primary)}`;
   const ratio = evidence.ratio === null ? '' : ` (≈${formatNumber(evidence.ratio)}×)`;
-  return `${metric.name}: canary ${eventNoun(metric.event)} ${percentOrUnknown(canary)}${versus}${ratio}, SLO ${formatPercent(metric.sloRate)}`;
+  return `${metric.name}: canary ${eventNoun(metric.event)} ${formatPercent(canary)}${versus}${ratio}, SLO ${formatPercent(metric.sloRate)}`;
 }
 
 function listValues(weighed: readonly Weighed[], pick: (evidence: MetricEvidence) => number): string {
