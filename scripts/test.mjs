@@ -23,7 +23,7 @@ const c8 = [
   '--all', '--src', 'src/core', '--include', 'src/core/**',
   // Type-only modules have no code to cover.
   '--exclude', 'src/core/types.ts', '--exclude', 'src/core/state.ts',
-  '--check-coverage', '--branches', '95', '--reporter', 'text-summary',
+  '--check-coverage', '--branches', '95', '--reporter', 'text', '--reporter', 'text-summary',
 ];
 const node = ['node', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
 const args = only.length > 0 ? node : [...c8, ...node];

@@ -1,5 +1,6 @@
 // The shape of a file in analysis/: PromQL templates for one mesh or metrics stack.
-// Placeholders: {{namespace}}, {{workload}}, {{window}} (e.g. "60s"), {{latencyEdge}} (a bucket edge in ms).
+// Placeholders: {{namespace}}, {{workload}}, {{window}} (e.g. "60s"), {{latencyEdge}} (a bucket edge in ms),
+// {{latencyEdgeSeconds}} (the same edge in seconds, for histograms kept in seconds).
 import { z } from 'zod';
 
 const promql = z.string().min(1, 'a PromQL template is required');
@@ -20,6 +21,47 @@ export const analysisTemplateSchema = z.strictObject({
     successRate: promql,
     p99: promql,
   }),
+  /**
+   * Bucket edges (ms) of the latency histogram. When listed, `latency-p99-max` must be one of
+   * them: the slow-request query selects the bucket by its edge, and an edge that is not a
+   * bucket finds no series (the canary would look like it had no data).
+   */
+  latencyBucketsMs: z.array(z.number().positive()).min(1).optional(),
 });
 
 export type AnalysisTemplate = z.output<typeof analysisTemplateSchema>;
+
+/** Every placeholder the query renderer substitutes (src/core/render-query.ts). */
+export const placeholders = ['namespace', 'workload', 'window', 'latencyEdge', 'latencyEdgeSeconds'] as const;
+
+const required: Readonly<Record<string, readonly string[]>> = {
+  'counts.requests': ['namespace', 'workload', 'window'],
+  'counts.failures': ['namespace', 'workload', 'window'],
+  'counts.slow': ['namespace', 'workload', 'window', 'latencyEdge|latencyEdgeSeconds'],
+  'display.successRate': ['namespace', 'workload', 'window'],
+  'display.p99': ['namespace', 'workload', 'window'],
+};
+
+/**
+ * What a schema-valid template still gets wrong: a query missing a placeholder it needs
+ * (it would measure the wrong workload or window) or naming one the renderer does not know.
+ * Each problem reads `field: problem`; an empty list means the template is usable.
+ */
+export function templateProblems(template: AnalysisTemplate): string[] {
+  const queries: Record<string, string> = {
+    'counts.requests': template.counts.requests,
+    'counts.failures': template.counts.failures,
+    'counts.slow': template.counts.slow,
+    'display.successRate': template.display.successRate,
+    'display.p99': template.display.p99,
+  };
+  return Object.entries(queries).flatMap(([field, query]) => {
+    const used = new Set([...query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1] ?? ''));
+    const unknown = [...used].filter((name) => !(placeholders as readonly string[]).includes(name));
+    const missing = (required[field] ?? []).filter((need) => !need.split('|').some((name) => used.has(name)));
+    return [
+      ...unknown.map((name) => `${field}: unknown placeholder {{${name}}} (known: ${placeholders.map((p) => `{{${p}}}`).join(', ')})`),
+      ...missing.map((need) => `${field}: missing placeholder ${need.split('|').map((p) => `{{${p}}}`).join(' or ')}`),
+    ];
+  });
+}

@@ -75,8 +75,7 @@ export class Dispatcher {
       const timer = setTimeout(() => {
         this.#options.logger.warn({ pending: this.#waiting }, 'notification flush timed out');
         done();
-      }, timeoutMs);
-      timer.unref();
+      }, timeoutMs); // ref'd: whoever awaits a flush wants its answer
       this.#idleWaiters.push(done);
     });
   }

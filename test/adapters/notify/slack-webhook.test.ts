@@ -20,11 +20,11 @@ function blockText(m: WebhookMessage): string {
 
 const webhookPath = '/services/T0001/B0002/webhookTOKENsecret';
 
-describe('Slack incoming webhook', () => {
+void describe('Slack incoming webhook', () => {
   const servers: Receiver[] = [];
   after(async () => Promise.all(servers.map((s) => s.close())));
 
-  test('a promoted release arrives in order as Block Kit messages naming app, namespace, revision, phase, weight and reason', async () => {
+  void test('a promoted release arrives in order as Block Kit messages naming app, namespace, revision, phase, weight and reason', async () => {
     const slack = await startReceiver();
     servers.push(slack);
     const time = fakeTime();
@@ -47,7 +47,7 @@ describe('Slack incoming webhook', () => {
     assert.equal(messages[4]!.attachments[0]!.color, '#2eb886');
   });
 
-  test('a rolled-back release ends with a red warning message carrying the judge\'s reason', async () => {
+  void test('a rolled-back release ends with a red warning message carrying the judge\'s reason', async () => {
     const slack = await startReceiver();
     servers.push(slack);
     const time = fakeTime();
@@ -64,7 +64,7 @@ describe('Slack incoming webhook', () => {
     assert.equal(last.attachments[0]!.color, '#a30200');
   });
 
-  test('the message text follows a custom template and a dashboard link is added when configured', async () => {
+  void test('the message text follows a custom template and a dashboard link is added when configured', async () => {
     const slack = await startReceiver();
     servers.push(slack);
     const time = fakeTime();
@@ -82,7 +82,7 @@ describe('Slack incoming webhook', () => {
     assert.match(blockText(m), /<https:\/\/grafana\.example\/d\/fledge\?ns=shop&app=checkout\|Dashboard>/);
   });
 
-  test('notices whose Canary names no Slack channel skip Slack when no default channel is set', async () => {
+  void test('notices whose Canary names no Slack channel skip Slack when no default channel is set', async () => {
     const slack = await startReceiver();
     servers.push(slack);
     const time = fakeTime();
@@ -95,7 +95,7 @@ describe('Slack incoming webhook', () => {
     assert.match(message(slack, 0).text, /cart\.shop/);
   });
 
-  test('Slack answering 429 with Retry-After: 1 is retried after waiting at least a second', async () => {
+  void test('Slack answering 429 with Retry-After: 1 is retried after waiting at least a second', async () => {
     const slack = await startReceiver((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' } : { status: 200, body: 'ok' }));
     servers.push(slack);
     const time = fakeTime();
@@ -108,7 +108,7 @@ describe('Slack incoming webhook', () => {
     assert.deepEqual(time.sleeps, [1000]); // plain backoff would have waited 500 ms
   });
 
-  test('posts to one webhook are spaced by the per-channel interval', async () => {
+  void test('posts to one webhook are spaced by the per-channel interval', async () => {
     const time = fakeTime();
     const sentAt: number[] = [];
     const slack = await startReceiver(() => {
@@ -125,7 +125,7 @@ describe('Slack incoming webhook', () => {
     assert.ok(gaps.every((gap) => gap >= 1500), `gaps ${gaps.join(', ')}`);
   });
 
-  test('a webhook that answers 404 is not retried and the drop is logged without the URL', async () => {
+  void test('a webhook that answers 404 is not retried and the drop is logged without the URL', async () => {
     const slack = await startReceiver(() => ({ status: 404, body: 'no_service' }));
     servers.push(slack);
     const time = fakeTime();
