@@ -1,0 +1,99 @@
+// The resolved configuration of one Canary, and its JSON view for the Canary's `spec`
+// (read-only, for `kubectl get canary -o yaml`; written by the controller, never read back).
+import { z } from 'zod';
+import type { ReleasePolicy } from '../core/types.ts';
+import type { AnalysisTemplate } from './analysis-schema.ts';
+import { redactUrls, type TrackedRef } from './knob-values.ts';
+import { routerKinds, type RouterKind } from './knobs.ts';
+import { formatDuration } from './values.ts';
+
+/** Everything a Deployment's annotations decide, with strategy and analysis template applied. */
+export interface CanaryConfig {
+  /** `fledge.dev/canary` is "true". When false, the other fields are still valid (and checked). */
+  readonly enabled: boolean;
+  /** Strategy preset name (strategies/). */
+  readonly strategy: string;
+  /** The analysis template the MetricsSource renders (analysis/). */
+  readonly analysis: AnalysisTemplate;
+  /** Latency bucket edge in ms for the slow-request count; equals latency-p99-max. */
+  readonly latencyEdgeMs: number;
+  readonly slackChannel: string | null;
+  /** Full URLs (they may hold tokens): never log them or put them in messages. */
+  readonly webhooks: readonly string[];
+  /** Listed ConfigMaps/Secrets, or 'pod-template': those the pod template references. */
+  readonly track: readonly TrackedRef[] | 'pod-template';
+  readonly router: RouterKind;
+  /** What the core's state machine and judge need. */
+  readonly policy: ReleasePolicy;
+}
+
+const duration = z.string().describe('a duration such as 1m30s');
+
+/** Shape of the Canary `spec`: the resolved configuration in human units. */
+export const canarySpecSchema = z.object({
+  enabled: z.boolean(),
+  strategy: z.string(),
+  analysis: z.string(),
+  steps: z.array(z.int().min(0).max(100)),
+  interval: duration,
+  bake: duration,
+  metricsLag: duration,
+  promotion: z.enum(['schedule', 'evidence']),
+  pauseBeforeEachStep: z.boolean(),
+  manualGate: z.boolean(),
+  progressDeadline: duration,
+  window: z.object({ cron: z.string(), timezone: z.string() }).nullable(),
+  judge: z.object({
+    kind: z.enum(['sequential', 'threshold']),
+    alpha: z.number(),
+    beta: z.number(),
+    maxFailedChecks: z.int(),
+    successRateMin: z.number(),
+    latencyP99MaxMs: z.number(),
+    metrics: z.array(z.object({ name: z.string(), event: z.enum(['failures', 'slow']), sloRate: z.number(), rMax: z.number() })),
+  }),
+  slackChannel: z.string().nullable(),
+  /** Scheme and host only: the paths of webhook URLs often hold tokens. */
+  webhooks: z.array(z.string()),
+  track: z.object({
+    fromPodTemplate: z.boolean(),
+    refs: z.array(z.object({ kind: z.enum(['ConfigMap', 'Secret']), name: z.string() })),
+  }),
+  router: z.enum(routerKinds),
+});
+
+export type CanarySpec = z.output<typeof canarySpecSchema>;
+
+/** The Canary `spec` for a configuration. Pure; webhook URLs come out redacted. */
+export function toCanarySpec(config: CanaryConfig): CanarySpec {
+  const { policy } = config;
+  return {
+    enabled: config.enabled,
+    strategy: config.strategy,
+    analysis: config.analysis.name,
+    steps: [...policy.steps],
+    interval: formatDuration(policy.intervalMs),
+    bake: formatDuration(policy.bakeMs),
+    metricsLag: formatDuration(policy.metricsLagMs),
+    promotion: policy.promotion,
+    pauseBeforeEachStep: policy.pauseBeforeEachStep,
+    manualGate: policy.manualGate,
+    progressDeadline: formatDuration(policy.progressDeadlineMs),
+    window: policy.window === null ? null : { ...policy.window },
+    judge: {
+      kind: policy.judge.kind,
+      alpha: policy.judge.alpha,
+      beta: policy.judge.beta,
+      maxFailedChecks: policy.judge.maxFailedChecks,
+      successRateMin: policy.judge.successRateMin,
+      latencyP99MaxMs: policy.judge.latencyP99MaxMs,
+      metrics: policy.judge.metrics.map((metric) => ({ ...metric })),
+    },
+    slackChannel: config.slackChannel,
+    webhooks: config.webhooks.map((url) => redactUrls(url)),
+    track: config.track === 'pod-template'
+      ? { fromPodTemplate: true, refs: [] }
+      : { fromPodTemplate: false, refs: config.track.map((ref) => ({ ...ref })) },
+    router: config.router,
+  };
+}

@@ -1,0 +1,124 @@
+// Knob values + catalog → CanaryConfig: looks up strategy and analysis template, applies
+// defaults, checks the rules that span several knobs, and builds the core's ReleasePolicy.
+import type { JudgePolicy, MetricPolicy, ReleasePolicy } from '../core/types.ts';
+import type { AnalysisTemplate } from './analysis-schema.ts';
+import type { CanaryConfig } from './canary-config.ts';
+import type { Catalog } from './catalog.ts';
+import type { KnobReading } from './annotations.ts';
+import { knobIssue, type ConfigIssue } from './issues.ts';
+import { knobs, type KnobName, type KnobValues } from './knobs.ts';
+import type { Strategy } from './strategy-schema.ts';
+import { crossFieldIssues, type Effective } from './cross-field.ts';
+import { nearest } from './suggest.ts';
+import { parseDuration } from './values.ts';
+
+/** Guardrail constants of DESIGN.md §3 (not knobs). */
+export const guardrails = { catastropheRatio: 0.2, catastropheMinRequests: 20, noDataIntervals: 3 } as const;
+
+/**
+ * The judged metrics, as data. Errors: the SLO allows 100 − success-rate-min percent failures;
+ * evidence mode tolerates up to 2× the primary's rate. Latency: "p99 ≤ edge" ⇔ at most 1% of
+ * requests slower than the edge; evidence mode tolerates up to 1.5× the primary's rate.
+ */
+export function judgeMetrics(successRateMin: number): MetricPolicy[] {
+  return [
+    { name: 'errors', event: 'failures', sloRate: (100 - successRateMin) / 100, rMax: 2 },
+    { name: 'latency', event: 'slow', sloRate: 0.01, rMax: 1.5 },
+  ];
+}
+
+export interface Resolution {
+  /** Null when anything (including a knob on its own) was invalid. */
+  readonly config: CanaryConfig | null;
+  /** Problems found here (catalog names, cross-field rules); the reading's own come on top. */
+  readonly issues: readonly ConfigIssue[];
+}
+
+type Values = Partial<KnobValues>;
+
+function withDefault<K extends KnobName>(values: Values, name: K): KnobValues[K] | undefined {
+  return values[name] ?? (knobs[name].default as KnobValues[K] | undefined);
+}
+
+function lookup<T>(reading: KnobReading, name: 'strategy' | 'analysis', known: ReadonlyMap<string, T>): T | ConfigIssue | null {
+  if (reading.failed.has(name)) return null;
+  const wanted = withDefault(reading.values, name) ?? '';
+  const found = known.get(wanted);
+  if (found !== undefined) return found;
+  const names = [...known.keys()];
+  const guess = nearest(wanted, names);
+  const hint = guess === null ? '' : ` (did you mean ${guess}?)`;
+  const where = name === 'strategy' ? 'strategies/' : 'analysis/';
+  return knobIssue(name, wanted, `not a known ${name}${hint}`, `one of ${names.join(', ')} (the files in ${where})`);
+}
+
+function isIssue(value: unknown): value is ConfigIssue {
+  return typeof value === 'object' && value !== null && 'message' in value && 'detail' in value;
+}
+
+/** Resolves a reading against the catalog. Pure apart from the catalog it is given. */
+export function resolveConfig(reading: KnobReading, catalog: Catalog): Resolution {
+  const strategy = lookup(reading, 'strategy', catalog.strategies);
+  const analysis = lookup(reading, 'analysis', catalog.analysis);
+  const found = [strategy, analysis].filter(isIssue);
+  if (strategy === null || analysis === null || isIssue(strategy) || isIssue(analysis)) return { config: null, issues: found };
+  const effective = effectiveValues(reading.values, strategy, analysis);
+  const issues = crossFieldIssues(reading, effective);
+  if (issues.length > 0 || reading.failed.size > 0) return { config: null, issues };
+  return { config: buildConfig(reading.values, effective), issues: [] };
+}
+
+function effectiveValues(values: Values, strategy: Strategy, analysis: AnalysisTemplate): Effective {
+  return {
+    strategy,
+    analysis,
+    steps: values.steps ?? strategy.steps,
+    intervalMs: values.interval ?? strategy.intervalMs,
+    bakeMs: values.bake ?? strategy.bakeMs,
+    promotion: values.promotion ?? strategy.promotion,
+    progressDeadlineMs: withDefault(values, 'progress-deadline') ?? 0,
+    latencyMs: withDefault(values, 'latency-p99-max') ?? 0,
+    scrapeMs: parseDuration(analysis.scrapeInterval) ?? 0,
+  };
+}
+
+function judgePolicy(values: Values, latencyMs: number): JudgePolicy {
+  const successRateMin = withDefault(values, 'success-rate-min') ?? 99;
+  return {
+    kind: withDefault(values, 'judge') ?? 'sequential',
+    metrics: judgeMetrics(successRateMin),
+    alpha: withDefault(values, 'alpha') ?? 0.05,
+    beta: withDefault(values, 'beta') ?? 0.05,
+    ...guardrails,
+    maxFailedChecks: withDefault(values, 'max-failed-checks') ?? 5,
+    successRateMin,
+    latencyP99MaxMs: latencyMs,
+  };
+}
+
+function buildConfig(values: Values, effective: Effective): CanaryConfig {
+  const window = values.window === undefined ? null : { cron: values.window, timezone: withDefault(values, 'window-timezone') ?? 'UTC' };
+  const policy: ReleasePolicy = {
+    steps: effective.steps,
+    bakeMs: effective.bakeMs,
+    intervalMs: effective.intervalMs,
+    metricsLagMs: 2 * effective.scrapeMs,
+    promotion: effective.promotion,
+    pauseBeforeEachStep: effective.strategy.pauseBeforeEachStep,
+    manualGate: withDefault(values, 'manual-gate') ?? false,
+    progressDeadlineMs: effective.progressDeadlineMs,
+    window,
+    judge: judgePolicy(values, effective.latencyMs),
+  };
+  return {
+    enabled: withDefault(values, 'canary') ?? false,
+    strategy: effective.strategy.name,
+    analysis: effective.analysis,
+    latencyEdgeMs: effective.latencyMs,
+    slackChannel: values['slack-channel'] ?? null,
+    webhooks: values.webhooks ?? [],
+    track: values.track ?? 'pod-template',
+    router: withDefault(values, 'router') ?? 'smi-v1alpha2',
+    policy,
+  };
+}
