@@ -1,0 +1,120 @@
+// The Canary CustomResourceDefinition, generated from the zod schemas in canary-schema.ts.
+// `npx tsx scripts/gen-crd.ts` writes deploy/crds/canary.yaml; a test keeps the two in sync.
+import { z } from 'zod';
+import { stringify } from 'yaml';
+import { canaryGroup, canaryKind, canaryPlural, canarySpecSchema, canaryStatusSchema, canaryVersion } from './canary-schema.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+const preserveKey = 'x-kubernetes-preserve-unknown-fields';
+/** zod's bounds for "any safe integer" say nothing a Kubernetes schema needs. */
+const safeBound = Number.MAX_SAFE_INTEGER;
+
+/** OpenAPI v3.0 has `nullable`, not null types. An enum must list null too, or the API server refuses null. */
+function withNull(node: JsonSchema): JsonSchema {
+  const { enum: values } = node;
+  return { ...node, ...(Array.isArray(values) ? { enum: [...(values as unknown[]), null] } : {}), nullable: true };
+}
+
+function nullable(node: JsonSchema): JsonSchema {
+  const { type, anyOf } = node;
+  if (Array.isArray(type) && type.includes('null')) {
+    const rest = type.filter((t) => t !== 'null');
+    return withNull({ ...node, type: rest.length === 1 ? rest[0] : rest });
+  }
+  if (Array.isArray(anyOf) && anyOf.some((s) => (s as JsonSchema)['type'] === 'null')) {
+    const others = anyOf.filter((s) => (s as JsonSchema)['type'] !== 'null');
+    const { anyOf: _drop, ...restNode } = node;
+    return others.length === 1 ? withNull({ ...restNode, ...(others[0] as JsonSchema) }) : withNull({ ...node, anyOf: others });
+  }
+  return node;
+}
+
+/** Keeps bounds and patterns that say something; zod's safe-integer bounds and date-time regex do not. */
+function keepMeaningful(node: JsonSchema): JsonSchema {
+  const { pattern, minimum, maximum } = node;
+  return {
+    ...(pattern !== undefined && node['format'] !== 'date-time' ? { pattern } : {}),
+    ...(minimum !== undefined && minimum !== -safeBound ? { minimum } : {}),
+    ...(maximum !== undefined && maximum !== safeBound ? { maximum } : {}),
+  };
+}
+
+/** `additionalProperties: {}` (an open object) becomes preserve-unknown; `false` goes. */
+function openness(node: JsonSchema): JsonSchema {
+  const { additionalProperties } = node;
+  if (additionalProperties === undefined || additionalProperties === false || node[preserveKey] === true) return {};
+  const empty = typeof additionalProperties === 'object' && Object.keys(additionalProperties as object).length === 0;
+  return empty ? { [preserveKey]: true } : { additionalProperties };
+}
+
+function dropNoise(node: JsonSchema): JsonSchema {
+  const { $schema: _s, default: _d, propertyNames: _p, pattern: _r, minimum: _min, maximum: _max, additionalProperties: _a, ...rest } = node;
+  return { ...rest, ...keepMeaningful(node), ...openness(node) };
+}
+
+function mapEntries(value: unknown, map: (node: JsonSchema) => JsonSchema): JsonSchema {
+  return Object.fromEntries(Object.entries(value as JsonSchema).map(([key, child]) => [key, map(child as JsonSchema)]));
+}
+
+/**
+ * Turns zod's JSON Schema into a Kubernetes structural schema: `nullable: true` instead of
+ * null types, no `additionalProperties: false`, no defaults (the controller writes every
+ * field), `x-kubernetes-preserve-unknown-fields` for open objects.
+ */
+export function toStructural(schema: JsonSchema): JsonSchema {
+  const walk = (node: JsonSchema): JsonSchema => {
+    const cleaned = dropNoise(nullable(node));
+    return Object.fromEntries(
+      Object.entries(cleaned).map(([key, child]) => {
+        if (key === 'properties') return [key, mapEntries(child, walk)];
+        if (key === 'items' || key === 'additionalProperties') return [key, walk(child as JsonSchema)];
+        if (key === 'anyOf') return [key, (child as JsonSchema[]).map(walk)];
+        return [key, child];
+      }),
+    );
+  };
+  return walk(schema);
+}
+
+function schemaOf(schema: z.ZodType): JsonSchema {
+  return toStructural(z.toJSONSchema(schema, { io: 'input' }));
+}
+
+const printerColumns = [
+  { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+  { name: 'Weight', type: 'integer', jsonPath: '.status.canaryWeight' },
+  { name: 'Step', type: 'integer', jsonPath: '.status.step' },
+  { name: 'Revision', type: 'string', jsonPath: '.status.revision' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
+
+/** The CRD as an object. */
+export function buildCanaryCrd(): JsonSchema {
+  const spec = { ...schemaOf(canarySpecSchema), description: 'The resolved configuration, mirrored for people; written by Fledge.' };
+  const status = { ...schemaOf(canaryStatusSchema), description: 'Durable state of the release; written by Fledge.' };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${canaryPlural}.${canaryGroup}`, labels: { 'app.kubernetes.io/part-of': 'fledge' } },
+    spec: {
+      group: canaryGroup,
+      names: { kind: canaryKind, listKind: `${canaryKind}List`, plural: canaryPlural, singular: 'canary', shortNames: ['cn'] },
+      scope: 'Namespaced',
+      versions: [{
+        name: canaryVersion,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: printerColumns,
+        schema: { openAPIV3Schema: { type: 'object', properties: { spec, status } } },
+      }],
+    },
+  };
+}
+
+/** The CRD as the YAML committed at deploy/crds/canary.yaml. */
+export function renderCanaryCrd(): string {
+  const header = '# Generated by scripts/gen-crd.ts from src/adapters/kube/canary-schema.ts. Do not edit.\n';
+  return header + stringify(buildCanaryCrd(), { lineWidth: 0 });
+}

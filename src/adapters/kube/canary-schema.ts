@@ -1,0 +1,103 @@
+// The Canary custom resource (fledge.dev/v1alpha1): zod schemas of `spec` and `status`.
+// The CRD's OpenAPI schema is generated from these (canary-crd.ts), so they cannot drift.
+import { z } from 'zod';
+
+export const canaryGroup = 'fledge.dev';
+export const canaryVersion = 'v1alpha1';
+export const canaryPlural = 'canaries';
+export const canaryKind = 'Canary';
+export const canaryApiVersion = `${canaryGroup}/${canaryVersion}`;
+
+/** Marks a field whose contents the API server keeps as they are (opaque maps). */
+const preserveUnknown = { 'x-kubernetes-preserve-unknown-fields': true } as const;
+
+/** RFC3339 time with milliseconds (what Date#toISOString writes), or null when not set. */
+const time = z.iso.datetime({ offset: true }).nullable().default(null);
+const count = z.number().int().nonnegative();
+
+export const phaseSchema = z.enum(['Initializing', 'Ready', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'Failed']);
+export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident']);
+
+/** Running log-likelihood ratios; ±Infinity and NaN are written as the strings "Infinity", "-Infinity", "NaN". */
+const logLrSchema = z
+  .record(z.string(), z.array(z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN'])])))
+  .meta(preserveUnknown);
+
+export const metricEvidenceSchema = z.object({
+  name: z.string(),
+  canaryRequests: z.number().nonnegative(),
+  canaryEvents: z.number().nonnegative(),
+  primaryRequests: z.number().nonnegative(),
+  primaryEvents: z.number().nonnegative(),
+  /** Canary rate ÷ primary rate over the run; null when undefined. */
+  ratio: z.number().nullable(),
+  /** e-value for harm (finite: an infinite e-value is written as the largest double). */
+  harm: z.number(),
+  safe: z.number(),
+  logLr: logLrSchema,
+});
+
+export const evidenceSchema = z.object({
+  intervals: count,
+  noDataStreak: count,
+  failedChecks: count,
+  metrics: z.array(metricEvidenceSchema),
+});
+
+/** A standard metav1.Condition. */
+export const conditionSchema = z.object({
+  type: z.string().min(1),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.iso.datetime({ offset: true }),
+  observedGeneration: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * `status`: the durable state of a Canary. Every field has a default so that an empty (or
+ * older) status reads as a Canary that has not started yet.
+ */
+export const canaryStatusSchema = z.object({
+  phase: phaseSchema.default('Initializing'),
+  /** Revision the current (or last) run is about. */
+  revision: z.string().nullable().default(null),
+  lastPromotedRevision: z.string().nullable().default(null),
+  lastFailedRevision: z.string().nullable().default(null),
+  /** Percent of requests the router was last told to send to the canary. */
+  canaryWeight: z.number().int().min(0).max(100).default(0),
+  /** Index of the current step; -1 before the first step of a run. */
+  step: z.number().int().min(-1).default(-1),
+  runStartedAt: time,
+  stepStartedAt: time,
+  analyzedUntil: time,
+  progressAt: time,
+  pausedBy: pauseCauseSchema.nullable().default(null),
+  userPaused: z.boolean().default(false),
+  evidence: evidenceSchema.nullable().default(null),
+  /** Id of the last user request acted on. */
+  handledRequest: z.string().nullable().default(null),
+  message: z.string().default(''),
+  observedGeneration: z.number().int().nonnegative().default(0),
+  conditions: z.array(conditionSchema).default([]),
+});
+
+export const targetRefSchema = z.object({
+  apiVersion: z.string().default('apps/v1'),
+  kind: z.enum(['Deployment']).default('Deployment'),
+  name: z.string().min(1),
+});
+
+/**
+ * `spec`: mirrors the resolved configuration, read-only for people (`kubectl get -o yaml`).
+ * Only `targetRef` is typed; the rest is kept as written.
+ */
+export const canarySpecSchema = z.looseObject({
+  targetRef: targetRefSchema.optional(),
+});
+
+export type CanaryStatus = z.output<typeof canaryStatusSchema>;
+export type CanarySpec = z.output<typeof canarySpecSchema>;
+export type Condition = z.output<typeof conditionSchema>;
+export type MetricEvidenceStatus = z.output<typeof metricEvidenceSchema>;
+export type EvidenceStatus = z.output<typeof evidenceSchema>;

@@ -1,0 +1,145 @@
+// Converts between the core's CanaryState (times in ms) and the Canary's `status` (RFC3339).
+// Pure functions: fromStatus(toStatus(state, extra)) equals state for every state the core
+// makes, except that an infinite e-value reads back as the largest finite double.
+import type { CanaryState } from '../../core/state.ts';
+import type { Evidence, MetricEvidence } from '../../core/types.ts';
+import { canaryStatusSchema } from './canary-schema.ts';
+import type { CanaryStatus, Condition, EvidenceStatus, MetricEvidenceStatus } from './canary-schema.ts';
+
+/** What status holds beyond CanaryState. */
+export interface StatusExtra {
+  readonly observedGeneration: number;
+  readonly conditions: readonly Condition[];
+}
+
+function toTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function fromTime(text: string | null): number | null {
+  if (text === null) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Kubernetes numbers are finite: clamp e-values. */
+function finite(value: number): number {
+  if (Number.isNaN(value)) return 0;
+  return Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, value));
+}
+
+type LogLrValue = number | 'Infinity' | '-Infinity' | 'NaN';
+
+function encodeNumber(value: number): LogLrValue {
+  if (Number.isFinite(value)) return value;
+  if (Number.isNaN(value)) return 'NaN';
+  return value > 0 ? 'Infinity' : '-Infinity';
+}
+
+function decodeNumber(value: LogLrValue): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function mapRecord<A, B>(record: Readonly<Record<string, readonly A[]>>, map: (value: A) => B): Record<string, B[]> {
+  return Object.fromEntries(Object.entries(record).map(([key, values]) => [key, values.map(map)]));
+}
+
+function metricToStatus(metric: MetricEvidence): MetricEvidenceStatus {
+  return {
+    name: metric.name,
+    canaryRequests: metric.canaryRequests,
+    canaryEvents: metric.canaryEvents,
+    primaryRequests: metric.primaryRequests,
+    primaryEvents: metric.primaryEvents,
+    ratio: metric.ratio === null || !Number.isFinite(metric.ratio) ? null : metric.ratio,
+    harm: finite(metric.harm),
+    safe: finite(metric.safe),
+    logLr: mapRecord(metric.logLr, encodeNumber),
+  };
+}
+
+function metricFromStatus(metric: MetricEvidenceStatus): MetricEvidence {
+  return { ...metric, logLr: mapRecord(metric.logLr, decodeNumber) };
+}
+
+function evidenceToStatus(evidence: Evidence | null): EvidenceStatus | null {
+  if (evidence === null) return null;
+  return {
+    intervals: evidence.intervals,
+    noDataStreak: evidence.noDataStreak,
+    failedChecks: evidence.failedChecks,
+    metrics: evidence.metrics.map(metricToStatus),
+  };
+}
+
+/** The status to write for `state`. */
+export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
+  return {
+    phase: state.phase,
+    revision: state.revision,
+    lastPromotedRevision: state.lastPromotedRevision,
+    lastFailedRevision: state.lastFailedRevision,
+    canaryWeight: state.canaryWeight,
+    step: state.step,
+    runStartedAt: toTime(state.runStartedAt),
+    stepStartedAt: toTime(state.stepStartedAt),
+    analyzedUntil: toTime(state.analyzedUntil),
+    progressAt: toTime(state.progressAt),
+    pausedBy: state.pausedBy,
+    userPaused: state.userPaused,
+    evidence: evidenceToStatus(state.evidence),
+    handledRequest: state.handledRequest,
+    message: state.message,
+    observedGeneration: extra.observedGeneration,
+    conditions: [...extra.conditions],
+  };
+}
+
+/** The core's state from a parsed status (see parseStatus). */
+export function fromStatus(status: CanaryStatus): CanaryState {
+  const evidence = status.evidence;
+  return {
+    phase: status.phase,
+    revision: status.revision,
+    lastPromotedRevision: status.lastPromotedRevision,
+    lastFailedRevision: status.lastFailedRevision,
+    canaryWeight: status.canaryWeight,
+    step: status.step,
+    runStartedAt: fromTime(status.runStartedAt),
+    stepStartedAt: fromTime(status.stepStartedAt),
+    analyzedUntil: fromTime(status.analyzedUntil),
+    progressAt: fromTime(status.progressAt),
+    pausedBy: status.pausedBy,
+    userPaused: status.userPaused,
+    evidence: evidence === null ? null : { ...evidence, metrics: evidence.metrics.map(metricFromStatus) },
+    handledRequest: status.handledRequest,
+    message: status.message,
+  };
+}
+
+/**
+ * Parses a status as read from the API. Absent or empty → every field at its default (a
+ * Canary that has not started); invalid (hand-edited) → null, and the caller decides.
+ */
+export function parseStatus(raw: unknown): CanaryStatus | null {
+  const result = canaryStatusSchema.safeParse(raw ?? {});
+  return result.success ? result.data : null;
+}
+
+/**
+ * Sets one condition in a list, keeping `lastTransitionTime` when its status did not change
+ * (metav1.Condition semantics). Returns a new list; `now` in ms.
+ */
+export function setCondition(
+  conditions: readonly Condition[],
+  condition: Omit<Condition, 'lastTransitionTime'>,
+  now: number,
+): Condition[] {
+  const previous = conditions.find((c) => c.type === condition.type);
+  const lastTransitionTime =
+    previous !== undefined && previous.status === condition.status ? previous.lastTransitionTime : new Date(now).toISOString();
+  const next: Condition = { ...condition, lastTransitionTime };
+  return previous === undefined
+    ? [...conditions, next]
+    : conditions.map((c) => (c.type === condition.type ? next : c));
+}

@@ -1,0 +1,103 @@
+// Kubernetes Events (core/v1) about a Canary, de-duplicated like `kubectl describe` expects:
+// a repeat of the same reason and message on the same object bumps `count` and `lastTimestamp`
+// of one Event instead of creating another.
+import { createHash } from 'node:crypto';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1ObjectMeta } from '@kubernetes/client-node';
+import type { Clock } from '../../ports.ts';
+import { FledgeError } from '../../errors.ts';
+import type { ApiCaller } from './errors.ts';
+
+/** The object an Event is about (a Canary; any object with a uid works). */
+export interface InvolvedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: V1ObjectMeta;
+}
+
+export interface EventRecord {
+  readonly canary: InvolvedObject;
+  readonly severity: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+}
+
+export const eventComponent = 'fledge';
+/** The API server rejects longer messages. */
+const maxMessage = 1024;
+
+/** One Event name per (object, type, reason, message), so a repeat finds its predecessor by name. */
+export function eventName(record: EventRecord): string {
+  const { metadata } = record.canary;
+  const hash = createHash('sha256')
+    .update([metadata.uid ?? '', metadata.name ?? '', record.severity, record.reason, record.message].join('\u0000'))
+    .digest('hex')
+    .slice(0, 16);
+  return `${(metadata.name ?? 'object').slice(0, 200)}.${hash}`;
+}
+
+function buildEvent(record: EventRecord, now: Date): CoreV1Event {
+  const { metadata } = record.canary;
+  const namespace = metadata.namespace ?? 'default';
+  return {
+    metadata: { name: eventName(record), namespace },
+    involvedObject: {
+      apiVersion: record.canary.apiVersion,
+      kind: record.canary.kind,
+      name: metadata.name ?? '',
+      namespace,
+      ...(metadata.uid === undefined ? {} : { uid: metadata.uid }),
+    },
+    reason: record.reason,
+    message: record.message.slice(0, maxMessage),
+    type: record.severity,
+    source: { component: eventComponent },
+    reportingComponent: eventComponent,
+    reportingInstance: eventComponent,
+    count: 1,
+    firstTimestamp: now,
+    lastTimestamp: now,
+  };
+}
+
+export interface EventRecorder {
+  /** Creates the Event or bumps the count of its repeat. Throws FledgeError on API failure. */
+  readonly record: (record: EventRecord) => Promise<void>;
+}
+
+export function createEventRecorder(kc: KubeConfig, caller: ApiCaller, clock: Clock): EventRecorder {
+  const api = kc.makeApiClient(CoreV1Api);
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+  const bump = async (namespace: string, name: string, count: number, now: Date): Promise<void> => {
+    const body = { count: count + 1, lastTimestamp: now.toISOString() };
+    await caller.call(`update event ${namespace}/${name}`, () => api.patchNamespacedEvent({ namespace, name, body }, mergePatch));
+  };
+
+  const create = async (event: CoreV1Event): Promise<boolean> => {
+    const namespace = event.metadata.namespace ?? 'default';
+    try {
+      await caller.call(`create event ${namespace}/${event.metadata.name ?? ''}`, () => api.createNamespacedEvent({ namespace, body: event }));
+      return true;
+    } catch (error) {
+      // Someone (another replica) created it first: bump it instead.
+      if (error instanceof FledgeError && error.code === 'FLEDGE_API_CONFLICT') return false;
+      throw error;
+    }
+  };
+
+  return {
+    record: async (record) => {
+      const now = new Date(clock.now());
+      const event = buildEvent(record, now);
+      const namespace = event.metadata.namespace ?? 'default';
+      const name = event.metadata.name ?? '';
+      let existing = await caller.read(`get event ${namespace}/${name}`, () => api.readNamespacedEvent({ namespace, name }));
+      if (existing === null) {
+        if (await create(event)) return;
+        existing = await caller.call(`get event ${namespace}/${name}`, () => api.readNamespacedEvent({ namespace, name }));
+      }
+      await bump(namespace, name, existing.count ?? 1, now);
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// TrafficRouter over SMI TrafficSplit (split.smi-spec.io). v1alpha2 (integer weights) is the
+// default; v1alpha1 writes weights as quantities; v1alpha3/v1alpha4 as v1alpha2. A split
+// without Fledge's managed-by label is foreign: read reports it, write refuses it, remove
+// leaves it alone.
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig, V1ObjectMeta } from '@kubernetes/client-node';
+import { FledgeError } from '../errors.ts';
+import type { RouteRef, RouteState, TrafficRouter } from '../ports.ts';
+import { createApiCaller } from './kube/errors.ts';
+import type { ApiCaller } from './kube/errors.ts';
+import { formatQuantity, parseQuantity } from './kube/quantity.ts';
+
+export const routerKinds = ['smi-v1alpha1', 'smi-v1alpha2', 'smi-v1alpha3', 'smi-v1alpha4'] as const;
+export type RouterKind = (typeof routerKinds)[number];
+
+export const managedByLabel = 'app.kubernetes.io/managed-by';
+export const managedByValue = 'fledge';
+
+export interface RouterOptions {
+  /** Sees every mapped API error (for fledge_api_errors_total). */
+  readonly onApiError?: (error: FledgeError) => void;
+}
+
+interface Backend {
+  readonly service: string;
+  readonly weight: number | string;
+}
+
+interface TrafficSplit {
+  apiVersion: string;
+  kind: 'TrafficSplit';
+  metadata: V1ObjectMeta;
+  spec: { service: string; backends: Backend[] };
+}
+
+const group = 'split.smi-spec.io';
+const plural = 'trafficsplits';
+
+function isManaged(split: TrafficSplit): boolean {
+  return split.metadata.labels?.[managedByLabel] === managedByValue;
+}
+
+/** Who a foreign split seems to belong to, for messages. */
+function foreignOwner(split: TrafficSplit): string {
+  const label = split.metadata.labels?.[managedByLabel];
+  if (label !== undefined && label !== '') return label;
+  const owner = split.metadata.ownerReferences?.[0];
+  return owner === undefined ? 'unknown' : `${owner.kind}/${owner.name}`;
+}
+
+function weightOf(split: TrafficSplit, service: string): number {
+  const backend = split.spec.backends.find((b) => b.service === service);
+  return backend === undefined ? 0 : (parseQuantity(backend.weight) ?? 0);
+}
+
+/**
+ * Weights are relative: report them as percentages summing to 100. A split whose weights
+ * total 0 reads as 0/0, which differs from any written state, so the next write repairs it.
+ */
+export function readWeights(split: TrafficSplit, ref: RouteRef): { canaryWeight: number; primaryWeight: number } {
+  const canary = Math.max(0, weightOf(split, ref.canaryService));
+  const primary = Math.max(0, weightOf(split, ref.primaryService));
+  const total = canary + primary;
+  if (total <= 0) return { canaryWeight: 0, primaryWeight: 0 };
+  const canaryWeight = Math.round((100 * canary) / total);
+  return { canaryWeight, primaryWeight: 100 - canaryWeight };
+}
+
+function checkWeight(canaryWeight: number): void {
+  if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) {
+    throw new RangeError(`canary weight must be an integer in 0..100, got ${canaryWeight}`);
+  }
+}
+
+class SmiRouter implements TrafficRouter {
+  readonly #api: CustomObjectsApi;
+  readonly #caller: ApiCaller;
+  readonly #version: string;
+
+  constructor(kc: KubeConfig, version: string, options: RouterOptions) {
+    this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#caller = createApiCaller(options.onApiError);
+    this.#version = version;
+  }
+
+  async read(ref: RouteRef): Promise<RouteState> {
+    const split = await this.#get(ref);
+    if (split === null) return { kind: 'missing' };
+    if (!isManaged(split)) return { kind: 'foreign', owner: foreignOwner(split) };
+    return { kind: 'routed', ...readWeights(split, ref) };
+  }
+
+  /** Idempotent. Throws FLEDGE_ROUTE_FOREIGN for a split Fledge does not manage, RangeError for a bad weight. */
+  async write(ref: RouteRef, canaryWeight: number): Promise<void> {
+    checkWeight(canaryWeight);
+    const existing = await this.#get(ref);
+    if (existing === null) {
+      await this.#create(this.#build(ref, canaryWeight));
+      return;
+    }
+    if (!isManaged(existing)) {
+      throw new FledgeError('FLEDGE_ROUTE_FOREIGN',
+        `TrafficSplit ${ref.namespace}/${ref.name} exists and is managed by ${foreignOwner(existing)}, not Fledge; remove it or rename the app`);
+    }
+    if (this.#isWritten(existing, ref, canaryWeight)) return;
+    const desired = this.#build(ref, canaryWeight);
+    const metadata = { ...existing.metadata, labels: { ...existing.metadata.labels, ...desired.metadata.labels } };
+    await this.#replace({ ...existing, apiVersion: desired.apiVersion, metadata, spec: { ...existing.spec, ...desired.spec } });
+  }
+
+  /** Deletes the split when it is Fledge's; a missing or foreign split is left as it is. */
+  async remove(ref: RouteRef): Promise<void> {
+    const existing = await this.#get(ref);
+    if (existing === null || !isManaged(existing)) return;
+    const { namespace, name } = ref;
+    await this.#caller.remove(`delete trafficsplit ${namespace}/${name}`, () =>
+      this.#api.deleteNamespacedCustomObject({ group, version: this.#version, plural, namespace, name }));
+  }
+
+  #isWritten(split: TrafficSplit, ref: RouteRef, canaryWeight: number): boolean {
+    const backends = split.spec.backends;
+    const exact = backends.length === 2 && split.spec.service === ref.name;
+    const weights = readWeights(split, ref);
+    const sumsTo100 = weightOf(split, ref.canaryService) + weightOf(split, ref.primaryService) === 100;
+    return exact && sumsTo100 && weights.canaryWeight === canaryWeight;
+  }
+
+  #build(ref: RouteRef, canaryWeight: number): TrafficSplit {
+    const weight = (value: number): number | string => (this.#version === 'v1alpha1' ? formatQuantity(value) : value);
+    return {
+      apiVersion: `${group}/${this.#version}`,
+      kind: 'TrafficSplit',
+      metadata: {
+        name: ref.name,
+        namespace: ref.namespace,
+        labels: { [managedByLabel]: managedByValue },
+        ...(ref.owner === undefined ? {} : { ownerReferences: [{ ...ref.owner, controller: true }] }),
+      },
+      spec: {
+        service: ref.name,
+        backends: [
+          { service: ref.primaryService, weight: weight(100 - canaryWeight) },
+          { service: ref.canaryService, weight: weight(canaryWeight) },
+        ],
+      },
+    };
+  }
+
+  async #get(ref: RouteRef): Promise<TrafficSplit | null> {
+    const { namespace, name } = ref;
+    return this.#caller.read(`get trafficsplit ${namespace}/${name}`, async () =>
+      (await this.#api.getNamespacedCustomObject({ group, version: this.#version, plural, namespace, name })) as TrafficSplit);
+  }
+
+  async #create(split: TrafficSplit): Promise<void> {
+    const namespace = split.metadata.namespace ?? 'default';
+    await this.#caller.call(`create trafficsplit ${namespace}/${split.metadata.name ?? ''}`, () =>
+      this.#api.createNamespacedCustomObject({ group, version: this.#version, plural, namespace, body: split }));
+  }
+
+  /** Conditional on the resourceVersion read (409 → FLEDGE_API_CONFLICT). */
+  async #replace(split: TrafficSplit): Promise<void> {
+    const namespace = split.metadata.namespace ?? 'default';
+    const name = split.metadata.name ?? '';
+    await this.#caller.call(`update trafficsplit ${namespace}/${name}`, () =>
+      this.#api.replaceNamespacedCustomObject({ group, version: this.#version, plural, namespace, name, body: split }));
+  }
+}
+
+/** The router for `kind`; an unknown kind is FLEDGE_CONFIG_INVALID (no silent fallback). */
+export function createRouter(kind: RouterKind, kc: KubeConfig, options: RouterOptions = {}): TrafficRouter {
+  if (!(routerKinds as readonly string[]).includes(kind)) {
+    throw new FledgeError('FLEDGE_CONFIG_INVALID', `unknown router "${String(kind)}": allowed are ${routerKinds.join(', ')}`);
+  }
+  return new SmiRouter(kc, kind.slice('smi-'.length), options);
+}
