@@ -1,0 +1,59 @@
+// The kinds served from the start. Custom resources are added by CRDs (see crds.ts).
+import * as columns from './builtin-columns.ts';
+import type { PrinterColumn, ResourceType } from './types.ts';
+
+interface Spec {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  shortNames?: string[];
+  namespaced?: boolean;
+  status?: boolean;
+  scale?: boolean;
+  generation?: ResourceType['generation'];
+  nameRule?: ResourceType['nameRule'];
+  deleteReturnsObject?: boolean;
+  columns?: readonly PrinterColumn[];
+  fieldSelectors?: string[];
+  categories?: string[];
+}
+
+function builtin(spec: Spec): ResourceType {
+  const cols = spec.columns ?? columns.defaultColumns;
+  return {
+    group: spec.group,
+    versions: [spec.version],
+    storageVersion: spec.version,
+    kind: spec.kind,
+    listKind: `${spec.kind}List`,
+    plural: spec.plural,
+    singular: spec.kind.toLowerCase(),
+    shortNames: spec.shortNames ?? [],
+    categories: spec.categories ?? [],
+    namespaced: spec.namespaced ?? true,
+    subresources: { status: spec.status ?? false, scale: spec.scale ?? false },
+    generation: spec.generation ?? 'none',
+    nameRule: spec.nameRule ?? 'subdomain',
+    deleteReturnsObject: spec.deleteReturnsObject ?? false,
+    columns: () => cols,
+    fieldSelectors: spec.fieldSelectors ?? [],
+  };
+}
+
+const eventFields = ['involvedObject.kind', 'involvedObject.name', 'involvedObject.namespace', 'involvedObject.uid', 'reason', 'type', 'source'];
+
+export function builtinResources(): ResourceType[] {
+  return [
+    builtin({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], namespaced: false, status: true, nameRule: 'label', deleteReturnsObject: true, columns: columns.namespaceColumns, fieldSelectors: ['status.phase'] }),
+    builtin({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], status: true, deleteReturnsObject: true, columns: columns.podColumns, fieldSelectors: ['status.phase', 'spec.nodeName', 'status.podIP'], categories: ['all'] }),
+    builtin({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], status: true, nameRule: 'label1035', columns: columns.serviceColumns, categories: ['all'] }),
+    builtin({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'], columns: columns.configMapColumns }),
+    builtin({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', columns: columns.secretColumns, fieldSelectors: ['type'] }),
+    builtin({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], columns: columns.eventColumns, fieldSelectors: eventFields }),
+    builtin({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], status: true, scale: true, generation: 'spec', columns: columns.deploymentColumns, categories: ['all'] }),
+    builtin({ group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], columns: columns.eventColumns, fieldSelectors: ['regarding.kind', 'regarding.name', 'regarding.namespace', 'reason', 'type'] }),
+    builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', columns: columns.leaseColumns }),
+    builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', shortNames: ['crd', 'crds'], namespaced: false, status: true, generation: 'spec', deleteReturnsObject: true, columns: columns.crdColumns, categories: ['api-extensions'] }),
+  ];
+}

@@ -1,0 +1,175 @@
+// Create and update with the real server's semantics: names, namespaces, resourceVersion
+// preconditions, generation, status subresource, no-op writes, finalizer completion.
+import { asVersion, toStorage, type Cluster } from './cluster.ts';
+import { withDefaults } from './defaults.ts';
+import { removeOrMark, sweep } from './deletion.ts';
+import { clone, deepEqual, isRecord } from './json.ts';
+import { newUid, randomSuffix, timestamp } from './names.ts';
+import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from './status.ts';
+import { typeKey } from './store.ts';
+import { checkIdentity, validateObject } from './validate.ts';
+import { fail, ok, type KubeObject, type ObjectMeta, type ResourceType, type Result } from './types.ts';
+
+export interface WriteTarget {
+  readonly type: ResourceType;
+  readonly version: string;
+  readonly namespace: string | undefined;
+  readonly dryRun?: boolean;
+  /** Internal writers (simulated controllers) may create objects with status. */
+  readonly keepStatus?: boolean;
+}
+
+/** A request body as an object with metadata, with kind/apiVersion defaulted from the path. */
+export function asObject(target: WriteTarget, body: unknown): Result<KubeObject> {
+  if (!isRecord(body)) return fail(badRequest('the body of the request must be a JSON object'));
+  const metadata = isRecord(body['metadata']) ? (body['metadata'] as ObjectMeta) : {};
+  const apiVersion = target.type.group === '' ? target.version : `${target.type.group}/${target.version}`;
+  return ok(clone({ apiVersion, kind: target.type.kind, ...body, metadata }) as KubeObject);
+}
+
+function checkNamespace(cluster: Cluster, target: WriteTarget, object: KubeObject): Result<void> {
+  if (!target.type.namespaced) {
+    delete object.metadata.namespace;
+    return ok(undefined);
+  }
+  const ns = target.namespace ?? '';
+  const given = object.metadata.namespace;
+  if (given !== undefined && given !== '' && given !== ns) {
+    return fail(badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+  }
+  object.metadata.namespace = ns;
+  const namespace = cluster.store.get('/namespaces', undefined, ns);
+  if (namespace === undefined) return fail(notFound({ group: '', plural: 'namespaces' }, ns));
+  if (namespace.metadata.deletionTimestamp === undefined) return ok(undefined);
+  const message = `${target.type.plural} "${object.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`;
+  return fail(forbidden(message, { name: object.metadata.name ?? '', kind: target.type.plural }));
+}
+
+function chooseName(cluster: Cluster, target: WriteTarget, meta: ObjectMeta): void {
+  if ((meta.name ?? '') !== '' || (meta.generateName ?? '') === '') return;
+  const key = typeKey(target.type);
+  for (let i = 0; i < 8; i += 1) {
+    meta.name = `${meta.generateName ?? ''}${randomSuffix()}`;
+    if (cluster.store.get(key, target.namespace, meta.name) === undefined) return;
+  }
+}
+
+function validated(cluster: Cluster, target: WriteTarget, object: KubeObject, previous?: KubeObject): Result<KubeObject> {
+  const defaulted = withDefaults(target.type.group, object, previous, cluster.defaults);
+  const causes = [...checkIdentity(target.type, target.version, defaulted), ...validateObject(target.type, defaulted, previous)];
+  return causes.length === 0 ? ok(defaulted) : fail(invalid(target.type, object.metadata.name ?? '', causes));
+}
+
+/** POST: a new object. */
+export function createObject(cluster: Cluster, target: WriteTarget, body: unknown): Result<KubeObject> {
+  const parsed = asObject(target, body);
+  if (!parsed.ok) return parsed;
+  const object = parsed.value;
+  const nsCheck = checkNamespace(cluster, target, object);
+  if (!nsCheck.ok) return fail(nsCheck.status);
+  chooseName(cluster, target, object.metadata);
+  if (target.type.subresources.status && target.keepStatus !== true) delete object['status'];
+  const result = validated(cluster, target, object);
+  if (!result.ok) return result;
+  const name = object.metadata.name ?? '';
+  const key = typeKey(target.type);
+  if (cluster.store.get(key, object.metadata.namespace, name) !== undefined) return fail(alreadyExists(target.type, name));
+  const fresh = freshMetadata(cluster, target.type, result.value);
+  if (target.dryRun === true) return ok(asVersion(target.type, target.version, fresh));
+  const stored = cluster.store.put(key, toStorage(target.type, fresh));
+  if ((stored.metadata.ownerReferences ?? []).length > 0) cluster.scheduleSweep();
+  return ok(asVersion(target.type, target.version, stored));
+}
+
+function freshMetadata(cluster: Cluster, type: ResourceType, object: KubeObject): KubeObject {
+  const meta: ObjectMeta = { ...object.metadata, uid: newUid(), creationTimestamp: timestamp(cluster.now()) };
+  for (const key of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'] as const) delete meta[key];
+  if (type.generation !== 'none') meta.generation = 1;
+  else delete meta.generation;
+  return { ...object, metadata: meta };
+}
+
+export interface UpdateTarget extends WriteTarget {
+  readonly name: string;
+  readonly subresource?: 'status';
+}
+
+/** The object a write would produce from `current` and the client's `incoming` object. */
+function merged(type: ResourceType, current: KubeObject, incoming: KubeObject, subresource: 'status' | undefined): KubeObject {
+  if (subresource === 'status') {
+    const next: KubeObject = { ...current };
+    if (incoming['status'] === undefined) delete next['status'];
+    else next['status'] = incoming['status'];
+    return next;
+  }
+  const next: KubeObject = { ...incoming };
+  if (type.subresources.status) {
+    if (current['status'] === undefined) delete next['status'];
+    else next['status'] = current['status'];
+  }
+  const keep = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'namespace', 'name'] as const;
+  const meta: Record<string, unknown> = { ...incoming.metadata };
+  for (const key of keep) {
+    if (current.metadata[key] === undefined) delete meta[key];
+    else meta[key] = current.metadata[key];
+  }
+  delete meta.managedFields;
+  return { ...next, metadata: meta as ObjectMeta };
+}
+
+function without(object: KubeObject, keys: readonly string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...object };
+  for (const key of keys) delete copy[key];
+  return copy;
+}
+
+function nextGeneration(type: ResourceType, current: KubeObject, next: KubeObject): number | undefined {
+  const generation = current.metadata.generation;
+  if (type.generation === 'none' || generation === undefined) return generation;
+  const ignored = type.generation === 'spec' ? [] : type.generation === 'all' ? ['metadata', 'apiVersion'] : ['metadata', 'status', 'apiVersion'];
+  const changed = type.generation === 'spec'
+    ? !deepEqual(current['spec'], next['spec'])
+    : !deepEqual(without(current, ignored), without(next, ignored));
+  return changed ? generation + 1 : generation;
+}
+
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): unknown => ({ ...o, apiVersion: undefined, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return deepEqual(strip(a), strip(b));
+}
+
+function checkUpdateBody(target: UpdateTarget, current: KubeObject, incoming: KubeObject): Result<void> {
+  const name = incoming.metadata.name ?? '';
+  if (name !== target.name) return fail(badRequest(`the name of the object (${name}) does not match the name on the URL (${target.name})`));
+  const ns = incoming.metadata.namespace;
+  if (target.type.namespaced && ns !== undefined && ns !== '' && ns !== target.namespace) {
+    return fail(badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+  }
+  const rv = incoming.metadata.resourceVersion;
+  if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) return fail(conflict(target.type, target.name));
+  return ok(undefined);
+}
+
+/** PUT (and the second half of PATCH): replace the object, or only its status. */
+export function updateObject(cluster: Cluster, target: UpdateTarget, body: unknown): Result<KubeObject> {
+  const key = typeKey(target.type);
+  const current = cluster.store.get(key, target.namespace, target.name);
+  if (current === undefined) return fail(notFound(target.type, target.name));
+  const parsed = asObject(target, body);
+  if (!parsed.ok) return parsed;
+  const bodyCheck = checkUpdateBody(target, current, parsed.value);
+  if (!bodyCheck.ok) return fail(bodyCheck.status);
+  const result = validated(cluster, target, merged(target.type, current, parsed.value, target.subresource), current);
+  if (!result.ok) return result;
+  const next = toStorage(target.type, result.value);
+  const generation = nextGeneration(target.type, current, next);
+  if (generation !== undefined) next.metadata = { ...next.metadata, generation };
+  if (sameObject(current, next) || target.dryRun === true) return ok(asVersion(target.type, target.version, target.dryRun === true ? next : current));
+  const stored = cluster.store.put(key, next);
+  if (stored.metadata.deletionTimestamp !== undefined && (stored.metadata.finalizers ?? []).length === 0) {
+    const { object } = removeOrMark(cluster, target.type, stored);
+    sweep(cluster);
+    return ok(asVersion(target.type, target.version, object));
+  }
+  return ok(asVersion(target.type, target.version, stored));
+}

@@ -1,0 +1,104 @@
+// The sandbox's scenarios, as data: the app, how each image behaves, the releases in order and
+// what each one must end as. `run.ts` plays them; the exit code says whether every release
+// ended as expected.
+import type { Behaviour } from './traffic.ts';
+
+export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready'] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+/** How a release must end: promoted, rolled back, or paused waiting (e.g. no data). */
+export type Outcome = 'promoted' | 'rolled-back' | 'paused';
+
+export interface Release {
+  readonly image: string;
+  readonly expect: Outcome;
+  /** What the release changes, for people. */
+  readonly note: string;
+}
+
+export interface Scenario {
+  readonly name: ScenarioName;
+  readonly description: string;
+  readonly namespace: string;
+  readonly app: string;
+  readonly replicas: number;
+  readonly initialImage: string;
+  /** Behaviour per image; images not listed behave like the initial one. */
+  readonly behaviours: Readonly<Record<string, Behaviour>>;
+  readonly releases: readonly Release[];
+  /** Requests per second sent to the app, unless --rps says otherwise. */
+  readonly rps: number;
+  /** Images whose pods never become ready. */
+  readonly neverReady?: readonly string[];
+  /** Metrics outage during the first release: starts once the canary has taken traffic for this many intervals. */
+  readonly outage?: { readonly afterIntervals: number; readonly forIntervals: number };
+}
+
+const good: Behaviour = { failureRate: 0.005, latencyMedianMs: 50, latencySigma: 0.3 };
+
+const base = {
+  namespace: 'default',
+  app: 'podinfo',
+  replicas: 2,
+  initialImage: 'podinfo:1.0',
+  rps: 50,
+} as const;
+
+const goodRelease: Release = { image: 'podinfo:1.1', expect: 'promoted', note: 'same failure rate (0.5%) and latency (~50 ms)' };
+
+export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
+  default: {
+    ...base,
+    name: 'default',
+    description: 'a good release is promoted, then a bad one (10× failures) is rolled back',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': good, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
+    releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
+  },
+  latency: {
+    ...base,
+    name: 'latency',
+    description: 'a release with a latency regression (p99 far above 500 ms) is rolled back',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.2': { ...good, latencyMedianMs: 300, latencySigma: 0.5 } },
+    releases: [{ image: 'podinfo:1.2', expect: 'rolled-back', note: 'median latency 300 ms, p99 ≈ 1 s' }],
+  },
+  'small-regression': {
+    ...base,
+    name: 'small-regression',
+    rps: 200,
+    description: 'a release with twice the failures (1% vs 0.5%) is rolled back by comparison with the primary',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.2': { ...good, failureRate: 0.01 } },
+    releases: [{ image: 'podinfo:1.2', expect: 'rolled-back', note: '2× failures (1%)' }],
+  },
+  'no-traffic': {
+    ...base,
+    name: 'no-traffic',
+    rps: 0,
+    description: 'with no traffic there is no data: the release pauses instead of failing or passing',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': good },
+    releases: [{ ...goodRelease, expect: 'paused' }],
+  },
+  'prometheus-outage': {
+    ...base,
+    name: 'prometheus-outage',
+    description: 'metrics go away mid-release: the release pauses, then resumes and is promoted',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': good },
+    releases: [goodRelease],
+    outage: { afterIntervals: 1, forIntervals: 3 },
+  },
+  'never-ready': {
+    ...base,
+    name: 'never-ready',
+    description: 'a release whose pods never become ready is rolled back at the progress deadline',
+    behaviours: { 'podinfo:1.0': good },
+    releases: [{ image: 'podinfo:1.3', expect: 'rolled-back', note: 'pods crash-loop and never become ready' }],
+    neverReady: ['podinfo:1.3'],
+  },
+};
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return (scenarioNames as readonly string[]).includes(name);
+}
+
+export function behaviourOf(scenario: Scenario): (image: string) => Behaviour {
+  return (image) => scenario.behaviours[image] ?? scenario.behaviours[scenario.initialImage] ?? good;
+}
