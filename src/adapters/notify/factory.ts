@@ -102,12 +102,14 @@ function slackChannel(slack: SlackOptions | undefined, http: HttpDeps, template:
   return createSlackWebhookChannel({ webhookUrl, http, renderer, ...defaultChannel });
 }
 
+/** The notifier's child logger: credentials under the usual field names are redacted. */
+export function notifierLogger(base: Logger | undefined): Logger {
+  return (base ?? pino({ level: 'silent' })).child({ component: 'notifier' }, { redact: { paths: redactPaths, censor: '[redacted]' } });
+}
+
 /** Throws FLEDGE_CONFIG_INVALID for a bad template, URL or count; never for a notice. */
 export function createNotifier(options: NotifierOptions = {}): ManagedNotifier {
-  const logger = (options.logger ?? pino({ level: 'silent' })).child(
-    { component: 'notifier' },
-    { redact: { paths: redactPaths, censor: '[redacted]' } },
-  );
+  const logger = notifierLogger(options.logger);
   const clock = options.clock ?? defaultClock;
   const template = compileTemplate(options.template ?? defaultTemplate);
   const http: HttpDeps = { fetch: options.fetch ?? fetch, clock, timeoutMs: checkCount(options.requestTimeoutMs, 10_000, 'requestTimeoutMs') };
