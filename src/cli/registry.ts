@@ -7,4 +7,5 @@ import type { Command } from './io.ts';
 export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   wait: async () => (await import('./wait-command.ts')).waitCommand,
   emulator: async () => (await import('./emulator-command.ts')).emulatorCommand,
+  validate: async () => (await import('./validate-command.ts')).validateCommand,
 };

@@ -1,0 +1,80 @@
+// `fledge wait deployment/NAME`: for CI. Binds to the revision the Deployment has now (or
+// --revision) and exits 0 promoted, 1 rolled back/failed/superseded, 2 timed out, 3 paused
+// for a person (--until-paused), 4 bad usage or config, 5 cluster unreachable.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApiCaller } from '../adapters/kube/errors.ts';
+import { createCanaryApi } from '../adapters/kube/canary-resource.ts';
+import { createClusterObjects } from '../adapters/kube/cluster.ts';
+import { loadCatalog, type Catalog } from '../config/catalog.ts';
+import { FledgeError } from '../errors.ts';
+import type { Command } from './io.ts';
+import { appName, durationFlag, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube } from './kube-flags.ts';
+import { runWait, type WaitOptions, type WaitRuntime } from './wait/loop.ts';
+
+const usage = `fledge wait deployment/NAME ${kubeFlagUsage} [--revision REV|current] [--timeout 15m] [--until-paused] [--output text|json] [--retry-for 15s]`;
+
+const options = {
+  ...kubeFlagOptions,
+  revision: { type: 'string' },
+  timeout: { type: 'string' },
+  'until-paused': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  poll: { type: 'string' },
+  'retry-for': { type: 'string' },
+} as const;
+
+export interface WaitCommandDeps extends WaitRuntime {
+  readonly loadCatalog: () => Promise<Catalog>;
+}
+
+const defaults: WaitCommandDeps = {
+  now: () => Date.now(),
+  sleep: async (ms) => {
+    await sleep(ms);
+  },
+  loadCatalog: () => loadCatalog(),
+};
+
+function outputOf(text: string | undefined): WaitOptions['output'] {
+  if (text === undefined || text === 'text') return 'text';
+  if (text === 'json') return 'json';
+  throw new FledgeError('FLEDGE_USAGE', `--output ${text}: expected text or json`);
+}
+
+function revisionOf(text: string | undefined): string | null {
+  if (text === undefined || text === 'current') return null;
+  if (!/^[0-9a-f]{6,64}$/.test(text)) throw new FledgeError('FLEDGE_USAGE', `--revision ${text}: expected a revision hash (see \`fledge status\`) or "current"`);
+  return text;
+}
+
+export function createWaitCommand(deps: WaitCommandDeps = defaults): Command {
+  return {
+    summary: 'Wait for the outcome of the Deployment\'s current revision (for CI).',
+    usage,
+    run: (args, io) => guarded(io, async () => {
+      const { values, positionals } = parseFlags(args, options, usage);
+      const name = appName(positionals, usage);
+      const waitOptions: WaitOptions = {
+        name,
+        namespace: '',
+        revision: revisionOf(values.revision),
+        timeoutMs: durationFlag('timeout', values.timeout, 15 * 60_000),
+        untilPaused: values['until-paused'] === true,
+        output: outputOf(values.output),
+        pollMs: durationFlag('poll', values.poll, 1000),
+        retryForMs: durationFlag('retry-for', values['retry-for'], 15_000),
+      };
+      const { kc, namespace } = resolveKube(values, io);
+      const catalog = await deps.loadCatalog();
+      const clock = { now: deps.now };
+      const lookDeps = {
+        cluster: createClusterObjects(kc, { clock }),
+        canaries: createCanaryApi(kc, createApiCaller()),
+        catalog,
+      };
+      return runWait({ options: { ...waitOptions, namespace }, deps: lookDeps, runtime: deps, io });
+    }),
+  };
+}
+
+export const waitCommand: Command = createWaitCommand();

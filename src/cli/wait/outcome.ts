@@ -1,0 +1,107 @@
+// What `fledge wait` concludes from one look at the world. Pure: the bound revision, the
+// Deployment's revision now and the Canary's status in, an outcome out. The loop around it
+// owns time (timeouts) and the API (retries).
+import type { CanaryStatus } from '../../adapters/kube/canary-resource.ts';
+import { ExitCode } from '../io.ts';
+
+export interface WaitLook {
+  /** The revision this wait is about (fixed when the wait starts). */
+  readonly bound: string;
+  /** The Deployment's revision now. */
+  readonly current: string;
+  /** The Canary's status; undefined while the controller has not written one. */
+  readonly status: CanaryStatus | undefined;
+  /** A `fledge promote|retry|…` request the controller has not handled yet: status may be stale. */
+  readonly requestPending: boolean;
+  /** Exit 3 when a person must act (promotion gate, step gate, `fledge pause`). */
+  readonly untilPaused: boolean;
+}
+
+export type WaitOutcome =
+  | { readonly kind: 'waiting' }
+  | { readonly kind: 'promoted'; readonly revision: string }
+  | { readonly kind: 'failed'; readonly revision: string; readonly message: string }
+  | { readonly kind: 'superseded'; readonly revision: string; readonly newer: string }
+  | { readonly kind: 'paused'; readonly revision: string; readonly by: string; readonly message: string }
+  | { readonly kind: 'timeout'; readonly revision: string }
+  | { readonly kind: 'unreachable'; readonly message: string };
+
+/** Pauses that only a person ends; other pauses (window, no data, metrics outage) end by themselves. */
+const humanPauses: ReadonlySet<string> = new Set(['user', 'gate', 'step-gate']);
+
+function runOfBound(look: WaitLook): CanaryStatus | null {
+  const status = look.status;
+  return status !== undefined && status.revision === look.bound ? status : null;
+}
+
+function settled(look: WaitLook): WaitOutcome | null {
+  const status = look.status;
+  if (status === undefined) return null;
+  if (status.lastPromotedRevision === look.bound) return { kind: 'promoted', revision: look.bound };
+  const run = runOfBound(look);
+  if (run !== null && run.phase === 'Failed') return { kind: 'failed', revision: look.bound, message: run.message };
+  if (run === null && status.lastFailedRevision === look.bound && look.current === look.bound) {
+    return { kind: 'failed', revision: look.bound, message: status.message };
+  }
+  return null;
+}
+
+/**
+ * One look. Order matters: an outcome recorded for the bound revision wins over a newer
+ * revision (it happened first); a newer revision on the Deployment supersedes a run still
+ * going; the previous revision's outcome (status.revision ≠ bound) is never ours.
+ */
+export function outcomeOf(look: WaitLook): WaitOutcome {
+  if (look.requestPending) return look.current === look.bound ? { kind: 'waiting' } : superseded(look);
+  const done = settled(look);
+  if (done !== null) return done;
+  if (look.current !== look.bound) return superseded(look);
+  const run = runOfBound(look);
+  if (look.untilPaused && run !== null && run.phase === 'Paused' && run.pausedBy !== null && humanPauses.has(run.pausedBy)) {
+    return { kind: 'paused', revision: look.bound, by: run.pausedBy, message: run.message };
+  }
+  return { kind: 'waiting' };
+}
+
+function superseded(look: WaitLook): WaitOutcome {
+  return { kind: 'superseded', revision: look.bound, newer: look.current };
+}
+
+/** DESIGN.md §1 exit codes. */
+export function exitCodeOf(outcome: WaitOutcome): number {
+  switch (outcome.kind) {
+    case 'promoted':
+      return ExitCode.ok;
+    case 'failed':
+    case 'superseded':
+      return ExitCode.failed;
+    case 'timeout':
+      return ExitCode.timeout;
+    case 'paused':
+      return ExitCode.paused;
+    case 'unreachable':
+      return ExitCode.unreachable;
+    case 'waiting':
+      return ExitCode.failed;
+  }
+}
+
+/** One sentence for people (stderr/log line) about a final outcome. */
+export function describeOutcome(outcome: WaitOutcome): string {
+  switch (outcome.kind) {
+    case 'promoted':
+      return `revision ${outcome.revision} promoted`;
+    case 'failed':
+      return `revision ${outcome.revision} rolled back${outcome.message === '' ? '' : `: ${outcome.message}`}`;
+    case 'superseded':
+      return `revision ${outcome.revision} superseded by ${outcome.newer} before it finished`;
+    case 'paused':
+      return `revision ${outcome.revision} paused for a person (${outcome.by})${outcome.message === '' ? '' : `: ${outcome.message}`}`;
+    case 'timeout':
+      return `timed out waiting for revision ${outcome.revision}`;
+    case 'unreachable':
+      return `cluster unreachable: ${outcome.message}`;
+    case 'waiting':
+      return 'still waiting';
+  }
+}
