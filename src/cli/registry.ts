@@ -6,6 +6,12 @@ import type { Command } from './io.ts';
  */
 export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   wait: async () => (await import('./wait-command.ts')).waitCommand,
+  status: async () => (await import('./status-command.ts')).statusCommand,
+  promote: async () => (await import('./action-commands.ts')).promoteCommand,
+  abort: async () => (await import('./action-commands.ts')).abortCommand,
+  retry: async () => (await import('./action-commands.ts')).retryCommand,
+  pause: async () => (await import('./action-commands.ts')).pauseCommand,
+  resume: async () => (await import('./action-commands.ts')).resumeCommand,
   emulator: async () => (await import('./emulator-command.ts')).emulatorCommand,
   validate: async () => (await import('./validate-command.ts')).validateCommand,
 };
