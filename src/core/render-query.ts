@@ -61,7 +61,8 @@ function isPlaceholder(name: string): name is Placeholder {
 
 /** Names of the placeholders a template uses, in order of first use; unknown names included. */
 export function placeholdersIn(template: string): string[] {
-  const names = [...template.matchAll(token)].map((match) => match[1] ?? '');
+  // Group 1 always takes part in a match.
+  const names = [...template.matchAll(token)].map((match) => String(match[1]));
   return [...new Set(names)];
 }
 

@@ -23,30 +23,30 @@ function decodeLiteral(literal: string): string {
   return literal.replace(/\\(.)/g, (_m, c: string) => ({ n: '\n', r: '\r' })[c] ?? c);
 }
 
-describe('renderQuery', () => {
-  it('fills namespace, workload, window and the latency edge into a Linkerd query', () => {
+void describe('renderQuery', () => {
+  void it('fills namespace, workload, window and the latency edge into a Linkerd query', () => {
     const query = rendered(
       'sum(increase(response_latency_ms_bucket{namespace="{{namespace}}", deployment="{{workload}}", le="{{latencyEdge}}"}[{{window}}]))',
     );
     assert.equal(query, 'sum(increase(response_latency_ms_bucket{namespace="shop", deployment="cart", le="500"}[60s]))');
   });
 
-  it('gives the edge in seconds for exporters that measure in seconds', () => {
+  void it('gives the edge in seconds for exporters that measure in seconds', () => {
     assert.equal(rendered('le="{{latencyEdgeSeconds}}"'), 'le="0.5"');
     assert.equal(rendered('le="{{latencyEdgeSeconds}}"', { latencyEdge: 1000 }), 'le="1"');
     assert.equal(rendered('le="{{latencyEdgeSeconds}}"', { latencyEdge: 250 }), 'le="0.25"');
   });
 
-  it('allows spaces inside the braces and repeated placeholders', () => {
+  void it('allows spaces inside the braces and repeated placeholders', () => {
     assert.equal(rendered('{{ workload }}/{{workload}}/{{  namespace}}'), 'cart/cart/shop');
   });
 
-  it('escapes quotes, backslashes and newlines in label values so they cannot break out of the string', () => {
+  void it('escapes quotes, backslashes and newlines in label values so they cannot break out of the string', () => {
     const query = rendered('x{deployment="{{workload}}", namespace="{{namespace}}"}', { workload: 'a"b\\c', namespace: 'n\nm\r' });
     assert.equal(query, 'x{deployment="a\\"b\\\\c", namespace="n\\nm\\r"}');
   });
 
-  it('round-trips any label value through the PromQL string literal', () => {
+  void it('round-trips any label value through the PromQL string literal', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (workload) => {
         const query = rendered('"{{workload}}"', { workload });
@@ -58,59 +58,59 @@ describe('renderQuery', () => {
     );
   });
 
-  it('does not substitute placeholder-like text that arrives inside a value', () => {
+  void it('does not substitute placeholder-like text that arrives inside a value', () => {
     assert.equal(rendered('"{{workload}}" "{{namespace}}"', { workload: '{{namespace}}' }), '"{{namespace}}" "shop"');
   });
 
-  it('refuses an unknown placeholder instead of leaving a blank', () => {
+  void it('refuses an unknown placeholder instead of leaving a blank', () => {
     const message = failure('x{deployment="{{deployment}}", pod="{{pod}}"}');
     assert.match(message, /unknown placeholder \{\{deployment\}\}, \{\{pod\}\}/);
     assert.match(message, /known are \{\{namespace\}\}, \{\{workload\}\}, \{\{window\}\}, \{\{latencyEdge\}\}, \{\{latencyEdgeSeconds\}\}/);
   });
 
-  it('refuses an empty placeholder', () => {
+  void it('refuses an empty placeholder', () => {
     assert.match(failure('x[{{}}]'), /unknown placeholder \{\{\}\}/);
   });
 
-  it('refuses unbalanced braces', () => {
+  void it('refuses unbalanced braces', () => {
     assert.match(failure('x[{{window}]'), /malformed placeholder/);
     assert.match(failure('x[window}}]'), /malformed placeholder/);
   });
 
-  it('refuses a window that is not a PromQL duration', () => {
+  void it('refuses a window that is not a PromQL duration', () => {
     assert.match(failure('x[{{window}}]', { window: '60' }), /window "60" is not a PromQL duration/);
     assert.match(failure('x[{{window}}]', { window: '1m]) or vector(1' }), /not a PromQL duration/);
     assert.equal(rendered('x[{{window}}]', { window: '1m30s' }), 'x[1m30s]');
   });
 
-  it('refuses a latency edge that is not a positive finite number', () => {
+  void it('refuses a latency edge that is not a positive finite number', () => {
     for (const latencyEdge of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.match(failure('le="{{latencyEdge}}"', { latencyEdge }), /latency edge .* is not a positive number/);
     }
   });
 
-  it('lists the placeholders a template uses, unknown ones included', () => {
+  void it('lists the placeholders a template uses, unknown ones included', () => {
     assert.deepEqual(placeholdersIn('{{namespace}} {{ workload }} {{namespace}} {{pod}}'), ['namespace', 'workload', 'pod']);
     assert.deepEqual(placeholdersIn('up'), []);
   });
 
-  it('escapes nothing in a plain name', () => {
+  void it('escapes nothing in a plain name', () => {
     assert.equal(escapeLabelValue('app-primary'), 'app-primary');
   });
 });
 
-describe('windowOf', () => {
-  it('writes whole seconds as seconds', () => {
+void describe('windowOf', () => {
+  void it('writes whole seconds as seconds', () => {
     assert.equal(windowOf(1_000_000, 1_060_000), '60s');
     assert.equal(windowOf(0, 300_000), '300s');
   });
 
-  it('writes other spans in milliseconds', () => {
+  void it('writes other spans in milliseconds', () => {
     assert.equal(windowOf(0, 1500), '1500ms');
     assert.equal(windowOf(0, 59_999.6), '60s');
   });
 
-  it('writes an empty or negative span as 0s, which Prometheus rejects', () => {
+  void it('writes an empty or negative span as 0s, which Prometheus rejects', () => {
     assert.equal(windowOf(5000, 5000), '0s');
     assert.equal(windowOf(5000, 1000), '0s');
   });
