@@ -11,26 +11,32 @@ import type { ReconcileResult } from './reconcile.ts';
 
 const pollMs = 2_000;
 
+/** Scales the Deployment to full size; true once its own pods can carry all traffic. */
+async function targetCarries(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames }): Promise<boolean> {
+  const { names } = input;
+  const primary = await deps.cluster.getDeployment(names.namespace, names.primary);
+  const wanted = Math.max(1, primary?.spec?.replicas ?? 1);
+  const view = viewOf(input.target);
+  if (view.replicas < wanted) {
+    await deps.cluster.scaleDeployment(names.namespace, names.app, wanted);
+    return false;
+  }
+  return view.rolledOut && view.readyReplicas >= wanted;
+}
+
 export async function handBack(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames }): Promise<ReconcileResult> {
   const { target, names } = input;
   const { cluster } = deps;
   const canary = await cluster.getCanary(names.namespace, names.app);
   if (canary === null) return { requeueAfterMs: null };
+  // Traffic stays with the primary until the Deployment's own pods can take it.
+  if (!(await targetCarries(deps, input))) return { requeueAfterMs: pollMs };
   const parsed = parseAnnotations(target.metadata?.annotations ?? {}, deps.catalog);
   const router = deps.routerFor(parsed.ok ? parsed.config.router : 'smi-v1alpha2');
   const route = routeRefOf(names, canary);
-  const primary = await cluster.getDeployment(names.namespace, names.primary);
-  const wanted = Math.max(1, primary?.spec?.replicas ?? 1);
-  const view = viewOf(target);
-  if (view.replicas < wanted) {
-    await cluster.scaleDeployment(names.namespace, names.app, wanted);
-    return { requeueAfterMs: pollMs };
-  }
-  // Traffic stays with the primary until the Deployment's own pods can take it.
-  if (!view.rolledOut || view.readyReplicas < wanted) return { requeueAfterMs: pollMs };
-  const current = await router.read(route);
-  if (current.kind === 'routed') await router.remove(route);
-  await cluster.recordEvent({ canary, severity: 'Normal', reason: 'HandedBack', message: `fledge.dev/canary is no longer "true": ${names.app} serves directly; Fledge objects removed` });
+  if ((await router.read(route)).kind === 'routed') await router.remove(route);
+  const message = `fledge.dev/canary is no longer "true": ${names.app} serves directly; Fledge objects removed`;
+  await cluster.recordEvent({ canary, severity: 'Normal', reason: 'HandedBack', message });
   await cluster.deleteCanary(names.namespace, names.app);
   deps.log.info({ canary: `${names.namespace}/${names.app}` }, 'handed back');
   return { requeueAfterMs: null };

@@ -9,7 +9,9 @@ export function selectorOf(target: V1Deployment): Record<string, string> {
 
 function servicePorts(target: V1Deployment, apex: V1Service | null): V1ServicePort[] {
   const fromApex = apex?.spec?.ports;
-  if (fromApex !== undefined && fromApex.length > 0) return fromApex.map((port) => ({ ...port, nodePort: undefined }) as V1ServicePort);
+  if (fromApex !== undefined && fromApex.length > 0) {
+    return fromApex.map(({ nodePort: _nodePort, ...port }) => port);
+  }
   const ports = target.spec?.template.spec?.containers.flatMap((container) => container.ports ?? []) ?? [];
   const first = ports.map((port, index) => ({ name: port.name ?? `port-${index}`, port: port.containerPort, targetPort: port.containerPort, protocol: port.protocol ?? 'TCP' }));
   return first.length > 0 ? first : [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }];

@@ -10,20 +10,24 @@ import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './o
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { trackedRefs } from './tracked.ts';
 
+function stalledOf(deployment: V1Deployment): boolean {
+  const conditions = deployment.status?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
+}
+
+function rolledOutOf(deployment: V1Deployment, replicas: number): boolean {
+  const status = deployment.status ?? {};
+  const current = (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
+  return current && (status.updatedReplicas ?? 0) >= replicas && (status.replicas ?? 0) <= replicas;
+}
+
 export function viewOf(deployment: V1Deployment): WorkloadView {
-  const spec = deployment.spec;
-  const status = deployment.status;
-  const replicas = spec?.replicas ?? 1;
-  const generation = deployment.metadata?.generation ?? 0;
-  const observed = status?.observedGeneration ?? 0;
-  const updated = status?.updatedReplicas ?? 0;
-  const total = status?.replicas ?? 0;
-  const stalled = (status?.conditions ?? []).some((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
+  const replicas = deployment.spec?.replicas ?? 1;
   return {
     replicas,
-    readyReplicas: status?.readyReplicas ?? 0,
-    rolledOut: observed >= generation && updated >= replicas && total <= replicas,
-    stalled,
+    readyReplicas: deployment.status?.readyReplicas ?? 0,
+    rolledOut: rolledOutOf(deployment, replicas),
+    stalled: stalledOf(deployment),
   };
 }
 
@@ -34,8 +38,10 @@ export async function trackedContents(ctx: AppContext): Promise<TrackedContent[]
   return Promise.all(
     refs.map(async (ref): Promise<TrackedContent> => {
       const { namespace } = ctx.names;
-      const object = ref.kind === 'ConfigMap' ? await ctx.deps.cluster.getConfigMap(namespace, ref.name) : await ctx.deps.cluster.getSecret(namespace, ref.name);
-      const data = object === null ? null : { ...object.data, ...object.binaryData };
+      const data =
+        ref.kind === 'ConfigMap'
+          ? await ctx.deps.cluster.getConfigMap(namespace, ref.name).then((o) => (o === null ? null : { ...o.data, ...o.binaryData }))
+          : await ctx.deps.cluster.getSecret(namespace, ref.name).then((o) => (o === null ? null : { ...o.data, ...o.stringData }));
       return { kind: ref.kind, name: ref.name, data };
     }),
   );
@@ -87,21 +93,22 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
   return cluster.createDeployment(body);
 }
 
+async function copyOne(ctx: AppContext, item: TrackedContent): Promise<void> {
+  const { cluster } = ctx.deps;
+  const { namespace } = ctx.names;
+  const metadata = { name: primaryCopyName(item.name), namespace, ownerReferences: [ownerRef(ctx.canary)] };
+  if (item.kind === 'ConfigMap') {
+    const source = await cluster.getConfigMap(namespace, item.name);
+    await cluster.applyConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: source?.data ?? {}, binaryData: source?.binaryData ?? {} });
+    return;
+  }
+  const source = await cluster.getSecret(namespace, item.name);
+  await cluster.applySecret({ apiVersion: 'v1', kind: 'Secret', metadata, type: source?.type ?? 'Opaque', data: source?.data ?? {} });
+}
+
 /** Copies tracked ConfigMaps/Secrets to their `-primary` names. */
 export async function copyTracked(ctx: AppContext, tracked: readonly TrackedContent[]): Promise<void> {
-  const { cluster } = ctx.deps;
-  const owner = [ownerRef(ctx.canary)];
-  for (const item of tracked) {
-    if (item.data === null) continue;
-    const metadata = { name: primaryCopyName(item.name), namespace: ctx.names.namespace, ownerReferences: owner };
-    if (item.kind === 'ConfigMap') {
-      const source = await cluster.getConfigMap(ctx.names.namespace, item.name);
-      await cluster.applyConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: source?.data ?? {}, binaryData: source?.binaryData ?? {} });
-    } else {
-      const source = await cluster.getSecret(ctx.names.namespace, item.name);
-      await cluster.applySecret({ apiVersion: 'v1', kind: 'Secret', metadata, type: source?.type ?? 'Opaque', data: source?.data ?? {} });
-    }
-  }
+  for (const item of tracked) if (item.data !== null) await copyOne(ctx, item);
 }
 
 export interface World {

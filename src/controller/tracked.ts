@@ -1,6 +1,6 @@
 // ConfigMaps and Secrets whose contents are part of a revision: those the pod template
 // references (volumes, envFrom, env valueFrom), or the ones `fledge.dev/track` lists.
-import type { V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { V1Container, V1PodTemplateSpec, V1Volume } from '@kubernetes/client-node';
 import type { TrackedRef } from '../config/knobs.ts';
 
 export type TrackedKind = TrackedRef['kind'];
@@ -33,28 +33,39 @@ export function trackedRefs(template: V1PodTemplateSpec, listed: readonly Tracke
   return [...unique.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, ref]) => ref);
 }
 
-function renameIn(name: string | undefined, kind: TrackedKind, renames: ReadonlyMap<string, string>): string | undefined {
-  return name === undefined ? undefined : (renames.get(`${kind}/${name}`) ?? name);
+type Renames = ReadonlyMap<string, string>;
+
+function renamed(kind: TrackedKind, name: string | undefined, renames: Renames): string {
+  return name === undefined ? '' : (renames.get(`${kind}/${name}`) ?? name);
+}
+
+function retargetEnvFrom(container: V1Container, renames: Renames): void {
+  for (const from of container.envFrom ?? []) {
+    if (from.configMapRef) from.configMapRef.name = renamed('ConfigMap', from.configMapRef.name, renames);
+    if (from.secretRef) from.secretRef.name = renamed('Secret', from.secretRef.name, renames);
+  }
+}
+
+function retargetContainer(container: V1Container, renames: Renames): void {
+  retargetEnvFrom(container, renames);
+  for (const env of container.env ?? []) {
+    const configMap = env.valueFrom?.configMapKeyRef;
+    if (configMap) configMap.name = renamed('ConfigMap', configMap.name, renames);
+    const secret = env.valueFrom?.secretKeyRef;
+    if (secret) secret.name = renamed('Secret', secret.name, renames);
+  }
+}
+
+function retargetVolume(volume: V1Volume, renames: Renames): void {
+  if (volume.configMap) volume.configMap.name = renamed('ConfigMap', volume.configMap.name, renames);
+  if (volume.secret) volume.secret.secretName = renamed('Secret', volume.secret.secretName, renames);
 }
 
 /** A copy of the template whose references to tracked objects point at their `-primary` copies. */
-export function retargetTemplate(template: V1PodTemplateSpec, renames: ReadonlyMap<string, string>): V1PodTemplateSpec {
+export function retargetTemplate(template: V1PodTemplateSpec, renames: Renames): V1PodTemplateSpec {
   const copy = structuredClone(template);
-  for (const container of [...(copy.spec?.containers ?? []), ...(copy.spec?.initContainers ?? [])]) {
-    for (const from of container.envFrom ?? []) {
-      if (from.configMapRef) from.configMapRef.name = renameIn(from.configMapRef.name, 'ConfigMap', renames) ?? '';
-      if (from.secretRef) from.secretRef.name = renameIn(from.secretRef.name, 'Secret', renames) ?? '';
-    }
-    for (const env of container.env ?? []) {
-      const cm = env.valueFrom?.configMapKeyRef;
-      if (cm) cm.name = renameIn(cm.name, 'ConfigMap', renames) ?? '';
-      const secret = env.valueFrom?.secretKeyRef;
-      if (secret) secret.name = renameIn(secret.name, 'Secret', renames) ?? '';
-    }
-  }
-  for (const volume of copy.spec?.volumes ?? []) {
-    if (volume.configMap) volume.configMap.name = renameIn(volume.configMap.name, 'ConfigMap', renames) ?? '';
-    if (volume.secret) volume.secret.secretName = renameIn(volume.secret.secretName, 'Secret', renames) ?? '';
-  }
+  const spec = copy.spec;
+  for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) retargetContainer(container, renames);
+  for (const volume of spec?.volumes ?? []) retargetVolume(volume, renames);
   return copy;
 }
