@@ -1,0 +1,166 @@
+// A keyed work queue in the manner of client-go's: a key ("namespace/name") is reconciled by
+// at most one worker at a time; a key added while in flight runs once more after; delayed
+// keys share one timer; failures back off exponentially per key.
+import type { Clock } from '../ports.ts';
+import { TimerHeap } from './timer-heap.ts';
+import { systemClock, systemTimers } from './timers.ts';
+import type { Timers } from './timers.ts';
+
+export interface ReconcileOutcome {
+  /** Look again after this long at the latest; null = only when something changes. */
+  readonly requeueAfterMs: number | null;
+}
+
+export type ReconcileFn = (key: string) => Promise<ReconcileOutcome>;
+
+export interface WorkQueueOptions {
+  readonly reconcile: ReconcileFn;
+  /** Workers reconciling different keys at once (default 4). */
+  readonly concurrency?: number;
+  readonly clock?: Clock;
+  readonly timers?: Timers;
+  /** Per-key backoff after failures: base doubling up to cap (defaults 100 ms, 60 s). */
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  /** A reconcile threw: the key is retried with backoff; this is for logs and metrics. */
+  readonly onError?: (key: string, error: unknown) => void;
+  /** A reconcile finished (either way), with its duration in ms. */
+  readonly onDone?: (key: string, durationMs: number) => void;
+}
+
+export class WorkQueue {
+  readonly #options: WorkQueueOptions;
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #concurrency: number;
+  /** Ready keys in order; `#dirty` holds the keys that want a run (ready or waiting for an in-flight run). */
+  #ready: string[] = [];
+  readonly #dirty = new Set<string>();
+  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #delayed = new TimerHeap();
+  readonly #failures = new Map<string, number>();
+  #timer: { handle: unknown; due: number } | null = null;
+  #shuttingDown = false;
+
+  constructor(options: WorkQueueOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#timers = options.timers ?? systemTimers;
+    this.#concurrency = Math.max(1, options.concurrency ?? 4);
+  }
+
+  /** Keys ready to run and not yet taken by a worker. */
+  get depth(): number {
+    return this.#ready.length;
+  }
+
+  /** Keys waiting for their delay (addAfter, backoff). */
+  get delayed(): number {
+    return this.#delayed.size;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Runs `key` soon. Supersedes a pending addAfter: the run schedules its own follow-up. */
+  add(key: string): void {
+    if (this.#shuttingDown) return;
+    this.#delayed.cancel(key);
+    if (this.#dirty.has(key)) return;
+    this.#dirty.add(key);
+    if (!this.#inFlight.has(key)) this.#ready.push(key);
+    this.#pump();
+  }
+
+  /** Runs `key` after `ms`; when it is already waiting, the earlier time wins. */
+  addAfter(key: string, ms: number): void {
+    if (this.#shuttingDown) return;
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
+    this.#delayed.schedule(key, this.#clock.now() + ms);
+    this.#arm();
+  }
+
+  /** Runs `key` after its backoff: base × 2^failures, capped; each call counts a failure. */
+  addRateLimited(key: string): void {
+    const failures = this.#failures.get(key) ?? 0;
+    this.#failures.set(key, failures + 1);
+    this.addAfter(key, this.backoffOf(failures));
+  }
+
+  /** The delay addRateLimited would use after `failures` earlier failures. */
+  backoffOf(failures: number): number {
+    const base = this.#options.backoffBaseMs ?? 100;
+    const cap = this.#options.backoffCapMs ?? 60_000;
+    return Math.min(cap, base * 2 ** Math.min(failures, 52));
+  }
+
+  /** Forgets the failures of `key` (after a success). */
+  forget(key: string): void {
+    this.#failures.delete(key);
+  }
+
+  /** Stops taking work, drops waiting keys and resolves when in-flight reconciles have finished. */
+  async shutdown(): Promise<void> {
+    this.#shuttingDown = true;
+    if (this.#timer !== null) this.#timers.clear(this.#timer.handle);
+    this.#timer = null;
+    this.#delayed.clear();
+    this.#ready = [];
+    this.#dirty.clear();
+    await Promise.all([...this.#inFlight.values()]);
+  }
+
+  #pump(): void {
+    while (!this.#shuttingDown && this.#inFlight.size < this.#concurrency && this.#ready.length > 0) {
+      const key = this.#ready.shift() as string;
+      this.#dirty.delete(key);
+      this.#inFlight.set(key, this.#run(key));
+    }
+  }
+
+  async #run(key: string): Promise<void> {
+    const started = this.#clock.now();
+    let outcome: ReconcileOutcome | null = null;
+    try {
+      outcome = await this.#options.reconcile(key);
+    } catch (error) {
+      this.#options.onError?.(key, error);
+    }
+    this.#options.onDone?.(key, this.#clock.now() - started);
+    this.#inFlight.delete(key);
+    this.#settle(key, outcome);
+    this.#pump();
+  }
+
+  #settle(key: string, outcome: ReconcileOutcome | null): void {
+    if (this.#shuttingDown) return;
+    if (outcome === null) this.#failures.set(key, (this.#failures.get(key) ?? 0) + 1);
+    else this.forget(key);
+    // Added while in flight: run once more now; that run schedules its own follow-up.
+    if (this.#dirty.has(key)) {
+      this.#ready.push(key);
+      return;
+    }
+    if (outcome === null) this.addAfter(key, this.backoffOf((this.#failures.get(key) ?? 1) - 1));
+    else if (outcome.requeueAfterMs !== null) this.addAfter(key, outcome.requeueAfterMs);
+  }
+
+  /** Keeps one timer, set for the earliest delayed key. */
+  #arm(): void {
+    const due = this.#delayed.peek();
+    if (due === undefined || (this.#timer !== null && this.#timer.due <= due)) return;
+    if (this.#timer !== null) this.#timers.clear(this.#timer.handle);
+    const handle = this.#timers.set(() => this.#fire(), due - this.#clock.now());
+    this.#timer = { handle, due };
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    for (const key of this.#delayed.popDue(this.#clock.now())) this.add(key);
+    this.#arm();
+  }
+}
