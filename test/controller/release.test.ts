@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { releaseHarness, type Harness } from '../support/release-harness.ts';
 
-const fast = { 'fledge.dev/interval': '10s', 'fledge.dev/bake': '10s', 'fledge.dev/steps': '10,50', 'fledge.dev/progress-deadline': '2m' };
+const fast = { 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s', 'fledge.dev/steps': '10,50', 'fledge.dev/progress-deadline': '2m' };
 const terminal = (s: Record<string, any>) => s.phase === 'Succeeded' || s.phase === 'Failed';
 
 async function bootstrap(h: Harness, name = 'app', annotations: Record<string, string> = fast): Promise<void> {
