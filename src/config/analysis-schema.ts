@@ -2,6 +2,7 @@
 // Placeholders: {{namespace}}, {{workload}}, {{window}} (e.g. "60s"), {{latencyEdge}} (a bucket edge in ms),
 // {{latencyEdgeSeconds}} (the same edge in seconds, for histograms kept in seconds).
 import { z } from 'zod';
+import { placeholdersIn, renderQuery } from '../core/render-query.ts';
 
 const promql = z.string().min(1, 'a PromQL template is required');
 
@@ -31,9 +32,6 @@ export const analysisTemplateSchema = z.strictObject({
 
 export type AnalysisTemplate = z.output<typeof analysisTemplateSchema>;
 
-/** Every placeholder the query renderer substitutes (src/core/render-query.ts). */
-export const placeholders = ['namespace', 'workload', 'window', 'latencyEdge', 'latencyEdgeSeconds'] as const;
-
 const required: Readonly<Record<string, readonly string[]>> = {
   'counts.requests': ['namespace', 'workload', 'window'],
   'counts.failures': ['namespace', 'workload', 'window'],
@@ -42,10 +40,12 @@ const required: Readonly<Record<string, readonly string[]>> = {
   'display.p99': ['namespace', 'workload', 'window'],
 };
 
+const sample = { namespace: 'ns', workload: 'app', window: '60s', latencyEdge: 500 };
+
 /**
- * What a schema-valid template still gets wrong: a query missing a placeholder it needs
- * (it would measure the wrong workload or window) or naming one the renderer does not know.
- * Each problem reads `field: problem`; an empty list means the template is usable.
+ * What a schema-valid template still gets wrong: a query missing a placeholder it needs (it
+ * would measure the wrong workload or window), or one the renderer refuses (an unknown or
+ * malformed placeholder). Each problem reads `field: problem`; empty means usable.
  */
 export function templateProblems(template: AnalysisTemplate): string[] {
   const queries: Record<string, string> = {
@@ -56,11 +56,11 @@ export function templateProblems(template: AnalysisTemplate): string[] {
     'display.p99': template.display.p99,
   };
   return Object.entries(queries).flatMap(([field, query]) => {
-    const used = new Set([...query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1] ?? ''));
-    const unknown = [...used].filter((name) => !(placeholders as readonly string[]).includes(name));
+    const rendered = renderQuery(query, sample);
+    const used = new Set(placeholdersIn(query));
     const missing = (required[field] ?? []).filter((need) => !need.split('|').some((name) => used.has(name)));
     return [
-      ...unknown.map((name) => `${field}: unknown placeholder {{${name}}} (known: ${placeholders.map((p) => `{{${p}}}`).join(', ')})`),
+      ...(rendered.ok ? [] : [`${field}: ${rendered.message}`]),
       ...missing.map((need) => `${field}: missing placeholder ${need.split('|').map((p) => `{{${p}}}`).join(' or ')}`),
     ];
   });
