@@ -54,6 +54,14 @@ export interface Harness {
   canary(name: string): Promise<Record<string, any>>;
   deployment(name: string): Promise<V1Deployment>;
   runUntil(name: string, done: (status: Record<string, any>) => boolean, maxSteps?: number): Promise<Record<string, any>>;
+  /** Called before every reconcile of runUntil (inject faults, restart, sample invariants). */
+  beforeStep?: (() => Promise<void> | void) | undefined;
+  /** Errors reconcile threw during runUntil (the work queue would retry them). */
+  readonly errors: unknown[];
+  /** Violations of the cut-over rule seen at any route write. */
+  readonly violations: string[];
+  /** Rebuilds every client, as a restarted controller would; no state survives but the cluster's. */
+  restart(): void;
 }
 
 function countsFor(requests: number, rates: { failure: number; slow: number }): Counts {
@@ -93,26 +101,46 @@ export async function releaseHarness(t: TestContext, options: { podReadyDelayMs?
     read: (ref) => router.read(ref),
     remove: (ref) => router.remove(ref),
     write: async (ref, canaryWeight) => {
+      await checkCapacity(ref.name, canaryWeight);
       await router.write(ref, canaryWeight);
       writes.push({ at: now, canaryWeight });
     },
   });
-  const deps: ReconcileDeps = {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const violations: string[] = [];
+  // The cut-over rule, checked against the cluster at every write: a backend that gets traffic has ready pods.
+  const checkCapacity = async (app: string, canaryWeight: number): Promise<void> => {
+    const ready = async (name: string): Promise<number> => (await apps.readNamespacedDeployment({ namespace: 'default', name })).status?.readyReplicas ?? 0;
+    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) violations.push(`weight ${canaryWeight}`);
+    if (canaryWeight > 0 && (await ready(app)) === 0) violations.push(`canary weight ${canaryWeight} with no ready canary pods`);
+    if (canaryWeight < 100 && (await ready(`${app}-primary`)) === 0) violations.push(`primary weight ${100 - canaryWeight} with no ready primary pods`);
+  };
+  const catalog = await loadCatalog();
+  const build = (): ReconcileDeps => ({
     cluster: createClusterObjects(kc, { clock }),
     routerFor: (kind) => recording(createRouter(kind, kc)),
     metrics: scriptedMetrics({ writes, script: () => script }),
     notifier: { notify: () => undefined },
-    catalog: await loadCatalog(),
+    catalog,
     clock,
     log: pino({ level: 'silent' }),
-  };
-  const apps = kc.makeApiClient(AppsV1Api);
+  });
+  let deps = build();
+  const errors: unknown[] = [];
   const custom = kc.makeApiClient(CustomObjectsApi);
   const harness: Harness = {
     kc,
     emulator,
-    deps,
+    get deps() {
+      return deps;
+    },
     writes,
+    errors,
+    violations,
+    beforeStep: undefined,
+    restart: () => {
+      deps = build();
+    },
     now: () => now,
     advance: (ms) => {
       now += ms;
@@ -148,7 +176,14 @@ export async function releaseHarness(t: TestContext, options: { podReadyDelayMs?
     deployment: (name) => apps.readNamespacedDeployment({ namespace: 'default', name }),
     runUntil: async (name, done, maxSteps = 400) => {
       for (let i = 0; i < maxSteps; i += 1) {
-        const requeue = await harness.step(name);
+        await harness.beforeStep?.();
+        let requeue: number | null = 1000;
+        try {
+          requeue = await harness.step(name);
+        } catch (error) {
+          if (harness.beforeStep === undefined) throw error;
+          errors.push(error);
+        }
         const canary = await harness.canary(name).catch(() => ({}));
         if (done((canary as { status?: Record<string, any> }).status ?? {})) return canary;
         // Let the emulator's simulated deployment controller catch up, then move time on.
