@@ -14,4 +14,5 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   resume: async () => (await import('./action-commands.ts')).resumeCommand,
   emulator: async () => (await import('./emulator-command.ts')).emulatorCommand,
   validate: async () => (await import('./validate-command.ts')).validateCommand,
+  sandbox: async () => (await import('./sandbox-command.ts')).sandboxCommand,
 };

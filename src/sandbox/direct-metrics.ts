@@ -17,8 +17,6 @@ export interface DirectMetrics extends MetricsSource {
   readonly label: string;
   /** Records the counters as of `at` (call once per traffic tick). */
   snapshot(at: number): void;
-  /** While false, every measurement is an error sample (a simulated metrics outage). */
-  setAvailable(available: boolean): void;
 }
 
 /** How long snapshots are kept: longer than any analysis window the sandbox uses. */
@@ -67,7 +65,6 @@ export function sampleOf(totals: Totals, latencyEdgeMs: number): Sample {
 
 export function createDirectMetrics(metrics: PodMetrics): DirectMetrics {
   const snapshots: Snapshot[] = [];
-  let available = true;
 
   const totalsAt = (id: string, at: number): Totals => {
     for (let index = snapshots.length - 1; index >= 0; index -= 1) {
@@ -94,15 +91,8 @@ export function createDirectMetrics(metrics: PodMetrics): DirectMetrics {
       snapshots.push({ at, totals });
       while ((snapshots[0]?.at ?? at) < at - retentionMs) snapshots.shift();
     },
-    setAvailable(value) {
-      available = value;
-    },
     measure(request): Promise<IntervalMeasurement> {
       const { start, end } = request;
-      if (!available) {
-        const error: Sample = { kind: 'error', message: 'metrics source unavailable (simulated outage)' };
-        return Promise.resolve({ start, end, canary: error, primary: error });
-      }
       return Promise.resolve({ start, end, canary: side(request, request.canary), primary: side(request, request.primary) });
     },
   };

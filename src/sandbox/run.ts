@@ -1,0 +1,136 @@
+// `fledge sandbox`: the whole release loop on one machine. Emulator, simulated pods behind a
+// simulated mesh, a traffic generator, the metrics path (Prometheus or the direct source), and
+// the controller itself — unchanged — then the scenario's releases, one after the other.
+import { KubeConfig } from '@kubernetes/client-node';
+import pino, { type Logger } from 'pino';
+import { loadCatalog, type Catalog } from '../config/catalog.ts';
+import { createController } from '../controller/controller.ts';
+import { startEmulator, type Emulator } from './emulator/index.ts';
+import { installCrds, appDeployment, createApp, type Timing } from './cluster-setup.ts';
+import { createDirectMetrics } from './direct-metrics.ts';
+import { startMesh } from './mesh.ts';
+import { startMetricsPath, type MetricsMode, type MetricsPath } from './metrics-path.ts';
+import { PodMetrics } from './pod-metrics.ts';
+import { seeded } from './random.ts';
+import { playReleases, type Stage } from './play.ts';
+import { behaviourOf, scenarios, type ScenarioName } from './scenarios.ts';
+import { keepLines, releaseOk, summaryLines, type ReleaseResult } from './summary.ts';
+import { createTraffic } from './traffic.ts';
+import { createScreen } from './view.ts';
+
+export interface SandboxOptions {
+  readonly scenario: ScenarioName;
+  /** Requests per second; default the scenario's. */
+  readonly rps?: number;
+  /** > 1 shortens bake times (intervals never go below 5 s); < 1 slows everything down. Default 1. */
+  readonly speed?: number;
+  readonly seed?: number;
+  readonly metrics?: MetricsMode;
+  /** Keep everything running after the scenario until `signal` aborts. */
+  readonly keep?: boolean;
+  readonly kubeconfigPath?: string;
+  readonly signal?: AbortSignal;
+  readonly write: (text: string) => void;
+  readonly isTty: boolean;
+  /** Controller logs; silent by default (they would tear the live view). */
+  readonly log?: Logger;
+  /** Called while `--keep` is in force, before waiting on `signal` (tests look at the cluster here). */
+  readonly onKeep?: (kubeconfigPath: string) => Promise<void>;
+}
+
+export interface SandboxResult {
+  readonly ok: boolean;
+  readonly metricsSource: string;
+  readonly releases: readonly ReleaseResult[];
+  readonly elapsedMs: number;
+}
+
+/** Scrape interval of the sandbox's Prometheus; the linkerd template is read with it. */
+export const sandboxScrapeMs = 1000;
+
+export function timingFor(speed: number): Timing {
+  const intervalMs = Math.max(5000, Math.round(5000 / speed));
+  return { intervalMs, bakeMs: Math.max(intervalMs, Math.round(10_000 / speed)), progressDeadlineMs: Math.max(60_000, 2 * intervalMs) };
+}
+
+/** The repository's catalog, with every template's scrape interval set to the sandbox Prometheus's. */
+export async function sandboxCatalog(): Promise<Catalog> {
+  const catalog = await loadCatalog();
+  const analysis = new Map([...catalog.analysis].map(([name, template]) => [name, { ...template, scrapeInterval: `${sandboxScrapeMs}ms` }]));
+  return { ...catalog, analysis };
+}
+
+interface Parts {
+  emulator?: Emulator;
+  path?: MetricsPath;
+  stops: (() => Promise<void> | void)[];
+}
+
+async function stopAll(parts: Parts): Promise<void> {
+  for (const stop of parts.stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+}
+
+async function keepRunning(options: SandboxOptions, emulator: Emulator, next: { namespace: string; app: string; nextImage: string }): Promise<void> {
+  const path = options.kubeconfigPath ?? '.fledge/kubeconfig';
+  await emulator.writeKubeconfig(path);
+  for (const line of keepLines(path, next)) options.write(`${line}\n`);
+  await options.onKeep?.(path);
+  if (options.signal === undefined || options.signal.aborted) return;
+  await new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
+  const scenario = scenarios[options.scenario];
+  const timing = timingFor(options.speed ?? 1);
+  const started = Date.now();
+  const parts: Parts = { stops: [] };
+  const screen = createScreen({ isTty: options.isTty, write: options.write });
+  try {
+    const emulator = await startEmulator({ podReadyDelayMs: 500 });
+    parts.stops.push(() => emulator.stop());
+    for (const image of scenario.neverReady ?? []) emulator.workloads.neverReady({ image });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromString(emulator.kubeconfig());
+    await installCrds(kubeConfig);
+
+    const pods = new PodMetrics();
+    const direct = createDirectMetrics(pods);
+    const path = await startMetricsPath({ mode: options.metrics ?? 'auto', pods, direct, scrapeIntervalMs: sandboxScrapeMs });
+    parts.stops.push(() => path.stop());
+    screen.log(path.notice);
+
+    const catalog = await sandboxCatalog();
+    const controller = await createController({
+      kubeConfig, metrics: path.source, catalog, namespace: scenario.namespace, resyncMs: 2000,
+      log: options.log ?? pino({ level: 'silent' }),
+    });
+    await controller.start();
+    parts.stops.push(() => controller.stop());
+
+    await createApp(kubeConfig, appDeployment(scenario, timing));
+    const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }] });
+    parts.stops.push(() => mesh.stop());
+    const random = seeded(options.seed ?? 1);
+    const rps = options.rps ?? scenario.rps;
+    const traffic = createTraffic({
+      routes: mesh.routes, metrics: pods, behaviour: behaviourOf(scenario), random, rps: () => rps,
+      onTick: (at) => {
+        direct.snapshot(at);
+        pods.retain(mesh.pods());
+      },
+    });
+    parts.stops.push(() => traffic.stop());
+
+    const stage: Stage = { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started };
+    const releases = await playReleases(stage);
+    screen.close();
+    const elapsedMs = Date.now() - started;
+    for (const line of summaryLines(releases, elapsedMs)) options.write(`${line}\n`);
+    const ok = releases.length === scenario.releases.length && releases.every(releaseOk);
+    if (options.keep === true) await keepRunning(options, emulator, { namespace: scenario.namespace, app: scenario.app, nextImage: 'podinfo:2.0' });
+    return { ok, metricsSource: path.label, releases, elapsedMs };
+  } finally {
+    screen.close();
+    await stopAll(parts);
+  }
+}
