@@ -1,0 +1,83 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { withEmulator } from '../support/emulator.ts';
+import { applyFiles, crdFiles } from '../support/release-harness.ts';
+import { createController } from '../../src/controller/controller.ts';
+import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
+import type { MetricsSource } from '../../src/ports.ts';
+
+/** The catalog as a cluster scraping every second would configure it. */
+async function fastCatalog(): Promise<Catalog> {
+  const catalog = await loadCatalog();
+  const analysis = new Map([...catalog.analysis].map(([name, template]) => [name, { ...template, scrapeInterval: '1s' }]));
+  return { ...catalog, analysis };
+}
+
+/** Counts from the split's current weights: a steady 100 requests/s, failing at `canaryFailure`. */
+function splitMetrics(kc: KubeConfig, canaryFailure: number): MetricsSource {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  return {
+    measure: async (request) => {
+      const split = (await api.getNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: request.namespace, name: request.canary })) as { spec: { backends: Array<{ service: string; weight: number }> } };
+      const weight = split.spec.backends.find((b) => b.service.endsWith('-canary'))?.weight ?? 0;
+      const total = (100 * (request.end - request.start)) / 1000;
+      const canary = Math.round((total * weight) / 100);
+      const counts = (n: number, failure: number) => ({ kind: 'value' as const, counts: { requests: n, events: { failures: Math.round(n * failure), slow: 0 } } });
+      return { start: request.start, end: request.end, canary: canary === 0 ? { kind: 'no-data' } : counts(canary, canaryFailure), primary: counts(total - canary, 0.001) };
+    },
+  };
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, seconds = 60): Promise<T> {
+  for (let i = 0; i < seconds * 10; i += 1) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined && done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('the controller process loop', () => {
+  for (const [label, failure, outcome] of [['good', 0.001, 'Succeeded'], ['bad', 0.2, 'Failed']] as const) {
+    it(`watches an annotated Deployment and releases a ${label} revision to ${outcome}, surviving closed watches`, async (t) => {
+      const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
+      await applyFiles(kc, crdFiles);
+      const controller = await createController({
+        kubeConfig: kc,
+        metrics: splitMetrics(kc, failure),
+        catalog: await fastCatalog(),
+        resyncMs: 1_000,
+        log: pino({ level: 'silent' }),
+      });
+      await controller.start();
+      t.after(() => controller.stop());
+      const { AppsV1Api } = await import('@kubernetes/client-node');
+      const apps = kc.makeApiClient(AppsV1Api);
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      const labels = { app: 'web' };
+      await apps.createNamespacedDeployment({
+        namespace: 'default',
+        body: {
+          metadata: { name: 'web', annotations: { 'fledge.dev/canary': 'true', 'fledge.dev/interval': '5s', 'fledge.dev/bake': '5s', 'fledge.dev/steps': '50' } },
+          spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+        },
+      });
+      const canary = () => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' }) as Promise<any>;
+      await waitFor('bootstrap', canary, (c) => c.status?.phase === 'Ready');
+      const d = await apps.readNamespacedDeployment({ namespace: 'default', name: 'web' });
+      d.spec!.template.spec!.containers[0]!.image = 'web:2';
+      await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'web', body: d });
+      await waitFor('the run to start', canary, (c) => c.status?.phase === 'Progressing');
+      emulator.faults.closeWatches();
+      const done = await waitFor('the outcome', canary, (c) => c.status?.phase === 'Succeeded' || c.status?.phase === 'Failed');
+      assert.equal(done.status.phase, outcome, done.status.message);
+      const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
+      const reasons = new Set(events.items.map((e) => e.reason));
+      for (const reason of ['Initialized', 'NewRevision', 'StepAdvanced', outcome === 'Succeeded' ? 'Promoted' : 'RolledBack']) {
+        assert.ok(reasons.has(reason), `an Event with reason ${reason} (saw ${[...reasons].join(', ')})`);
+      }
+    });
+  }
+});
