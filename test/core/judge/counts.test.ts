@@ -50,3 +50,12 @@ void describe('counts the judges accept', () => {
     assert.deepEqual(next.metrics.map((m) => m.logLr['rel']?.length), [9, 9]);
   });
 });
+
+void describe('choosing a judge', () => {
+  void it('refuses a judge kind it does not know instead of falling back', () => {
+    const policy = { ...judgePolicy(), kind: 'magic' } as unknown as ReturnType<typeof judgePolicy>;
+    assert.throws(() => judgeFor(policy), { code: 'FLEDGE_CONFIG_INVALID', message: 'unknown judge "magic": expected one of sequential, threshold' });
+    assert.throws(() => emptyEvidence(policy), { code: 'FLEDGE_CONFIG_INVALID' });
+    assert.throws(() => judgeFor({ ...policy, kind: 'toString' } as unknown as ReturnType<typeof judgePolicy>), { code: 'FLEDGE_CONFIG_INVALID' });
+  });
+});
