@@ -60,6 +60,7 @@ type Problem = ConfigIssue & { readonly unquoted?: boolean };
 function notStrings(annotations: Record<string, unknown>): Problem[] {
   return Object.entries(annotations)
     .filter(([, value]) => typeof value !== 'string')
+    .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([key, value]) => {
       const text = JSON.stringify(value) ?? 'null';
       const example = typeof value === 'number' || typeof value === 'boolean' ? String(value) : '…';
