@@ -30,7 +30,7 @@ export interface MetricsPathOptions {
   readonly scrapeIntervalMs: number;
 }
 
-function directPath(direct: DirectMetrics, notice: string): MetricsPath {
+function directPath(direct: DirectMetrics, notice: string, label = direct.label): MetricsPath {
   let available = true;
   const outage: Sample = { kind: 'error', message: 'metrics source unavailable (simulated outage)' };
   const source: MetricsSource = {
@@ -38,7 +38,7 @@ function directPath(direct: DirectMetrics, notice: string): MetricsPath {
   };
   return {
     source,
-    label: direct.label,
+    label,
     notice,
     startOutage: () => Promise.resolve(void (available = false)),
     endOutage: () => Promise.resolve(void (available = true)),
@@ -47,7 +47,7 @@ function directPath(direct: DirectMetrics, notice: string): MetricsPath {
 }
 
 export async function startMetricsPath(options: MetricsPathOptions): Promise<MetricsPath> {
-  if (options.mode === 'direct') return directPath(options.direct, 'Using the direct metrics source (asked for with --metrics direct).');
+  if (options.mode === 'direct') return directPath(options.direct, 'Using the direct metrics source (asked for with --metrics direct).', 'direct metrics source (--metrics direct)');
   if (!prometheusInstalled()) {
     return directPath(options.direct, `Prometheus is not installed: using the ${options.direct.label}. For the real path: ${prometheusInstallHint}`);
   }
@@ -55,7 +55,7 @@ export async function startMetricsPath(options: MetricsPathOptions): Promise<Met
   const started = await startSandboxPrometheus({ target: exporter.target, scrapeIntervalMs: options.scrapeIntervalMs });
   if (!started.ok) {
     await exporter.stop();
-    return directPath(options.direct, `Prometheus did not start (${started.message}): using the ${options.direct.label}.`);
+    return directPath(options.direct, `Prometheus did not start (${started.message}): using the direct metrics source.`, 'direct metrics source (Prometheus did not start)');
   }
   const { prometheus } = started;
   return {

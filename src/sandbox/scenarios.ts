@@ -64,7 +64,7 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
   'small-regression': {
     ...base,
     name: 'small-regression',
-    rps: 200,
+    rps: 1000,
     description: 'a release with twice the failures (1% vs 0.5%) is rolled back by comparison with the primary',
     behaviours: { 'podinfo:1.0': good, 'podinfo:1.2': { ...good, failureRate: 0.01 } },
     releases: [{ image: 'podinfo:1.2', expect: 'rolled-back', note: '2× failures (1%)' }],

@@ -44,6 +44,7 @@ export class WatchHub {
   /** Streams events to `res` until timeout, client disconnect, closeAll() or stop. */
   serve(spec: WatchSpec, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
     const send = (event: Outgoing): void => {
       res.write(`${JSON.stringify(event)}\n`);
     };
