@@ -12,6 +12,7 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   retry: async () => (await import('./action-commands.ts')).retryCommand,
   pause: async () => (await import('./action-commands.ts')).pauseCommand,
   resume: async () => (await import('./action-commands.ts')).resumeCommand,
+  controller: async () => (await import('./controller-command.ts')).controllerCommand,
   emulator: async () => (await import('./emulator-command.ts')).emulatorCommand,
   validate: async () => (await import('./validate-command.ts')).validateCommand,
   sandbox: async () => (await import('./sandbox-command.ts')).sandboxCommand,

@@ -1,0 +1,89 @@
+// `fledge controller` settings: flags first, then FLEDGE_* environment variables, then
+// defaults, validated once by zod. Credentials are only ever named by file path.
+import { z } from 'zod';
+import { parseDuration } from '../../config/values.ts';
+import { FledgeError } from '../../errors.ts';
+
+/** Flag name → environment variable. */
+export const settingEnv = {
+  kubeconfig: 'KUBECONFIG',
+  context: 'FLEDGE_CONTEXT',
+  namespace: 'FLEDGE_NAMESPACE',
+  'prometheus-url': 'FLEDGE_PROMETHEUS_URL',
+  'metrics-addr': 'FLEDGE_METRICS_ADDR',
+  'health-addr': 'FLEDGE_HEALTH_ADDR',
+  'leader-elect': 'FLEDGE_LEADER_ELECT',
+  'leader-namespace': 'FLEDGE_LEADER_NAMESPACE',
+  resync: 'FLEDGE_RESYNC',
+  concurrency: 'FLEDGE_CONCURRENCY',
+  'log-level': 'FLEDGE_LOG_LEVEL',
+  'log-format': 'FLEDGE_LOG_FORMAT',
+  'slack-token-file': 'FLEDGE_SLACK_TOKEN_FILE',
+  'slack-webhook-file': 'FLEDGE_SLACK_WEBHOOK_FILE',
+  'slack-channel': 'FLEDGE_SLACK_CHANNEL',
+  'webhook-secret-file': 'FLEDGE_WEBHOOK_SECRET_FILE',
+  'webhook-allow': 'FLEDGE_WEBHOOK_ALLOW',
+} as const;
+
+export type SettingName = keyof typeof settingEnv;
+
+const address = z.string().regex(/^(\[[0-9a-f:]+\]|[0-9a-zA-Z.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:8080 or :8080 (all interfaces)');
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null || ms < 1000) ctx.addIssue({ code: 'custom', message: 'expected a duration of at least 1s, e.g. 30s' });
+  return ms ?? 0;
+});
+const optional = z.string().min(1).optional();
+
+export const settingsSchema = z.object({
+  kubeconfig: optional,
+  context: optional,
+  /** Watch one namespace; all when absent. */
+  namespace: optional,
+  'prometheus-url': z.url({ protocol: /^https?$/ }),
+  'metrics-addr': address.default('127.0.0.1:8080'),
+  'health-addr': address.default('127.0.0.1:8081'),
+  'leader-elect': z.stringbool().default(false),
+  /** Where the Lease lives. */
+  'leader-namespace': z.string().min(1).default('fledge-system'),
+  resync: duration.default(30_000),
+  concurrency: z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.int().min(1).max(64)).default(4),
+  'log-level': z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  'log-format': z.enum(['json', 'pretty']).default('json'),
+  'slack-token-file': optional,
+  'slack-webhook-file': optional,
+  'slack-channel': optional,
+  'webhook-secret-file': optional,
+  /** Comma-separated URL prefixes a Deployment's fledge.dev/webhooks may use. */
+  'webhook-allow': z.string().transform((text) => text.split(',').map((s) => s.trim()).filter((s) => s !== '')).default([]),
+});
+
+export type ControllerSettings = z.output<typeof settingsSchema>;
+
+/** Flags win over the environment; empty environment values count as unset. */
+export function readSettings(
+  flags: Readonly<Record<string, string | boolean | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ControllerSettings {
+  const raw: Record<string, string> = {};
+  for (const [name, variable] of Object.entries(settingEnv)) {
+    const flag = flags[name];
+    const value = flag === undefined ? env[variable] : String(flag);
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const result = settingsSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '');
+    const variable = settingEnv[name as SettingName] as string | undefined;
+    return `--${name}${variable === undefined ? '' : ` (or ${variable})`}: ${issue.message}`;
+  });
+  throw new FledgeError('FLEDGE_USAGE', problems.join('; '));
+}
+
+/** `host:port` → listen arguments; an empty host means every interface. */
+export function listenAddress(text: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, colon).replace(/^\[|\]$/g, '');
+  return { host: host === '' ? '0.0.0.0' : host, port: Number(text.slice(colon + 1)) };
+}
