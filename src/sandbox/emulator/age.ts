@@ -1,18 +1,16 @@
 // Human durations as `kubectl get` prints them in the AGE column (k8s.io/apimachinery duration.HumanDuration).
 
+const pair = (a: number, unitA: string, b: number, unitB: string): string => (b === 0 ? `${a}${unitA}` : `${a}${unitA}${b}${unitB}`);
+
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 0) return '0s';
+  const seconds = Math.max(0, Math.floor(ms / 1000));
   if (seconds < 120) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 180) return `${minutes}m`;
+  if (minutes < 180) return minutes < 10 ? pair(minutes, 'm', seconds % 60, 's') : `${minutes}m`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
+  if (hours < 48) return hours < 8 ? pair(hours, 'h', minutes % 60, 'm') : `${hours}h`;
   const days = Math.floor(hours / 24);
-  if (hours < 192) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
-  if (days < 365 * 2) return `${days}d`;
+  if (days < 365 * 2) return hours < 192 ? pair(days, 'd', hours % 24, 'h') : `${days}d`;
   return `${Math.floor(days / 365)}y`;
 }
 

@@ -19,37 +19,42 @@ export interface ApiContext {
   readonly serverAddress: () => string;
 }
 
-function found(body: unknown): Reply | undefined {
-  return body === undefined ? undefined : { code: 200, body };
+const notFoundReply: Reply = { code: 404, body: pathNotFound() };
+
+function found(body: unknown): Reply {
+  return body === undefined ? notFoundReply : { code: 200, body };
 }
 
-function discovery(ctx: ApiContext, segments: readonly string[]): Reply | undefined {
+/** `/api`, `/api/v1`, `/apis`, `/apis/G`, `/apis/G/V`. */
+function discovery(ctx: ApiContext, segments: readonly string[]): Reply {
   const registry = ctx.cluster.registry;
-  const [root, a, b] = segments;
-  if (root === 'api') {
-    if (segments.length === 1) return found(apiVersions(ctx.serverAddress()));
-    return segments.length === 2 ? found(apiResourceList(registry, '', a ?? '')) : undefined;
-  }
+  const [root, a = '', b = ''] = segments;
+  if (root === 'api') return segments.length === 1 ? found(apiVersions(ctx.serverAddress())) : found(apiResourceList(registry, '', a));
   if (segments.length === 1) return found(apiGroupList(registry));
-  if (segments.length === 2) return found(apiGroup(registry, a ?? ''));
-  return segments.length === 3 ? found(apiResourceList(registry, a ?? '', b ?? '')) : undefined;
+  return segments.length === 2 ? found(apiGroup(registry, a)) : found(apiResourceList(registry, a, b));
 }
+
+function openApi(ctx: ApiContext, segments: readonly string[]): Reply {
+  if (segments[1] !== 'v3') return notFoundReply;
+  const registry = ctx.cluster.registry;
+  return found(segments.length === 2 ? openApiIndex(registry) : openApiDocument(registry, segments.slice(2).join('/')));
+}
+
+const fixed: Readonly<Record<string, Reply>> = {
+  version: { code: 200, body: serverVersion },
+  healthz: { code: 200, body: 'ok' },
+  livez: { code: 200, body: 'ok' },
+  readyz: { code: 200, body: 'ok' },
+};
 
 /** Answers for paths that are not resources; undefined means "try the resource router". */
 function nonResource(ctx: ApiContext, path: string): Reply | undefined {
   const segments = path.split('/').filter((s) => s !== '');
-  const [root] = segments;
-  if (root === 'version') return { code: 200, body: serverVersion };
-  if (root === 'healthz' || root === 'livez' || root === 'readyz') return { code: 200, body: 'ok' };
-  if (root === 'openapi' && segments[1] === 'v3') {
-    const body = segments.length === 2 ? openApiIndex(ctx.cluster.registry) : openApiDocument(ctx.cluster.registry, segments.slice(2).join('/'));
-    return body === undefined ? { code: 404, body: pathNotFound() } : { code: 200, body };
-  }
-  if (root === 'openapi') return { code: 404, body: pathNotFound() };
-  if ((root === 'api' && segments.length <= 2) || (root === 'apis' && segments.length <= 3)) {
-    return discovery(ctx, segments) ?? { code: 404, body: pathNotFound() };
-  }
-  return undefined;
+  const root = segments[0] ?? '';
+  if (fixed[root] !== undefined) return fixed[root];
+  if (root === 'openapi') return openApi(ctx, segments);
+  const isDiscovery = (root === 'api' && segments.length <= 2) || (root === 'apis' && segments.length <= 3);
+  return isDiscovery ? discovery(ctx, segments) : undefined;
 }
 
 function factsOf(route: ResourceRoute): RequestFacts {
@@ -59,8 +64,15 @@ function factsOf(route: ResourceRoute): RequestFacts {
   };
 }
 
-function dispatch(ctx: ApiContext, routeInfo: ResourceRoute, req: IncomingMessage, body: string, res: ServerResponse): Reply | undefined {
-  const query = new URL(req.url ?? '/', 'http://emulator').searchParams;
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly body: string;
+  readonly query: URLSearchParams;
+}
+
+function dispatch(ctx: ApiContext, routeInfo: ResourceRoute, exchange: Exchange): Reply | undefined {
+  const { req, res, body, query } = exchange;
   const read = { route: routeInfo, query, headers: req.headers };
   const write = { route: routeInfo, query, contentType: req.headers['content-type'], body };
   switch (routeInfo.verb) {
@@ -89,18 +101,16 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function serveApi(ctx: ApiContext, req: IncomingMessage, body: string, res: ServerResponse): Promise<Reply | undefined> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const method = req.method ?? 'GET';
-  if (method === 'GET') {
-    const answer = nonResource(ctx, url.pathname);
-    if (answer !== undefined) return answer;
-  }
+  const answer = method === 'GET' ? nonResource(ctx, url.pathname) : undefined;
+  if (answer !== undefined) return answer;
   const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
   const routed = route(ctx.cluster.registry, method, url.pathname, watch);
-  if (routed.kind === 'not-found') return { code: 404, body: pathNotFound() };
-  if (routed.kind === 'method-not-allowed') return { code: 405, body: methodNotAllowed(`the server does not allow this method on the requested resource`) };
+  if (routed.kind === 'not-found') return notFoundReply;
+  if (routed.kind === 'method-not-allowed') return { code: 405, body: methodNotAllowed('the server does not allow this method on the requested resource') };
   const facts = factsOf(routed.route);
   const delay = ctx.faults.delayFor(facts);
   if (delay > 0) await sleep(delay);
   const failure = ctx.faults.failureFor(facts);
   if (failure !== undefined) return failure;
-  return dispatch(ctx, routed.route, req, body, res);
+  return dispatch(ctx, routed.route, { req, res, body, query: url.searchParams });
 }

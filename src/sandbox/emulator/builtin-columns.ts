@@ -1,6 +1,6 @@
 // Table columns for built-in kinds: simple versions of what the real server prints.
 import { age } from './age.ts';
-import { isRecord, readPath } from './json.ts';
+import { isRecord, readPath, str as text } from './json.ts';
 import type { KubeObject, PrinterColumn } from './types.ts';
 
 const ageColumn: PrinterColumn = {
@@ -59,7 +59,7 @@ export const podColumns: readonly PrinterColumn[] = [
 ];
 
 function ports(o: KubeObject): string {
-  const list = records(readPath(o, ['spec', 'ports'])).map((p) => `${String(p['port'])}/${String(p['protocol'] ?? 'TCP')}`);
+  const list = records(readPath(o, ['spec', 'ports'])).map((p) => `${JSON.stringify(p['port'] ?? '')}/${text(p['protocol'], 'TCP')}`);
   return list.length === 0 ? '<none>' : list.join(',');
 }
 

@@ -19,8 +19,14 @@ interface Spec {
   categories?: string[];
 }
 
-function builtin(spec: Spec): ResourceType {
-  const cols = spec.columns ?? columns.defaultColumns;
+const defaults = {
+  shortNames: [], namespaced: true, status: false, scale: false, generation: 'none', nameRule: 'subdomain',
+  deleteReturnsObject: false, columns: columns.defaultColumns, fieldSelectors: [], categories: [],
+} as const satisfies Omit<Required<Spec>, 'group' | 'version' | 'kind' | 'plural'>;
+
+function builtin(given: Spec): ResourceType {
+  const spec = { ...defaults, ...given };
+  const cols = spec.columns;
   return {
     group: spec.group,
     versions: [spec.version],
@@ -29,15 +35,15 @@ function builtin(spec: Spec): ResourceType {
     listKind: `${spec.kind}List`,
     plural: spec.plural,
     singular: spec.kind.toLowerCase(),
-    shortNames: spec.shortNames ?? [],
-    categories: spec.categories ?? [],
-    namespaced: spec.namespaced ?? true,
-    subresources: { status: spec.status ?? false, scale: spec.scale ?? false },
-    generation: spec.generation ?? 'none',
-    nameRule: spec.nameRule ?? 'subdomain',
-    deleteReturnsObject: spec.deleteReturnsObject ?? false,
+    shortNames: spec.shortNames,
+    categories: spec.categories,
+    namespaced: spec.namespaced,
+    subresources: { status: spec.status, scale: spec.scale },
+    generation: spec.generation,
+    nameRule: spec.nameRule,
+    deleteReturnsObject: spec.deleteReturnsObject,
     columns: () => cols,
-    fieldSelectors: spec.fieldSelectors ?? [],
+    fieldSelectors: spec.fieldSelectors,
   };
 }
 

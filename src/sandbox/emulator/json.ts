@@ -52,3 +52,13 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
+
+/** The value if it is a string, else `fallback`. */
+export function str(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+/** The value if it is a plain object, else an empty one. */
+export function rec(value: unknown): JsonRecord {
+  return isRecord(value) ? value : {};
+}
