@@ -56,7 +56,13 @@ function desiredReplicas(target: V1Deployment, primary: V1Deployment | null): nu
   return Math.max(1, primary?.spec?.replicas ?? target.spec?.replicas ?? 1);
 }
 
-async function ensureServices(ctx: AppContext): Promise<void> {
+/** Something Fledge keeps was missing after bootstrap: say so where people look. */
+async function repaired(ctx: AppContext, what: string): Promise<void> {
+  ctx.log.warn({ object: what }, 'recreated a missing object');
+  await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Warning', reason: 'DriftRepaired', message: `${what} was missing: recreated` });
+}
+
+async function ensureServices(ctx: AppContext, bootstrapped: boolean): Promise<void> {
   const { cluster } = ctx.deps;
   const { namespace } = ctx.names;
   const apex = await cluster.getService(namespace, ctx.names.app);
@@ -65,7 +71,7 @@ async function ensureServices(ctx: AppContext): Promise<void> {
     const name = service.metadata?.name ?? '';
     if ((await cluster.getService(namespace, name)) !== null) continue;
     await cluster.createService(service);
-    ctx.log.info({ service: name }, 'created service');
+    if (bootstrapped) await repaired(ctx, `Service ${name}`);
   }
 }
 
@@ -89,8 +95,9 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
     replicas: desiredReplicas(ctx.target, null),
     renames: renamesOf(input.tracked),
   });
-  ctx.log.info({ primary: ctx.names.primary, revision }, 'creating primary');
-  return cluster.createDeployment(body);
+  const created = await cluster.createDeployment(body);
+  if (state.phase !== 'Initializing') await repaired(ctx, `Deployment ${ctx.names.primary}`);
+  return created;
 }
 
 async function copyOne(ctx: AppContext, item: TrackedContent): Promise<void> {
@@ -124,7 +131,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
   const tracked = await trackedContents(ctx);
   const targetRevision = revisionOf(ctx.target.spec?.template ?? {}, tracked);
   const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked });
-  await ensureServices(ctx);
+  await ensureServices(ctx, state.phase !== 'Initializing');
   const route = await ctx.router.read(ctx.route);
   const due = dueInterval(state, ctx.config.policy, now);
   const interval = due === null ? null : await ctx.deps.metrics.measure({

@@ -151,6 +151,9 @@ function atStep(input: RunInput): Decision {
   // Traffic held back while the canary was unready (or edited by hand) returns to the step's weight.
   const weight = policy.steps[state.step] ?? 0;
   const drift: Action[] = observation.routedCanaryWeight === weight ? [] : [{ kind: 'route', canaryWeight: weight }];
+  if (drift.length > 0 && observation.routedCanaryWeight !== null && observation.routedCanaryWeight !== state.canaryWeight) {
+    drift.push(event('DriftRepaired', `the TrafficSplit sent ${observation.routedCanaryWeight}% to the canary; restored step ${state.step + 1}'s ${weight}%`, 'Warning'));
+  }
   const current = { ...state, canaryWeight: weight };
   const interval = observation.interval;
   if (!sameSpan(interval, dueInterval(state, policy, now))) {

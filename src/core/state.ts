@@ -89,7 +89,8 @@ export type EventReason =
   | 'Aborted'
   | 'RetryRequested'
   | 'RequestRefused'
-  | 'SkippedFailedRevision';
+  | 'SkippedFailedRevision'
+  | 'DriftRepaired';
 
 /** Side effects, in order. Reconcile applies them one by one and stops at the first failure. */
 export type Action =

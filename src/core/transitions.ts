@@ -104,7 +104,10 @@ export function beginPromotion(state: CanaryState, reason: string, policy: Relea
 
 /** Nothing to do but keep the idle shape: all traffic on the primary, canary at zero. */
 export function stayIdle(state: CanaryState, observation: Observation): Decision {
-  return { state, actions: toPrimary(observation), requeueAfterMs: null };
+  const routed = observation.routedCanaryWeight;
+  const edited = routed !== null && routed !== 0;
+  const repair = edited ? [event('DriftRepaired', `the TrafficSplit sent ${routed}% to the canary outside a release: restored 100% to the primary`, 'Warning')] : [];
+  return { state, actions: [...toPrimary(observation), ...repair], requeueAfterMs: null };
 }
 
 /** The Deployment went back to the promoted revision mid-run: stop the run, nothing failed. */

@@ -41,7 +41,7 @@ describe('Ready, Succeeded and Failed', () => {
   });
   it('repairs a split edited by hand back to the primary', () => {
     const d = decide(state({ phase: 'Succeeded' }), observation({ routedCanaryWeight: 30 }), policy(), t0);
-    assert.deepEqual(kinds(d), ['route:0']);
+    assert.deepEqual(kinds(d), ['route:0', 'event:DriftRepaired']);
   });
   it('starts a run at weight 0 when a new revision appears, scaling the canary up', () => {
     const d = decide(state(), observation({ targetRevision: 'rev-b' }), policy(), t0);
@@ -207,7 +207,7 @@ describe('Progressing: judging steps', () => {
   });
   it('restores the step\'s weight after a hand edit of the split', () => {
     const d = decide(running(1), runObservation(70), policy(), t0 + 10 * second);
-    assert.deepEqual(kinds(d), ['route:20']);
+    assert.deepEqual(kinds(d), ['route:20', 'event:DriftRepaired']);
   });
 });
 
