@@ -31,11 +31,26 @@ function initialize({ state, observation, policy }: Input): Decision {
   };
 }
 
+/**
+ * The primary lost its capacity outside a release (deleted, crashed). When the target runs the
+ * promoted revision it can serve instead: scale it up and, once ready, route to it. When the
+ * primary is back, the idle shape (all on the primary, target at zero) returns.
+ */
+function coverForPrimary({ state, observation, policy }: Input): Decision {
+  const wait = { state, actions: [], requeueAfterMs: pollMs(policy) };
+  if (observation.targetRevision !== state.lastPromotedRevision) return wait;
+  const { target } = observation;
+  if (target.replicas < observation.desiredReplicas) return { ...wait, actions: [{ kind: 'scale-target', replicas: observation.desiredReplicas }] };
+  if (!target.rolledOut || target.readyReplicas === 0 || observation.routedCanaryWeight === 100) return wait;
+  const message = 'the primary has no ready pods: the Deployment, at the promoted revision, serves until it is back';
+  return { ...wait, actions: [{ kind: 'route', canaryWeight: 100 }, event('DriftRepaired', message, 'Warning')] };
+}
+
 /** Ready, Succeeded, Failed: start a run for a new revision, otherwise hold the idle shape. */
 function idle(input: Input): Decision {
   const { state, observation } = input;
   const revision = observation.targetRevision;
-  if (!primaryReady(observation)) return { state, actions: [], requeueAfterMs: pollMs(input.policy) };
+  if (!primaryReady(observation)) return coverForPrimary(input);
   if (revision === state.lastPromotedRevision) return stayIdle(state, observation);
   if (revision === state.lastFailedRevision) {
     const message = `revision ${revision} was rolled back; change it or run \`fledge retry\``;

@@ -61,6 +61,17 @@ describe('Ready, Succeeded and Failed', () => {
     assert.equal(d.state.phase, 'Progressing');
     assert.equal(d.state.revision, 'rev-c');
   });
+  it('covers for a primary that lost its pods with the target at the promoted revision, then hands traffic back', () => {
+    const lost = observation({ primary: workload({ readyReplicas: 0, rolledOut: false }) });
+    const scale = decide(state(), lost, policy(), t0);
+    assert.deepEqual(kinds(scale), ['scale:2']);
+    const route = decide(state(), { ...lost, target: workload() }, policy(), t0);
+    assert.deepEqual(kinds(route), ['route:100', 'event:DriftRepaired']);
+    const notYet = decide(state(), { ...lost, target: workload({ readyReplicas: 0, rolledOut: false }) }, policy(), t0);
+    assert.deepEqual(notYet.actions, [], 'no traffic to a target without ready pods');
+    const back = decide(state(), observation({ target: workload(), routedCanaryWeight: 100 }), policy(), t0);
+    assert.deepEqual(kinds(back), ['route:0', 'scale:0', 'event:DriftRepaired']);
+  });
   it('starts no run and moves no traffic while the primary is not ready', () => {
     const d = decide(state(), observation({ targetRevision: 'rev-b', primary: workload({ readyReplicas: 0 }), routedCanaryWeight: 20 }), policy(), t0);
     assert.equal(d.state.phase, 'Ready');
