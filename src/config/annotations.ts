@@ -34,7 +34,9 @@ function unknownKeyIssue(key: string, value: string): ConfigIssue {
   const guess = nearest(name, knobNames);
   const hint = guess === null ? '' : ` (did you mean ${annotationPrefix}${guess}?)`;
   const allowed = `one of ${knobNames.map((known) => `${annotationPrefix}${known}`).join(', ')}`;
-  return configIssue({ key, value, problem: `not a known annotation${hint}`, allowed });
+  // A misspelt `webhooks` (or any URL) may carry a token: show it redacted like the real knob.
+  const shown = guess === 'webhooks' || value.includes('://') ? redactUrls(value) : value;
+  return configIssue({ key, value: shown, problem: `not a known annotation${hint}`, allowed });
 }
 
 type KnobOutcome =

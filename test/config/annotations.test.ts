@@ -156,3 +156,12 @@ test('webhook URLs are redacted to scheme and host in messages, since their path
   assert.doesNotMatch(JSON.stringify(result.issues), /secret-token|abc|T000/);
   assert.match(issue.message, /entry 2 is not one/);
 });
+
+test('a misspelt webhooks key is reported without the token in its URL', () => {
+  const result = parse({ 'fledge.dev/webhook': hooks });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.deepEqual(result.issues.map((i) => i.value), ['https://hooks.example.com/…']);
+  assert.match(result.issues[0]!.message, /did you mean fledge\.dev\/webhooks\?/);
+  assert.doesNotMatch(result.issues[0]!.message, /secret-token/);
+});
