@@ -1,0 +1,130 @@
+// The controller's Prometheus metrics, on a dedicated Registry (served at /metrics).
+// Per-canary series are removed when the Canary goes, so thousands of apps do not leak series.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface MetricsOptions {
+  /** Also export process metrics (CPU, memory, event loop lag). Default false. */
+  readonly processMetrics?: boolean;
+  /** Read at scrape time; default 0. */
+  readonly queueDepth?: () => number;
+}
+
+interface CanarySeries {
+  phase: string;
+  evidence: string[];
+}
+
+/** One harm/safe pair per judged metric. */
+export interface EvidenceSample {
+  readonly metric: string;
+  readonly harm: number;
+  readonly safe: number;
+}
+
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  readonly #canaries = new Map<string, CanarySeries>();
+  readonly #weight: Gauge<'namespace' | 'name'>;
+  readonly #evidence: Gauge<'namespace' | 'name' | 'metric' | 'kind'>;
+  readonly #duration: Histogram;
+  readonly #reconcileErrors: Counter<'code'>;
+  readonly #outcomes: Counter<'verdict'>;
+  readonly #apiErrors: Counter<'code'>;
+  readonly #leader: Gauge;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    const canaries = this.#canaries;
+    new Gauge({
+      name: 'fledge_canaries', help: 'Canaries by phase.', labelNames: ['phase'], registers,
+      collect() {
+        this.reset();
+        for (const series of canaries.values()) this.inc({ phase: series.phase });
+      },
+    });
+    this.#weight = new Gauge({ name: 'fledge_canary_weight', help: 'Percent of requests routed to the canary.', labelNames: ['namespace', 'name'], registers });
+    this.#evidence = new Gauge({
+      name: 'fledge_canary_evidence', help: 'Running e-values of the judge per metric (kind harm or safe).',
+      labelNames: ['namespace', 'name', 'metric', 'kind'], registers,
+    });
+    this.#duration = new Histogram({
+      name: 'fledge_reconcile_duration_seconds', help: 'Time to reconcile one Canary.', registers,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    });
+    this.#reconcileErrors = new Counter({ name: 'fledge_reconcile_errors_total', help: 'Reconciles that failed, by error code.', labelNames: ['code'], registers });
+    this.#outcomes = new Counter({ name: 'fledge_analysis_outcomes_total', help: 'Judged intervals by verdict.', labelNames: ['verdict'], registers });
+    this.#apiErrors = new Counter({ name: 'fledge_api_errors_total', help: 'Kubernetes API errors by code.', labelNames: ['code'], registers });
+    this.#leader = new Gauge({ name: 'fledge_leader', help: '1 while this process leads (or runs without leader election).', registers });
+    const depth = options.queueDepth ?? (() => 0);
+    new Gauge({ name: 'fledge_queue_depth', help: 'Canaries waiting for a reconcile worker.', registers, collect() { this.set(depth()); } });
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'fledge_' });
+  }
+
+  /** The phase and weight of one Canary, after a reconcile. */
+  setCanary(namespace: string, name: string, phase: string, canaryWeight: number): void {
+    const series = this.#series(namespace, name);
+    series.phase = phase;
+    this.#weight.set({ namespace, name }, canaryWeight);
+  }
+
+  /** Replaces the evidence series of one Canary (metrics no longer judged disappear). */
+  setEvidence(namespace: string, name: string, samples: readonly EvidenceSample[]): void {
+    const series = this.#series(namespace, name);
+    for (const metric of series.evidence) this.#removeEvidence(namespace, name, metric);
+    series.evidence = samples.map((s) => s.metric);
+    for (const sample of samples) {
+      this.#evidence.set({ namespace, name, metric: sample.metric, kind: 'harm' }, sample.harm);
+      this.#evidence.set({ namespace, name, metric: sample.metric, kind: 'safe' }, sample.safe);
+    }
+  }
+
+  /** Drops every series of a Canary that is gone. */
+  forgetCanary(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const series = this.#canaries.get(key);
+    if (series === undefined) return;
+    for (const metric of series.evidence) this.#removeEvidence(namespace, name, metric);
+    this.#weight.remove({ namespace, name });
+    this.#canaries.delete(key);
+  }
+
+  observeReconcile(seconds: number): void {
+    this.#duration.observe(seconds);
+  }
+
+  reconcileError(code: string): void {
+    this.#reconcileErrors.inc({ code });
+  }
+
+  analysisOutcome(verdict: string): void {
+    this.#outcomes.inc({ verdict });
+  }
+
+  apiError(code: string): void {
+    this.#apiErrors.inc({ code });
+  }
+
+  setLeader(leading: boolean): void {
+    this.#leader.set(leading ? 1 : 0);
+  }
+
+  /** The exposition text and its content type, for /metrics. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  #series(namespace: string, name: string): CanarySeries {
+    const key = `${namespace}/${name}`;
+    let series = this.#canaries.get(key);
+    if (series === undefined) {
+      series = { phase: 'Initializing', evidence: [] };
+      this.#canaries.set(key, series);
+    }
+    return series;
+  }
+
+  #removeEvidence(namespace: string, name: string, metric: string): void {
+    this.#evidence.remove({ namespace, name, metric, kind: 'harm' });
+    this.#evidence.remove({ namespace, name, metric, kind: 'safe' });
+  }
+}
