@@ -81,7 +81,7 @@ async function keepRunning(options: SandboxOptions, emulator: Emulator, next: { 
 
 export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
   const scenario = scenarios[options.scenario];
-  const timing = timingFor(options.speed ?? 1);
+  const timing = timingFor((options.speed ?? 1) / (scenario.stretch ?? 1));
   const started = Date.now();
   const parts: Parts = { stops: [] };
   const screen = createScreen({ isTty: options.isTty, write: options.write });

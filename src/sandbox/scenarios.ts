@@ -30,6 +30,8 @@ export interface Scenario {
   readonly rps: number;
   /** Images whose pods never become ready. */
   readonly neverReady?: readonly string[];
+  /** Stretches the timings (intervals and bake) by this factor: a small effect needs more data. Default 1. */
+  readonly stretch?: number;
   /** Metrics outage during the first release: starts once the canary has taken traffic for this many intervals. */
   readonly outage?: { readonly afterIntervals: number; readonly forIntervals: number };
 }
@@ -65,6 +67,7 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
     ...base,
     name: 'small-regression',
     rps: 1000,
+    stretch: 3,
     description: 'a release with twice the failures (1% vs 0.5%) is rolled back by comparison with the primary',
     behaviours: { 'podinfo:1.0': good, 'podinfo:1.2': { ...good, failureRate: 0.01 } },
     releases: [{ image: 'podinfo:1.2', expect: 'rolled-back', note: '2× failures (1%)' }],

@@ -72,6 +72,7 @@ describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, 
     const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(timer);
+    if (code !== 0) process.stderr.write(`\n--- fledge sandbox output ---\n${output.slice(-4000)}\n`);
     assert.equal(code, 0, output.slice(-3000));
     assert.match(output, /podinfo:1\.1\s+promoted\s+promoted/);
     assert.match(output, /podinfo:1\.2\s+rolled-back\s+rolled-back/);
