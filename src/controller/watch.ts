@@ -1,0 +1,168 @@
+// Watches as hints: informers on Deployments, ConfigMaps, Secrets and Canaries turn changes
+// into work-queue keys, restart (with backoff) after the errors that stop them, and a periodic
+// resync calls back for every known key anyway, because watches can miss events.
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
+import { canaryGroup, canaryPlural, canaryVersion } from '../adapters/kube/canary-schema.ts';
+import { systemTimers } from './timers.ts';
+import type { Timers } from './timers.ts';
+
+export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'canaries';
+export type WatchEvent = 'add' | 'update' | 'delete' | 'resync';
+
+export interface WatchSpec {
+  readonly kind: WatchedKind;
+  /** Keys ("namespace/name") to reconcile for an object event; [] to ignore it. */
+  readonly keysOf: (object: KubernetesObject, event: WatchEvent) => readonly string[];
+  /** Narrows what is listed and cached (e.g. only labelled ConfigMaps). */
+  readonly labelSelector?: string;
+}
+
+export interface WatchOptions {
+  readonly kc: KubeConfig;
+  /** One namespace, or all when undefined. */
+  readonly namespace?: string;
+  readonly watches: readonly WatchSpec[];
+  readonly onKey: (key: string) => void;
+  /** Every this often, call back for every key of every cached object (default 5 min; 0 = never). */
+  readonly resyncMs?: number;
+  /** Restart delay after an informer error: base doubling to cap (defaults 1 s, 30 s). */
+  readonly restartBaseMs?: number;
+  readonly restartCapMs?: number;
+  readonly timers?: Timers;
+  /** An informer failed and will restart; for logs and metrics. */
+  readonly onError?: (kind: WatchedKind, error: unknown) => void;
+}
+
+type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
+type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+
+/** The list call and watch path for one kind. */
+function source(kc: KubeConfig, kind: WatchedKind, scope: { namespace?: string | undefined; labelSelector?: string | undefined }): { path: string; list: ListFn } {
+  const { namespace } = scope;
+  const labelSelector = scope.labelSelector === undefined ? {} : { labelSelector: scope.labelSelector };
+  const ns = namespace === undefined ? '' : `/namespaces/${namespace}`;
+  if (kind === 'deployments') {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const list = namespace === undefined ? () => apps.listDeploymentForAllNamespaces(labelSelector) : () => apps.listNamespacedDeployment({ namespace, ...labelSelector });
+    return { path: `/apis/apps/v1${ns}/deployments`, list };
+  }
+  if (kind === 'canaries') {
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const gvp = { group: canaryGroup, version: canaryVersion, plural: canaryPlural, ...labelSelector };
+    const list = (namespace === undefined ? () => custom.listClusterCustomObject(gvp) : () => custom.listNamespacedCustomObject({ ...gvp, namespace })) as ListFn;
+    return { path: `/apis/${canaryGroup}/${canaryVersion}${ns}/${canaryPlural}`, list };
+  }
+  const core = kc.makeApiClient(CoreV1Api);
+  const all = kind === 'configmaps' ? () => core.listConfigMapForAllNamespaces(labelSelector) : () => core.listSecretForAllNamespaces(labelSelector);
+  const one = kind === 'configmaps'
+    ? (n: string) => core.listNamespacedConfigMap({ namespace: n, ...labelSelector })
+    : (n: string) => core.listNamespacedSecret({ namespace: n, ...labelSelector });
+  return { path: `/api/v1${ns}/${kind}`, list: (namespace === undefined ? all : () => one(namespace)) };
+}
+
+/** One informer that restarts itself after errors. */
+class Restarting {
+  readonly informer: Cached;
+  synced = false;
+  #failures = 0;
+  #erroredSince = false;
+  #timer: unknown = null;
+  #stopped = false;
+
+  constructor(
+    readonly spec: WatchSpec,
+    readonly options: WatchOptions,
+  ) {
+    const { path, list } = source(options.kc, spec.kind, { namespace: options.namespace, labelSelector: spec.labelSelector });
+    this.informer = makeInformer(options.kc, path, list, spec.labelSelector);
+    for (const event of ['add', 'update', 'delete'] as const) {
+      this.informer.on(event, (object) => {
+        this.#failures = 0;
+        for (const key of spec.keysOf(object, event)) options.onKey(key);
+      });
+    }
+    this.informer.on('error', (error: unknown) => this.#failed(error));
+  }
+
+  /** Resolves after the first list (or its failure; the restart then follows on its own). */
+  async start(): Promise<void> {
+    this.#erroredSince = false;
+    await this.informer.start().catch((error: unknown) => this.#failed(error));
+    if (!this.#erroredSince && !this.#stopped) {
+      this.synced = true;
+      this.#failures = 0;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    (this.options.timers ?? systemTimers).clear(this.#timer);
+    await this.informer.stop().catch(() => undefined);
+  }
+
+  #failed(error: unknown): void {
+    this.#erroredSince = true;
+    // Stopping aborts the watch, which reports an AbortError: that is not a failure.
+    if (this.#stopped) return;
+    this.options.onError?.(this.spec.kind, error);
+    const timers = this.options.timers ?? systemTimers;
+    const base = this.options.restartBaseMs ?? 1000;
+    const delay = Math.min(this.options.restartCapMs ?? 30_000, base * 2 ** Math.min(this.#failures, 30));
+    this.#failures++;
+    timers.clear(this.#timer);
+    this.#timer = timers.set(() => void this.start(), delay);
+  }
+}
+
+export class Watches {
+  readonly #options: WatchOptions;
+  readonly #informers: Restarting[];
+  #resyncTimer: unknown = null;
+  #stopped = false;
+
+  constructor(options: WatchOptions) {
+    this.#options = options;
+    this.#informers = options.watches.map((spec) => new Restarting(spec, options));
+  }
+
+  /** True once every informer has listed once. */
+  get synced(): boolean {
+    return this.#informers.every((informer) => informer.synced);
+  }
+
+  /** Starts every informer and the resync timer; resolves after the first lists. */
+  async start(): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.start()));
+    this.#scheduleResync();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    (this.#options.timers ?? systemTimers).clear(this.#resyncTimer);
+    await Promise.all(this.#informers.map((informer) => informer.stop()));
+  }
+
+  /** Calls back for every key of every cached object (deduplicated). */
+  resync(): void {
+    const keys = new Set<string>();
+    for (const { informer, spec } of this.#informers) {
+      for (const object of informer.list()) for (const key of spec.keysOf(object, 'resync')) keys.add(key);
+    }
+    for (const key of keys) this.#options.onKey(key);
+  }
+
+  /** The cached objects of one kind (for indexes such as "which canaries track this ConfigMap"). */
+  cached(kind: WatchedKind): readonly KubernetesObject[] {
+    return this.#informers.filter((i) => i.spec.kind === kind).flatMap((i) => [...i.informer.list()]);
+  }
+
+  #scheduleResync(): void {
+    const every = this.#options.resyncMs ?? 300_000;
+    if (this.#stopped || every <= 0) return;
+    this.#resyncTimer = (this.#options.timers ?? systemTimers).set(() => {
+      this.resync();
+      this.#scheduleResync();
+    }, every);
+  }
+}
