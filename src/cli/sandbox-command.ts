@@ -33,20 +33,28 @@ function number(text: string | undefined, name: string, check: (value: number) =
   return text.trim() !== '' && Number.isFinite(value) && check(value) ? value : `--${name} ${text}: not allowed`;
 }
 
-function toFlags(values: RawFlags): Flags | string {
-  const scenario = values.scenario ?? 'default';
-  if (!isScenarioName(scenario)) return `--scenario ${scenario}: unknown; one of ${scenarioNames.join(', ')}`;
-  const metrics = values.metrics ?? 'auto';
-  if (metrics !== 'auto' && metrics !== 'prometheus' && metrics !== 'direct') return `--metrics ${metrics}: one of auto, prometheus, direct`;
+function numbers(values: RawFlags): { rps?: number; speed: number; seed: number } | string {
   const rps = number(values.rps, 'rps', (v) => v >= 0 && v <= 10_000);
   const speed = number(values.speed, 'speed', (v) => v >= 0.1 && v <= 10);
   const seed = number(values.seed, 'seed', (v) => Number.isInteger(v));
   for (const value of [rps, speed, seed]) if (typeof value === 'string') return value;
+  return { ...(typeof rps === 'number' ? { rps } : {}), speed: (speed as number | undefined) ?? 1, seed: (seed as number | undefined) ?? 1 };
+}
+
+function isMode(text: string): text is MetricsMode {
+  return text === 'auto' || text === 'prometheus' || text === 'direct';
+}
+
+function toFlags(values: RawFlags): Flags | string {
+  const scenario = values.scenario ?? 'default';
+  if (!isScenarioName(scenario)) return `--scenario ${scenario}: unknown; one of ${scenarioNames.join(', ')}`;
+  const metrics = values.metrics ?? 'auto';
+  if (!isMode(metrics)) return `--metrics ${metrics}: one of auto, prometheus, direct`;
+  const parsed = numbers(values);
+  if (typeof parsed === 'string') return parsed;
   return {
     scenario,
-    ...(typeof rps === 'number' ? { rps } : {}),
-    speed: typeof speed === 'number' ? speed : 1,
-    seed: typeof seed === 'number' ? seed : 1,
+    ...parsed,
     metrics,
     keep: values.keep ?? false,
     kubeconfig: resolve(values.kubeconfig ?? '.fledge/kubeconfig'),

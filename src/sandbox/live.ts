@@ -2,7 +2,7 @@
 // simulated pods' counters (the direct source, whatever the controller reads).
 import type { Counts, Sample } from '../core/types.ts';
 import type { AnalysisTemplate } from '../config/analysis-schema.ts';
-import type { CanaryObject } from './cluster-setup.ts';
+import type { CanaryObject, CanaryStatus } from './cluster-setup.ts';
 import type { DirectMetrics } from './direct-metrics.ts';
 import type { CanaryPanel, MetricLine, SideStats } from './view.ts';
 
@@ -40,22 +40,28 @@ export interface PanelInput {
   readonly recentMs: number;
 }
 
+function statusPart(status: CanaryStatus | undefined): Pick<CanaryPanel, 'phase' | 'step' | 'canaryWeight' | 'message' | 'evidence'> {
+  if (status === undefined) return { phase: 'Waiting', step: 0, canaryWeight: 0, message: 'waiting for the controller', evidence: [] };
+  return {
+    phase: status.phase ?? 'Waiting',
+    step: (status.step ?? -1) + 1,
+    canaryWeight: status.canaryWeight ?? 0,
+    message: status.message ?? '',
+    evidence: (status.evidence?.metrics ?? []).map(metricLine),
+  };
+}
+
 export async function panelOf(input: PanelInput): Promise<CanaryPanel> {
-  const status = input.canary?.status;
   const recent = await input.direct.measure({
     namespace: input.namespace, canary: input.app, primary: `${input.app}-primary`,
     start: input.now - input.recentMs, end: input.now, template: input.template, latencyEdgeMs: 500,
   });
   return {
     name: `${input.namespace}/${input.app}`,
-    phase: status?.phase ?? 'Waiting',
-    step: (status?.step ?? -1) + 1,
+    ...statusPart(input.canary?.status),
     steps: input.steps,
-    canaryWeight: status?.canaryWeight ?? 0,
     image: input.image,
-    message: status?.message ?? 'waiting for the controller',
     canary: stats(recent.canary),
     primary: stats(recent.primary),
-    evidence: (status?.evidence?.metrics ?? []).map(metricLine),
   };
 }

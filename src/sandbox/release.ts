@@ -47,14 +47,15 @@ export async function followRelease(options: FollowOptions): Promise<Followed> {
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   let revision: string | null = null;
+  const look = (status: CanaryStatus): Outcome | null => {
+    options.onStatus?.(status);
+    if (status.revision !== undefined && status.revision !== options.previousRevision) revision = status.revision;
+    return revision === null ? null : endingOf(status, revision, options.expect);
+  };
   while (now() < deadline && options.signal?.aborted !== true) {
     const status = await readStatus(options.read);
-    if (status !== undefined) {
-      options.onStatus?.(status);
-      if (status.revision !== undefined && status.revision !== options.previousRevision) revision = status.revision;
-      const ending = revision === null ? null : endingOf(status, revision, options.expect);
-      if (ending !== null) return { ending, revision };
-    }
+    const ending = status === undefined ? null : look(status);
+    if (ending !== null) return { ending, revision };
     await sleep(options.pollMs ?? 250);
   }
   return { ending: 'timed-out', revision };

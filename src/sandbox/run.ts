@@ -9,14 +9,14 @@ import { startEmulator, type Emulator } from './emulator/index.ts';
 import { installCrds, appDeployment, createApp, type Timing } from './cluster-setup.ts';
 import { createDirectMetrics } from './direct-metrics.ts';
 import { startMesh } from './mesh.ts';
-import { startMetricsPath, type MetricsMode, type MetricsPath } from './metrics-path.ts';
+import { startMetricsPath, type MetricsMode } from './metrics-path.ts';
 import { PodMetrics } from './pod-metrics.ts';
 import { seeded } from './random.ts';
 import { playReleases, type Stage } from './play.ts';
 import { behaviourOf, scenarios, type ScenarioName } from './scenarios.ts';
 import { keepLines, releaseOk, summaryLines, type ReleaseResult } from './summary.ts';
 import { createTraffic } from './traffic.ts';
-import { createScreen } from './view.ts';
+import { createScreen, type Screen } from './view.ts';
 
 export interface SandboxOptions {
   readonly scenario: ScenarioName;
@@ -61,8 +61,6 @@ export async function sandboxCatalog(): Promise<Catalog> {
 }
 
 interface Parts {
-  emulator?: Emulator;
-  path?: MetricsPath;
   stops: (() => Promise<void> | void)[];
 }
 
@@ -79,56 +77,65 @@ async function keepRunning(options: SandboxOptions, emulator: Emulator, next: { 
   await new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
+interface Started {
+  readonly stage: Stage;
+  readonly emulator: Emulator;
+}
+
+/** Starts emulator, metrics path, controller, app, mesh and traffic; registers their stops. */
+async function startParts(options: SandboxOptions, parts: Parts, screen: Screen): Promise<Started> {
   const scenario = scenarios[options.scenario];
   const timing = timingFor((options.speed ?? 1) / (scenario.stretch ?? 1));
   const started = Date.now();
+  const emulator = await startEmulator({ podReadyDelayMs: 500 });
+  parts.stops.push(() => emulator.stop());
+  for (const image of scenario.neverReady ?? []) emulator.workloads.neverReady({ image });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(emulator.kubeconfig());
+  await installCrds(kubeConfig);
+
+  const pods = new PodMetrics();
+  const direct = createDirectMetrics(pods);
+  const path = await startMetricsPath({ mode: options.metrics ?? 'auto', pods, direct, scrapeIntervalMs: sandboxScrapeMs });
+  parts.stops.push(() => path.stop());
+  screen.log(path.notice);
+
+  const catalog = await sandboxCatalog();
+  const controller = await createController({
+    kubeConfig, metrics: path.source, catalog, namespace: scenario.namespace, resyncMs: 2000,
+    log: options.log ?? pino({ level: 'silent' }),
+  });
+  await controller.start();
+  parts.stops.push(() => controller.stop());
+
+  await createApp(kubeConfig, appDeployment(scenario, timing));
+  const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }] });
+  parts.stops.push(() => mesh.stop());
+  const rps = options.rps ?? scenario.rps;
+  const traffic = createTraffic({
+    routes: () => mesh.routes(), metrics: pods, behaviour: behaviourOf(scenario), random: seeded(options.seed ?? 1), rps: () => rps,
+    onTick: (at) => {
+      direct.snapshot(at);
+      pods.retain(mesh.pods());
+    },
+  });
+  parts.stops.push(() => traffic.stop());
+  return { emulator, stage: { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started } };
+}
+
+export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
   const parts: Parts = { stops: [] };
   const screen = createScreen({ isTty: options.isTty, write: options.write });
   try {
-    const emulator = await startEmulator({ podReadyDelayMs: 500 });
-    parts.stops.push(() => emulator.stop());
-    for (const image of scenario.neverReady ?? []) emulator.workloads.neverReady({ image });
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromString(emulator.kubeconfig());
-    await installCrds(kubeConfig);
-
-    const pods = new PodMetrics();
-    const direct = createDirectMetrics(pods);
-    const path = await startMetricsPath({ mode: options.metrics ?? 'auto', pods, direct, scrapeIntervalMs: sandboxScrapeMs });
-    parts.stops.push(() => path.stop());
-    screen.log(path.notice);
-
-    const catalog = await sandboxCatalog();
-    const controller = await createController({
-      kubeConfig, metrics: path.source, catalog, namespace: scenario.namespace, resyncMs: 2000,
-      log: options.log ?? pino({ level: 'silent' }),
-    });
-    await controller.start();
-    parts.stops.push(() => controller.stop());
-
-    await createApp(kubeConfig, appDeployment(scenario, timing));
-    const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }] });
-    parts.stops.push(() => mesh.stop());
-    const random = seeded(options.seed ?? 1);
-    const rps = options.rps ?? scenario.rps;
-    const traffic = createTraffic({
-      routes: mesh.routes, metrics: pods, behaviour: behaviourOf(scenario), random, rps: () => rps,
-      onTick: (at) => {
-        direct.snapshot(at);
-        pods.retain(mesh.pods());
-      },
-    });
-    parts.stops.push(() => traffic.stop());
-
-    const stage: Stage = { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started };
+    const { stage, emulator } = await startParts(options, parts, screen);
     const releases = await playReleases(stage);
     screen.close();
-    const elapsedMs = Date.now() - started;
+    const elapsedMs = Date.now() - stage.started;
     for (const line of summaryLines(releases, elapsedMs)) options.write(`${line}\n`);
+    const { scenario } = stage;
     const ok = releases.length === scenario.releases.length && releases.every(releaseOk);
     if (options.keep === true) await keepRunning(options, emulator, { namespace: scenario.namespace, app: scenario.app, nextImage: 'podinfo:2.0' });
-    return { ok, metricsSource: path.label, releases, elapsedMs };
+    return { ok, metricsSource: stage.path.label, releases, elapsedMs };
   } finally {
     screen.close();
     await stopAll(parts);
