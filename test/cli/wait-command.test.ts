@@ -3,6 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { createApp, kubeconfigFile, runFledge, setImage, writeStatus } from './support/child.ts';
@@ -131,4 +136,23 @@ test('exits 5 when the cluster stays unreachable past the retry budget', async (
   assert.equal(await child.exited, 5);
   assert.equal(result(child)['outcome'], 'unreachable');
   assert.ok(child.stderr.some((l) => l.includes('retrying')), 'says it retries before giving up');
+});
+
+test('works as a kubectl plugin: `kubectl fledge wait` passes the exit code through', { skip: !existsSync('/usr/bin/kubectl') }, async (t) => {
+  const { path } = await cluster(t);
+  const dir = mkdtempSync(join(tmpdir(), 'fledge-plugin-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  symlinkSync(fileURLToPath(new URL('../../bin/fledge.js', import.meta.url)), join(dir, 'kubectl-fledge'));
+  const child = spawn('/usr/bin/kubectl', ['fledge', ...waitArgs(path, '--timeout', '1s')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, KUBECONFIG: '' },
+  });
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(stdout, /"outcome":"timeout"/);
 });
