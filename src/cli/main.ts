@@ -25,17 +25,10 @@ async function helpText(): Promise<string> {
   ].join('\n');
 }
 
-/** Runs one invocation of the CLI and resolves to its exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(await helpText());
-    return name === undefined ? ExitCode.usage : ExitCode.ok;
-  }
-  if (name === '--version' || name === '-v' || name === 'version') {
-    io.out(`fledge ${version()}`);
-    return ExitCode.ok;
-  }
+const helpFlags = new Set([undefined, '--help', '-h', 'help']);
+const versionFlags = new Set(['--version', '-v', 'version']);
+
+async function runCommand(name: string, rest: readonly string[], io: CliIo): Promise<number> {
   const load = commands[name];
   if (load === undefined) {
     io.err(`fledge: unknown command "${name}". Known: ${Object.keys(commands).join(', ')}.`);
@@ -47,4 +40,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return ExitCode.ok;
   }
   return command.run(rest, io);
+}
+
+/** Runs one invocation of the CLI and resolves to its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (helpFlags.has(name)) {
+    io.out(await helpText());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name !== undefined && versionFlags.has(name)) {
+    io.out(`fledge ${version()}`);
+    return ExitCode.ok;
+  }
+  return runCommand(name ?? '', rest, io);
 }
