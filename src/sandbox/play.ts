@@ -122,6 +122,8 @@ export async function playReleases(stage: Stage): Promise<ReleaseResult[]> {
       stage.screen.log('the controller did not take the app over within 60 s');
       return [];
     }
+    // Let the mesh see the app's own pods scaled away, so a release's canary counts are its own.
+    await sleep(1000);
     const results: ReleaseResult[] = [];
     let status = initial;
     for (const release of stage.scenario.releases) {
