@@ -9,18 +9,31 @@ import { foldSequentialMetric, freshSequentialMetric, restartSafe } from './sequ
 import type { Weighed } from './sequential-verdict.ts';
 import { continueVerdict, harmVerdict, sharedIncidentVerdict } from './sequential-verdict.ts';
 
-/** A primary breaks the SLO only on at least this many requests (a point estimate suffices: it only excludes data). */
+/** A primary breaks the SLO only on at least this many requests. */
 const sharedIncidentMinRequests = 20;
+/**
+ * ... and only when its events are too many to be chance at the SLO rate: the Chernoff bound
+ * exp(-n·KL(rate ‖ slo)) on the binomial tail is at most this. Deciding on primary data alone
+ * keeps the canary's tests valid (it only chooses which intervals the SLO test skips).
+ */
+const sharedIncidentLevel = 0.001;
 
 export function emptySequentialEvidence(policy: JudgePolicy): Evidence {
   return initialEvidence(policy, freshSequentialMetric);
 }
 
-/** The primary's event share when it breaks the metric's SLO this interval; else null. */
+function klBernoulli(q: number, p: number): number {
+  const term = (a: number, b: number): number => (a === 0 ? 0 : a * Math.log(a / b));
+  return term(q, p) + term(1 - q, 1 - p);
+}
+
+/** The primary's event share when it clearly breaks the metric's SLO this interval; else null. */
 function primaryBreach(metric: MetricPolicy, primary: Counts | null): number | null {
   if (primary === null || primary.requests < sharedIncidentMinRequests) return null;
   const rate = primary.events[metric.event] / primary.requests;
-  return rate > metric.sloRate ? rate : null;
+  if (rate <= metric.sloRate) return null;
+  const tail = Math.exp(-primary.requests * klBernoulli(Math.min(rate, 1), metric.sloRate));
+  return tail <= sharedIncidentLevel ? rate : null;
 }
 
 function startOfInterval(policy: JudgePolicy, evidence: Evidence, newStep: boolean): Evidence {
