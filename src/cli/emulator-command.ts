@@ -33,10 +33,11 @@ interface Flags {
   readonly podReadyDelayMs: number;
 }
 
-function parseFlags(args: readonly string[], cwd: string): Flags | string {
-  let values: { port?: string; kubeconfig?: string; 'pod-ready-delay'?: string };
+type Values = { port?: string; kubeconfig?: string; 'pod-ready-delay'?: string };
+
+function readValues(args: readonly string[]): Values | string {
   try {
-    values = parseArgs({
+    return parseArgs({
       args: [...args],
       options: { port: { type: 'string' }, kubeconfig: { type: 'string' }, 'pod-ready-delay': { type: 'string' } },
       strict: true,
@@ -44,11 +45,25 @@ function parseFlags(args: readonly string[], cwd: string): Flags | string {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  const port = Number(values.port ?? '0');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return `--port ${values.port ?? ''}: not a port number`;
-  const delayText = values['pod-ready-delay'] ?? '0s';
-  const podReadyDelayMs = delayText === '0' ? 0 : parseDuration(delayText);
-  if (podReadyDelayMs === null) return `--pod-ready-delay ${delayText}: not a duration (e.g. 500ms, 2s)`;
+}
+
+function portOf(text = '0'): number | string {
+  const port = Number(text);
+  return /^\d+$/.test(text) && port <= 65535 ? port : `--port ${text}: not a port number`;
+}
+
+function delayOf(text = '0s'): number | string {
+  const ms = text === '0' ? 0 : parseDuration(text);
+  return ms ?? `--pod-ready-delay ${text}: not a duration (e.g. 500ms, 2s)`;
+}
+
+function parseFlags(args: readonly string[], cwd: string): Flags | string {
+  const values = readValues(args);
+  if (typeof values === 'string') return values;
+  const port = portOf(values.port);
+  const podReadyDelayMs = delayOf(values['pod-ready-delay']);
+  if (typeof port === 'string') return port;
+  if (typeof podReadyDelayMs === 'string') return podReadyDelayMs;
   return { port, podReadyDelayMs, kubeconfig: resolve(cwd, values.kubeconfig ?? '.fledge/kubeconfig') };
 }
 

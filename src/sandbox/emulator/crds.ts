@@ -1,7 +1,7 @@
 // CustomResourceDefinitions: applying one serves its group/versions at once (conversion by
 // relabelling apiVersion), marks it Established, and deleting it removes its objects.
 import type { Cluster } from './cluster.ts';
-import { deepEqual, isRecord, type JsonRecord } from './json.ts';
+import { deepEqual, isRecord, rec, str, type JsonRecord } from './json.ts';
 import { timestamp } from './names.ts';
 import { compareVersions } from './registry.ts';
 import type { StoreEvent } from './store.ts';
@@ -19,34 +19,40 @@ function columnsOf(version: JsonRecord): PrinterColumn[] {
   const raw = Array.isArray(version['additionalPrinterColumns']) ? version['additionalPrinterColumns'].filter(isRecord) : [];
   if (raw.length === 0) return [ageColumn];
   return raw.map((c) => ({
-    name: String(c['name'] ?? ''),
-    type: String(c['type'] ?? 'string'),
-    description: String(c['description'] ?? ''),
+    name: str(c['name']),
+    type: str(c['type'], 'string'),
+    description: str(c['description']),
     priority: typeof c['priority'] === 'number' ? c['priority'] : 0,
-    jsonPath: String(c['jsonPath'] ?? ''),
+    jsonPath: str(c['jsonPath']),
   }));
+}
+
+function namesOf(spec: JsonRecord): Pick<ResourceType, 'kind' | 'listKind' | 'plural' | 'singular' | 'shortNames' | 'categories'> {
+  const names = rec(spec['names']);
+  const kind = str(names['kind']);
+  return {
+    kind,
+    listKind: str(names['listKind'], `${kind}List`),
+    plural: str(names['plural']),
+    singular: str(names['singular'], kind.toLowerCase()),
+    shortNames: strings(names['shortNames']),
+    categories: strings(names['categories']),
+  };
 }
 
 /** The resource a CRD serves, or undefined when no version is served. */
 export function crdToType(crd: KubeObject): ResourceType | undefined {
-  const spec = isRecord(crd['spec']) ? crd['spec'] : {};
-  const names = isRecord(spec['names']) ? spec['names'] : {};
+  const spec = rec(crd['spec']);
   const versions = (Array.isArray(spec['versions']) ? spec['versions'] : []).filter(isRecord);
   const served = versions.filter((v) => v['served'] === true);
   const storage = versions.find((v) => v['storage'] === true);
   if (served.length === 0 || storage === undefined) return undefined;
-  const columns = new Map(served.map((v) => [String(v['name']), columnsOf(v)]));
-  const kind = String(names['kind'] ?? '');
+  const columns = new Map(served.map((v) => [str(v['name']), columnsOf(v)]));
   return {
-    group: String(spec['group'] ?? ''),
-    versions: served.map((v) => String(v['name'])).sort(compareVersions),
-    storageVersion: String(storage['name']),
-    kind,
-    listKind: typeof names['listKind'] === 'string' ? names['listKind'] : `${kind}List`,
-    plural: String(names['plural'] ?? ''),
-    singular: typeof names['singular'] === 'string' ? names['singular'] : kind.toLowerCase(),
-    shortNames: strings(names['shortNames']),
-    categories: strings(names['categories']),
+    ...namesOf(spec),
+    group: str(spec['group']),
+    versions: served.map((v) => str(v['name'])).sort(compareVersions),
+    storageVersion: str(storage['name']),
     namespaced: spec['scope'] !== 'Cluster',
     subresources: { status: served.some((v) => isRecord(v['subresources']) && v['subresources']['status'] !== undefined), scale: false },
     generation: 'all-but-status',
@@ -75,17 +81,15 @@ function acceptedStatus(crd: KubeObject, type: ResourceType, now: string): JsonR
   return { conditions, acceptedNames: spec['names'], storedVersions: [...stored] };
 }
 
+function sameResource(a: ResourceType, b: ResourceType | undefined): boolean {
+  return b !== undefined && a.plural === b.plural && a.group === b.group;
+}
+
 function onCrdEvent(cluster: Cluster, event: StoreEvent): void {
   if (event.resource !== crdResource) return;
   const previous = event.previous === undefined ? undefined : crdToType(event.previous);
-  if (event.type === 'DELETED') {
-    if (previous !== undefined) removeType(cluster, previous);
-    return;
-  }
-  const type = crdToType(event.object);
-  if (previous !== undefined && (type === undefined || previous.plural !== type.plural || previous.group !== type.group)) {
-    removeType(cluster, previous);
-  }
+  const type = event.type === 'DELETED' ? undefined : crdToType(event.object);
+  if (previous !== undefined && !sameResource(previous, type)) removeType(cluster, previous);
   if (type === undefined) return;
   cluster.registry.register(type);
   const status = acceptedStatus(event.object, type, timestamp(cluster.now()));

@@ -48,19 +48,20 @@ export function parseJsonPath(text: string): Step[] | undefined {
   return steps;
 }
 
-function applyStep(nodes: readonly unknown[], step: Step): unknown[] {
-  const out: unknown[] = [];
-  for (const node of nodes) {
-    if (step.kind === 'field' && isRecord(node) && node[step.name] !== undefined) out.push(node[step.name]);
-    if (!Array.isArray(node)) continue;
-    if (step.kind === 'index') {
-      const item: unknown = node[step.index < 0 ? node.length + step.index : step.index];
-      if (item !== undefined) out.push(item);
+function select(node: unknown, step: Step): unknown[] {
+  if (step.kind === 'field') return isRecord(node) && node[step.name] !== undefined ? [node[step.name]] : [];
+  if (!Array.isArray(node)) return [];
+  const items = node as unknown[];
+  switch (step.kind) {
+    case 'index': {
+      const item = items[step.index < 0 ? items.length + step.index : step.index];
+      return item === undefined ? [] : [item];
     }
-    if (step.kind === 'all') out.push(...(node as unknown[]));
-    if (step.kind === 'filter') out.push(...node.filter((item) => filterMatches(item, step)));
+    case 'all':
+      return items;
+    case 'filter':
+      return items.filter((item) => filterMatches(item, step));
   }
-  return out;
 }
 
 function filterMatches(item: unknown, step: Extract<Step, { kind: 'filter' }>): boolean {
@@ -73,5 +74,5 @@ function filterMatches(item: unknown, step: Extract<Step, { kind: 'filter' }>): 
 export function evaluateJsonPath(doc: unknown, path: string): unknown[] {
   const steps = parseJsonPath(path);
   if (steps === undefined) return [];
-  return steps.reduce<unknown[]>((nodes, step) => applyStep(nodes, step), [doc]);
+  return steps.reduce<unknown[]>((nodes, step) => nodes.flatMap((node) => select(node, step)), [doc]);
 }

@@ -60,8 +60,8 @@ function validated(cluster: Cluster, target: WriteTarget, object: KubeObject, pr
   return causes.length === 0 ? ok(defaulted) : fail(invalid(target.type, object.metadata.name ?? '', causes));
 }
 
-/** POST: a new object. */
-export function createObject(cluster: Cluster, target: WriteTarget, body: unknown): Result<KubeObject> {
+/** The object a create would store, before the existence check. */
+function prepareCreate(cluster: Cluster, target: WriteTarget, body: unknown): Result<KubeObject> {
   const parsed = asObject(target, body);
   if (!parsed.ok) return parsed;
   const object = parsed.value;
@@ -69,11 +69,16 @@ export function createObject(cluster: Cluster, target: WriteTarget, body: unknow
   if (!nsCheck.ok) return fail(nsCheck.status);
   chooseName(cluster, target, object.metadata);
   if (target.type.subresources.status && target.keepStatus !== true) delete object['status'];
-  const result = validated(cluster, target, object);
+  return validated(cluster, target, object);
+}
+
+/** POST: a new object. */
+export function createObject(cluster: Cluster, target: WriteTarget, body: unknown): Result<KubeObject> {
+  const result = prepareCreate(cluster, target, body);
   if (!result.ok) return result;
-  const name = object.metadata.name ?? '';
+  const { name = '', namespace } = result.value.metadata;
   const key = typeKey(target.type);
-  if (cluster.store.get(key, object.metadata.namespace, name) !== undefined) return fail(alreadyExists(target.type, name));
+  if (cluster.store.get(key, namespace, name) !== undefined) return fail(alreadyExists(target.type, name));
   const fresh = freshMetadata(cluster, target.type, result.value);
   if (target.dryRun === true) return ok(asVersion(target.type, target.version, fresh));
   const stored = cluster.store.put(key, toStorage(target.type, fresh));
@@ -114,7 +119,7 @@ function merged(type: ResourceType, current: KubeObject, incoming: KubeObject, s
     else meta[key] = current.metadata[key];
   }
   delete meta.managedFields;
-  return { ...next, metadata: meta as ObjectMeta };
+  return { ...next, metadata: meta };
 }
 
 function without(object: KubeObject, keys: readonly string[]): Record<string, unknown> {
@@ -150,11 +155,8 @@ function checkUpdateBody(target: UpdateTarget, current: KubeObject, incoming: Ku
   return ok(undefined);
 }
 
-/** PUT (and the second half of PATCH): replace the object, or only its status. */
-export function updateObject(cluster: Cluster, target: UpdateTarget, body: unknown): Result<KubeObject> {
-  const key = typeKey(target.type);
-  const current = cluster.store.get(key, target.namespace, target.name);
-  if (current === undefined) return fail(notFound(target.type, target.name));
+/** The object an update would store. */
+function prepareUpdate(cluster: Cluster, target: UpdateTarget, current: KubeObject, body: unknown): Result<KubeObject> {
   const parsed = asObject(target, body);
   if (!parsed.ok) return parsed;
   const bodyCheck = checkUpdateBody(target, current, parsed.value);
@@ -163,8 +165,19 @@ export function updateObject(cluster: Cluster, target: UpdateTarget, body: unkno
   if (!result.ok) return result;
   const next = toStorage(target.type, result.value);
   const generation = nextGeneration(target.type, current, next);
-  if (generation !== undefined) next.metadata = { ...next.metadata, generation };
-  if (sameObject(current, next) || target.dryRun === true) return ok(asVersion(target.type, target.version, target.dryRun === true ? next : current));
+  return ok(generation === undefined ? next : { ...next, metadata: { ...next.metadata, generation } });
+}
+
+/** PUT (and the second half of PATCH): replace the object, or only its status. */
+export function updateObject(cluster: Cluster, target: UpdateTarget, body: unknown): Result<KubeObject> {
+  const key = typeKey(target.type);
+  const current = cluster.store.get(key, target.namespace, target.name);
+  if (current === undefined) return fail(notFound(target.type, target.name));
+  const prepared = prepareUpdate(cluster, target, current, body);
+  if (!prepared.ok) return prepared;
+  const next = prepared.value;
+  if (target.dryRun === true) return ok(asVersion(target.type, target.version, next));
+  if (sameObject(current, next)) return ok(asVersion(target.type, target.version, current));
   const stored = cluster.store.put(key, next);
   if (stored.metadata.deletionTimestamp !== undefined && (stored.metadata.finalizers ?? []).length === 0) {
     const { object } = removeOrMark(cluster, target.type, stored);

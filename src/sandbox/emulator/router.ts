@@ -19,21 +19,18 @@ function groupVersion(segments: readonly string[]): { group: string; version: st
   return undefined;
 }
 
+/** [verb with a name in the path, verb without]. */
+const verbs: Readonly<Record<string, readonly [Verb | undefined, Verb | undefined]>> = {
+  GET: ['get', 'list'],
+  POST: [undefined, 'create'],
+  PUT: ['update', undefined],
+  PATCH: ['patch', undefined],
+  DELETE: ['delete', 'deletecollection'],
+};
+
 function verbFor(method: string, hasName: boolean, watch: boolean): Verb | undefined {
-  switch (method) {
-    case 'GET':
-      return watch ? 'watch' : hasName ? 'get' : 'list';
-    case 'POST':
-      return hasName ? undefined : 'create';
-    case 'PUT':
-      return hasName ? 'update' : undefined;
-    case 'PATCH':
-      return hasName ? 'patch' : undefined;
-    case 'DELETE':
-      return hasName ? 'delete' : 'deletecollection';
-    default:
-      return undefined;
-  }
+  if (method === 'GET' && watch) return 'watch';
+  return verbs[method]?.[hasName ? 0 : 1];
 }
 
 interface Parts {
@@ -57,18 +54,22 @@ function subresourceServed(type: ResourceType, subresource: string | undefined):
   return (subresource === 'status' && type.subresources.status) || (subresource === 'scale' && type.subresources.scale);
 }
 
+function served(type: ResourceType | undefined, p: Parts): type is ResourceType {
+  if (type === undefined || p.extra > 0 || !subresourceServed(type, p.subresource)) return false;
+  if (p.namespace !== undefined && !type.namespaced) return false;
+  return !(type.namespaced && p.namespace === undefined && p.name !== undefined);
+}
+
 /** Resolves a resource request; discovery paths are handled before this. */
 export function route(registry: ResourceRegistry, method: string, path: string, watch: boolean): Routed {
   const gv = groupVersion(path.split('/').filter((s) => s !== ''));
   if (gv === undefined) return { kind: 'not-found' };
   const p = parts(registry, gv.group, gv.version, gv.rest);
   const type = registry.find(gv.group, gv.version, p.plural);
-  if (type === undefined || p.extra > 0 || !subresourceServed(type, p.subresource)) return { kind: 'not-found' };
-  if (p.namespace !== undefined && !type.namespaced) return { kind: 'not-found' };
+  if (!served(type, p)) return { kind: 'not-found' };
   const verb = verbFor(method, p.name !== undefined, watch);
   if (verb === undefined) return { kind: 'method-not-allowed' };
   if (p.subresource !== undefined && !['get', 'update', 'patch'].includes(verb)) return { kind: 'method-not-allowed' };
-  if (type.namespaced && p.namespace === undefined && p.name !== undefined) return { kind: 'not-found' };
   const route: ResourceRoute = { type, version: gv.version, namespace: p.namespace, name: p.name, subresource: p.subresource, verb };
   return { kind: 'resource', route };
 }

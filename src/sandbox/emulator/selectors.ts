@@ -93,19 +93,23 @@ export function selectorText(selector: unknown): string {
 }
 
 /** Field selectors on `metadata.name`, `metadata.namespace` and the kind's extra fields. */
+function fieldTerm(term: string, extra: readonly string[]): Selector | string {
+  const match = /^([^!=\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
+  if (match === null) return `invalid selector: can't understand '${term}'`;
+  const [, field = '', op = '=', value = ''] = match;
+  if (field !== 'metadata.name' && field !== 'metadata.namespace' && !extra.includes(field)) return `field label not supported: ${field}`;
+  const path = field.split('.');
+  const want = op !== '!=';
+  return (o) => (JSON.stringify(readPath(o, path) ?? '') === JSON.stringify(value)) === want;
+}
+
 export function parseFieldSelector(text: string | null, extra: readonly string[]): Parsed {
   if (text === null || text.trim() === '') return { ok: true, selector: () => true };
   const checks: Selector[] = [];
   for (const term of splitTerms(text)) {
-    const match = /^([^!=\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
-    if (match === null) return { ok: false, error: `invalid selector: '${text}'; can't understand '${term}'` };
-    const [, field = '', op = '=', value = ''] = match;
-    if (field !== 'metadata.name' && field !== 'metadata.namespace' && !extra.includes(field)) {
-      return { ok: false, error: `field label not supported: ${field}` };
-    }
-    const path = field.split('.');
-    const want = op !== '!=';
-    checks.push((o) => (String(readPath(o, path) ?? '') === value) === want);
+    const check = fieldTerm(term, extra);
+    if (typeof check === 'string') return { ok: false, error: check };
+    checks.push(check);
   }
   return { ok: true, selector: (o) => checks.every((c) => c(o)) };
 }

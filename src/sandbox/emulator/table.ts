@@ -12,25 +12,23 @@ const nameColumn = {
   description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically.',
 };
 
+/** How a JSONPath result becomes a cell of each column type (apiextensions' cellForJSONValue). */
+const converters: Readonly<Record<string, (value: unknown, now: number) => unknown>> = {
+  date: (value, now) => age(value, now),
+  integer: (value) => (typeof value === 'number' ? Math.trunc(value) : null),
+  number: (value) => (typeof value === 'number' ? value : null),
+  boolean: (value) => (typeof value === 'boolean' ? value : null),
+  string: (value) => (typeof value === 'string' ? value : JSON.stringify(value)),
+};
+
 function cellFor(column: PrinterColumn, object: KubeObject, now: number): unknown {
+  const convert = converters[column.type] ?? converters['string'];
   if (column.cell !== undefined) {
     const value = column.cell(object, now);
     return column.type === 'date' ? age(value, now) : value;
   }
   const [value] = evaluateJsonPath(object, column.jsonPath ?? '');
-  if (value === undefined || value === null) return null;
-  switch (column.type) {
-    case 'date':
-      return age(value, now);
-    case 'integer':
-      return typeof value === 'number' ? Math.trunc(value) : null;
-    case 'number':
-      return typeof value === 'number' ? value : null;
-    case 'boolean':
-      return typeof value === 'boolean' ? value : null;
-    default:
-      return typeof value === 'string' ? value : JSON.stringify(value);
-  }
+  return value === undefined || value === null || convert === undefined ? null : convert(value, now);
 }
 
 function rowObject(object: KubeObject, include: string | null): unknown {

@@ -1,5 +1,5 @@
 // Validation with the real server's field paths and messages (422 Invalid causes).
-import { deepEqual, isRecord, readPath } from './json.ts';
+import { deepEqual, isRecord, readPath, rec, str } from './json.ts';
 import { checkName } from './names.ts';
 import { parseLabelSelector, selectorText } from './selectors.ts';
 import type { KubeObject, ResourceType, StatusCause } from './types.ts';
@@ -50,22 +50,27 @@ function deployment(object: KubeObject, previous: KubeObject | undefined): Statu
   return causes;
 }
 
-function crd(object: KubeObject): StatusCause[] {
-  const spec = isRecord(object['spec']) ? object['spec'] : {};
-  const names = isRecord(spec['names']) ? spec['names'] : {};
+function crdNames(spec: Record<string, unknown>): StatusCause[] {
+  const names = rec(spec['names']);
   const causes: StatusCause[] = [];
-  if (typeof spec['group'] !== 'string' || spec['group'] === '') causes.push(required('spec.group'));
-  if (typeof names['plural'] !== 'string') causes.push(required('spec.names.plural'));
-  if (typeof names['kind'] !== 'string') causes.push(required('spec.names.kind'));
+  if (str(spec['group']) === '') causes.push(required('spec.group'));
+  if (str(names['plural']) === '') causes.push(required('spec.names.plural'));
+  if (str(names['kind']) === '') causes.push(required('spec.names.kind'));
   if (spec['scope'] !== 'Namespaced' && spec['scope'] !== 'Cluster') {
     causes.push({ reason: 'FieldValueNotSupported', field: 'spec.scope', message: `Unsupported value: ${JSON.stringify(spec['scope'] ?? '')}: supported values: "Cluster", "Namespaced"` });
   }
+  return causes;
+}
+
+function crd(object: KubeObject): StatusCause[] {
+  const spec = rec(object['spec']);
+  const causes = crdNames(spec);
   const versions = Array.isArray(spec['versions']) ? spec['versions'].filter(isRecord) : [];
   if (versions.length === 0) causes.push(required('spec.versions'));
   else if (versions.filter((v) => v['storage'] === true).length !== 1) {
     causes.push(invalidValue('spec.versions', '[]', 'must have exactly one version marked as storage version'));
   }
-  const expected = `${String(names['plural'])}.${String(spec['group'])}`;
+  const expected = `${str(rec(spec['names'])['plural'])}.${str(spec['group'])}`;
   if (object.metadata.name !== expected) {
     causes.push(invalidValue('metadata.name', JSON.stringify(object.metadata.name), `must be spec.names.plural+"."+spec.group`));
   }

@@ -2,7 +2,7 @@
 // writes its status. Reacts to store events right after the write that caused them.
 import type { Cluster } from '../emulator/cluster.ts';
 import { deleteObject } from '../emulator/deletion.ts';
-import { readPath, stableStringify } from '../emulator/json.ts';
+import { readPath, stableStringify, str } from '../emulator/json.ts';
 import { createObject, updateObject } from '../emulator/lifecycle.ts';
 import { safeHash } from '../emulator/names.ts';
 import type { StoreEvent } from '../emulator/store.ts';
@@ -119,7 +119,7 @@ export class DeploymentController {
     const current = this.cluster.store.get(pods, pod.metadata.namespace, pod.metadata.name ?? '');
     if (current === undefined) return;
     const state: PodState = this.matchesRule(deployment) ? 'crashing' : 'ready';
-    const status = podStatus(current['spec'], state, String(readPath(current, ['status', 'podIP']) ?? ''), this.cluster.now());
+    const status = podStatus(current['spec'], state, str(readPath(current, ['status', 'podIP'])), this.cluster.now());
     const target = { type: podType, version: 'v1', namespace: pod.metadata.namespace, name: pod.metadata.name ?? '', subresource: 'status' as const };
     updateObject(this.cluster, target, { ...current, status });
   }

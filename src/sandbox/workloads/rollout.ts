@@ -1,6 +1,6 @@
 // What the simulated deployment controller decides: which pods to add or remove, and the
 // Deployment status (replica counts, Available and Progressing conditions) that results.
-import { isRecord, readPath } from '../emulator/json.ts';
+import { isRecord, readPath, str } from '../emulator/json.ts';
 import { timestamp } from '../emulator/names.ts';
 import type { KubeObject } from '../emulator/types.ts';
 import { isPodReady } from './pods.ts';
@@ -50,7 +50,7 @@ function maxUnavailable(deployment: KubeObject, desired: number): number {
   if (readPath(deployment, ['spec', 'strategy', 'type']) === 'Recreate') return 0;
   const raw = readPath(deployment, ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable']) ?? '25%';
   if (typeof raw === 'number') return raw;
-  const percent = /^(\d+)%$/.exec(String(raw));
+  const percent = /^(\d+)%$/.exec(str(raw));
   return percent === null ? 0 : Math.floor((desired * Number(percent[1])) / 100);
 }
 
@@ -98,7 +98,7 @@ export interface StatusInput {
 /** Progress deadline has passed without progress since the Progressing condition's last update. */
 function deadlinePassed(input: StatusInput, previous: Condition | undefined): boolean {
   if (previous?.['reason'] === 'ProgressDeadlineExceeded') return true;
-  const since = Date.parse(String(previous?.['lastUpdateTime'] ?? ''));
+  const since = Date.parse(str(previous?.['lastUpdateTime']));
   const deadlineMs = numberAt(input.deployment, ['spec', 'progressDeadlineSeconds'], 600) * 1000;
   return !Number.isNaN(since) && input.now - since >= deadlineMs;
 }
@@ -143,6 +143,6 @@ export function deploymentStatus(input: StatusInput): Record<string, unknown> {
 export function deadlineAt(deployment: KubeObject): number | undefined {
   const previous = previousCondition(deployment, 'Progressing');
   if (previous?.['reason'] !== 'ReplicaSetUpdated') return undefined;
-  const since = Date.parse(String(previous['lastUpdateTime'] ?? ''));
+  const since = Date.parse(str(previous['lastUpdateTime']));
   return Number.isNaN(since) ? undefined : since + numberAt(deployment, ['spec', 'progressDeadlineSeconds'], 600) * 1000;
 }

@@ -1,7 +1,7 @@
 // PATCH bodies by content type. Strategic merge applies to built-in kinds only; for custom
 // resources it is treated as a merge patch (the real server answers 415 there).
 import { parse as parseYaml } from 'yaml';
-import { isRecord, parseJson } from '../json.ts';
+import { isRecord, parseJson, rec, str } from '../json.ts';
 import { badRequest, invalid, unsupportedMediaType } from '../status.ts';
 import { fail, ok, type ResourceType, type Result } from '../types.ts';
 import { applyJsonPatch } from './json-patch.ts';
@@ -42,20 +42,17 @@ export function isBuiltin(type: ResourceType): boolean {
   return type.crd === undefined;
 }
 
+function jsonPatch(type: ResourceType, current: unknown, patch: unknown): Result<unknown> {
+  const result = applyJsonPatch(current, patch);
+  if (result.ok) return ok(result.value);
+  const name = str(rec(rec(current)['metadata'])['name']);
+  return fail(invalid(type, name, [{ reason: 'FieldValueInvalid', field: 'patch', message: result.error }]));
+}
+
 /** Applies a parsed patch to the current document (as served at the requested version). */
 export function applyPatch(kind: PatchKind, type: ResourceType, current: unknown, patch: unknown): Result<unknown> {
-  switch (kind) {
-    case 'json': {
-      const result = applyJsonPatch(current, patch);
-      if (result.ok) return ok(result.value);
-      const name = isRecord(current) && isRecord(current['metadata']) ? String(current['metadata']['name'] ?? '') : '';
-      return fail(invalid(type, name, [{ reason: 'FieldValueInvalid', field: 'patch', message: result.error }]));
-    }
-    case 'merge':
-      return isRecord(patch) ? ok(applyMergePatch(current, patch)) : fail(badRequest('merge patch must be a JSON object'));
-    case 'strategic':
-    case 'apply':
-      if (!isRecord(patch)) return fail(badRequest('patch must be an object'));
-      return ok(isBuiltin(type) ? applyStrategicMergePatch(current, patch) : applyMergePatch(current, patch));
-  }
+  if (kind === 'json') return jsonPatch(type, current, patch);
+  if (!isRecord(patch)) return fail(badRequest('the patch must be a JSON object'));
+  const strategic = kind !== 'merge' && isBuiltin(type);
+  return ok(strategic ? applyStrategicMergePatch(current, patch) : applyMergePatch(current, patch));
 }

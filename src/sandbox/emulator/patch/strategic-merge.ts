@@ -54,7 +54,7 @@ function mergeKeyed(key: string, current: readonly unknown[], patch: readonly un
 
 function mergeList(field: string, current: unknown, patch: readonly unknown[]): unknown[] {
   const replace = patch.some((i) => isRecord(i) && i['$patch'] === 'replace');
-  const base = Array.isArray(current) && !replace ? current : [];
+  const base: readonly unknown[] = Array.isArray(current) && !replace ? current : [];
   if (replace) return patch.filter((i) => !(isRecord(i) && i['$patch'] === 'replace')).map(stripDirectives);
   if (primitiveSets.has(field)) return [...base, ...patch.filter((p) => !base.includes(p))];
   const key = keyFor(field, [...base, ...patch]);
@@ -64,13 +64,14 @@ function mergeList(field: string, current: unknown, patch: readonly unknown[]): 
 
 function orderBy(list: unknown, order: unknown): unknown {
   if (!Array.isArray(list) || !Array.isArray(order)) return list;
+  const items: readonly unknown[] = list;
   const same = (o: unknown, v: unknown): boolean =>
     isRecord(o) && isRecord(v) ? Object.entries(o).every(([k, x]) => v[k] === x) : o === v;
   const rank = (v: unknown): number => {
     const index = order.findIndex((o) => same(o, v));
     return index === -1 ? order.length : index;
   };
-  return [...list].sort((a, b) => rank(a) - rank(b));
+  return [...items].sort((a, b) => rank(a) - rank(b));
 }
 
 function applyDirectives(result: JsonRecord, patch: JsonRecord): void {
