@@ -5,6 +5,7 @@ import type { CanaryState } from '../core/state.ts';
 import type { AppContext } from './context.ts';
 import { copyTracked, renamesOf, type World } from './observe.ts';
 import { ownerRef, primaryDeployment } from './objects.ts';
+import { filterTargets, refusalMessage } from './allow-list.ts';
 
 async function promotePrimary(ctx: AppContext, world: World, revision: string): Promise<void> {
   const { cluster } = ctx.deps;
@@ -25,7 +26,11 @@ async function promotePrimary(ctx: AppContext, world: World, revision: string): 
   await cluster.replaceDeployment({ ...body, metadata: { ...body.metadata, ...(resourceVersion === undefined ? {} : { resourceVersion }) } });
 }
 
-function notice(ctx: AppContext, state: CanaryState, action: Extract<Action, { kind: 'event' }>, now: number): void {
+/** Tells people, but only through webhooks the operator allows; a refusal is an Event. */
+async function notice(ctx: AppContext, state: CanaryState, action: Extract<Action, { kind: 'event' }>, now: number): Promise<void> {
+  const targets = filterTargets(ctx.config.webhooks, ctx.deps.webhookAllowList ?? []);
+  const refused = refusalMessage(targets.refused);
+  if (refused !== null) await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Warning', reason: 'WebhookRefused', message: refused });
   ctx.deps.notifier.notify({
     namespace: ctx.names.namespace,
     name: ctx.names.app,
@@ -37,7 +42,7 @@ function notice(ctx: AppContext, state: CanaryState, action: Extract<Action, { k
     severity: action.severity,
     at: now,
     ...(ctx.config.slackChannel === null ? {} : { slackChannel: ctx.config.slackChannel }),
-    webhooks: ctx.config.webhooks,
+    webhooks: targets.allowed,
   });
 }
 
@@ -58,7 +63,7 @@ async function applyOne(ctx: AppContext, input: { world: World; state: CanarySta
       return;
     case 'event':
       ctx.log.info({ reason: action.reason, severity: action.severity }, action.message);
-      notice(ctx, state, action, input.now);
+      await notice(ctx, state, action, input.now);
       await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: action.severity, reason: action.reason, message: action.message });
   }
 }
