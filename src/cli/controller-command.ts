@@ -13,7 +13,8 @@ import { LeaderElector } from '../controller/leader-election.ts';
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
 import { guarded, parseFlags, resolveKube } from './kube-flags.ts';
-import { startProbes } from './controller/probes.ts';
+import { startProbes, telemetryOf, type Probes } from './controller/probes.ts';
+import type { ElectionState } from '../controller/http-server.ts';
 import { readSettings, settingEnv, type ControllerSettings } from './controller/settings.ts';
 
 const usage = [
@@ -84,7 +85,13 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
       const { kc } = resolveKube({ kubeconfig: settings.kubeconfig, context: settings.context }, io);
       const log = loggerFor(settings, io);
       const notifier = await notifierFor(settings, log);
-      const controller = await createController({
+      const state: RunState = { election: settings['leader-elect'] ? 'standby' : 'disabled', controller: null };
+      const probes = await startProbes({
+        healthAddr: settings['health-addr'],
+        metricsAddr: settings['metrics-addr'],
+        readiness: () => ({ cachesSynced: state.controller?.synced ?? false, election: state.election }),
+      });
+      state.controller = await createController({
         kubeConfig: kc,
         metrics: createPrometheusMetrics({ url: settings['prometheus-url'], logger: log }),
         notifier,
@@ -92,16 +99,24 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
         resyncMs: settings.resync,
         concurrency: settings.concurrency,
         log,
+        telemetry: telemetryOf(probes.metrics),
         webhookAllowList: settings['webhook-allow'],
       });
-      return runUntilStopped({ settings, controller, log, deps, kc, close: () => notifier.close() });
+      return runUntilStopped({ settings, controller: state.controller, state, probes, log, deps, kc, close: () => notifier.close() });
     }),
   };
+}
+
+interface RunState {
+  election: ElectionState;
+  controller: Controller | null;
 }
 
 interface RunInput {
   readonly settings: ControllerSettings;
   readonly controller: Controller;
+  readonly state: RunState;
+  readonly probes: Probes;
   readonly log: Logger;
   readonly deps: ControllerCommandDeps;
   readonly kc: KubeConfig;
@@ -110,18 +125,18 @@ interface RunInput {
 
 async function runUntilStopped(input: RunInput): Promise<number> {
   const { settings, controller, log } = input;
-  let standingBy = settings['leader-elect'];
+  const { probes, state } = input;
   const stopping: Array<() => Promise<void>> = [];
-  const probes = await startProbes({
-    healthAddr: settings['health-addr'],
-    metricsAddr: settings['metrics-addr'],
-    ready: () => controller.synced || standingBy,
-  });
-  log.info({ health: probes.health, metrics: probes.metrics, namespace: settings.namespace ?? 'all', leaderElect: settings['leader-elect'] }, 'fledge controller starting');
+  const lead = (leading: boolean): void => {
+    probes.metrics.setLeader(leading);
+    if (state.election !== 'disabled') state.election = leading ? 'leading' : 'stopped';
+  };
+  log.info({ health: probes.health, metrics: probes.metricsUrl, namespace: settings.namespace ?? 'all', leaderElect: settings['leader-elect'] }, 'fledge controller starting');
   const code = await new Promise<number>((resolve) => {
     const unsubscribe = input.deps.onStop(() => resolve(ExitCode.ok));
+    stopping.push(() => Promise.resolve(unsubscribe()));
     const begin = (): void => {
-      standingBy = false;
+      lead(true);
       controller.start().catch((error: unknown) => {
         log.error({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
         resolve(ExitCode.unreachable);
@@ -142,15 +157,13 @@ async function runUntilStopped(input: RunInput): Promise<number> {
       },
       onStoppedLeading: () => {
         log.warn('lost the lease; stopping');
+        lead(false);
         resolve(ExitCode.failed);
       },
       onError: (error) => log.warn({ code: error.code, err: error.message }, 'lease attempt failed'),
     });
     elector.start();
-    stopping.push(async () => {
-      unsubscribe();
-      await elector.release();
-    });
+    stopping.push(() => elector.release());
   });
   log.info('fledge controller stopping');
   await controller.stop();

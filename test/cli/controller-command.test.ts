@@ -33,7 +33,7 @@ test('fledge controller refuses to start without a Prometheus URL or with a bad 
   assert.match(bad.errors.join('\n'), /--concurrency/);
 });
 
-test('fledge controller reports ready once synced and stops cleanly on SIGTERM', async (t) => {
+for (const leaderElect of [false, true]) test(`fledge controller${leaderElect ? ' with --leader-elect' : ''} reports ready once synced and stops cleanly on SIGTERM`, async (t) => {
   const { emulator, kubeConfig } = await withEmulator(t);
   await applyFiles(kubeConfig, crdFiles);
   let stop: (() => void) | null = null;
@@ -42,7 +42,7 @@ test('fledge controller reports ready once synced and stops cleanly on SIGTERM',
     return () => undefined;
   } });
   const sink = io();
-  const args = ['--kubeconfig', kubeconfigFile(t, emulator.kubeconfig()), '--prometheus-url', 'http://127.0.0.1:9', '--health-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--resync', '1s'];
+  const args = ['--kubeconfig', kubeconfigFile(t, emulator.kubeconfig()), '--prometheus-url', 'http://127.0.0.1:9', '--health-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--resync', '1s', ...(leaderElect ? ['--leader-elect', '--leader-namespace', 'default'] : [])];
   const running = command.run(args, sink);
   let health: string | null = null;
   for (let i = 0; i < 100 && health === null; i += 1) {
@@ -53,12 +53,17 @@ test('fledge controller reports ready once synced and stops cleanly on SIGTERM',
   assert.ok(health !== null, sink.errors.join('\n'));
   let ready = 0;
   for (let i = 0; i < 100 && ready !== 200; i += 1) {
-    ready = (await fetch(`http://${health}/readyz`)).status;
+    ready = (await fetch(`${health}/readyz`)).status;
     if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.equal(ready, 200);
-  assert.equal((await fetch(`http://${health}/healthz`)).status, 200);
+  for (let i = 0; i < 100 && leaderElect && !sink.lines.some((l) => l.includes('"msg":"leading"')); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal((await fetch(`${health}/healthz`)).status, 200);
   assert.ok(stop !== null);
   (stop as () => void)();
   assert.equal(await running, 0);
+  assert.ok(sink.lines.some((l) => l.includes('fledge controller stopping')));
+  if (leaderElect) assert.ok(sink.lines.some((l) => l.includes('"msg":"leading"')), 'it took the lease');
 });
