@@ -138,6 +138,20 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
     assert.equal(h.writes.length, 0);
   });
 
+  it('refuses notification targets the operator did not allow, saying so in an Event', async (t) => {
+    const h = await releaseHarness(t);
+    const seen: string[][] = [];
+    h.deps.notifier.notify = (notice) => {
+      seen.push([...(notice.webhooks ?? [])]);
+    };
+    await bootstrap(h, 'app', { ...fast, 'fledge.dev/webhooks': 'http://169.254.169.254/latest,https://hooks.example.com/fledge' });
+    const events = await h.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
+    const refused = events.items.find((e) => e.reason === 'WebhookRefused');
+    assert.ok(refused, 'a WebhookRefused Event');
+    assert.match(refused.message ?? '', /169\.254\.169\.254/);
+    assert.ok(seen.length > 0 && seen.every((targets) => targets.length === 0), 'nothing outside the allow-list is called');
+  });
+
   it('hands the app back when the annotation is removed', async (t) => {
     const h = await releaseHarness(t);
     await bootstrap(h);
