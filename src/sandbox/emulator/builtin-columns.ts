@@ -1,6 +1,7 @@
 // Table columns for built-in kinds: simple versions of what the real server prints.
 import { age } from './age.ts';
 import { isRecord, readPath, str as text } from './json.ts';
+import { selectorText } from './selectors.ts';
 import type { KubeObject, PrinterColumn } from './types.ts';
 
 const ageColumn: PrinterColumn = {
@@ -33,6 +34,7 @@ export const deploymentColumns: readonly PrinterColumn[] = [
   ageColumn,
   { name: 'Containers', type: 'string', priority: 1, cell: (o) => containers(o).map((c) => c['name']).join(',') },
   { name: 'Images', type: 'string', priority: 1, cell: (o) => containers(o).map((c) => c['image']).join(',') },
+  { name: 'Selector', type: 'string', priority: 1, cell: (o) => selectorText(readPath(o, ['spec', 'selector'])) },
 ];
 
 function podStatus(o: KubeObject): string {

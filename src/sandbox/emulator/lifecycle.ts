@@ -3,9 +3,9 @@
 import { asVersion, toStorage, type Cluster } from './cluster.ts';
 import { withDefaults } from './defaults.ts';
 import { removeOrMark, sweep } from './deletion.ts';
-import { clone, deepEqual, isRecord } from './json.ts';
+import { clone, deepEqual, isRecord, rec } from './json.ts';
 import { newUid, randomSuffix, timestamp } from './names.ts';
-import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from './status.ts';
+import { alreadyExists, badRequest, conflict, forbidden, internalError, invalid, notFound } from './status.ts';
 import { typeKey } from './store.ts';
 import { checkIdentity, validateObject } from './validate.ts';
 import { fail, ok, type KubeObject, type ObjectMeta, type ResourceType, type Result } from './types.ts';
@@ -19,10 +19,26 @@ export interface WriteTarget {
   readonly keepStatus?: boolean;
 }
 
+const goTypes: Readonly<Record<string, string>> = { number: 'number', boolean: 'bool', object: 'object' };
+
+/** Labels and annotations must be string maps: the real server cannot even decode anything else. */
+function stringMapProblem(target: WriteTarget, metadata: Record<string, unknown>): string | undefined {
+  for (const field of ['labels', 'annotations']) {
+    const bad = Object.values(rec(metadata[field])).find((v) => typeof v !== 'string');
+    if (bad === undefined) continue;
+    const kind = target.type.kind;
+    const goType = Array.isArray(bad) ? 'array' : goTypes[typeof bad] ?? typeof bad;
+    return `${kind} in version "${target.version}" cannot be handled as a ${kind}: json: cannot unmarshal ${goType} into Go struct field ObjectMeta.metadata.${field} of type string`;
+  }
+  return undefined;
+}
+
 /** A request body as an object with metadata, with kind/apiVersion defaulted from the path. */
 export function asObject(target: WriteTarget, body: unknown): Result<KubeObject> {
   if (!isRecord(body)) return fail(badRequest('the body of the request must be a JSON object'));
   const metadata = isRecord(body['metadata']) ? (body['metadata'] as ObjectMeta) : {};
+  const problem = stringMapProblem(target, metadata);
+  if (problem !== undefined) return fail(badRequest(problem));
   const apiVersion = target.type.group === '' ? target.version : `${target.type.group}/${target.version}`;
   return ok(clone({ apiVersion, kind: target.type.kind, ...body, metadata }) as KubeObject);
 }
@@ -65,6 +81,7 @@ function prepareCreate(cluster: Cluster, target: WriteTarget, body: unknown): Re
   const parsed = asObject(target, body);
   if (!parsed.ok) return parsed;
   const object = parsed.value;
+  if ((object.metadata.resourceVersion ?? '') !== '') return fail(internalError('resourceVersion should not be set on objects to be created'));
   const nsCheck = checkNamespace(cluster, target, object);
   if (!nsCheck.ok) return fail(nsCheck.status);
   chooseName(cluster, target, object.metadata);

@@ -86,9 +86,5 @@ const kindRules: Readonly<Record<string, (object: KubeObject, previous: KubeObje
 export function validateObject(type: ResourceType, object: KubeObject, previous?: KubeObject): StatusCause[] {
   const name = object.metadata.name ?? '';
   const causes = name === '' ? [{ ...required('metadata.name'), message: 'Required value: name or generateName is required' }] : checkName(name, type.nameRule);
-  const labels = object.metadata.labels ?? {};
-  for (const [key, value] of Object.entries(labels)) {
-    if (typeof value !== 'string') causes.push(invalidValue(`metadata.labels`, JSON.stringify(value), `label ${key} must be a string`));
-  }
   return [...causes, ...(kindRules[`${type.group}/${type.kind}`]?.(object, previous) ?? [])];
 }

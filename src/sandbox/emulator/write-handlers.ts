@@ -2,7 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { asVersion, type Cluster } from './cluster.ts';
 import { deleteObject } from './deletion.ts';
-import { isRecord, parseJson } from './json.ts';
+import { isRecord, parseJson, rec } from './json.ts';
 import { createObject, updateObject, type UpdateTarget } from './lifecycle.ts';
 import { applyPatch, parsePatchBody, patchKind, type PatchKind } from './patch/index.ts';
 import { selection } from './read-handlers.ts';
@@ -75,7 +75,8 @@ export function handleUpdate(cluster: Cluster, request: WriteRequest): Reply {
 function applyCreate(cluster: Cluster, request: WriteRequest, patch: unknown): Reply {
   const name = isRecord(patch) && isRecord(patch['metadata']) ? patch['metadata']['name'] : undefined;
   if (name !== request.route.name) return reply(fail(badRequest('the name of the object does not match the name on the URL')), 201);
-  return reply(createObject(cluster, target(request), patch), 201);
+  const { resourceVersion: _ignored, ...metadata } = rec(rec(patch)['metadata']);
+  return reply(createObject(cluster, target(request), { ...rec(patch), metadata }), 201);
 }
 
 function patchScale(cluster: Cluster, request: WriteRequest, kind: PatchKind, patch: unknown): Reply {

@@ -131,6 +131,25 @@ void test('invalid objects answer 422 Invalid with a cause per field', async (t)
   assert.equal(wrongKind.body.details.causes[0]!.field, 'kind');
 });
 
+void test('creating from a copy that still carries a resourceVersion fails like the real server', async (t) => {
+  const { kubeConfig } = await withEmulator(t);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const original = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'a' } } });
+  const failed = await statusOf(core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { ...original.metadata, name: 'b' } } }));
+  assert.equal(failed.code, 500);
+  assert.match(failed.body.message, /resourceVersion should not be set on objects to be created/);
+});
+
+void test('non-string label or annotation values answer 400 BadRequest', async (t) => {
+  const { emulator } = await withEmulator(t);
+  const response = await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ metadata: { name: 'x', annotations: { 'fledge.dev/canary': true } } }),
+  });
+  assert.equal(response.status, 400);
+  assert.match(((await response.json()) as { message: string }).message, /cannot unmarshal bool into Go struct field ObjectMeta.metadata.annotations of type string/);
+});
+
 void test('a malformed JSON body answers 400 BadRequest', async (t) => {
   const { emulator } = await withEmulator(t);
   const response = await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`, {

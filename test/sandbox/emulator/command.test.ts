@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmulatorCommand } from '../../../src/cli/emulator-command.ts';
+import { startEmulator, type EmulatorOptions } from '../../../src/sandbox/emulator/index.ts';
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {}, isTty: false } };
+}
+
+void test('fledge emulator writes the kubeconfig under the working directory and stops when asked', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fledge-emulator-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const started: EmulatorOptions[] = [];
+  let served = '';
+  const command = createEmulatorCommand({
+    start: (options) => { started.push(options); return startEmulator(options); },
+    untilStopped: async () => {
+      const kubeconfig = await readFile(join(dir, '.fledge/kubeconfig'), 'utf8');
+      served = (await (await fetch(/server: (\S+)/.exec(kubeconfig)![1]! + '/version')).json() as { gitVersion: string }).gitVersion;
+      return 'SIGTERM';
+    },
+    cwd: () => dir,
+  });
+  const sink = io();
+  assert.equal(await command.run(['--pod-ready-delay', '1.5s'], sink.io), 0);
+  assert.equal(started[0]!.podReadyDelayMs, 1500);
+  assert.match(served, /^v1\.32/);
+  assert.match(sink.out[0]!, /^Kubernetes API emulator listening on http:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(sink.out[1], `kubeconfig: ${join(dir, '.fledge/kubeconfig')}`);
+  assert.match(sink.out[2]!, /kubectl --kubeconfig .* get ns/);
+});
+
+void test('fledge emulator refuses bad flags with exit 4 and its usage', async () => {
+  for (const args of [['--port', 'x'], ['--pod-ready-delay', 'soon'], ['--unknown']]) {
+    const sink = io();
+    const command = createEmulatorCommand({ start: () => Promise.reject(new Error('must not start')), untilStopped: () => Promise.resolve('SIGINT'), cwd: () => '/' });
+    assert.equal(await command.run(args, sink.io), 4, args.join(' '));
+    assert.match(sink.err.join('\n'), /Usage: fledge emulator/);
+  }
+});
