@@ -8,7 +8,7 @@ import type { AppContext } from './context.ts';
 import { primaryCopyName } from './names.ts';
 import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './objects.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
-import { trackedRefs } from './tracked.ts';
+import { clusterReader, readTrackedContents } from './target-revision.ts';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -32,19 +32,8 @@ export function viewOf(deployment: V1Deployment): WorkloadView {
 }
 
 /** Contents of the tracked ConfigMaps/Secrets, for the revision and for copying on promotion. */
-export async function trackedContents(ctx: AppContext): Promise<TrackedContent[]> {
-  const template = ctx.target.spec?.template ?? {};
-  const refs = trackedRefs(template, ctx.config.track);
-  return Promise.all(
-    refs.map(async (ref): Promise<TrackedContent> => {
-      const { namespace } = ctx.names;
-      const data =
-        ref.kind === 'ConfigMap'
-          ? await ctx.deps.cluster.getConfigMap(namespace, ref.name).then((o) => (o === null ? null : { ...o.data, ...o.binaryData }))
-          : await ctx.deps.cluster.getSecret(namespace, ref.name).then((o) => (o === null ? null : { ...o.data, ...o.stringData }));
-      return { kind: ref.kind, name: ref.name, data };
-    }),
-  );
+export function trackedContents(ctx: AppContext): Promise<TrackedContent[]> {
+  return readTrackedContents(ctx.target, { track: ctx.config.track, read: clusterReader(ctx.deps.cluster) });
 }
 
 export function renamesOf(tracked: readonly TrackedContent[]): Map<string, string> {

@@ -2,11 +2,24 @@
 // template + tracked ConfigMaps/Secrets), so `fledge wait` binds to what the controller sees.
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { TrackedRef } from '../config/knob-values.ts';
+import type { ClusterObjects } from '../adapters/kube/cluster.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { trackedRefs } from './tracked.ts';
 
 /** Reads a ConfigMap's or Secret's data + binaryData; null when it does not exist. */
 export type TrackedReader = (ref: TrackedRef, namespace: string) => Promise<Readonly<Record<string, string>> | null>;
+
+/** Reads tracked objects through the cluster port (Secrets' data as stored, base64). */
+export function clusterReader(cluster: Pick<ClusterObjects, 'getConfigMap' | 'getSecret'>): TrackedReader {
+  return async (ref, namespace) => {
+    if (ref.kind === 'ConfigMap') {
+      const configMap = await cluster.getConfigMap(namespace, ref.name);
+      return configMap === null ? null : { ...configMap.data, ...configMap.binaryData };
+    }
+    const secret = await cluster.getSecret(namespace, ref.name);
+    return secret === null ? null : { ...secret.data };
+  };
+}
 
 /** The tracked objects' contents, in the order the revision hashes them. */
 export async function readTrackedContents(

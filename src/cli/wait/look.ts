@@ -8,7 +8,7 @@ import type { ClusterObjects } from '../../adapters/kube/cluster.ts';
 import { parseAnnotations, summarizeIssues } from '../../config/annotations.ts';
 import type { Catalog } from '../../config/catalog.ts';
 import { canaryAnnotation } from '../../controller/names.ts';
-import { targetRevision, type TrackedReader } from '../../controller/target-revision.ts';
+import { clusterReader, targetRevision } from '../../controller/target-revision.ts';
 import { FledgeError } from '../../errors.ts';
 
 export interface LookDeps {
@@ -24,17 +24,6 @@ export interface Seen {
   readonly steps: readonly number[];
 }
 
-function readerOf(cluster: LookDeps['cluster']): TrackedReader {
-  return async (ref, namespace) => {
-    if (ref.kind === 'ConfigMap') {
-      const object = await cluster.getConfigMap(namespace, ref.name);
-      return object === null ? null : { ...object.data, ...object.binaryData };
-    }
-    const object = await cluster.getSecret(namespace, ref.name);
-    return object === null ? null : { ...object.data };
-  };
-}
-
 /** The Deployment's revision now; FLEDGE_USAGE/FLEDGE_CONFIG_INVALID when Fledge does not release it. */
 export async function currentRevision(deps: LookDeps, deployment: V1Deployment): Promise<string> {
   const name = `${deployment.metadata?.namespace ?? 'default'}/${deployment.metadata?.name ?? ''}`;
@@ -44,7 +33,7 @@ export async function currentRevision(deps: LookDeps, deployment: V1Deployment):
   }
   const parsed = parseAnnotations(annotations, deps.catalog);
   if (!parsed.ok) throw new FledgeError('FLEDGE_CONFIG_INVALID', `deployment ${name}: ${summarizeIssues(parsed.issues)}`);
-  return targetRevision(deployment, { track: parsed.config.track, read: readerOf(deps.cluster) });
+  return targetRevision(deployment, { track: parsed.config.track, read: clusterReader(deps.cluster) });
 }
 
 function stepsOf(canary: CanaryObject | null): number[] {
