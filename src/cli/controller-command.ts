@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createPrometheusMetrics } from '../adapters/prometheus-metrics.ts';
+import type { MetricsSource } from '../ports.ts';
 import { createNotifier } from '../adapters/notify/factory.ts';
 import { createController, type Controller } from '../controller/controller.ts';
 import { LeaderElector } from '../controller/leader-election.ts';
@@ -21,6 +22,7 @@ const usage = [
   'fledge controller --prometheus-url URL [--kubeconfig FILE] [--context NAME] [-n NAMESPACE (default: all)]',
   '  [--metrics-addr 127.0.0.1:8080] [--health-addr 127.0.0.1:8081] [--leader-elect] [--leader-namespace fledge-system]',
   '  [--resync 30s] [--concurrency 4] [--log-level info] [--log-format json|pretty]',
+  '  [--prometheus-token-file F | --prometheus-basic-auth-file F] [--prometheus-timeout 10s]',
   '  [--slack-token-file F] [--slack-webhook-file F] [--slack-channel C] [--webhook-secret-file F] [--webhook-allow PREFIX,…]',
   `  Every flag can also be set by environment: ${Object.values(settingEnv).join(', ')}.`,
 ].join('\n');
@@ -67,6 +69,19 @@ async function secretFile(path: string | undefined, flag: string): Promise<strin
   }
 }
 
+async function metricsFor(settings: ControllerSettings, log: Logger): Promise<MetricsSource> {
+  const bearerToken = await secretFile(settings['prometheus-token-file'], 'prometheus-token-file');
+  const basic = await secretFile(settings['prometheus-basic-auth-file'], 'prometheus-basic-auth-file');
+  const [username = '', ...rest] = basic?.split(':') ?? [];
+  return createPrometheusMetrics({
+    url: settings['prometheus-url'],
+    timeoutMs: settings['prometheus-timeout'],
+    logger: log,
+    ...(bearerToken === undefined ? {} : { bearerToken }),
+    ...(basic === undefined ? {} : { basicAuth: { username, password: rest.join(':') } }),
+  });
+}
+
 async function notifierFor(settings: ControllerSettings, log: Logger): Promise<ReturnType<typeof createNotifier>> {
   const botToken = await secretFile(settings['slack-token-file'], 'slack-token-file');
   const webhookUrl = await secretFile(settings['slack-webhook-file'], 'slack-webhook-file');
@@ -93,7 +108,7 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
       });
       state.controller = await createController({
         kubeConfig: kc,
-        metrics: createPrometheusMetrics({ url: settings['prometheus-url'], logger: log }),
+        metrics: await metricsFor(settings, log),
         notifier,
         ...(settings.namespace === undefined ? {} : { namespace: settings.namespace }),
         resyncMs: settings.resync,

@@ -10,6 +10,9 @@ export const settingEnv = {
   context: 'FLEDGE_CONTEXT',
   namespace: 'FLEDGE_NAMESPACE',
   'prometheus-url': 'FLEDGE_PROMETHEUS_URL',
+  'prometheus-token-file': 'FLEDGE_PROMETHEUS_TOKEN_FILE',
+  'prometheus-basic-auth-file': 'FLEDGE_PROMETHEUS_BASIC_AUTH_FILE',
+  'prometheus-timeout': 'FLEDGE_PROMETHEUS_TIMEOUT',
   'metrics-addr': 'FLEDGE_METRICS_ADDR',
   'health-addr': 'FLEDGE_HEALTH_ADDR',
   'leader-elect': 'FLEDGE_LEADER_ELECT',
@@ -41,6 +44,14 @@ export const settingsSchema = z.object({
   /** Watch one namespace; all when absent. */
   namespace: optional,
   'prometheus-url': z.url({ protocol: /^https?$/ }),
+  /** A file holding a bearer token, or `user:password` for basic auth (mounted from a Secret). */
+  'prometheus-token-file': optional,
+  'prometheus-basic-auth-file': optional,
+  'prometheus-timeout': z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null || ms < 100) ctx.addIssue({ code: 'custom', message: 'expected a duration of at least 100ms, e.g. 10s' });
+    return ms ?? 0;
+  }).default(10_000),
   'metrics-addr': address.default('127.0.0.1:8080'),
   'health-addr': address.default('127.0.0.1:8081'),
   'leader-elect': z.stringbool().default(false),
