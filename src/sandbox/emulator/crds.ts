@@ -48,14 +48,15 @@ export function crdToType(crd: KubeObject): ResourceType | undefined {
   const storage = versions.find((v) => v['storage'] === true);
   if (served.length === 0 || storage === undefined) return undefined;
   const columns = new Map(served.map((v) => [str(v['name']), columnsOf(v)]));
+  const status = served.some((v) => rec(v['subresources'])['status'] !== undefined);
   return {
     ...namesOf(spec),
     group: str(spec['group']),
     versions: served.map((v) => str(v['name'])).sort(compareVersions),
     storageVersion: str(storage['name']),
     namespaced: spec['scope'] !== 'Cluster',
-    subresources: { status: served.some((v) => isRecord(v['subresources']) && v['subresources']['status'] !== undefined), scale: false },
-    generation: 'all-but-status',
+    subresources: { status, scale: false },
+    generation: status ? 'all-but-status' : 'all',
     nameRule: 'subdomain',
     deleteReturnsObject: true,
     columns: (version) => columns.get(version) ?? [ageColumn],

@@ -103,6 +103,20 @@ void test('a CRD with a status subresource: generation moves on spec, not on lab
   assert.equal(resized.status.phase, 'Ready');
 });
 
+void test('without a status subresource, any change but metadata moves a custom resource generation', async (t) => {
+  const { kubeConfig } = await withEmulator(t);
+  const crd = structuredClone(widgetCrd);
+  delete (crd.spec.versions[0] as { subresources?: unknown }).subresources;
+  await kubeConfig.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd });
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const created = await custom.createNamespacedCustomObject({ ...widgets, body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 }, status: { phase: 'kept' } } });
+  assert.equal(created.status.phase, 'kept');
+  const labelled = await custom.patchNamespacedCustomObject({ ...widgets, name: 'w', body: { metadata: { labels: { a: 'b' } } } }, merge);
+  assert.equal(labelled.metadata.generation, 1);
+  const restatused = await custom.patchNamespacedCustomObject({ ...widgets, name: 'w', body: { status: { phase: 'changed' } } }, merge);
+  assert.equal(restatused.metadata.generation, 2);
+});
+
 void test('kubectl-style Table requests get the printer columns of the CRD', async (t) => {
   const { emulator, kubeConfig } = await withEmulator(t);
   await kubeConfig.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: widgetCrd });
