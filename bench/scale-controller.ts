@@ -1,0 +1,105 @@
+// The controller as its own process for `npm run bench:scale`: the real createController against
+// the API at --kubeconfig, with a scripted MetricsSource (healthy, identical versions: counts
+// derived from the interval's length, no Prometheus) and the catalog's scrape interval set to
+// --scrape (the metrics lag is 2 × that). It counts its API requests and measurements and
+// reports them with its own CPU time and peak RSS over IPC:
+//   parent → { kind: 'snapshot' }   child → { kind: 'snapshot', usage }
+//   child → { kind: 'ready' } once the controller has started; SIGTERM stops it cleanly.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createController } from '../src/controller/controller.ts';
+import { loadCatalog, type Catalog } from '../src/config/catalog.ts';
+import type { IntervalMeasurement } from '../src/core/types.ts';
+import type { MeasureRequest, MetricsSource } from '../src/ports.ts';
+import type { Usage } from './scale/usage.ts';
+
+const counters = { apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0 };
+
+/** Counts every request the generated API clients (and watches) make through this config. */
+class CountingKubeConfig extends KubeConfig {
+  override applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+    counters.apiRequests += 1;
+    return super.applySecurityAuthentication(context);
+  }
+
+  override applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
+    counters.watchRequests += 1;
+    return super.applyToFetchOptions(opts);
+  }
+}
+
+/** 100 requests/s split 10 : 90, both failing 0.1% and 0.2% slow: never harm, never a guardrail. */
+function scriptedMetrics(): MetricsSource {
+  const side = (requests: number): IntervalMeasurement['canary'] => ({
+    kind: 'value',
+    counts: { requests, events: { failures: Math.round(requests * 0.001), slow: Math.round(requests * 0.002) }, successRate: 99.9, p99Ms: 240 },
+  });
+  return {
+    measure: async (request: MeasureRequest): Promise<IntervalMeasurement> => {
+      counters.measurements += 1;
+      const seconds = (request.end - request.start) / 1000;
+      return { start: request.start, end: request.end, canary: side(10 * seconds), primary: side(90 * seconds) };
+    },
+  };
+}
+
+async function catalogWithScrape(scrape: string): Promise<Catalog> {
+  const catalog = await loadCatalog();
+  const analysis = new Map([...catalog.analysis].map(([name, template]) => [name, { ...template, scrapeInterval: scrape }]));
+  return { ...catalog, analysis };
+}
+
+function usage(): Usage {
+  const resources = process.resourceUsage();
+  return {
+    uptimeMs: process.uptime() * 1000,
+    cpuMs: (resources.userCPUTime + resources.systemCPUTime) / 1000,
+    maxRssBytes: resources.maxRSS * 1024,
+    rssBytes: process.memoryUsage.rss(),
+    ...counters,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      kubeconfig: { type: 'string' },
+      scrape: { type: 'string', default: '1s' },
+      resync: { type: 'string', default: '30000' },
+      concurrency: { type: 'string', default: '16' },
+    },
+    strict: true,
+  });
+  if (values.kubeconfig === undefined) throw new Error('--kubeconfig PATH is required');
+  const kubeConfig = new CountingKubeConfig();
+  kubeConfig.loadFromFile(values.kubeconfig);
+  const controller = await createController({
+    kubeConfig,
+    metrics: scriptedMetrics(),
+    catalog: await catalogWithScrape(values.scrape),
+    resyncMs: Number(values.resync),
+    concurrency: Number(values.concurrency),
+    log: pino({ level: 'warn' }, pino.destination(2)),
+    telemetry: {
+      verdict: () => undefined,
+      canary: () => undefined,
+      reconciled: () => {
+        counters.reconciles += 1;
+      },
+      failed: () => {
+        counters.reconcileFailures += 1;
+      },
+    },
+  });
+  process.on('message', (message: { kind?: string }) => {
+    if (message.kind === 'snapshot') process.send?.({ kind: 'snapshot', usage: usage() });
+  });
+  process.once('SIGTERM', () => {
+    void controller.stop().finally(() => process.exit(0));
+  });
+  await controller.start();
+  process.send?.({ kind: 'ready' });
+}
+
+await main();

@@ -1,0 +1,107 @@
+// The two processes of the scale bench: `fledge emulator` and bench/scale-controller.ts.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Usage } from './usage.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface EmulatorProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** CPU time (user + system) the process has used so far, from /proc (Linux); NaN elsewhere. */
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/PID/stat times (USER_HZ: 100 on Linux). */
+const userHz = 100;
+
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the file)
+    return (ticks * 1000) / userHz;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts `node bin/fledge.js emulator --port 0` and waits for its URL. */
+export async function startEmulatorProcess(kubeconfigPath: string): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, ['bin/fledge.js', 'emulator', '--port', '0', '--kubeconfig', kubeconfigPath], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${text}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${String(code)}): ${text}`)));
+  });
+  child.stdout?.resume();
+  return { url, child, cpuMs: () => processCpuMs(child.pid), stop: () => stopChild(child) };
+}
+
+export interface ControllerProcess {
+  readonly child: ChildProcess;
+  snapshot(): Promise<Usage>;
+  stop(): Promise<void>;
+}
+
+export interface ControllerProcessOptions {
+  readonly kubeconfigPath: string;
+  readonly scrape: string;
+  readonly concurrency: number;
+  readonly resyncMs: number;
+}
+
+/** Forks bench/scale-controller.ts and waits until the controller has started. */
+export async function startControllerProcess(options: ControllerProcessOptions): Promise<ControllerProcess> {
+  const child = fork(fileURLToPath(new URL('../scale-controller.ts', import.meta.url)), [
+    '--kubeconfig', options.kubeconfigPath, '--scrape', options.scrape, '--concurrency', String(options.concurrency), '--resync', String(options.resyncMs),
+  ], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the controller did not start within 120 s')), 120_000);
+    child.on('message', (message: { kind?: string }) => {
+      if (message.kind !== 'ready') return;
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the controller exited (${String(code)})`)));
+  });
+  return {
+    child,
+    snapshot: () =>
+      new Promise<Usage>((resolve) => {
+        const onMessage = (message: { kind?: string; usage?: Usage }): void => {
+          if (message.kind !== 'snapshot' || message.usage === undefined) return;
+          child.off('message', onMessage);
+          resolve(message.usage);
+        };
+        child.on('message', onMessage);
+        child.send({ kind: 'snapshot' });
+      }),
+    stop: () => stopChild(child),
+  };
+}

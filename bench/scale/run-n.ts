@@ -1,0 +1,142 @@
+// One size of the scale bench: N annotated Deployments bootstrapped, then all changed at once
+// and released through the controller process, measured from outside (watches) and inside (IPC).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Usage } from './usage.ts';
+import { apiAt, applyCrds, inParallel, type Api } from './api.ts';
+import { startControllerProcess, startEmulatorProcess } from './processes.ts';
+import { ReleaseTracker } from './tracker.ts';
+import { watchCollection } from './watch.ts';
+
+export interface ScaleSettings {
+  readonly steps: readonly number[];
+  readonly intervalMs: number;
+  readonly scrapeMs: number;
+  readonly concurrency: number;
+  readonly resyncMs: number;
+}
+
+export interface ScaleResult {
+  readonly n: number;
+  readonly settings: ScaleSettings;
+  readonly bootstrapMs: number;
+  readonly bootstrapped: number;
+  /** False when bootstrap did not finish before the deadline: no release was started. */
+  readonly released: boolean;
+  readonly releaseMs: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Every run ended before the deadline. */
+  readonly completed: boolean;
+  /** Controller usage at the start of the release and at its end (or the deadline). */
+  readonly before: Usage;
+  readonly after: Usage;
+  /** CPU time of the emulator process during bootstrap and during the release. */
+  readonly emulatorCpuMs: { readonly bootstrap: number; readonly release: number };
+  readonly stepLagsMs: readonly number[];
+  readonly scaleUpMs: readonly number[];
+}
+
+const crdFiles = [new URL('../../deploy/crds/canary.yaml', import.meta.url), new URL('../../test/fixtures/crds/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url)];
+const namespace = 'default';
+const writers = 32;
+
+function appName(i: number): string {
+  return `app-${String(i).padStart(5, '0')}`;
+}
+
+function deployment(name: string, settings: ScaleSettings): unknown {
+  const seconds = `${settings.intervalMs / 1000}s`;
+  const labels = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name,
+      namespace,
+      annotations: { 'fledge.dev/canary': 'true', 'fledge.dev/steps': settings.steps.join(','), 'fledge.dev/interval': seconds, 'fledge.dev/bake': seconds },
+    },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+  };
+}
+
+async function waitUntil(what: string, done: () => boolean, deadline: number): Promise<boolean> {
+  while (!done()) {
+    if (Date.now() > deadline) {
+      process.stderr.write(`  out of time waiting for ${what}\n`);
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return true;
+}
+
+async function changeAll(api: Api, names: readonly string[], tracker: ReleaseTracker): Promise<void> {
+  const patch = { spec: { template: { spec: { containers: [{ name: 'app', image: 'app:2' }] } } } };
+  await inParallel(names, writers, async (name) => {
+    tracker.changed(name, Date.now());
+    await api.request('PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, patch, 'application/merge-patch+json');
+  });
+}
+
+export interface SizeRun {
+  readonly n: number;
+  readonly settings: ScaleSettings;
+  /** Absolute time (ms) by which this size must be done; what is not done by then is reported as such. */
+  readonly deadline: number;
+  readonly log: (line: string) => void;
+}
+
+async function createApps(api: Api, run: SizeRun): Promise<string[]> {
+  const names = Array.from({ length: run.n }, (_, i) => appName(i));
+  await inParallel(names, writers, async (name) => {
+    await api.request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, deployment(name, run.settings));
+  });
+  run.log(`  ${run.n} Deployments created`);
+  return names;
+}
+
+export async function runSize(run: SizeRun): Promise<ScaleResult> {
+  const { n, settings, deadline, log } = run;
+  const dir = await mkdtemp(join(tmpdir(), 'fledge-scale-'));
+  const emulator = await startEmulatorProcess(join(dir, 'kubeconfig'));
+  const stops: (() => Promise<void> | void)[] = [() => emulator.stop(), () => rm(dir, { recursive: true, force: true })];
+  try {
+    const api = apiAt(emulator.url);
+    await applyCrds(api, crdFiles);
+    const names = await createApps(api, run);
+    const tracker = new ReleaseTracker({ intervalMs: settings.intervalMs, bakeMs: settings.intervalMs, lagMs: 2 * settings.scrapeMs });
+    const canaries = watchCollection(api, '/apis/fledge.dev/v1alpha1/canaries', (_type, object) => tracker.onCanary(object));
+    stops.unshift(() => canaries.stop());
+    const emulatorCpu0 = emulator.cpuMs();
+    const bootStart = Date.now();
+    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs });
+    stops.unshift(() => controller.stop());
+    const booted = await waitUntil(`${n} Canaries Ready`, () => tracker.count('Ready') >= n, deadline);
+    const bootstrapMs = Date.now() - bootStart;
+    const bootstrapped = tracker.count('Ready');
+    const emulatorCpu1 = emulator.cpuMs();
+    log(`  bootstrapped ${bootstrapped}/${n} in ${(bootstrapMs / 1000).toFixed(1)} s`);
+    const before = await controller.snapshot();
+    const base = { n, settings, bootstrapMs, bootstrapped, before, stepLagsMs: tracker.stepLagsMs, scaleUpMs: tracker.scaleUpMs };
+    if (!booted) {
+      return { ...base, released: false, releaseMs: 0, succeeded: 0, failed: 0, completed: false, after: before, emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: 0 } };
+    }
+    tracker.startRelease();
+    const releaseStart = Date.now();
+    await changeAll(api, names, tracker);
+    const completed = await waitUntil(`${n} releases`, () => tracker.count('Succeeded') + tracker.count('Failed') >= n, deadline);
+    const releaseMs = Date.now() - releaseStart;
+    const after = await controller.snapshot();
+    log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s`);
+    return {
+      ...base, released: true, releaseMs, completed, after,
+      succeeded: tracker.count('Succeeded'),
+      failed: tracker.count('Failed'),
+      emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: emulator.cpuMs() - emulatorCpu1 },
+    };
+  } finally {
+    for (const stop of stops) await stop();
+  }
+}

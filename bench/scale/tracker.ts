@@ -1,0 +1,94 @@
+// Follows the release of every app from the bench's watches: when each canary was scaled up,
+// when each step started and when it was due, and how each run ended.
+import type { WatchedObject } from './watch.ts';
+
+export interface Timing {
+  readonly intervalMs: number;
+  readonly bakeMs: number;
+  readonly lagMs: number;
+}
+
+interface StepStart {
+  readonly step: number;
+  readonly startedAt: number;
+  /** analyzedUntil as the step began: the first interval of the step ends a whole number of intervals later. */
+  readonly analyzedUntil: number;
+}
+
+function time(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * When the core would advance from a step at the earliest with a prompt controller: after the
+ * bake, and once the first interval ending after the step's start is complete (lag after its end).
+ */
+export function scheduledAdvance(start: StepStart, timing: Timing): number {
+  const intervals = Math.max(1, Math.floor((start.startedAt - start.analyzedUntil) / timing.intervalMs) + 1);
+  const firstEnd = start.analyzedUntil + intervals * timing.intervalMs;
+  return Math.max(start.startedAt + timing.bakeMs, firstEnd + timing.lagMs);
+}
+
+export class ReleaseTracker {
+  readonly #timing: Timing;
+  readonly #phases = new Map<string, string>();
+  readonly #changedAt = new Map<string, number>();
+  readonly #scaledUpAt = new Map<string, number>();
+  readonly #steps = new Map<string, StepStart>();
+  readonly stepLagsMs: number[] = [];
+  readonly scaleUpMs: number[] = [];
+  #releasing = false;
+
+  constructor(timing: Timing) {
+    this.#timing = timing;
+  }
+
+  /** From now on a Deployment change starts a release; bootstrap is over. */
+  startRelease(): void {
+    this.#releasing = true;
+  }
+
+  changed(app: string, at: number): void {
+    this.#changedAt.set(app, at);
+  }
+
+  /**
+   * The run starts (status.runStartedAt) at the reconcile that scales the canary up: the scale
+   * request follows that decision at once, so this is the change-to-scale-up time without a
+   * second watch on every Deployment (which would double the bench's load on the emulator).
+   */
+  #runStarted(name: string, runStartedAt: number | null): void {
+    const changed = this.#changedAt.get(name);
+    if (changed === undefined || runStartedAt === null || runStartedAt < changed || this.#scaledUpAt.has(name)) return;
+    this.#scaledUpAt.set(name, runStartedAt);
+    this.scaleUpMs.push(runStartedAt - changed);
+  }
+
+  onCanary(object: WatchedObject): void {
+    const name = object.metadata.name;
+    const status = object.status ?? {};
+    const phase = typeof status['phase'] === 'string' ? status['phase'] : '';
+    this.#phases.set(name, phase);
+    if (!this.#releasing) return;
+    this.#runStarted(name, time(status['runStartedAt']));
+    const step = typeof status['step'] === 'number' ? status['step'] : -1;
+    const startedAt = time(status['stepStartedAt']);
+    const analyzedUntil = time(status['analyzedUntil']);
+    const previous = this.#steps.get(name);
+    if (step < 0 || startedAt === null || analyzedUntil === null || previous?.step === step) return;
+    if (previous !== undefined && step === previous.step + 1) this.stepLagsMs.push(startedAt - scheduledAdvance(previous, this.#timing));
+    this.#steps.set(name, { step, startedAt, analyzedUntil });
+  }
+
+  count(phase: string): number {
+    let count = 0;
+    for (const value of this.#phases.values()) if (value === phase) count += 1;
+    return count;
+  }
+
+  get canaries(): number {
+    return this.#phases.size;
+  }
+}
