@@ -1,0 +1,234 @@
+// The controller as a child process, killed with SIGKILL at seeded random moments and restarted,
+// while 25 apps go through 8 releases each (good and bad). Every release must end as it would
+// without the kills, the cut-over rule must hold in every sampled state, and nothing may be left
+// stuck. Prints the figures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppsV1Api, CustomObjectsApi, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { withEmulator } from '../support/emulator.ts';
+import { applyFiles, crdFiles } from '../support/release-harness.ts';
+import { sampleCutovers } from '../support/cutover-sampler.ts';
+
+const appCount = 25;
+const releasesPerApp = 8;
+const badShare = 0.4;
+const seed = 20261121;
+const childEntry = fileURLToPath(new URL('../support/controller-child.ts', import.meta.url));
+const annotations = { 'fledge.dev/canary': 'true', 'fledge.dev/steps': '50', 'fledge.dev/interval': '5s', 'fledge.dev/bake': '5s' };
+
+/** A small seeded PRNG (mulberry32), so every run kills at the same moments and picks the same bad releases. */
+function prng(start: number): () => number {
+  let a = start >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const terminal = (phase: unknown): boolean => phase === 'Succeeded' || phase === 'Failed';
+
+interface Outcome { app: string; release: number; bad: boolean; phase: string; message: string }
+
+/**
+ * Keeps one controller child running and kills it with SIGKILL at seeded random moments: mostly
+ * 0.5–5 s after it started reconciling, sometimes while it is still starting up.
+ */
+class Supervisor {
+  kills = 0;
+  readonly #kubeconfig: string;
+  readonly #random = prng(seed);
+  readonly #stderr: string[] = [];
+  #child: ChildProcess | null = null;
+  #running = true;
+  readonly #loop: Promise<void>;
+
+  constructor(kubeconfig: string) {
+    this.#kubeconfig = kubeconfig;
+    this.#loop = this.#killAtRandom();
+  }
+
+  get log(): string {
+    return this.#stderr.slice(-30).join('');
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#kill();
+    await this.#loop;
+  }
+
+  /** Spawns a child; resolves `started` when it says it reconciles (or exits). */
+  #spawn(): { child: ChildProcess; started: Promise<void> } {
+    const child = spawn(process.execPath, ['--import', 'tsx', childEntry, '--kubeconfig', this.#kubeconfig, '--resync', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr.push(chunk.toString());
+      if (this.#stderr.length > 200) this.#stderr.splice(0, 100);
+    });
+    const started = new Promise<void>((resolve) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('controller started')) resolve();
+      });
+      child.once('exit', () => resolve());
+    });
+    return { child, started };
+  }
+
+  async #kill(): Promise<void> {
+    const child = this.#child;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async #killAtRandom(): Promise<void> {
+    while (this.#running) {
+      const { child, started } = this.#spawn();
+      this.#child = child;
+      if (this.#random() < 0.2) await sleep(this.#random() * 3000);
+      else await started.then(() => sleep(500 + this.#random() * 4500));
+      if (!this.#running) return;
+      await this.#kill();
+      this.kills += 1;
+    }
+  }
+}
+
+async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined && done(value)) return value;
+    await sleep(300);
+  }
+  throw new Error(`timed out after ${seconds}s waiting for ${what}`);
+}
+
+async function setImage(kc: KubeConfig, name: string, image: string): Promise<void> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const current = await apps.readNamespacedDeployment({ namespace: 'default', name });
+    current.spec!.template.spec!.containers[0]!.image = image;
+    try {
+      await apps.replaceNamespacedDeployment({ namespace: 'default', name, body: current });
+      return;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409) throw error;
+    }
+  }
+  throw new Error(`could not update ${name}: conflicts`);
+}
+
+/** One app: bootstrap, then releases one after another, each awaited to its own outcome. */
+async function runApp(kc: KubeConfig, index: number): Promise<Outcome[]> {
+  const name = `app-${index}`;
+  const random = prng(seed + 1 + index);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const status = async (): Promise<Record<string, any>> =>
+    ((await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name })) as { status?: Record<string, any> }).status ?? {};
+  const labels = { app: name };
+  await apps.createNamespacedDeployment({
+    namespace: 'default',
+    body: {
+      metadata: { name, annotations },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: `${name}:0` }] } } },
+    },
+  });
+  await until(`${name} to bootstrap`, status, (s) => s['phase'] === 'Ready', 120);
+  const outcomes: Outcome[] = [];
+  for (let release = 1; release <= releasesPerApp; release += 1) {
+    const bad = random() < badShare;
+    const before = (await status())['revision'];
+    await setImage(kc, name, `${name}:${release}${bad ? '-bad' : ''}`);
+    const done = await until(`${name} release ${release}`, status, (s) => s['revision'] !== before && terminal(s['phase']), 180);
+    outcomes.push({ app: name, release, bad, phase: String(done['phase']), message: String(done['message']) });
+  }
+  return outcomes;
+}
+
+async function finalState(kc: KubeConfig, index: number): Promise<string[]> {
+  const name = `app-${index}`;
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const canary = (await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name })) as { status: Record<string, any> };
+  const split = (await custom.getNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default', name })) as { spec: { backends: Array<{ service: string; weight: number }> } };
+  const target = await apps.readNamespacedDeployment({ namespace: 'default', name });
+  const problems: string[] = [];
+  if (!terminal(canary.status['phase'])) problems.push(`${name} is stuck in ${String(canary.status['phase'])}: ${String(canary.status['message'])}`);
+  const canaryWeight = split.spec.backends.find((b) => b.service === `${name}-canary`)?.weight;
+  if (Number(canaryWeight) !== 0) problems.push(`${name}'s split still sends ${String(canaryWeight)}% to the canary`);
+  if (target.spec?.replicas !== 0) problems.push(`${name} (the canary) still runs ${String(target.spec?.replicas)} replicas`);
+  return problems;
+}
+
+test(`SIGKILLs at random moments across ${appCount * releasesPerApp} releases change no outcome, break no cut-over and leave nothing stuck`, { timeout: 420_000 }, async (t) => {
+  const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 200, watchWindow: 500_000 });
+  await applyFiles(kc, crdFiles);
+  const dir = await mkdtemp(join(tmpdir(), 'fledge-crash-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const kubeconfig = join(dir, 'kubeconfig');
+  await emulator.writeKubeconfig(kubeconfig);
+  const sampler = sampleCutovers(kc, 'default');
+  const supervisor = new Supervisor(kubeconfig);
+  t.after(async () => {
+    await supervisor.stop();
+    await sampler.stop();
+  });
+  const started = Date.now();
+  let outcomes: Outcome[];
+  try {
+    outcomes = (await Promise.all(Array.from({ length: appCount }, (_, i) => runApp(kc, i)))).flat();
+  } catch (error) {
+    throw new Error(`${String(error)}\ncontroller log (last lines):\n${supervisor.log}`, { cause: error });
+  }
+  await supervisor.stop();
+  const stuck = (await Promise.all(Array.from({ length: appCount }, (_, i) => finalState(kc, i)))).flat();
+  const report = await sampler.stop();
+  const wrong = outcomes.filter((o) => o.phase !== (o.bad ? 'Failed' : 'Succeeded'));
+  const bad = outcomes.filter((o) => o.bad).length;
+  console.log(`crash test: ${outcomes.length} releases (${outcomes.length - bad} good, ${bad} bad) in ${Math.round((Date.now() - started) / 1000)}s, ` +
+    `${supervisor.kills} kills, ${report.changes} sampled changes (${report.weightChanges} weight changes), ` +
+    `wrong outcomes = ${wrong.length}, stuck = ${stuck.length}, violations = ${report.violations.length}`);
+  assert.ok(outcomes.length >= 200);
+  assert.ok(supervisor.kills >= 10, `the controller was killed ${supervisor.kills} times`);
+  assert.deepEqual(wrong, []);
+  assert.deepEqual(stuck, []);
+  assert.deepEqual(report.violations.slice(0, 10), []);
+  assert.ok(report.weightChanges >= outcomes.length * 2, 'the sampler saw the weights move in and out of every release');
+});
+
+test('the cut-over sampler reports weights not summing to 100 and traffic to a backend without ready pods', async (t) => {
+  const { kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
+  await applyFiles(kc, crdFiles);
+  const sampler = sampleCutovers(kc, 'default');
+  t.after(() => sampler.stop());
+  await sleep(300);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const deployment = (name: string, replicas: number): V1Deployment => ({
+    metadata: { name },
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'x:1' }] } } },
+  });
+  await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('x-primary', 1) });
+  await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('x', 0) });
+  await until('x-primary ready', () => apps.readNamespacedDeployment({ namespace: 'default', name: 'x-primary' }), (d) => d.status?.readyReplicas === 1, 30);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const split = { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default' };
+  const backends = (primary: number, canary: number) => [{ service: 'x-primary', weight: primary }, { service: 'x-canary', weight: canary }];
+  await custom.createNamespacedCustomObject({ ...split, body: { apiVersion: 'split.smi-spec.io/v1alpha2', kind: 'TrafficSplit', metadata: { name: 'x' }, spec: { service: 'x', backends: backends(100, 0) } } });
+  await custom.patchNamespacedCustomObject({ ...split, name: 'x', body: [{ op: 'replace', path: '/spec/backends', value: backends(90, 10) }] });
+  await custom.patchNamespacedCustomObject({ ...split, name: 'x', body: [{ op: 'replace', path: '/spec/backends', value: backends(90, 0) }] });
+  const report = await sampler.stop();
+  assert.equal(report.violations.length, 2, report.violations.join('\n'));
+  assert.match(report.violations[0]!, /split x sends 10% to x-canary, but x has no ready pods/);
+  assert.match(report.violations[1]!, /split x weights sum to 90/);
+});
