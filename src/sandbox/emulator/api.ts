@@ -67,14 +67,14 @@ function factsOf(route: ResourceRoute): RequestFacts {
 interface Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly body: string;
+  readonly raw: Buffer;
   readonly query: URLSearchParams;
 }
 
 function dispatch(ctx: ApiContext, routeInfo: ResourceRoute, exchange: Exchange): Reply | undefined {
-  const { req, res, body, query } = exchange;
+  const { req, res, raw, query } = exchange;
   const read = { route: routeInfo, query, headers: req.headers };
-  const write = { route: routeInfo, query, contentType: req.headers['content-type'], body };
+  const write = { route: routeInfo, query, contentType: req.headers['content-type'], body: raw.toString('utf8'), raw };
   switch (routeInfo.verb) {
     case 'get':
       return handleGet(ctx.cluster, read);
@@ -98,7 +98,7 @@ function dispatch(ctx: ApiContext, routeInfo: ResourceRoute, exchange: Exchange)
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** Serves one request; resolves to the reply to write, or undefined when a watch took over `res`. */
-export async function serveApi(ctx: ApiContext, req: IncomingMessage, body: string, res: ServerResponse): Promise<Reply | undefined> {
+export async function serveApi(ctx: ApiContext, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<Reply | undefined> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const method = req.method ?? 'GET';
   const answer = method === 'GET' ? nonResource(ctx, url.pathname) : undefined;
@@ -112,5 +112,5 @@ export async function serveApi(ctx: ApiContext, req: IncomingMessage, body: stri
   if (delay > 0) await sleep(delay);
   const failure = ctx.faults.failureFor(facts);
   if (failure !== undefined) return failure;
-  return dispatch(ctx, routed.route, { req, res, body, query: url.searchParams });
+  return dispatch(ctx, routed.route, { req, res, raw, query: url.searchParams });
 }

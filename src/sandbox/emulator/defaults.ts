@@ -81,7 +81,7 @@ const service: Defaulter = (object, previous, ctx) => {
 };
 
 const namespace: Defaulter = (object) => {
-  setDefault(object, 'spec', { finalizers: ['kubernetes'] });
+  setDefault(record(object, 'spec'), 'finalizers', ['kubernetes']);
   const status = record(object, 'status');
   setDefault(status, 'phase', 'Active');
   const name = object.metadata.name ?? '';

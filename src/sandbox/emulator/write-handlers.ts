@@ -5,6 +5,7 @@ import { deleteObject } from './deletion.ts';
 import { isRecord, parseJson, rec } from './json.ts';
 import { createObject, updateObject, type UpdateTarget } from './lifecycle.ts';
 import { applyPatch, parsePatchBody, patchKind, type PatchKind } from './patch/index.ts';
+import { decodeKubeProtobuf, protobufMediaType } from './protobuf/index.ts';
 import { selection } from './read-handlers.ts';
 import { fromScale, toScale } from './scale.ts';
 import { badRequest, notFound, pathNotFound, unsupportedMediaType } from './status.ts';
@@ -17,25 +18,34 @@ export interface WriteRequest {
   readonly query: URLSearchParams;
   readonly contentType: string | undefined;
   readonly body: string;
+  /** The body as received (protobuf is binary). */
+  readonly raw?: Uint8Array;
 }
 
 function reply<T>(result: Result<T>, code: number, shape: (value: T) => unknown = (v) => v): Reply {
   return result.ok ? { code, body: shape(result.value) } : { code: result.status.code, body: result.status };
 }
 
-/** A create/update body: JSON, or YAML when the client says so. */
-function parseBody(request: WriteRequest): Result<unknown> {
-  const media = (request.contentType ?? 'application/json').split(';')[0]?.trim() ?? '';
-  if (media === 'application/yaml') {
-    try {
-      return ok(parseYaml(request.body) as unknown);
-    } catch (error) {
-      return fail(badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`));
-    }
+function parseYamlBody(text: string): Result<unknown> {
+  try {
+    return ok(parseYaml(text) as unknown);
+  } catch (error) {
+    return fail(badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`));
   }
-  if (media !== 'application/json' && media !== '') return fail(unsupportedMediaType(media));
-  const parsed = parseJson(request.body);
+}
+
+function parseJsonBody(text: string): Result<unknown> {
+  const parsed = parseJson(text);
   return parsed.ok ? ok(parsed.value) : fail(badRequest(`error decoding request body: ${parsed.error}`));
+}
+
+/** A create/update body: JSON, YAML, or Kubernetes protobuf for the kinds kubectl create sends. */
+function parseBody(request: WriteRequest): Result<unknown> {
+  const media = (request.contentType ?? '').split(';')[0]?.trim() ?? '';
+  if (media === 'application/json' || media === '') return parseJsonBody(request.body);
+  if (media === 'application/yaml') return parseYamlBody(request.body);
+  if (media === protobufMediaType) return decodeKubeProtobuf(request.raw ?? Buffer.from(request.body));
+  return fail(unsupportedMediaType(media));
 }
 
 function target(request: WriteRequest): UpdateTarget {

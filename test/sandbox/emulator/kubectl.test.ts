@@ -138,6 +138,18 @@ void describe('kubectl against fledge emulator', { skip: kubectlPath === undefin
     assert.equal(await kubectl('get', 'configmap', 'settings', '-o', 'jsonpath={.data.a}'), '2');
   });
 
+  void test('kubectl create sends protobuf for namespaces, configmaps, secrets and deployments, and they are created', async () => {
+    assert.match(await kubectl('create', 'namespace', 'shop'), /namespace\/shop created/);
+    assert.match(await kubectl('create', 'configmap', 'cfg', '-n', 'shop', '--from-literal=a=1', '--from-literal=empty='), /created/);
+    assert.match(await kubectl('create', 'secret', 'generic', 'pw', '-n', 'shop', '--from-literal=pw=hunter2'), /created/);
+    assert.match(await kubectl('create', 'deployment', 'api', '-n', 'shop', '--image=example/api:1', '--replicas=2', '--port=8080'), /created/);
+    const cm = parse(await kubectl('get', 'configmap', 'cfg', '-n', 'shop', '-o', 'yaml')) as { data: Record<string, string> };
+    assert.deepEqual(cm.data, { a: '1', empty: '' });
+    assert.equal(Buffer.from(await kubectl('get', 'secret', 'pw', '-n', 'shop', '-o', 'jsonpath={.data.pw}'), 'base64').toString(), 'hunter2');
+    assert.match(await kubectl('wait', '-n', 'shop', 'deployment/api', '--for=condition=Available', '--timeout=30s'), /condition met/);
+    assert.equal(await kubectl('get', 'deployment', 'api', '-n', 'shop', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}'), '2 example/api:1 8080');
+  });
+
   void test('kubectl delete removes the Deployment and its pods', async () => {
     assert.match(await kubectl('delete', 'deployment', 'web'), /deployment.apps "web" deleted/);
     const { stdout, stderr } = await run(kubectlPath!, ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), 'get', 'pods', '-l', 'app=web']);
