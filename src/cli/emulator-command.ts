@@ -78,11 +78,14 @@ export function createEmulatorCommand(deps: EmulatorCommandDeps): Command {
         io.err(`fledge emulator: ${flags}\nUsage: ${usage}`);
         return ExitCode.usage;
       }
-      const emulator = await deps.start({
-        port: flags.port,
-        podReadyDelayMs: flags.podReadyDelayMs,
-        logger: { info: () => undefined, warn: (msg) => io.err(msg) },
-      });
+      const logger = { info: (): void => undefined, warn: (msg: string): void => io.err(msg) };
+      let emulator: Emulator;
+      try {
+        emulator = await deps.start({ port: flags.port, podReadyDelayMs: flags.podReadyDelayMs, logger });
+      } catch (error) {
+        io.err(`fledge emulator: cannot listen on 127.0.0.1:${flags.port}: ${error instanceof Error ? error.message : String(error)}`);
+        return ExitCode.failed;
+      }
       await emulator.writeKubeconfig(flags.kubeconfig);
       io.out(`Kubernetes API emulator listening on ${emulator.url}`);
       io.out(`kubeconfig: ${flags.kubeconfig}`);

@@ -35,6 +35,13 @@ void test('fledge emulator writes the kubeconfig under the working directory and
   assert.match(sink.out[2]!, /kubectl --kubeconfig .* get ns/);
 });
 
+void test('fledge emulator exits 1 with the reason when it cannot listen', async () => {
+  const sink = io();
+  const command = createEmulatorCommand({ start: () => Promise.reject(new Error('listen EADDRINUSE')), untilStopped: () => Promise.resolve('SIGINT'), cwd: () => '/' });
+  assert.equal(await command.run(['--port', '6443'], sink.io), 1);
+  assert.match(sink.err.join('\n'), /cannot listen on 127.0.0.1:6443: listen EADDRINUSE/);
+});
+
 void test('fledge emulator refuses bad flags with exit 4 and its usage', async () => {
   for (const args of [['--port', 'x'], ['--pod-ready-delay', 'soon'], ['--unknown']]) {
     const sink = io();
