@@ -2,23 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { releaseHarness, type Harness } from '../support/release-harness.ts';
 import { isFledgeError } from '../../src/errors.ts';
+import { seeded } from '../support/sim.ts';
 
 const fast = { 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s', 'fledge.dev/steps': '10,30,50', 'fledge.dev/progress-deadline': '3m' };
 const terminal = (s: Record<string, any>) => s.phase === 'Succeeded' || s.phase === 'Failed';
 const healthy = () => ({ failure: 0.005, slow: 0.002 });
 const broken = () => ({ failure: 0.08, slow: 0.002 });
-
-/** A small seeded PRNG, so every run of this file injects the same faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function release(h: Harness, good: boolean): Promise<Record<string, any>> {
   h.script = { ...h.script, canary: good ? healthy : broken };
@@ -53,7 +42,8 @@ describe('restarts and API faults change no outcome', () => {
       const h = await releaseHarness(t);
       await h.deploy('app', { annotations: fast });
       await h.runUntil('app', (s) => s.phase === 'Ready');
-      const random = prng(good ? 7 : 11);
+      const rng = seeded(good ? 7 : 11);
+      const random = (): number => rng.uniform();
       const statuses = [409, 429, 500] as const;
       h.beforeStep = () => {
         h.emulator.faults.clear();
