@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus-metrics.ts';
 import { emptyEvidence, judgeFor } from '../../src/core/judge/index.ts';
 import type { IntervalMeasurement, JudgePolicy, Verdict } from '../../src/core/types.ts';
+import { judgePolicy } from '../support/builders.ts';
 import type { MeasureRequest, MetricsSource } from '../../src/ports.ts';
 import { History, LinkerdCounters } from '../support/exporter.ts';
 import { linkerdTemplate } from '../support/linkerd-template.ts';
@@ -17,21 +18,7 @@ const minute = 60_000;
 const intervals = 6;
 
 function policy(kind: JudgePolicy['kind']): JudgePolicy {
-  return {
-    kind,
-    metrics: [
-      { name: 'errors', event: 'failures', sloRate: 0.01, rMax: 2 },
-      { name: 'latency', event: 'slow', sloRate: 0.01, rMax: 1.5 },
-    ],
-    alpha: 0.05,
-    beta: 0.05,
-    catastropheRatio: 0.2,
-    catastropheMinRequests: 20,
-    noDataIntervals: 3,
-    maxFailedChecks: 2,
-    successRateMin: 99,
-    latencyP99MaxMs: 500,
-  };
+  return judgePolicy({ kind, maxFailedChecks: 2 });
 }
 
 /** Measures `intervals` consecutive one-minute intervals and folds each into the judge. */
