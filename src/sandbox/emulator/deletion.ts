@@ -87,7 +87,7 @@ export function deleteObject(cluster: Cluster, type: ResourceType, options: Dele
   if (options.dryRun === true) return ok({ object: current, removed: false, body: asVersion(type, options.version, current) });
   if (policyOf(options) === 'Orphan') orphanDependents(cluster, current.metadata.uid ?? '');
   const { object, removed } = removeOrMark(cluster, type, current);
-  sweep(cluster);
+  settle(cluster, object, removed);
   const shown = asVersion(type, options.version, object);
   const body = removed && !type.deleteReturnsObject ? success(type, options.name, object.metadata.uid ?? '') : shown;
   return ok({ object: shown, removed, body });
@@ -102,6 +102,24 @@ function inTerminatingNamespace(cluster: Cluster, object: KubeObject): boolean {
   const ns = object.metadata.namespace;
   if (ns === undefined) return false;
   return cluster.store.get('/namespaces', undefined, ns)?.metadata.deletionTimestamp !== undefined;
+}
+
+/** Background cascade: deletes dependents of a removed object whose owners are all gone, recursively. */
+function cascade(cluster: Cluster, removed: KubeObject): void {
+  const queue = [removed.metadata.uid ?? ''];
+  for (let uid = queue.shift(); uid !== undefined; uid = queue.shift()) {
+    for (const { resource, object } of cluster.store.dependents(uid)) {
+      const type = cluster.registry.byKey(resource);
+      if (type === undefined || object.metadata.deletionTimestamp !== undefined || !isDangling(cluster, object)) continue;
+      if (removeOrMark(cluster, type, object).removed) queue.push(object.metadata.uid ?? '');
+    }
+  }
+}
+
+/** What follows a deletion: the owner cascade, and namespace termination while one is under way. */
+export function settle(cluster: Cluster, object: KubeObject, removed: boolean): void {
+  if (removed) cascade(cluster, object);
+  if (cluster.store.list('/namespaces').some((ns) => ns.metadata.deletionTimestamp !== undefined)) sweep(cluster);
 }
 
 /** Deletes whatever lost all its owners or sits in a terminating namespace; removes emptied namespaces. */

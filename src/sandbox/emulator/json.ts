@@ -6,8 +6,13 @@ export function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A deep copy of a JSON value (faster than structuredClone for plain data). */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  if (Array.isArray(value)) return value.map(clone) as T;
+  if (!isRecord(value)) return value;
+  const out: JsonRecord = {};
+  for (const key of Object.keys(value)) out[key] = clone(value[key]);
+  return out as T;
 }
 
 /** Structural equality of JSON values; key order does not matter. */

@@ -2,7 +2,7 @@
 // preconditions, generation, status subresource, no-op writes, finalizer completion.
 import { asVersion, toStorage, type Cluster } from './cluster.ts';
 import { withDefaults } from './defaults.ts';
-import { removeOrMark, sweep } from './deletion.ts';
+import { removeOrMark, settle } from './deletion.ts';
 import { clone, deepEqual, isRecord, rec } from './json.ts';
 import { newUid, randomSuffix, timestamp } from './names.ts';
 import { alreadyExists, badRequest, conflict, forbidden, internalError, invalid, notFound } from './status.ts';
@@ -99,7 +99,8 @@ export function createObject(cluster: Cluster, target: WriteTarget, body: unknow
   const fresh = freshMetadata(cluster, target.type, result.value);
   if (target.dryRun === true) return ok(asVersion(target.type, target.version, fresh));
   const stored = cluster.store.put(key, toStorage(target.type, fresh));
-  if ((stored.metadata.ownerReferences ?? []).length > 0) cluster.scheduleSweep();
+  const owners = stored.metadata.ownerReferences ?? [];
+  if (owners.length > 0 && owners.every((r) => !cluster.store.hasUid(r.uid))) cluster.scheduleSweep();
   return ok(asVersion(target.type, target.version, stored));
 }
 
@@ -197,8 +198,8 @@ export function updateObject(cluster: Cluster, target: UpdateTarget, body: unkno
   if (sameObject(current, next)) return ok(asVersion(target.type, target.version, current));
   const stored = cluster.store.put(key, next);
   if (stored.metadata.deletionTimestamp !== undefined && (stored.metadata.finalizers ?? []).length === 0) {
-    const { object } = removeOrMark(cluster, target.type, stored);
-    sweep(cluster);
+    const { object, removed } = removeOrMark(cluster, target.type, stored);
+    settle(cluster, object, removed);
     return ok(asVersion(target.type, target.version, object));
   }
   return ok(asVersion(target.type, target.version, stored));

@@ -31,6 +31,8 @@ function objectKey(namespace: string | undefined, name: string): string {
 export class ObjectStore {
   private readonly byType = new Map<string, Map<string, KubeObject>>();
   private readonly uids = new Map<string, { resource: string; key: string }>();
+  /** owner uid → dependents, as `resource` + object key. */
+  private readonly owners = new Map<string, Map<string, { resource: string; key: string }>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly pending: StoreEvent[] = [];
@@ -72,6 +74,26 @@ export class ObjectStore {
     return this.uids.has(uid);
   }
 
+  /** Objects with an owner reference to `uid`. */
+  dependents(uid: string): { resource: string; object: KubeObject }[] {
+    const found: { resource: string; object: KubeObject }[] = [];
+    for (const { resource, key } of this.owners.get(uid)?.values() ?? []) {
+      const object = this.byType.get(resource)?.get(key);
+      if (object !== undefined) found.push({ resource, object });
+    }
+    return found;
+  }
+
+  private index(resource: string, key: string, object: KubeObject | undefined, add: boolean): void {
+    for (const ref of object?.metadata.ownerReferences ?? []) {
+      const entries = this.owners.get(ref.uid) ?? new Map<string, { resource: string; key: string }>();
+      if (add) entries.set(`${resource}|${key}`, { resource, key });
+      else entries.delete(`${resource}|${key}`);
+      if (entries.size === 0) this.owners.delete(ref.uid);
+      else this.owners.set(ref.uid, entries);
+    }
+  }
+
   /** Stores `object` (which must have name and uid) under a new resourceVersion and returns it. */
   put(resource: string, object: KubeObject): KubeObject {
     const name = object.metadata.name ?? '';
@@ -82,6 +104,8 @@ export class ObjectStore {
     this.rv += 1;
     const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
     objects.set(key, stored);
+    this.index(resource, key, previous, false);
+    this.index(resource, key, stored, true);
     if (stored.metadata.uid !== undefined) this.uids.set(stored.metadata.uid, { resource, key });
     const event: StoreEvent = previous === undefined
       ? { type: 'ADDED', rv: this.rv, resource, object: stored }
@@ -97,6 +121,7 @@ export class ObjectStore {
     const previous = objects?.get(key);
     if (objects === undefined || previous === undefined) return undefined;
     objects.delete(key);
+    this.index(resource, key, previous, false);
     if (previous.metadata.uid !== undefined) this.uids.delete(previous.metadata.uid);
     this.rv += 1;
     const gone: KubeObject = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(this.rv) } };

@@ -97,8 +97,9 @@ export class DeploymentController {
     const podType = this.typeOf(pods);
     if (deployment === undefined || podType === undefined || deployment.metadata.deletionTimestamp !== undefined) return;
     const hash = templateHash(deployment);
-    const owned = (): KubeObject[] => this.cluster.store.list(pods, namespace)
-      .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === deployment.metadata.uid) === true && p.metadata.deletionTimestamp === undefined);
+    const owned = (): KubeObject[] => this.cluster.store.dependents(deployment.metadata.uid ?? '')
+      .filter((d) => d.resource === pods && d.object.metadata.deletionTimestamp === undefined)
+      .map((d) => d.object);
     const plan = planPods(deployment, owned(), hash);
     for (const pod of plan.remove) deleteObject(this.cluster, podType, { version: 'v1', namespace, name: pod.metadata.name ?? '' });
     for (let i = 0; i < plan.create; i += 1) this.createPod(podType, deployment, hash);
