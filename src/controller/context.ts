@@ -11,8 +11,10 @@ import type { AppNames } from './names.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
 export interface ReconcileTelemetry {
+  /** One judged interval's outcome: continue, rollback, or pause:<cause>. */
   readonly verdict: (outcome: string) => void;
   readonly canary: (names: AppNames, phase: string, weight: number) => void;
+  readonly evidence?: (names: AppNames, samples: ReadonlyArray<{ metric: string; harm: number; safe: number }>) => void;
 }
 
 export interface ReconcileDeps {

@@ -3,6 +3,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { decide } from '../core/decide.ts';
 import { initialState } from '../core/transitions.ts';
+import type { CanaryState } from '../core/state.ts';
 import { fromStatus, type CanaryObject } from '../adapters/kube/canary-resource.ts';
 import { parseAnnotations, summarizeIssues } from '../config/annotations.ts';
 import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
@@ -54,6 +55,20 @@ function contextFor(deps: ReconcileDeps, input: { names: AppNames; target: V1Dep
   };
 }
 
+function outcomeOf(state: CanaryState): string {
+  if (state.phase === 'Failed') return 'rollback';
+  return state.phase === 'Paused' && state.pausedBy !== null ? `pause:${state.pausedBy}` : 'continue';
+}
+
+function report(ctx: AppContext, state: CanaryState, judged: boolean): void {
+  const telemetry = ctx.deps.telemetry;
+  if (telemetry === undefined) return;
+  telemetry.canary(ctx.names, state.phase, state.canaryWeight);
+  if (!judged) return;
+  telemetry.verdict(outcomeOf(state));
+  telemetry.evidence?.(ctx.names, (state.evidence?.metrics ?? []).map((m) => ({ metric: m.name, harm: m.harm, safe: m.safe })));
+}
+
 async function release(ctx: AppContext): Promise<ReconcileResult> {
   const now = ctx.deps.clock.now();
   const state = ctx.canary.status === undefined ? initialState() : fromStatus(ctx.canary.status);
@@ -66,7 +81,7 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   const generation = ctx.target.metadata?.generation ?? 0;
   const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation });
   await writeStatus(ctx.deps.cluster, ctx.canary, { state: decision.state, conditions, generation, now });
-  ctx.deps.telemetry?.canary(ctx.names, decision.state.phase, decision.state.canaryWeight);
+  report(ctx, decision.state, world.observation.interval !== null);
   return { requeueAfterMs: decision.requeueAfterMs };
 }
 

@@ -44,9 +44,12 @@ describe('the controller process loop', () => {
     it(`watches an annotated Deployment and releases a ${label} revision to ${outcome}, surviving closed watches`, async (t) => {
       const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
       await applyFiles(kc, crdFiles);
+      const verdicts: string[] = [];
+      const phases = new Set<string>();
       const controller = await createController({
         kubeConfig: kc,
         metrics: splitMetrics(kc, failure),
+        telemetry: { verdict: (outcome) => verdicts.push(outcome), canary: (_names, phase) => phases.add(phase) },
         catalog: await fastCatalog(),
         resyncMs: 1_000,
         log: pino({ level: 'silent' }),
@@ -73,6 +76,9 @@ describe('the controller process loop', () => {
       emulator.faults.closeWatches();
       const done = await waitFor('the outcome', canary, (c) => c.status?.phase === 'Succeeded' || c.status?.phase === 'Failed');
       assert.equal(done.status.phase, outcome, done.status.message);
+      assert.ok(verdicts.length > 0, 'judged intervals are reported to /metrics');
+      assert.ok(verdicts.includes(outcome === 'Failed' ? 'rollback' : 'continue'), verdicts.join(','));
+      assert.ok(phases.has('Progressing') && phases.has(outcome));
       const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
       const reasons = new Set(events.items.map((e) => e.reason));
       for (const reason of ['Initialized', 'NewRevision', 'StepAdvanced', outcome === 'Succeeded' ? 'Promoted' : 'RolledBack']) {

@@ -38,5 +38,7 @@ export function telemetryOf(metrics: ControllerMetrics): NonNullable<ControllerO
     canary: (names, phase, weight) => metrics.setCanary(names.namespace, names.app, phase, weight),
     reconciled: (ms) => metrics.observeReconcile(ms / 1000),
     failed: (code) => metrics.reconcileError(code),
+    apiError: (code) => metrics.apiError(code),
+    evidence: (names, samples) => metrics.setEvidence(names.namespace, names.app, samples),
   };
 }
