@@ -49,7 +49,8 @@ function readKnob(key: string, raw: unknown): KnobOutcome {
   const text = String(raw).trim();
   if (reservedKeys.includes(name)) return { kind: 'skip' };
   if (!isKnob(name)) return { kind: 'issue', issue: unknownKeyIssue(key, text) };
-  const display = knobs[name].secret === true ? redactUrls(text) : text;
+  // Any value may be a secret URL pasted into the wrong knob: messages show only scheme and host.
+  const display = knobs[name].secret === true || text.includes('://') ? redactUrls(text) : text;
   if (text === '') return { kind: 'issue', name, display, issue: knobIssue(name, display, 'empty') };
   const result = knobs[name].schema.safeParse(text);
   if (result.success) return { kind: 'value', name, display, value: result.data };
