@@ -49,6 +49,9 @@ function awaitCanary(input: RunInput): Decision {
   if (stalled) return rollBack(state, `canary not ready (${observation.target.readyReplicas}/${observation.target.replicas} ready) past the progress deadline`, 'ProgressDeadlineExceeded');
   // Never leave traffic on a canary that lost its capacity.
   const actions: Action[] = observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null ? [{ kind: 'route', canaryWeight: 0 }] : [];
+  // A run's canary runs at full size: scaled down by hand, or by a rollback whose status write a
+  // crash lost, it is scaled back up rather than waited for until the progress deadline.
+  if (observation.target.replicas < observation.desiredReplicas) actions.push({ kind: 'scale-target', replicas: observation.desiredReplicas });
   const message = `revision ${state.revision ?? ''}: waiting for the canary (${observation.target.readyReplicas}/${observation.target.replicas} ready)`;
   return { state: { ...state, canaryWeight: 0, message }, actions, requeueAfterMs: pollMs(policy) };
 }

@@ -105,12 +105,14 @@ class Supervisor {
 
 async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
+  let last: T | undefined;
   while (Date.now() < deadline) {
     const value = await read().catch(() => undefined);
     if (value !== undefined && done(value)) return value;
+    last = value ?? last;
     await sleep(300);
   }
-  throw new Error(`timed out after ${seconds}s waiting for ${what}`);
+  throw new Error(`timed out after ${seconds}s waiting for ${what}; last seen: ${JSON.stringify(last)}`);
 }
 
 async function setImage(kc: KubeConfig, name: string, image: string): Promise<void> {

@@ -174,4 +174,30 @@ describe('repairing drift during a release', () => {
     assert.ok(events.items.some((e) => e.type === 'Warning' && (e.message ?? '').includes('app-primary')), 'a Warning Event names app-primary');
     assert.deepEqual(h.violations, []);
   });
+
+  it('a canary scaled to zero by hand mid-run is scaled back up and the release still promotes', async (t) => {
+    const h = await atFirstStep(t);
+    await h.kc.makeApiClient(AppsV1Api).patchNamespacedDeploymentScale({ namespace: 'default', name: 'app', body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] });
+    const done = await h.runUntil('app', (s) => s.phase === 'Succeeded' || s.phase === 'Failed', 30);
+    assert.equal(done.status.phase, 'Succeeded', done.status.message);
+    assert.deepEqual(h.violations, []);
+  });
+
+  it('a crash between a rollback\'s scale-down and its status write still ends in that rollback, not at the progress deadline', async (t) => {
+    const h = await atFirstStep(t);
+    h.script = { ...h.script, canary: () => ({ failure: 0.3, slow: 0.002 }) };
+    // Every status write fails until one reconcile has rolled back: its route and scale actions are done.
+    for (let i = 0; i < 5 && (await h.deployment('app')).spec?.replicas !== 0; i += 1) {
+      h.advance(30_000);
+      h.emulator.faults.failNext({ verb: 'update', resource: 'canaries/status' }, 1, 500);
+      await assert.rejects(h.step('app'));
+      h.emulator.faults.clear();
+    }
+    assert.equal((await h.deployment('app')).spec?.replicas, 0, 'the rollback scaled the canary down');
+    assert.equal((await h.canary('app')).status.phase, 'Progressing', 'but its status was not written');
+    const done = await h.runUntil('app', (s) => s.phase === 'Succeeded' || s.phase === 'Failed', 30);
+    assert.equal(done.status.phase, 'Failed');
+    assert.doesNotMatch(done.status.message, /progress deadline/, done.status.message);
+    assert.deepEqual(h.violations, []);
+  });
 });
