@@ -22,13 +22,9 @@ function perStep(value: number, steps: number, digits = 1): string {
   return steps > 0 && Number.isFinite(value) ? (value / steps).toFixed(digits) : '—';
 }
 
-/** Canary steps taken in the release phase: every traffic step of every run that ended. */
-export function stepsTaken(result: ScaleResult): number {
-  return (result.succeeded + result.failed) * result.settings.steps.length;
-}
 
 export const header = [
-  'N', 'bootstrap', 'released', 'release s', 'peak RSS MiB', 'CPU ms / step', 'step lag s (median / p99 / max)', 'change → scaled up s (median / p99)',
+  'N', 'bootstrap', 'released', 'release s', 'steps taken', 'API requests/s', 'peak RSS MiB', 'CPU ms / step', 'step lag s (median / p99 / max)', 'change → scaled up s (median / p99)',
   'API requests / step', 'metric queries / step', 'emulator CPU s (bootstrap / release)',
 ];
 
@@ -39,7 +35,7 @@ function bootstrapText(result: ScaleResult): string {
 }
 
 export function row(result: ScaleResult): string[] {
-  const steps = stepsTaken(result);
+  const steps = result.stepsTaken;
   const { before, after } = result;
   const lags = result.stepLagsMs;
   const api = after.apiRequests + after.watchRequests - before.apiRequests - before.watchRequests;
@@ -49,6 +45,8 @@ export function row(result: ScaleResult): string[] {
     bootstrapText(result),
     released,
     result.released ? seconds(result.releaseMs, 1) : '—',
+    String(steps),
+    result.releaseMs > 0 ? ((1000 * api) / result.releaseMs).toFixed(0) : '—',
     (after.maxRssBytes / 2 ** 20).toFixed(0),
     perStep(after.cpuMs - before.cpuMs, steps),
     lags.length === 0 ? '—' : `${seconds(quantile(lags, 0.5))} / ${seconds(quantile(lags, 0.99))} / ${seconds(quantile(lags, 1))}`,
@@ -104,8 +102,9 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     'For each N: create N annotated Deployments, start the controller, wait until every Canary is `Ready`',
     '(bootstrap: primaries, services, TrafficSplits), then change every Deployment\'s image at once and wait',
     'until every run has ended. Everything per step is measured over the release phase only and divided by the',
-    `traffic steps taken (runs ended × steps). All sizes share one time budget (${info.budgetSeconds} s) so the command`,
-    'always ends; what was not done by then is reported as such.',
+    'traffic steps the releases took (each canary entering each of its steps, from the Canary watch). All sizes',
+    `share one time budget (${info.budgetSeconds} s) so the command always ends; a release still running then is`,
+    'reported as far as it got (its per-step figures then include work on steps not yet taken).',
     '',
     '- **Peak RSS**: the controller process\'s maximum resident set over its life (bootstrap included).',
     '- **Step lag**: for every advance from step k to k + 1, the Canary\'s `stepStartedAt` minus the earliest',

@@ -36,6 +36,8 @@ export interface ScaleResult {
   readonly emulatorCpuMs: { readonly bootstrap: number; readonly release: number };
   readonly stepLagsMs: readonly number[];
   readonly scaleUpMs: readonly number[];
+  /** Traffic steps taken during the release (all of them when it completed). */
+  readonly stepsTaken: number;
 }
 
 const crdFiles = [new URL('../../deploy/crds/canary.yaml', import.meta.url), new URL('../../test/fixtures/crds/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url)];
@@ -121,7 +123,10 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const before = await controller.snapshot();
     const base = { n, settings, bootstrapMs, bootstrapped, before, stepLagsMs: tracker.stepLagsMs, scaleUpMs: tracker.scaleUpMs };
     if (!booted) {
-      return { ...base, released: false, releaseMs: 0, succeeded: 0, failed: 0, completed: false, after: before, emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: 0 } };
+      return {
+        ...base, released: false, releaseMs: 0, succeeded: 0, failed: 0, completed: false, after: before, stepsTaken: 0,
+        emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: 0 },
+      };
     }
     tracker.startRelease();
     const releaseStart = Date.now();
@@ -134,6 +139,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
       ...base, released: true, releaseMs, completed, after,
       succeeded: tracker.count('Succeeded'),
       failed: tracker.count('Failed'),
+      stepsTaken: tracker.stepsTaken,
       emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: emulator.cpuMs() - emulatorCpu1 },
     };
   } finally {

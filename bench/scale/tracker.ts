@@ -38,6 +38,8 @@ export class ReleaseTracker {
   readonly #scaledUpAt = new Map<string, number>();
   readonly #steps = new Map<string, StepStart>();
   readonly stepLagsMs: number[] = [];
+  /** Traffic steps the releases have taken so far (every step start seen, the first ones included). */
+  stepsTaken = 0;
   readonly scaleUpMs: number[] = [];
   #releasing = false;
 
@@ -80,6 +82,7 @@ export class ReleaseTracker {
     if (step < 0 || startedAt === null || analyzedUntil === null || previous?.step === step) return;
     if (previous !== undefined && step === previous.step + 1) this.stepLagsMs.push(startedAt - scheduledAdvance(previous, this.#timing));
     this.#steps.set(name, { step, startedAt, analyzedUntil });
+    this.stepsTaken += 1;
   }
 
   count(phase: string): number {
