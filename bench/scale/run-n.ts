@@ -40,7 +40,7 @@ export interface ScaleResult {
   readonly stepsTaken: number;
 }
 
-const crdFiles = [new URL('../../deploy/crds/canary.yaml', import.meta.url), new URL('../../test/fixtures/crds/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url)];
+const crdFiles = [new URL('../../deploy/crds/canary.yaml', import.meta.url), new URL('../../deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url)];
 const namespace = 'default';
 const writers = 32;
 
