@@ -9,12 +9,11 @@ import { foldSequentialMetric, freshSequentialMetric, restartSafe } from './sequ
 import type { Weighed } from './sequential-verdict.ts';
 import { continueVerdict, harmVerdict, sharedIncidentVerdict } from './sequential-verdict.ts';
 
-/** A primary breaks the SLO only on at least this many requests. */
+/** A primary is judged against the SLO only on at least this many requests. */
 const sharedIncidentMinRequests = 20;
 /**
- * ... and only when its events are too many to be chance at the SLO rate: the Chernoff bound
- * exp(-n·KL(rate ‖ slo)) on the binomial tail is at most this. Deciding on primary data alone
- * keeps the canary's tests valid (it only chooses which intervals the SLO test skips).
+ * A pause for a shared incident needs the primary's excess to be beyond chance: the Chernoff
+ * bound exp(-n·KL(rate ‖ slo)) on the binomial tail is at most this.
  */
 const sharedIncidentLevel = 0.001;
 
@@ -27,13 +26,23 @@ function klBernoulli(q: number, p: number): number {
   return term(q, p) + term(1 - q, 1 - p);
 }
 
-/** The primary's event share when it clearly breaks the metric's SLO this interval; else null. */
-function primaryBreach(metric: MetricPolicy, primary: Counts | null): number | null {
+interface Breach {
+  readonly rate: number;
+  /** Beyond chance: worth pausing for. */
+  readonly clear: boolean;
+}
+
+/**
+ * The primary over the metric's SLO this interval, or null. Any breach keeps the interval out
+ * of the canary's SLO test (deciding on primary data alone keeps that test valid, and a blip
+ * shared by both sides is no evidence against the canary); only a clear one pauses the run.
+ */
+function primaryBreach(metric: MetricPolicy, primary: Counts | null): Breach | null {
   if (primary === null || primary.requests < sharedIncidentMinRequests) return null;
   const rate = primary.events[metric.event] / primary.requests;
   if (rate <= metric.sloRate) return null;
   const tail = Math.exp(-primary.requests * klBernoulli(Math.min(rate, 1), metric.sloRate));
-  return tail <= sharedIncidentLevel ? rate : null;
+  return { rate, clear: tail <= sharedIncidentLevel };
 }
 
 function startOfInterval(policy: JudgePolicy, evidence: Evidence, newStep: boolean): Evidence {
@@ -43,9 +52,9 @@ function startOfInterval(policy: JudgePolicy, evidence: Evidence, newStep: boole
 
 function weigh(policy: JudgePolicy, start: Evidence, sides: { canary: Counts; primary: Counts | null }): Weighed[] {
   return metricPairs(policy, start, freshSequentialMetric).map(({ metric, current }) => {
-    const sharedRate = primaryBreach(metric, sides.primary);
-    const evidence = foldSequentialMetric(current, metric, { ...sides, sharedIncident: sharedRate !== null });
-    return { metric, evidence, sharedRate };
+    const breach = primaryBreach(metric, sides.primary);
+    const evidence = foldSequentialMetric(current, metric, { ...sides, sharedIncident: breach !== null });
+    return { metric, evidence, sharedRate: breach?.clear === true ? breach.rate : null };
   });
 }
 

@@ -190,4 +190,10 @@ void describe('sequential judge guardrails', () => {
     assert.deepEqual(errors.logLr['slo'], Array(6).fill(0));
     assert.ok(errors.logLr['rel']!.some((sum) => sum !== 0));
   });
+
+  void it('keeps a primary blip too small to pause for out of the SLO test too', () => {
+    const { evidence, verdict } = run([measured(value(100, 3), value(100, 2))]);
+    assert.equal(verdict.kind, 'continue');
+    assert.deepEqual(metric(evidence, 'errors').logLr['slo'], Array(6).fill(0));
+  });
 });
