@@ -192,8 +192,8 @@ void describe('sequential judge guardrails', () => {
   });
 
   void it('keeps a primary blip too small to pause for out of the SLO test too', () => {
-    const { evidence, verdict } = run([measured(value(100, 3), value(100, 2))]);
-    assert.equal(verdict.kind, 'continue');
+    const { evidence, verdicts } = run([measured(value(100, 3), value(100, 2))]);
+    assert.equal(verdicts[0]?.kind, 'continue');
     assert.deepEqual(metric(evidence, 'errors').logLr['slo'], Array(6).fill(0));
   });
 });
