@@ -106,7 +106,10 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
         metricsAddr: settings['metrics-addr'],
         readiness: () => ({ cachesSynced: state.controller?.synced ?? false, election: state.election }),
       });
+      // Without leader election this replica always acts; with it, only while its lease is fresh.
+      const gate: Gate = { mayAct: () => !settings['leader-elect'] };
       state.controller = await createController({
+        mayAct: () => gate.mayAct(),
         kubeConfig: kc,
         metrics: await metricsFor(settings, log),
         notifier,
@@ -117,9 +120,13 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
         telemetry: telemetryOf(probes.metrics),
         webhookAllowList: settings['webhook-allow'],
       });
-      return runUntilStopped({ settings, controller: state.controller, state, probes, log, deps, kc, close: () => notifier.close() });
+      return runUntilStopped({ settings, controller: state.controller, state, gate, probes, log, deps, kc, close: () => notifier.close() });
     }),
   };
+}
+
+interface Gate {
+  mayAct: () => boolean;
 }
 
 interface RunState {
@@ -131,6 +138,7 @@ interface RunInput {
   readonly settings: ControllerSettings;
   readonly controller: Controller;
   readonly state: RunState;
+  readonly gate: Gate;
   readonly probes: Probes;
   readonly log: Logger;
   readonly deps: ControllerCommandDeps;
@@ -177,6 +185,7 @@ async function runUntilStopped(input: RunInput): Promise<number> {
       },
       onError: (error) => log.warn({ code: error.code, err: error.message }, 'lease attempt failed'),
     });
+    input.gate.mayAct = () => elector.mayAct();
     elector.start();
     stopping.push(() => elector.release());
   });

@@ -14,6 +14,7 @@ import { reconcile } from './reconcile.ts';
 import { systemClock } from './timers.ts';
 import { WorkQueue } from './work-queue.ts';
 import { Watches } from './watch.ts';
+import { guardCluster, guardRouter } from './write-guard.ts';
 import { trackedRefs } from './tracked.ts';
 
 export interface ControllerOptions {
@@ -29,6 +30,8 @@ export interface ControllerOptions {
   readonly log?: Logger;
   readonly telemetry?: ReconcileTelemetry & { reconciled?: (ms: number) => void; failed?: (code: string) => void; apiError?: (code: string) => void };
   readonly webhookAllowList?: readonly string[];
+  /** False once this replica must stop writing (lost leadership); checked before every write. */
+  readonly mayAct?: () => boolean;
 }
 
 export interface Controller {
@@ -74,8 +77,10 @@ function appsUsing(configMap: KubernetesObject, deployments: readonly Kubernetes
 class RunningController implements Controller {
   readonly #queue: WorkQueue;
   readonly #watches: Watches;
+  readonly #halt: () => void;
 
-  constructor(options: ControllerOptions, deps: ReconcileDeps) {
+  constructor(options: ControllerOptions, deps: ReconcileDeps, halt: () => void) {
+    this.#halt = halt;
     const log = deps.log;
     this.#queue = new WorkQueue({
       reconcile: (key) => reconcile(deps, splitKey(key)),
@@ -115,6 +120,8 @@ class RunningController implements Controller {
   }
 
   async stop(): Promise<void> {
+    // Reconciles still running finish without writing.
+    this.#halt();
     await this.#watches.stop();
     await this.#queue.shutdown();
   }
@@ -132,9 +139,11 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const clock = options.clock ?? systemClock;
   const log = options.log ?? pino({ level: 'info' });
   const onApiError = (error: FledgeError): void => options.telemetry?.apiError?.(error.code);
+  let halted = false;
+  const mayAct = (): boolean => !halted && (options.mayAct?.() ?? true);
   const deps: ReconcileDeps = {
-    cluster: createClusterObjects(options.kubeConfig, { clock, onApiError }),
-    routerFor: (kind) => createRouter(kind, options.kubeConfig, { onApiError }),
+    cluster: guardCluster(createClusterObjects(options.kubeConfig, { clock, onApiError }), mayAct),
+    routerFor: (kind) => guardRouter(createRouter(kind, options.kubeConfig, { onApiError }), mayAct),
     metrics: options.metrics,
     notifier: options.notifier ?? { notify: () => undefined },
     catalog: options.catalog ?? (await loadCatalog()),
@@ -143,5 +152,7 @@ export async function createController(options: ControllerOptions): Promise<Cont
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     ...(options.webhookAllowList === undefined ? {} : { webhookAllowList: options.webhookAllowList }),
   };
-  return new RunningController(options, deps);
+  return new RunningController(options, deps, () => {
+    halted = true;
+  });
 }

@@ -50,6 +50,7 @@ export class LeaderElector {
   readonly #renewDeadlineMs: number;
   readonly #retryMs: number;
   #leading = false;
+  #renewedAt = 0;
   #running = false;
   #attempting: Promise<void> | null = null;
   #retryTimer: unknown = null;
@@ -69,6 +70,15 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.#leading;
+  }
+
+  /**
+   * True while this replica may act: it leads and its last renewal is younger than the renew
+   * deadline, read from the clock — timers fire late after a freeze (SIGSTOP, a long GC), so the
+   * flag alone could let a stale leader write while another already leads.
+   */
+  mayAct(): boolean {
+    return this.#leading && this.#clock.now() < this.#renewedAt + this.#renewDeadlineMs;
   }
 
   /** Starts trying to acquire (and then renew) the lease. */
@@ -143,6 +153,7 @@ export class LeaderElector {
     const remaining = at + this.#renewDeadlineMs - this.#clock.now();
     // Released meanwhile, or the answer came too late to count as a renewal.
     if (!this.#running || remaining <= 0) return 'failed';
+    this.#renewedAt = at;
     this.#timers.clear(this.#deadlineTimer);
     this.#deadlineTimer = this.#timers.set(() => this.#stepDown(), remaining);
     if (!this.#leading) {
