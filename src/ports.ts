@@ -45,7 +45,8 @@ export interface RouteRef {
 export type RouteState =
   | { readonly kind: 'missing' }
   | { readonly kind: 'foreign'; readonly owner: string } // exists but is not Fledge's: never taken over
-  | { readonly kind: 'routed'; readonly canaryWeight: number; readonly primaryWeight: number };
+  /** `exact`: the split names both backends, only them, with weights summing to 100 (else it drifted). */
+  | { readonly kind: 'routed'; readonly canaryWeight: number; readonly primaryWeight: number; readonly exact: boolean };
 
 /**
  * Sends traffic between primary and canary. `write` is idempotent, creates the route when

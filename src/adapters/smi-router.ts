@@ -66,6 +66,13 @@ export function readWeights(split: TrafficSplit, ref: RouteRef): { canaryWeight:
   return { canaryWeight, primaryWeight: 100 - canaryWeight };
 }
 
+/** The split names the apex, exactly the two backends, and weights summing to 100. */
+function isExact(split: TrafficSplit, ref: RouteRef): boolean {
+  const services = new Set(split.spec.backends.map((b) => b.service));
+  const both = split.spec.backends.length === 2 && services.has(ref.canaryService) && services.has(ref.primaryService);
+  return both && split.spec.service === ref.name && weightOf(split, ref.canaryService) + weightOf(split, ref.primaryService) === 100;
+}
+
 function checkWeight(canaryWeight: number): void {
   if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) {
     throw new RangeError(`canary weight must be an integer in 0..100, got ${canaryWeight}`);
@@ -87,7 +94,7 @@ class SmiRouter implements TrafficRouter {
     const split = await this.#get(ref);
     if (split === null) return { kind: 'missing' };
     if (!isManaged(split)) return { kind: 'foreign', owner: foreignOwner(split) };
-    return { kind: 'routed', ...readWeights(split, ref) };
+    return { kind: 'routed', ...readWeights(split, ref), exact: isExact(split, ref) };
   }
 
   /** Idempotent. Throws FLEDGE_ROUTE_FOREIGN for a split Fledge does not manage, RangeError for a bad weight. */
@@ -118,11 +125,7 @@ class SmiRouter implements TrafficRouter {
   }
 
   #isWritten(split: TrafficSplit, ref: RouteRef, canaryWeight: number): boolean {
-    const backends = split.spec.backends;
-    const exact = backends.length === 2 && split.spec.service === ref.name;
-    const weights = readWeights(split, ref);
-    const sumsTo100 = weightOf(split, ref.canaryService) + weightOf(split, ref.primaryService) === 100;
-    return exact && sumsTo100 && weights.canaryWeight === canaryWeight;
+    return isExact(split, ref) && readWeights(split, ref).canaryWeight === canaryWeight;
   }
 
   #build(ref: RouteRef, canaryWeight: number): TrafficSplit {

@@ -46,9 +46,9 @@ function desiredReplicas(target: V1Deployment, primary: V1Deployment | null): nu
 }
 
 /** Something Fledge keeps was missing after bootstrap: say so where people look. */
-async function repaired(ctx: AppContext, what: string): Promise<void> {
-  ctx.log.warn({ object: what }, 'recreated a missing object');
-  await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Warning', reason: 'DriftRepaired', message: `${what} was missing: recreated` });
+async function repaired(ctx: AppContext, message: string): Promise<void> {
+  ctx.log.warn(message);
+  await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Warning', reason: 'DriftRepaired', message });
 }
 
 async function ensureServices(ctx: AppContext, bootstrapped: boolean): Promise<void> {
@@ -60,7 +60,7 @@ async function ensureServices(ctx: AppContext, bootstrapped: boolean): Promise<v
     const name = service.metadata?.name ?? '';
     if ((await cluster.getService(namespace, name)) !== null) continue;
     await cluster.createService(service);
-    if (bootstrapped) await repaired(ctx, `Service ${name}`);
+    if (bootstrapped) await repaired(ctx, `Service ${name} was missing: recreated`);
   }
 }
 
@@ -85,7 +85,7 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
     renames: renamesOf(input.tracked),
   });
   const created = await cluster.createDeployment(body);
-  if (state.phase !== 'Initializing') await repaired(ctx, `Deployment ${ctx.names.primary}`);
+  if (state.phase !== 'Initializing') await repaired(ctx, `Deployment ${ctx.names.primary} was missing: recreated`);
   return created;
 }
 
@@ -122,6 +122,9 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
   const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked });
   await ensureServices(ctx, state.phase !== 'Initializing');
   const route = await ctx.router.read(ctx.route);
+  // A split edited by hand (a backend missing, weights not summing to 100) reads as unknown: it is written again.
+  const drifted = route.kind === 'routed' && !route.exact;
+  if (drifted) await repaired(ctx, `TrafficSplit ${ctx.names.app} was edited (a backend missing or weights not summing to 100): writing it again`);
   const due = dueInterval(state, ctx.config.policy, now);
   const interval = due === null ? null : await ctx.deps.metrics.measure({
     namespace: ctx.names.namespace,
@@ -138,7 +141,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
     primary: primary === null ? null : viewOf(primary),
     primaryRevision: primaryRevisionOf(primary),
     desiredReplicas: desiredReplicas(ctx.target, primary),
-    routedCanaryWeight: route.kind === 'routed' ? route.canaryWeight : null,
+    routedCanaryWeight: route.kind === 'routed' && route.exact ? route.canaryWeight : null,
     request: readRequest(ctx.canary),
     interval,
   };

@@ -57,9 +57,9 @@ void describe('SMI TrafficSplit router', () => {
       assert.equal(split.apiVersion, `split.smi-spec.io/${version}`);
       assert.equal(split.spec.service, 'app');
       assert.deepEqual(weights(split), written);
-      assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 25, primaryWeight: 75 });
+      assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 25, primaryWeight: 75, exact: true });
       await router.write(ref, 100);
-      assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 100, primaryWeight: 0 });
+      assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 100, primaryWeight: 0, exact: true });
     });
   }
 
@@ -93,7 +93,7 @@ void describe('SMI TrafficSplit router', () => {
       metadata: { name: 'app', namespace: 'default', labels: { [managedByLabel]: 'fledge' } },
       spec: { service: 'app', backends: [{ service: 'app-primary', weight: '900m' }, { service: 'app-canary', weight: '100m' }] },
     });
-    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90 });
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90, exact: false });
     await router.write(ref, 10);
     assert.deepEqual(weights(await splits(kubeConfig, 'v1alpha1').get()), { 'app-primary': '90', 'app-canary': '10' }, 'rewritten to sum to 100');
   });
@@ -101,7 +101,7 @@ void describe('SMI TrafficSplit router', () => {
   void it('reads a split stored as v1alpha1 through v1alpha2 and vice versa', async (t) => {
     const { kubeConfig } = await cluster(t, 'smi-v1alpha1');
     await createRouter('smi-v1alpha1', kubeConfig).write(ref, 30);
-    assert.deepEqual(await createRouter('smi-v1alpha2', kubeConfig).read(ref), { kind: 'routed', canaryWeight: 30, primaryWeight: 70 });
+    assert.deepEqual(await createRouter('smi-v1alpha2', kubeConfig).read(ref), { kind: 'routed', canaryWeight: 30, primaryWeight: 70, exact: true });
   });
 
   void it('never takes over a TrafficSplit that is not Fledge\'s', async (t) => {
@@ -134,7 +134,7 @@ void describe('SMI TrafficSplit router', () => {
     emulator.faults.failNext({ verb: 'get', resource: 'trafficsplits' }, 1, 500);
     await assert.rejects(router.read(ref), { code: 'FLEDGE_API_UNAVAILABLE' });
     await router.write(ref, 10);
-    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90 });
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90, exact: true });
   });
 
   void it('refuses weights outside 0..100 and unknown router kinds', async (t) => {

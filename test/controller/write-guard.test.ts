@@ -9,7 +9,7 @@ class Router implements TrafficRouter {
     return this.#writes;
   }
   async read(_ref: RouteRef): Promise<RouteState> {
-    return { kind: 'routed', canaryWeight: this.#writes.at(-1) ?? 0, primaryWeight: 100 - (this.#writes.at(-1) ?? 0) };
+    return { kind: 'routed', canaryWeight: this.#writes.at(-1) ?? 0, primaryWeight: 100 - (this.#writes.at(-1) ?? 0), exact: true };
   }
   async write(_ref: RouteRef, canaryWeight: number): Promise<void> {
     this.#writes.push(canaryWeight);
@@ -24,7 +24,7 @@ it('lets a replica that may act read and write, and refuses every write once it 
   const inner = new Router();
   const router = guardRouter(inner, () => leading);
   await router.write(ref, 10);
-  assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90 });
+  assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90, exact: true });
   leading = false;
   await assert.rejects(router.write(ref, 50), (error: Error & { code?: string }) => error.code === 'FLEDGE_NOT_LEADER');
   await assert.rejects(router.remove(ref), /not leading/);
