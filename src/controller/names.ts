@@ -5,6 +5,8 @@ export const managedBy = 'fledge';
 /** On the primary's pod template: the revision it was copied from. */
 export const revisionAnnotation = 'fledge.dev/revision';
 export const canaryAnnotation = 'fledge.dev/canary';
+/** On the Canary: the app's replica count when Fledge took it over, to rebuild a lost primary at size. */
+export const replicasAnnotation = 'fledge.dev/replicas';
 
 export interface AppNames {
   readonly namespace: string;

@@ -5,7 +5,7 @@ import type { CanaryState, Observation, WorkloadView } from '../core/state.ts';
 import { dueInterval } from '../core/schedule.ts';
 import { readRequest } from '../adapters/kube/canary-resource.ts';
 import type { AppContext } from './context.ts';
-import { primaryCopyName } from './names.ts';
+import { primaryCopyName, replicasAnnotation } from './names.ts';
 import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './objects.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
@@ -40,9 +40,14 @@ export function renamesOf(tracked: readonly TrackedContent[]): Map<string, strin
   return new Map(tracked.filter((t) => t.data !== null).map((t) => [`${t.kind}/${t.name}`, primaryCopyName(t.name)]));
 }
 
-/** Replicas for full traffic: the primary's, else what the user asked the target for. */
-function desiredReplicas(target: V1Deployment, primary: V1Deployment | null): number {
-  return Math.max(1, primary?.spec?.replicas ?? target.spec?.replicas ?? 1);
+/**
+ * Replicas for full traffic: the primary's; without a primary, the count the app had when Fledge
+ * took it over (kept on the Canary, since the target is scaled to zero), else the target's.
+ */
+function desiredReplicas(ctx: AppContext, primary: V1Deployment | null): number {
+  const kept = Number(ctx.canary.metadata.annotations?.[replicasAnnotation]);
+  const fallback = Number.isInteger(kept) && kept > 0 ? kept : ctx.target.spec?.replicas;
+  return Math.max(1, primary?.spec?.replicas ?? fallback ?? 1);
 }
 
 /** Something Fledge keeps was missing after bootstrap: say so where people look. */
@@ -74,14 +79,17 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
   if (existing !== null) return existing;
   const { state, revision } = input;
   const restorable = state.lastPromotedRevision === null || state.lastPromotedRevision === revision;
-  if (!restorable) return null;
+  if (!restorable) {
+    await repaired(ctx, `Deployment ${ctx.names.primary} is missing and its revision ${state.lastPromotedRevision ?? ''} cannot be rebuilt during a release: promote or abort`);
+    return null;
+  }
   await copyTracked(ctx, input.tracked);
   const body = primaryDeployment({
     target: ctx.target,
     names: ctx.names,
     owner: ownerRef(ctx.canary),
     revision,
-    replicas: desiredReplicas(ctx.target, null),
+    replicas: desiredReplicas(ctx, null),
     renames: renamesOf(input.tracked),
   });
   const created = await cluster.createDeployment(body);
@@ -140,7 +148,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
     target: viewOf(ctx.target),
     primary: primary === null ? null : viewOf(primary),
     primaryRevision: primaryRevisionOf(primary),
-    desiredReplicas: desiredReplicas(ctx.target, primary),
+    desiredReplicas: desiredReplicas(ctx, primary),
     routedCanaryWeight: route.kind === 'routed' && route.exact ? route.canaryWeight : null,
     request: readRequest(ctx.canary),
     interval,

@@ -11,7 +11,7 @@ import { FledgeError } from '../errors.ts';
 import { routeRefOf, type AppContext, type ReconcileDeps } from './context.ts';
 import { applyActions } from './apply.ts';
 import { handBack } from './hand-back.ts';
-import { canaryAnnotation, namesOf, type AppNames } from './names.ts';
+import { canaryAnnotation, namesOf, replicasAnnotation, type AppNames } from './names.ts';
 import { observe } from './observe.ts';
 import { ownerRef } from './objects.ts';
 import { conditionsFor, writeStatus } from './status.ts';
@@ -27,7 +27,12 @@ async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: Ap
   return deps.cluster.createCanary({
     apiVersion: 'fledge.dev/v1alpha1',
     kind: 'Canary',
-    metadata: { name: names.app, namespace: names.namespace, ownerReferences: [owner] },
+    metadata: {
+      name: names.app,
+      namespace: names.namespace,
+      ownerReferences: [owner],
+      annotations: { [replicasAnnotation]: String(Math.max(1, target.spec?.replicas ?? 1)) },
+    },
     spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.app }, ...spec },
   });
 }

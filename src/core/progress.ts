@@ -167,10 +167,27 @@ function atStep(input: RunInput): Decision {
   return decision.actions.some((action) => action.kind === 'route') ? decision : { ...decision, actions: [...drift, ...decision.actions] };
 }
 
+function primaryLost(observation: Observation): boolean {
+  return observation.primary === null || observation.primary.readyReplicas === 0;
+}
+
+/**
+ * The primary lost every pod mid-run (deleted by hand, crashing): the canary is the only
+ * backend that can serve, so it takes all traffic, no step is taken and nothing is judged
+ * until the primary is back — or a person promotes (which rebuilds the primary) or aborts.
+ */
+function holdOnCanary(input: RunInput): Decision {
+  const { state, observation, policy } = input;
+  const message = 'the primary has no ready pods: all traffic on the canary, steps held until it is back; `fledge promote` rebuilds it from the canary';
+  const actions: Action[] = observation.routedCanaryWeight === 100 ? [] : [{ kind: 'route', canaryWeight: 100 }, event('DriftRepaired', message, 'Warning')];
+  return { state: { ...state, canaryWeight: 100, message }, actions, requeueAfterMs: pollMs(policy) };
+}
+
 /** One look at a run in flight. */
 export function progressRun(input: RunInput): Decision {
   const { state, observation, policy, now } = input;
   if (!canaryReady(observation)) return awaitCanary(input);
+  if (state.step >= 0 && primaryLost(observation)) return holdOnCanary(input);
   const heldByPerson = state.pausedBy !== null && humanCauses.has(state.pausedBy);
   if (state.step < 0) {
     return heldByPerson ? { state, actions: [], requeueAfterMs: null } : advance({ ...input, state: { ...state, progressAt: now } }, 'canary ready');

@@ -216,6 +216,15 @@ describe('Progressing: judging steps', () => {
     const d = decide(running(0), runObservation(10, { interval: thin }), policy({ promotion: 'evidence' }), firstDue);
     assert.equal(d.state.step, 0);
   });
+  it('holds all traffic on the ready canary and takes no step while the primary has no ready pods', () => {
+    const lost = runObservation(10, { primary: workload({ readyReplicas: 0 }), interval: healthy });
+    const d = decide(running(0), lost, policy(), firstDue);
+    assert.deepEqual(kinds(d), ['route:100', 'event:DriftRepaired']);
+    assert.equal(d.state.step, 0);
+    assert.equal(d.state.analyzedUntil, t0, 'nothing is judged meanwhile');
+    const held = decide(d.state, { ...lost, routedCanaryWeight: 100 }, policy(), firstDue + second);
+    assert.deepEqual(held.actions, []);
+  });
   it('restores the step\'s weight after a hand edit of the split', () => {
     const d = decide(running(1), runObservation(70), policy(), t0 + 10 * second);
     assert.deepEqual(kinds(d), ['route:20', 'event:DriftRepaired']);
