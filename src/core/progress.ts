@@ -5,7 +5,7 @@ import { dueInterval, pastDeadline, pollMs, stepBaked, untilNextInterval } from 
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
 import type { Action, CanaryState, Decision, Observation } from './state.ts';
-import type { IntervalMeasurement, PauseCause, ReleasePolicy, Verdict } from './types.ts';
+import type { IntervalMeasurement, PauseCause, ReleasePolicy, Sample, Verdict } from './types.ts';
 
 export interface RunInput {
   readonly state: CanaryState;
@@ -101,11 +101,30 @@ export function advance(input: RunInput, why: string, approved = false): Decisio
   return moveTo(input, next, why);
 }
 
+function scaled(sample: Sample, factor: number): Sample {
+  if (sample.kind !== 'value') return sample;
+  const { counts } = sample;
+  const events = { failures: counts.events.failures * factor, slow: counts.events.slow * factor };
+  return { kind: 'value', counts: { ...counts, requests: counts.requests * factor, events } };
+}
+
+/**
+ * Prometheus's increase() sees samples spanning about one scrape less than the window and
+ * extrapolates them to the whole window, so counts come inflated by window ÷ (window − scrape).
+ * Judging the deflated counts keeps the evidence from being overstated (the tests stay valid).
+ */
+export function deflated(interval: IntervalMeasurement, policy: ReleasePolicy): IntervalMeasurement {
+  const window = interval.end - interval.start;
+  const scrape = policy.metricsLagMs / 2;
+  const factor = Math.min(1, Math.max(0.1, (window - scrape) / window));
+  return { ...interval, canary: scaled(interval.canary, factor), primary: scaled(interval.primary, factor) };
+}
+
 function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryState; verdict: Verdict } {
   const { state, policy } = input;
   const evidence = state.evidence;
   if (evidence === null) throw new Error('a run always carries evidence');
-  const assessment = judgeFor(policy.judge).assess(evidence, interval, {
+  const assessment = judgeFor(policy.judge).assess(evidence, deflated(interval, policy), {
     canaryWeight: state.canaryWeight,
     newStep: state.stepStartedAt !== null && interval.start <= state.stepStartedAt,
   });

@@ -353,3 +353,14 @@ describe('Requests', () => {
     assert.deepEqual(kinds(d), ['event:RequestRefused']);
   });
 });
+
+describe('counts read from Prometheus', () => {
+  it('are deflated by the scrape interval increase() extrapolates over, before judging', async () => {
+    const { deflated } = await import('../../src/core/progress.ts');
+    // 60 s window, 15 s scrapes (metrics lag 30 s): increase() saw 45 s and scaled by 4/3.
+    const measured = interval(t0, t0 + minute, value(400, 40, 4), { kind: 'no-data' });
+    const d = deflated(measured, policy());
+    assert.deepEqual(d.canary, { kind: 'value', counts: { requests: 300, events: { failures: 30, slow: 3 } } });
+    assert.deepEqual(d.primary, { kind: 'no-data' });
+  });
+});
