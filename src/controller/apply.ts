@@ -3,21 +3,12 @@
 import type { Action } from '../core/state.ts';
 import type { CanaryState } from '../core/state.ts';
 import type { AppContext } from './context.ts';
-import { copyTracked, renamesOf, type World } from './observe.ts';
-import { ownerRef, primaryDeployment } from './objects.ts';
+import { primaryFromTarget, type World } from './observe.ts';
 import { filterTargets, refusalMessage } from './allow-list.ts';
 
 async function promotePrimary(ctx: AppContext, world: World, revision: string): Promise<void> {
   const { cluster } = ctx.deps;
-  await copyTracked(ctx, world.tracked);
-  const body = primaryDeployment({
-    target: ctx.target,
-    names: ctx.names,
-    owner: ownerRef(ctx.canary),
-    revision,
-    replicas: world.observation.desiredReplicas,
-    renames: renamesOf(world.tracked),
-  });
+  const body = await primaryFromTarget(ctx, { revision, replicas: world.observation.desiredReplicas, tracked: world.tracked });
   if (world.primary === null) {
     await cluster.createDeployment(body);
     return;

@@ -69,6 +69,19 @@ async function ensureServices(ctx: AppContext, bootstrapped: boolean): Promise<v
   }
 }
 
+/** The primary as a copy of the target at `revision`, after copying its tracked ConfigMaps/Secrets. */
+export async function primaryFromTarget(ctx: AppContext, input: { revision: string; replicas: number; tracked: readonly TrackedContent[] }): Promise<V1Deployment> {
+  await copyTracked(ctx, input.tracked);
+  return primaryDeployment({
+    target: ctx.target,
+    names: ctx.names,
+    owner: ownerRef(ctx.canary),
+    revision: input.revision,
+    replicas: input.replicas,
+    renames: renamesOf(input.tracked),
+  });
+}
+
 /**
  * Creates the primary from the target when it is missing and the target still runs the
  * promoted revision (or nothing was promoted yet). Returns the primary, or null.
@@ -83,16 +96,7 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
     await repaired(ctx, `Deployment ${ctx.names.primary} is missing and its revision ${state.lastPromotedRevision ?? ''} cannot be rebuilt during a release: promote or abort`);
     return null;
   }
-  await copyTracked(ctx, input.tracked);
-  const body = primaryDeployment({
-    target: ctx.target,
-    names: ctx.names,
-    owner: ownerRef(ctx.canary),
-    revision,
-    replicas: desiredReplicas(ctx, null),
-    renames: renamesOf(input.tracked),
-  });
-  const created = await cluster.createDeployment(body);
+  const created = await cluster.createDeployment(await primaryFromTarget(ctx, { revision, replicas: desiredReplicas(ctx, null), tracked: input.tracked }));
   if (state.phase !== 'Initializing') await repaired(ctx, `Deployment ${ctx.names.primary} was missing: recreated`);
   return created;
 }

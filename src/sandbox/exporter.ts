@@ -1,7 +1,7 @@
-// One loopback HTTP endpoint serving every simulated pod's proxy metrics at /metrics.
+// One loopback HTTP endpoint serving metrics in the Prometheus text format at /metrics
+// (every simulated pod's proxy metrics in the sandbox; test counters in tests).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PodMetrics } from './pod-metrics.ts';
 
 export interface Exporter {
   /** host:port, for the scrape config. */
@@ -9,7 +9,8 @@ export interface Exporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter(metrics: PodMetrics): Promise<Exporter> {
+/** Serves `metrics.exposition()` at http://127.0.0.1:PORT/metrics until stopped. */
+export async function startExporter(metrics: { exposition(): string }): Promise<Exporter> {
   const server = createServer((request, response) => {
     if (request.url !== '/metrics') {
       response.writeHead(404).end();

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seeded } from '../support/sim.ts';
 import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CustomObjectsApi, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { withEmulator } from '../support/emulator.ts';
@@ -21,16 +22,10 @@ const seed = 20261121;
 const childEntry = fileURLToPath(new URL('../support/controller-child.ts', import.meta.url));
 const annotations = { 'fledge.dev/canary': 'true', 'fledge.dev/steps': '50', 'fledge.dev/interval': '5s', 'fledge.dev/bake': '5s' };
 
-/** A small seeded PRNG (mulberry32), so every run kills at the same moments and picks the same bad releases. */
+/** Seeded, so every run kills at the same moments and picks the same bad releases. */
 function prng(start: number): () => number {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seeded(start);
+  return () => random.uniform();
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,8 +5,6 @@
 //
 // Series: response_total{namespace, deployment, pod, direction="inbound", classification,
 // status_code} and the histogram response_latency_ms{…, le} (_bucket, _count, _sum), in ms.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 export interface PodRef {
   readonly namespace: string;
@@ -123,28 +121,4 @@ export class History {
   }
 }
 
-export interface ExporterHandle {
-  /** host:port, for a scrape config. */
-  readonly target: string;
-  stop(): Promise<void>;
-}
-
-/** Serves `counters` at http://127.0.0.1:PORT/metrics until stopped. */
-export async function startExporter(counters: LinkerdCounters): Promise<ExporterHandle> {
-  const server = createServer((request, response) => {
-    if (request.url !== '/metrics') {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(counters.exposition());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    target: `127.0.0.1:${port}`,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+export { startExporter, type Exporter as ExporterHandle } from '../../src/sandbox/exporter.ts';
