@@ -43,7 +43,7 @@ const base = {
   app: 'podinfo',
   replicas: 2,
   initialImage: 'podinfo:1.0',
-  rps: 50,
+  rps: 200,
 } as const;
 
 const goodRelease: Release = { image: 'podinfo:1.1', expect: 'promoted', note: 'same failure rate (0.5%) and latency (~50 ms)' };
