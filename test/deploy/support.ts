@@ -1,6 +1,6 @@
 // Shared by the deploy/ tests: render a kustomization with the real kubectl, find objects in
 // the render, and run `fledge emulator` as a child process for `kubectl apply`.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { waitForEmulatorUrl } from '../support/emulator.ts';
 
 const run = promisify(execFile);
 
@@ -49,32 +50,13 @@ export interface EmulatorProcess {
   stop(): Promise<void>;
 }
 
-function waitForUrl(child: ChildProcess): Promise<string> {
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${output.join('')}`)), 60_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const match = /listening on (http:\/\/\S+)/.exec(output.join(''));
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited with ${code}: ${output.join('')}`));
-    });
-  });
-}
-
 /** `fledge emulator --port 0` in a child process, and kubectl pointed at it. */
 export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'fledge-deploy-'));
   const kubeconfig = join(dir, 'kubeconfig');
   const child = spawn(process.execPath, [join(root, 'bin/fledge.js'), 'emulator', '--port', '0', '--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForUrl(child);
+  await waitForEmulatorUrl(child);
   return {
     kubectl: (args, input) =>
       new Promise((resolve, reject) => {

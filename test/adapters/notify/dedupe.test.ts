@@ -1,16 +1,14 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { noticeKey, RecentSet } from '../../../src/adapters/notify/dedupe.ts';
 import { createNotifier } from '../../../src/adapters/notify/factory.ts';
-import { fakeTime, notice, startReceiver, type Receiver } from './fixtures.ts';
+import { fakeTime, notice, receivers } from './fixtures.ts';
 
 void describe('dedupe', () => {
-  const servers: Receiver[] = [];
-  after(async () => Promise.all(servers.map((s) => s.close())));
+  const receiver = receivers();
 
   void test('the same event for the same revision is sent once however often reconcile reports it', async () => {
-    const hook = await startReceiver();
-    servers.push(hook);
+    const hook = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ clock: time.clock, sleep: time.sleep });
     const webhooks = [`${hook.url}/h`];

@@ -1,9 +1,9 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier, notifierLogger } from '../../../src/adapters/notify/factory.ts';
 import { createNoopNotifier } from '../../../src/adapters/notify/noop.ts';
 import { isFledgeError } from '../../../src/errors.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, refusedUrl, slackApi, startReceiver, type Receiver } from './fixtures.ts';
+import { captureLogs, fakeTime, notice, promotedRelease, refusedUrl, slackApi, receivers } from './fixtures.ts';
 
 function configError(fragment: string, secret?: string) {
   return (error: unknown): boolean =>
@@ -12,14 +12,7 @@ function configError(fragment: string, secret?: string) {
 }
 
 void describe('createNotifier', () => {
-  const servers: Receiver[] = [];
-  after(async () => Promise.all(servers.map((s) => s.close())));
-
-  async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-    const server = await startReceiver(...args);
-    servers.push(server);
-    return server;
-  }
+  const receiver = receivers();
 
   void test('rejects a bad template, URL or count at start-up without echoing the URL', () => {
     assert.throws(() => createNotifier({ template: '{{app}}' }), configError('{{app}}'));

@@ -1,5 +1,6 @@
 // Test doubles for the notifier: local HTTP receivers on 127.0.0.1, a fake Slack Web API, a
 // fake clock whose sleep advances it, a pino log sink, and notice builders.
+import { after } from 'node:test';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -174,4 +175,15 @@ export async function until(check: () => boolean, timeoutMs = 5000): Promise<voi
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Starts receivers for one suite and closes them all after it. Call at suite level. */
+export function receivers(): (respond?: Responder) => Promise<Receiver> {
+  const servers: Receiver[] = [];
+  after(async () => Promise.all(servers.map((s) => s.close())));
+  return async (respond) => {
+    const server = await startReceiver(respond);
+    servers.push(server);
+    return server;
+  };
 }

@@ -1,8 +1,8 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createNotifier } from '../../../src/adapters/notify/factory.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, refusedUrl, rolledBackRelease, startReceiver, until, type Received, type Receiver } from './fixtures.ts';
+import { captureLogs, fakeTime, notice, promotedRelease, refusedUrl, rolledBackRelease, receivers, until, type Received } from './fixtures.ts';
 
 const secret = 'hmac-KEY-secret-0123';
 
@@ -18,14 +18,7 @@ function payload(request: Received): Record<string, unknown> {
 }
 
 void describe('JSON webhook', () => {
-  const servers: Receiver[] = [];
-  after(async () => Promise.all(servers.map((s) => s.close())));
-
-  async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-    const server = await startReceiver(...args);
-    servers.push(server);
-    return server;
-  }
+  const receiver = receivers();
 
   void test('a promoted and a rolled-back release arrive in order with app, namespace, revision, phase, weight and reason', async () => {
     const hook = await receiver();

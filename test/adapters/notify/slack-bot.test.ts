@@ -1,7 +1,7 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier } from '../../../src/adapters/notify/factory.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, rolledBackRelease, slackApi, slackCall, startReceiver, type Receiver } from './fixtures.ts';
+import { captureLogs, fakeTime, notice, promotedRelease, rolledBackRelease, slackApi, slackCall, receivers, type Receiver } from './fixtures.ts';
 
 const botToken = 'xoxb-1111-2222-botTOKENsecret';
 
@@ -14,12 +14,10 @@ function attachmentText(payload: Record<string, unknown>): string {
 }
 
 void describe('Slack bot token', () => {
-  const servers: Receiver[] = [];
-  after(async () => Promise.all(servers.map((s) => s.close())));
+  const receiver = receivers();
 
   async function setup(respond = slackApi()) {
-    const slack = await startReceiver(respond);
-    servers.push(slack);
+    const slack = await receiver(respond);
     const time = fakeTime();
     const logs = captureLogs();
     const notifier = createNotifier({

@@ -1,7 +1,7 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier } from '../../../src/adapters/notify/factory.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, rolledBackRelease, startReceiver, type Receiver } from './fixtures.ts';
+import { captureLogs, fakeTime, notice, promotedRelease, rolledBackRelease, receivers, type Receiver } from './fixtures.ts';
 
 interface WebhookMessage {
   text: string;
@@ -21,12 +21,10 @@ function blockText(m: WebhookMessage): string {
 const webhookPath = '/services/T0001/B0002/webhookTOKENsecret';
 
 void describe('Slack incoming webhook', () => {
-  const servers: Receiver[] = [];
-  after(async () => Promise.all(servers.map((s) => s.close())));
+  const receiver = receivers();
 
   void test('a promoted release arrives in order as Block Kit messages naming app, namespace, revision, phase, weight and reason', async () => {
-    const slack = await startReceiver();
-    servers.push(slack);
+    const slack = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath }, clock: time.clock, sleep: time.sleep });
     const notices = promotedRelease([10, 25, 50], { slackChannel: '#deploys' });
@@ -48,8 +46,7 @@ void describe('Slack incoming webhook', () => {
   });
 
   void test('a rolled-back release ends with a red warning message carrying the judge\'s reason', async () => {
-    const slack = await startReceiver();
-    servers.push(slack);
+    const slack = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#deploys' }, clock: time.clock, sleep: time.sleep });
     for (const n of rolledBackRelease()) notifier.notify(n);
@@ -65,8 +62,7 @@ void describe('Slack incoming webhook', () => {
   });
 
   void test('the message text follows a custom template and a dashboard link is added when configured', async () => {
-    const slack = await startReceiver();
-    servers.push(slack);
+    const slack = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({
       slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#deploys', links: { dashboard: 'https://grafana.example/d/fledge?ns={{namespace}}&app={{name}}' } },
@@ -83,8 +79,7 @@ void describe('Slack incoming webhook', () => {
   });
 
   void test('notices whose Canary names no Slack channel skip Slack when no default channel is set', async () => {
-    const slack = await startReceiver();
-    servers.push(slack);
+    const slack = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath }, clock: time.clock, sleep: time.sleep });
     notifier.notify(notice());
@@ -96,8 +91,7 @@ void describe('Slack incoming webhook', () => {
   });
 
   void test('Slack answering 429 with Retry-After: 1 is retried after waiting at least a second', async () => {
-    const slack = await startReceiver((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' } : { status: 200, body: 'ok' }));
-    servers.push(slack);
+    const slack = await receiver((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' } : { status: 200, body: 'ok' }));
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#d' }, clock: time.clock, sleep: time.sleep, perChannelIntervalMs: 0 });
     notifier.notify(notice());
@@ -111,11 +105,10 @@ void describe('Slack incoming webhook', () => {
   void test('posts to one webhook are spaced by the per-channel interval', async () => {
     const time = fakeTime();
     const sentAt: number[] = [];
-    const slack = await startReceiver(() => {
+    const slack = await receiver(() => {
       sentAt.push(time.clock.now());
       return { status: 200, body: 'ok' };
     });
-    servers.push(slack);
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#d' }, clock: time.clock, sleep: time.sleep, perChannelIntervalMs: 1500 });
     for (const n of promotedRelease([10, 50])) notifier.notify(n);
     await notifier.flush();
@@ -126,8 +119,7 @@ void describe('Slack incoming webhook', () => {
   });
 
   void test('a webhook that answers 404 is not retried and the drop is logged without the URL', async () => {
-    const slack = await startReceiver(() => ({ status: 404, body: 'no_service' }));
-    servers.push(slack);
+    const slack = await receiver(() => ({ status: 404, body: 'no_service' }));
     const time = fakeTime();
     const logs = captureLogs();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#d' }, clock: time.clock, sleep: time.sleep, logger: logs.logger });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { waitForEmulatorUrl } from '../../support/emulator.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,25 +49,6 @@ spec:
   - {service: web-canary, weight: 10}
 `;
 
-/** Resolves with the URL the emulator prints, reading its stdout (bounded). */
-function waitForUrl(child: ChildProcess, output: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${output.join('')}`)), 60_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const match = /listening on (http:\/\/\S+)/.exec(output.join(''));
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited with ${code}: ${output.join('')}`));
-    });
-  });
-}
-
 void describe('kubectl against fledge emulator', { skip: kubectlPath === undefined }, () => {
   let dir = '';
   let child: ChildProcess | undefined;
@@ -82,7 +64,7 @@ void describe('kubectl against fledge emulator', { skip: kubectlPath === undefin
     dir = await mkdtemp(join(tmpdir(), 'fledge-kubectl-'));
     child = spawn(process.execPath, [join(root, 'bin/fledge.js'), 'emulator', '--port', '0', '--kubeconfig', join(dir, 'kubeconfig')], { stdio: ['ignore', 'pipe', 'pipe'] });
     exited = new Promise((resolve) => child!.once('exit', (code) => resolve(code)));
-    await waitForUrl(child, output);
+    await waitForEmulatorUrl(child, output);
     await writeFile(join(dir, 'deploy.yaml'), deploymentYaml('example/web:1'));
     await writeFile(join(dir, 'split.yaml'), trafficSplitYaml);
   });
