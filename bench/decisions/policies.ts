@@ -47,6 +47,8 @@ export function fledgePolicy(id: Exclude<PolicyId, 'flagger'>, options: { succes
     pauseBeforeEachStep: false,
     manualGate: false,
     progressDeadlineMs: 10 * minuteMs,
+    pauseLimitMs: 30 * minuteMs,
+    gateTimeoutMs: null,
     window: null,
     judge: judge(id === 'fledge-threshold' ? 'threshold' : 'sequential', successRateMin),
   };

@@ -40,7 +40,7 @@ const checks: Readonly<Record<RequestVerb, (status: CanaryStatus) => Applicabili
   },
   resume: (status) => {
     if (running(status) && status.pausedBy === 'gate') return { ok: false, why: 'waiting at the promotion gate: use `fledge promote`' };
-    if (!running(status) || (status.pausedBy !== 'user' && status.pausedBy !== 'step-gate')) {
+    if (!running(status) || (status.pausedBy !== 'user' && status.pausedBy !== 'step-gate' && status.pausedBy !== 'limit')) {
       return { ok: false, why: 'nothing is paused by a person' };
     }
     return { ok: true, will: `continue the release from ${status.canaryWeight}%` };

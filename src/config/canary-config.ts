@@ -42,6 +42,8 @@ export const canarySpecSchema = z.object({
   pauseBeforeEachStep: z.boolean(),
   manualGate: z.boolean(),
   progressDeadline: duration,
+  pauseLimit: duration,
+  gateTimeout: duration.nullable(),
   window: z.object({ cron: z.string(), timezone: z.string() }).nullable(),
   judge: z.object({
     kind: z.enum(['sequential', 'threshold']),
@@ -79,6 +81,8 @@ export function toCanarySpec(config: CanaryConfig): CanarySpec {
     pauseBeforeEachStep: policy.pauseBeforeEachStep,
     manualGate: policy.manualGate,
     progressDeadline: formatDuration(policy.progressDeadlineMs),
+    pauseLimit: formatDuration(policy.pauseLimitMs),
+    gateTimeout: policy.gateTimeoutMs === null ? null : formatDuration(policy.gateTimeoutMs),
     window: policy.window === null ? null : { ...policy.window },
     judge: {
       kind: policy.judge.kind,

@@ -3,7 +3,11 @@
 // Like values.ts: input is trimmed non-empty text, problems are phrases that read after "is".
 import { CronTime } from 'cron';
 import { z } from 'zod';
+import { nextOpening } from '../core/window.ts';
 import { parseDecimal, parseDuration } from './values.ts';
+
+/** A fixed start for the never-opens check, so `fledge validate` and the controller agree. */
+const neverCheckFrom = Date.UTC(2024, 0, 1);
 
 /** A ConfigMap or Secret whose contents are part of the revision under analysis. */
 export interface TrackedRef {
@@ -20,12 +24,15 @@ function fail(ctx: z.RefinementCtx, message: string): typeof z.NEVER {
 export const cronText: z.ZodType<string, string> = z.string().transform((text, ctx) => {
   const fields = text.split(/\s+/);
   if (fields.length !== 5) return fail(ctx, `not a 5-field cron expression (it has ${fields.length})`);
+  const cron = fields.join(' ');
   try {
-    new CronTime(fields.join(' '), 'UTC');
+    new CronTime(cron, 'UTC');
   } catch (error) {
     return fail(ctx, `not a valid cron expression (${(error as Error).message})`);
   }
-  return fields.join(' ');
+  // A window that never opens would hold every release forever (February 30th, April 31st).
+  if (nextOpening({ cron, timezone: 'UTC' }, neverCheckFrom) === null) return fail(ctx, 'a window that never opens (no matching minute in 8 years)');
+  return cron;
 });
 
 /** True when both Intl and the cron library know the IANA zone name. */

@@ -107,6 +107,16 @@ export const knobs = {
     allowed: 'a duration of at least 1m and at least twice the interval, such as 10m',
     description: 'A run that makes no progress this long (canary not ready, no data) is rolled back.',
   }),
+  'pause-limit': knob({
+    schema: durationText(60_000), default: 1_800_000, defaultText: '30m',
+    allowed: 'a duration of at least 1m, such as 30m or 2h',
+    description: 'A run paused this long by no canary data or Prometheus errors moves all traffic back to the primary and waits for `fledge resume` or `fledge abort`.',
+  }),
+  'gate-timeout': knob({
+    schema: durationText(60_000), default: undefined, defaultText: 'none (wait forever)',
+    allowed: 'a duration of at least 1m, such as 4h',
+    description: 'With manual-gate: a run waiting this long for `fledge promote` is aborted (rolled back).',
+  }),
   window: knob({
     schema: cronText, default: undefined, defaultText: 'none (any time)',
     allowed: 'a 5-field cron expression (minute hour day month weekday), such as * 9-16 * * 1-5',

@@ -96,8 +96,17 @@ function judgePolicy(values: Values, latencyMs: number): JudgePolicy {
   };
 }
 
+/** How long a run may wait: the deadline, the pause limit, the gate timeout and the window. */
+function waiting(values: Values, effective: Effective): Pick<ReleasePolicy, 'progressDeadlineMs' | 'pauseLimitMs' | 'gateTimeoutMs' | 'window'> {
+  return {
+    progressDeadlineMs: effective.progressDeadlineMs,
+    pauseLimitMs: withDefault(values, 'pause-limit') ?? 1_800_000,
+    gateTimeoutMs: values['gate-timeout'] ?? null,
+    window: values.window === undefined ? null : { cron: values.window, timezone: withDefault(values, 'window-timezone') ?? 'UTC' },
+  };
+}
+
 function buildConfig(values: Values, effective: Effective): CanaryConfig {
-  const window = values.window === undefined ? null : { cron: values.window, timezone: withDefault(values, 'window-timezone') ?? 'UTC' };
   const policy: ReleasePolicy = {
     steps: effective.steps,
     bakeMs: effective.bakeMs,
@@ -106,8 +115,7 @@ function buildConfig(values: Values, effective: Effective): CanaryConfig {
     promotion: effective.promotion,
     pauseBeforeEachStep: effective.strategy.pauseBeforeEachStep,
     manualGate: withDefault(values, 'manual-gate') ?? false,
-    progressDeadlineMs: effective.progressDeadlineMs,
-    window,
+    ...waiting(values, effective),
     judge: judgePolicy(values, effective.latencyMs),
   };
   return {

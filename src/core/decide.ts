@@ -111,15 +111,32 @@ function byPhase(input: Input): Decision {
   }
 }
 
-/**
- * Decides the next state, the actions (in order) and when to look again. Pure: the same
- * inputs always give the same decision. A request a person made is acted on once.
- */
-export function decide(state: CanaryState, observation: Observation, policy: ReleasePolicy, now: number): Decision {
-  const input = { state, observation, policy, now };
+/** The longest a decision waits before looking again: far-off windows are re-checked, timers stay small. */
+export const maxRequeueMs = 60 * 60_000;
+
+/** Stamps when a pause began (kept while its cause stays) and bounds the requeue delay. */
+function finished(before: CanaryState, decision: Decision, now: number): Decision {
+  const { state } = decision;
+  const same = state.pausedBy === before.pausedBy && before.pausedAt !== null;
+  const pausedAt = state.pausedBy === null ? null : same ? before.pausedAt : now;
+  const requeue = decision.requeueAfterMs;
+  return { ...decision, state: { ...state, pausedAt }, requeueAfterMs: requeue === null ? null : Math.min(maxRequeueMs, requeue) };
+}
+
+function decideOnce(input: Input): Decision {
+  const { state, observation } = input;
   const request = observation.request;
   if (request === null || request.id === state.handledRequest) return byPhase(input);
   const outcome = handleRequest(input, request);
   if (outcome.kind === 'decided') return outcome.decision;
   return byPhase({ ...input, state: outcome.state });
+}
+
+/**
+ * Decides the next state, the actions (in order) and when to look again (at most
+ * maxRequeueMs). Pure: the same inputs always give the same decision. A request a person
+ * made is acted on once.
+ */
+export function decide(state: CanaryState, observation: Observation, policy: ReleasePolicy, now: number): Decision {
+  return finished(state, decideOnce({ state, observation, policy, now }), now);
 }

@@ -2,9 +2,10 @@
 // steps, judge each interval, and pause, roll back or promote.
 import { judgeFor } from './judge/index.ts';
 import { dueInterval, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
+import { pauseOverLimit } from './pause-limits.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
-import type { Action, CanaryState, Decision, Observation } from './state.ts';
+import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
 import type { IntervalMeasurement, PauseCause, ReleasePolicy, Sample, Verdict } from './types.ts';
 
 export interface RunInput {
@@ -14,7 +15,7 @@ export interface RunInput {
   readonly now: number;
 }
 
-const humanCauses: ReadonlySet<PauseCause> = new Set(['user', 'gate', 'step-gate']);
+const humanCauses: ReadonlySet<PauseCause> = new Set(['user', 'gate', 'step-gate', 'limit']);
 
 function canaryReady(observation: Observation): boolean {
   const { target } = observation;
@@ -29,7 +30,7 @@ function pause(input: RunInput, cause: PauseCause, message: string, extra: Actio
   return { state: { ...state, phase: 'Paused', pausedBy: cause, message }, actions, requeueAfterMs: requeue };
 }
 
-function pauseReason(cause: PauseCause): 'Paused' | 'WaitingForPromotion' | 'OutsideWindow' | 'NoCanaryData' | 'MetricsUnavailable' | 'SharedIncident' {
+function pauseReason(cause: PauseCause): EventReason {
   const reasons = {
     user: 'Paused',
     'step-gate': 'Paused',
@@ -38,6 +39,7 @@ function pauseReason(cause: PauseCause): 'Paused' | 'WaitingForPromotion' | 'Out
     'no-data': 'NoCanaryData',
     'metrics-unavailable': 'MetricsUnavailable',
     'shared-incident': 'SharedIncident',
+    limit: 'PauseLimitReached',
   } as const;
   return reasons[cause];
 }
@@ -202,15 +204,29 @@ function holdOnCanary(input: RunInput): Decision {
   return { state: { ...state, canaryWeight: 100, message }, actions, requeueAfterMs: pollMs(policy) };
 }
 
+/** Past the pause limit: all traffic stays on the primary until a person resumes or aborts. */
+function holdOnPrimary(input: RunInput): Decision {
+  const actions: Action[] = input.observation.routedCanaryWeight === 0 ? [] : [{ kind: 'route', canaryWeight: 0 }];
+  return { state: { ...input.state, canaryWeight: 0 }, actions, requeueAfterMs: null };
+}
+
+/** Before the first step: wait for the window (changing nothing while it stays closed), then step in. */
+function firstStep(input: RunInput): Decision {
+  const { state, policy, now } = input;
+  if (state.pausedBy !== null && humanCauses.has(state.pausedBy)) return { state, actions: [], requeueAfterMs: null };
+  const waiting = state.pausedBy === 'window' && !insideWindow(policy.window, now);
+  return advance({ ...input, state: waiting ? state : { ...state, progressAt: now } }, 'canary ready');
+}
+
 /** One look at a run in flight. */
 export function progressRun(input: RunInput): Decision {
   const { state, observation, policy, now } = input;
+  const limited = pauseOverLimit(input);
+  if (limited !== null) return limited;
   if (!canaryReady(observation)) return awaitCanary(input);
   if (state.step >= 0 && primaryLost(observation)) return holdOnCanary(input);
-  const heldByPerson = state.pausedBy !== null && humanCauses.has(state.pausedBy);
-  if (state.step < 0) {
-    return heldByPerson ? { state, actions: [], requeueAfterMs: null } : advance({ ...input, state: { ...state, progressAt: now } }, 'canary ready');
-  }
+  if (state.pausedBy === 'limit') return holdOnPrimary(input);
+  if (state.step < 0) return firstStep(input);
   if (state.pausedBy === 'window' && insideWindow(policy.window, now)) return advance(input, 'deployment window open');
   return atStep(input);
 }

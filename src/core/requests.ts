@@ -61,11 +61,16 @@ function pauseRun(input: RequestInput, request: UserRequest): RequestOutcome {
 function resume(input: RequestInput, request: UserRequest): RequestOutcome {
   const { state } = input;
   const pausedBy = state.pausedBy;
-  if (!running(state) || (pausedBy !== 'user' && pausedBy !== 'step-gate')) {
+  if (!running(state) || (pausedBy !== 'user' && pausedBy !== 'step-gate' && pausedBy !== 'limit')) {
     return refuse(state, request, pausedBy === 'gate' ? 'waiting at the promotion gate: use `fledge promote`' : 'nothing is paused by a person');
   }
   const resumed = { ...state, phase: 'Progressing', pausedBy: null, userPaused: false } as const;
   if (pausedBy === 'step-gate') return { kind: 'decided', decision: advance({ ...input, state: resumed }, 'resumed by a person', true) };
+  // After the pause limit the step starts over: what was measured while traffic sat on the primary is not judged.
+  if (pausedBy === 'limit') {
+    const { now } = input;
+    return { kind: 'carry-on', state: { ...resumed, analyzedUntil: now, stepStartedAt: now, progressAt: now, message: 'resumed by a person after the pause limit' } };
+  }
   return { kind: 'carry-on', state: { ...resumed, message: 'resumed by a person' } };
 }
 

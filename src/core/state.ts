@@ -19,6 +19,8 @@ export interface CanaryState {
   /** Last time the run made progress (step, data, readiness); drives the progress deadline. */
   readonly progressAt: number | null;
   readonly pausedBy: PauseCause | null;
+  /** When the current pause began (set by decide when pausedBy changes); null when not paused. */
+  readonly pausedAt: number | null;
   /** `fledge pause` is in force (survives other pauses ending). */
   readonly userPaused: boolean;
   readonly evidence: Evidence | null;
@@ -90,7 +92,9 @@ export type EventReason =
   | 'RetryRequested'
   | 'RequestRefused'
   | 'SkippedFailedRevision'
-  | 'DriftRepaired';
+  | 'DriftRepaired'
+  | 'PauseLimitReached'
+  | 'GateTimedOut';
 
 /** Side effects, in order. Reconcile applies them one by one and stops at the first failure. */
 export type Action =

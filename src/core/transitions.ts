@@ -24,6 +24,7 @@ export function initialState(): CanaryState {
     analyzedUntil: null,
     progressAt: null,
     pausedBy: null,
+    pausedAt: null,
     userPaused: false,
     evidence: null,
     handledRequest: null,

@@ -12,7 +12,8 @@ export type PauseCause =
   | 'window' // outside the deployment window: no traffic moves
   | 'no-data' // no canary data for N intervals
   | 'metrics-unavailable' // Prometheus unreachable or erroring
-  | 'shared-incident'; // primary breaks the SLO too
+  | 'shared-incident' // primary breaks the SLO too
+  | 'limit'; // no data or metrics errors past the pause limit: traffic back on the primary, waiting for a person
 
 /** A counted event per request; the analysis templates define one query per event. */
 export type EventName = 'failures' | 'slow';
@@ -89,6 +90,13 @@ export interface ReleasePolicy {
   readonly manualGate: boolean;
   /** A run that makes no progress for this long is rolled back (unready canary, no data). */
   readonly progressDeadlineMs: number;
+  /**
+   * A pause for no data or unavailable metrics lasting longer than this moves traffic back to
+   * the primary and waits for a person (cause `limit`); it never fails the run.
+   */
+  readonly pauseLimitMs: number;
+  /** Waiting at the manual promotion gate longer than this aborts the run; null = wait forever. */
+  readonly gateTimeoutMs: number | null;
   readonly window: DeploymentWindow | null;
   readonly judge: JudgePolicy;
 }

@@ -18,6 +18,8 @@ const goodValues: Record<KnobName, readonly string[]> = {
   promotion: ['schedule', 'evidence'],
   analysis: ['linkerd', 'istio', 'generic'],
   'success-rate-min': ['99', '99.5', '95%'],
+  'pause-limit': ['1m', '30m', '2h'],
+  'gate-timeout': ['10m', '4h'],
   'latency-p99-max': ['500', '1s', '250ms'],
   judge: ['sequential', 'threshold'],
   'max-failed-checks': ['1', '5', '1000'],

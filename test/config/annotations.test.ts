@@ -45,10 +45,12 @@ const cases: Record<KnobName, KnobCases> = {
   alpha: { read: (c) => c.policy.judge.alpha, good: [['0.01', 0.01], ['0.5', 0.5]], bad: ['0', '0.6', '5%', 'low'] },
   beta: { read: (c) => c.policy.judge.beta, good: [['0.1', 0.1]], bad: ['0', '1', 'high'] },
   'progress-deadline': { read: (c) => c.policy.progressDeadlineMs, good: [['30m', 1_800_000], ['2m', 120_000]], bad: ['30s', 'never'] },
+  'pause-limit': { read: (c) => c.policy.pauseLimitMs, good: [['45m', 2_700_000], ['1m', 60_000]], bad: ['30s', 'forever', '0'] },
+  'gate-timeout': { read: (c) => c.policy.gateTimeoutMs, good: [['4h', 14_400_000], ['1m', 60_000]], bad: ['10s', 'never'] },
   window: {
     read: (c) => c.policy.window,
     good: [['* 9-16 * * 1-5', { cron: '* 9-16 * * 1-5', timezone: 'UTC' }], ['*  *  * * *', { cron: '* * * * *', timezone: 'UTC' }]],
-    bad: ['* * * *', '0 0 * * * *', '61 * * * *', 'weekdays'],
+    bad: ['* * * *', '0 0 * * * *', '61 * * * *', 'weekdays', '0 0 30 2 *', '0 0 31 4,6 *'],
   },
   'window-timezone': {
     read: (c) => c.policy.window?.timezone,

@@ -27,6 +27,8 @@ test('one annotation gives the full default policy: canary strategy, linkerd ana
     pauseBeforeEachStep: false,
     manualGate: false,
     progressDeadlineMs: 600_000,
+    pauseLimitMs: 1_800_000,
+    gateTimeoutMs: null,
     window: null,
     judge: {
       kind: 'sequential',

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide } from '../../src/core/decide.ts';
+import { decide, maxRequeueMs } from '../../src/core/decide.ts';
 import type { Action, Decision } from '../../src/core/state.ts';
 import { initialState } from '../../src/core/transitions.ts';
 import {
@@ -114,7 +114,18 @@ describe('Progressing: waiting for the canary', () => {
     assert.equal(d.state.phase, 'Paused');
     assert.equal(d.state.pausedBy, 'window');
     assert.deepEqual(routes(d), []);
-    assert.ok((d.requeueAfterMs ?? 0) > 9 * 60 * minute, 'looks again when the window opens');
+    // The window opens in 10 hours: it looks again within the hour, writing nothing meanwhile.
+    assert.equal(d.requeueAfterMs, maxRequeueMs);
+    const again = decide(d.state, runObservation(0), policy({ window }), t0 + 12 * 60 * minute + maxRequeueMs);
+    assert.deepEqual(again.state, d.state, 'a second look outside the window changes nothing (no status write)');
+    assert.deepEqual(again.actions, []);
+  });
+  it('looks again when a window a few minutes away opens', () => {
+    const window = { cron: '0 23 * * *', timezone: 'Europe/Berlin' };
+    // t0 + 12h is 23:00 Berlin; five minutes before, the next look is at the opening.
+    const d = decide(running(-1), runObservation(0), policy({ window }), t0 + 12 * 60 * minute - 5 * minute);
+    assert.equal(d.state.pausedBy, 'window');
+    assert.equal(d.requeueAfterMs, 5 * minute);
   });
   it('moves traffic inside the deployment window', () => {
     const window = { cron: '* 9-17 * * 1-5', timezone: 'Europe/Berlin' };

@@ -37,6 +37,8 @@ export function policy(overrides: Partial<ReleasePolicy> = {}): ReleasePolicy {
     pauseBeforeEachStep: false,
     manualGate: false,
     progressDeadlineMs: 10 * minute,
+    pauseLimitMs: 30 * minute,
+    gateTimeoutMs: null,
     window: null,
     judge: judgePolicy(),
     ...overrides,

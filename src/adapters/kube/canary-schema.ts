@@ -16,7 +16,7 @@ const time = z.iso.datetime({ offset: true }).nullable().default(null);
 const count = z.number().int().nonnegative();
 
 export const phaseSchema = z.enum(['Initializing', 'Ready', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'Failed']);
-export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident']);
+export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit']);
 
 /** Running log-likelihood ratios; ±Infinity and NaN are written as the strings "Infinity", "-Infinity", "NaN". */
 const logLrSchema = z
@@ -73,6 +73,8 @@ export const canaryStatusSchema = z.object({
   analyzedUntil: time,
   progressAt: time,
   pausedBy: pauseCauseSchema.nullable().default(null),
+  /** When the current pause began. */
+  pausedAt: time,
   userPaused: z.boolean().default(false),
   evidence: evidenceSchema.nullable().default(null),
   /** Id of the last user request acted on. */

@@ -27,7 +27,7 @@ export type WaitOutcome =
   | { readonly kind: 'unreachable'; readonly message: string };
 
 /** Pauses that only a person ends; other pauses (window, no data, metrics outage) end by themselves. */
-const humanPauses: ReadonlySet<string> = new Set(['user', 'gate', 'step-gate']);
+const humanPauses: ReadonlySet<string> = new Set(['user', 'gate', 'step-gate', 'limit']);
 
 function runOfBound(look: WaitLook): CanaryStatus | null {
   const status = look.status;

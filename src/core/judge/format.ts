@@ -22,3 +22,12 @@ const eventNouns: Readonly<Record<EventName, string>> = { failures: 'failure rat
 export function eventNoun(event: EventName): string {
   return eventNouns[event];
 }
+
+/** A span of time for reasons: "45s", "31m", "2h5m" (whole seconds below a minute, else whole minutes). */
+export function formatSpan(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))}s`;
+  const minutes = Math.round(ms / 60_000);
+  const hours = Math.floor(minutes / 60);
+  if (hours === 0) return `${minutes}m`;
+  return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+}

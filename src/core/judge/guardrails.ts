@@ -12,16 +12,32 @@ export function metricsUnavailable(interval: IntervalMeasurement): Verdict | nul
   return { kind: 'pause', cause: 'metrics-unavailable', reason: `Prometheus error: ${message}: pausing, no decision on bad information` };
 }
 
-/** Roll back at once when the canary fails at least catastropheRatio of at least catastropheMinRequests in one interval. */
-export function catastrophe(policy: JudgePolicy, canary: Counts): Verdict | null {
-  const { requests } = canary;
-  const failures = canary.events.failures;
-  if (requests === 0 || requests < policy.catastropheMinRequests) return null;
-  const share = failures / requests;
-  if (share < policy.catastropheRatio) return null;
+function catastrophic(policy: JudgePolicy, counts: Counts | null): number | null {
+  if (counts === null || counts.requests === 0 || counts.requests < policy.catastropheMinRequests) return null;
+  const share = counts.events.failures / counts.requests;
+  return share >= policy.catastropheRatio ? share : null;
+}
+
+/**
+ * Roll back at once when the canary fails at least catastropheRatio of at least
+ * catastropheMinRequests in one interval — unless the primary fails as badly in the same
+ * interval: that is a shared incident (a dependency is down), which pauses instead.
+ */
+export function catastrophe(policy: JudgePolicy, sides: { canary: Counts; primary: Counts | null }): Verdict | null {
+  const share = catastrophic(policy, sides.canary);
+  if (share === null) return null;
+  const requests = formatNumber(sides.canary.requests);
+  const primaryShare = catastrophic(policy, sides.primary);
+  if (primaryShare !== null) {
+    return {
+      kind: 'pause',
+      cause: 'shared-incident',
+      reason: `canary failed ${formatPercent(share)} of ${requests} requests and the primary ${formatPercent(primaryShare)} of ${formatNumber(sides.primary?.requests ?? 0)} in one interval: a shared incident, pausing`,
+    };
+  }
   return {
     kind: 'rollback',
-    reason: `canary failed ${formatPercent(share)} of ${formatNumber(requests)} requests in one interval (≥ ${formatPercent(policy.catastropheRatio)}): roll back at once`,
+    reason: `canary failed ${formatPercent(share)} of ${requests} requests in one interval (≥ ${formatPercent(policy.catastropheRatio)}): roll back at once`,
   };
 }
 

@@ -71,9 +71,10 @@ function assess(policy: JudgePolicy, input: Input): Assessment {
   if (unavailable !== null) return { evidence: start, verdict: unavailable };
   const canary = sampleCounts(input.interval.canary);
   if (!hasCanaryData(canary)) return noCanaryData(policy, start, input.context);
-  const weighed = weigh(policy, start, { canary, primary: sampleCounts(input.interval.primary) });
+  const sides = { canary, primary: sampleCounts(input.interval.primary) };
+  const weighed = weigh(policy, start, sides);
   const evidence = { ...start, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0 };
-  const verdict = catastrophe(policy, canary) ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
+  const verdict = catastrophe(policy, sides) ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
   return { evidence, verdict };
 }
 

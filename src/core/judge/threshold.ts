@@ -62,7 +62,7 @@ function assess(policy: JudgePolicy, input: Input): Assessment {
   const primary = sampleCounts(input.interval.primary);
   const metrics = metricPairs(policy, start, freshThresholdMetric).map(({ metric, current }) => addCounts(current, metric, { canary, primary }));
   const counted = { ...start, metrics, intervals: start.intervals + 1, noDataStreak: 0 };
-  const guard = catastrophe(policy, canary);
+  const guard = catastrophe(policy, { canary, primary });
   if (guard !== null) return { evidence: counted, verdict: guard };
   const checks = check(policy, canary);
   const failedChecks = start.failedChecks + (checks.failed.length > 0 ? 1 : 0);

@@ -27,7 +27,7 @@ const progressing: CanaryState = {
     intervals: 1, noDataStreak: 0, failedChecks: 0,
     metrics: [{ name: 'errors', canaryRequests: 120, canaryEvents: 1, primaryRequests: 1080, primaryEvents: 9, ratio: 1.0, harm: 0.8, safe: 1.2, logLr: { '2': [-0.1], '5': [-0.7] } }],
   },
-  handledRequest: null, message: 'step 1 of 2 at 10%',
+  handledRequest: null, pausedAt: null, message: 'step 1 of 2 at 10%',
 };
 
 async function setup(t: { after(fn: () => unknown): void }) {

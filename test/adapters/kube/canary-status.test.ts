@@ -37,7 +37,8 @@ const state: fc.Arbitrary<CanaryState> = fc.record({
   stepStartedAt: time,
   analyzedUntil: time,
   progressAt: time,
-  pausedBy: fc.constantFrom(null, 'user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident'),
+  pausedBy: fc.constantFrom(null, 'user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit'),
+  pausedAt: time,
   userPaused: fc.boolean(),
   evidence: fc.option(fc.record({
     metrics: fc.array(metric, { maxLength: 3 }),
@@ -128,7 +129,7 @@ void describe('user requests on the Canary', () => {
 function stateAt(overrides: Partial<CanaryState>): CanaryState {
   return {
     phase: 'Progressing', revision: 'abc', lastPromotedRevision: null, lastFailedRevision: null, canaryWeight: 10, step: 0,
-    runStartedAt: t0, stepStartedAt: null, analyzedUntil: null, progressAt: t0, pausedBy: null, userPaused: false,
+    runStartedAt: t0, stepStartedAt: null, analyzedUntil: null, progressAt: t0, pausedBy: null, pausedAt: null, userPaused: false,
     evidence: null, handledRequest: null, message: 'step 1', ...overrides,
   };
 }

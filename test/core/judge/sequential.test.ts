@@ -106,8 +106,13 @@ void describe('sequential judge guardrails', () => {
     },
     {
       name: 'a canary failing 25% of 100 requests in one interval is rolled back at once',
-      intervals: [measured(value(100, 25), value(900, 200))],
+      intervals: [measured(value(100, 25), value(900, 2))],
       kind: 'rollback', reason: 'canary failed 25% of 100 requests in one interval (≥ 20%): roll back at once',
+    },
+    {
+      name: 'canary and primary both failing every request is a shared incident: paused, not rolled back',
+      intervals: [measured(value(100, 100), value(900, 900))],
+      kind: 'pause', cause: 'shared-incident', reason: 'canary failed 100% of 100 requests and the primary 100% of 900 in one interval: a shared incident, pausing',
     },
     {
       name: 'a canary failing 19 of 19 requests is below the catastrophe floor of 20 requests',
