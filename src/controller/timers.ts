@@ -9,9 +9,12 @@ export interface Timers {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Node fires a timer longer than 2³¹−1 ms after 1 ms: longer waits are cut to this, and re-armed by the caller. */
+export const maxTimerMs = 2 ** 31 - 1;
+
 export const systemTimers: Timers = {
   set: (fn, ms) => {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    const handle = setTimeout(fn, Math.min(maxTimerMs, Math.max(0, ms)));
     handle.unref();
     return handle;
   },

@@ -211,3 +211,19 @@ void describe('work queue', () => {
     assert.equal(time.active, 0);
   });
 });
+
+describe('work queue on real timers', () => {
+  it('waits out a delay longer than a Node timer can hold without firing every millisecond', async () => {
+    const { systemTimers } = await import('../../src/controller/timers.ts');
+    let armed = 0;
+    const counting = { set: (fn: () => void, ms: number): unknown => { armed += 1; return systemTimers.set(fn, ms); }, clear: (handle: unknown): void => systemTimers.clear(handle) };
+    const runs: string[] = [];
+    const q = new WorkQueue({ timers: counting, reconcile: async (key) => { runs.push(key); return done; } });
+    // 700 hours: an interval of 700h or a window a month away once asked for this.
+    q.addAfter('default/far', 700 * 60 * 60 * 1000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await q.shutdown();
+    assert.deepEqual(runs, []);
+    assert.ok(armed <= 2, `the timer was armed ${armed} times in 100 ms`);
+  });
+});
