@@ -1,6 +1,8 @@
 // One instant query against the Prometheus HTTP API, as a value. `prometheus-query` stays the
 // HTTP client; this wrapper adds what it lacks: a hard deadline per query, strict checking of
-// the answer's shape (so garbage never reads as "no data"), and messages free of secrets.
+// the answer's shape (so garbage never reads as "no data"), no redirects, and messages made of
+// fixed text only: whatever a server sends (bodies, error text, headers, a Location) is never
+// repeated, so a hostile or misconfigured endpoint cannot put secrets into status, Events or logs.
 import { PrometheusDriver } from 'prometheus-query';
 import type { PrometheusConnectionOptions } from 'prometheus-query';
 import { z } from 'zod';
@@ -26,7 +28,8 @@ export interface QueryClientOptions {
 type RequestConfig = Parameters<NonNullable<PrometheusConnectionOptions['requestInterceptor']>['onFulfilled']>[0];
 type Response = Parameters<NonNullable<PrometheusConnectionOptions['responseInterceptor']>['onFulfilled']>[0];
 
-const badBody = 'FLEDGE_BAD_BODY';
+/** Marks a rejection whose `message` is already the fixed sentence to show; not a FledgeError code. */
+const answered = 'fledge:answered';
 const maxBodyBytes = 4 * 1024 * 1024;
 
 const sample = z.tuple([z.number(), z.string()]);
@@ -39,30 +42,34 @@ const successBody = z.object({
     z.object({ resultType: z.literal('string'), result: z.unknown() }),
   ]),
 });
-const errorBody = z.object({ status: z.literal('error'), error: z.string() });
+/** The error types Prometheus's API documents; only these are ever named in a message. */
+const errorType = z.enum(['bad_data', 'timeout', 'canceled', 'execution', 'internal', 'unavailable', 'not_found']);
+const apiEnvelope = z.object({ status: z.string() });
+const errorEnvelope = z.object({ status: z.literal('error'), errorType });
 
-/** The marker a rejected interceptor hands to prometheus-query; it comes back as `code`/`error`. */
-function rejectBody(response: Response, what: string): Promise<never> {
-  const snippet = typeof response.data === 'string' ? `: ${oneLine(response.data).slice(0, 80)}` : '';
-  return Promise.reject(Object.assign(new Error(`HTTP ${response.status} with ${what}${snippet}`), { code: badBody }));
+function reject(sentence: string): Promise<never> {
+  return Promise.reject(Object.assign(new Error(sentence), { code: answered }));
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+/** What a non-2xx answer says, from its status and (for the API's error envelope) its errorType only. */
+function describeAnswer(response: Response): string {
+  const status = response.status;
+  if (status >= 300 && status < 400) return `answered ${status} (redirects are not followed)`;
+  if (!apiEnvelope.safeParse(response.data).success) return `answered HTTP ${status} with something that is not its API's JSON`;
+  const envelope = errorEnvelope.safeParse(response.data);
+  return `answered HTTP ${status}${envelope.success ? ` (${envelope.data.errorType})` : ''}`;
 }
 
 function checkSuccess(response: Response): Response | Promise<never> {
   if (successBody.safeParse(response.data).success) return response;
-  const data: unknown = response.data;
-  const isApiShaped = typeof data === 'object' && data !== null && 'status' in data;
-  return rejectBody(response, isApiShaped ? 'an answer that is not an instant query result' : 'a body that is not a Prometheus API response');
+  if (!apiEnvelope.safeParse(response.data).success) return reject(`answered HTTP ${response.status} with something that is not its API's JSON`);
+  return reject(`answered HTTP ${response.status} with an answer that is not an instant query result`);
 }
 
-/** `error` is what axios rejected with (an AxiosError); it goes on to prometheus-query unchanged unless its body is garbage. */
+/** `error` is what axios rejected with: with a response, it becomes a fixed sentence; without (network, deadline), it goes on. */
 function checkFailure(error: Error): Promise<never> {
   const response = (error as { response?: Response }).response;
-  if (response === undefined || errorBody.safeParse(response.data).success) return Promise.reject(error);
-  return rejectBody(response, 'a body that is not a Prometheus API response');
+  return response === undefined ? Promise.reject(error) : reject(describeAnswer(response));
 }
 
 function toAnswer(result: { resultType: string; result: unknown[] }): QueryAnswer {
@@ -95,20 +102,20 @@ function isTimeout(error: object): boolean {
   return field(error, 'errorType') === 'timeout_error' || (code !== undefined && timeoutCodes.has(code));
 }
 
-/** Turns prometheus-query's plain error objects (and thrown Errors) into one sentence. */
-function describeFailure(error: unknown, context: FailureContext): string {
-  if (error instanceof Error) return `the answer is not a query result (${error.message})`;
-  if (typeof error !== 'object' || error === null) return 'the query failed for an unknown reason';
+/** A system error code (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED…) says enough; error text may quote the peer. */
+function codeOf(error: object): string {
   const code = field(error, 'code');
-  const text = oneLine(field(error, 'error') ?? 'no details').slice(0, 300);
-  if (code === badBody) return `Prometheus at ${context.where} answered ${text}`;
-  if (isTimeout(error)) {
-    return `no answer from Prometheus at ${context.where} within ${context.timeoutMs} ms`;
-  }
-  if (field(error, 'errorType') === 'http_error') {
-    return `Prometheus at ${context.where} answered HTTP ${field(error, 'httpStatus') ?? '?'}: ${text}`;
-  }
-  return `cannot reach Prometheus at ${context.where}: ${text}`;
+  return code !== undefined && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : 'no details';
+}
+
+/** Turns prometheus-query's plain error objects (and thrown Errors) into one sentence of fixed text. */
+function describeFailure(error: unknown, context: FailureContext): string {
+  if (typeof error !== 'object' || error === null) return 'the query failed for an unknown reason';
+  // prometheus-query throws Errors only while reading a result our schema already accepted.
+  if (error instanceof Error) return `Prometheus at ${context.where} answered with something that is not an instant query result`;
+  if (field(error, 'code') === answered) return `Prometheus at ${context.where} ${field(error, 'error') ?? 'answered'}`;
+  if (isTimeout(error)) return `no answer from Prometheus at ${context.where} within ${context.timeoutMs} ms`;
+  return `cannot reach Prometheus at ${context.where}: ${codeOf(error)}`;
 }
 
 /** Resolves to `answer` after `ms` unless cancelled. */
@@ -134,6 +141,10 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
       onFulfilled: (config: RequestConfig): RequestConfig => {
         config.signal = AbortSignal.timeout(options.timeoutMs);
         config.maxContentLength = maxBodyBytes;
+        // A redirect could lead the credentials (or the controller) anywhere, link-local included:
+        // no redirect is followed, and a 3xx is an error like any other non-2xx.
+        config.maxRedirects = 0;
+        config.validateStatus = (status: number): boolean => status >= 200 && status < 300;
         return config;
       },
     },

@@ -14,7 +14,10 @@ import { countPurposes, displayPurposes, toSample } from './prometheus-counts.ts
 import type { Purpose, SideAnswers } from './prometheus-counts.ts';
 
 export interface PrometheusMetricsOptions {
-  /** Base URL of Prometheus, e.g. http://prometheus.monitoring:9090 (the API is under /api/v1). */
+  /**
+   * Base URL of Prometheus, e.g. http://prometheus.monitoring:9090 (the API is under /api/v1).
+   * No user info: credentials come as values below (read from files), never in the URL.
+   */
   readonly url: string;
   /** Bound on each query, from request to parsed answer. Default 10 000 ms. */
   readonly timeoutMs?: number;
@@ -42,17 +45,30 @@ function templateFor(request: MeasureRequest, purpose: Purpose): string {
   }
 }
 
-function checkOptions(options: PrometheusMetricsOptions): void {
-  let protocol = '';
+function parseUrl(url: string): URL | null {
   try {
-    protocol = new URL(options.url).protocol;
+    return new URL(url);
   } catch {
-    // reported below
+    return null;
   }
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    // The URL itself may carry credentials, so it is not repeated here.
+}
+
+/** The URL itself may carry credentials, so no message here repeats it. */
+function checkUrl(url: string): void {
+  const parsed = parseUrl(url);
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
     throw new FledgeError('FLEDGE_CONFIG_INVALID', 'the Prometheus URL is not an http(s) URL');
   }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new FledgeError(
+      'FLEDGE_CONFIG_INVALID',
+      'the Prometheus URL carries a user name or password; remove them from the URL and use --prometheus-token-file or --prometheus-basic-auth-file',
+    );
+  }
+}
+
+function checkOptions(options: PrometheusMetricsOptions): void {
+  checkUrl(options.url);
   const timeout = options.timeoutMs ?? defaultTimeoutMs;
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new FledgeError('FLEDGE_CONFIG_INVALID', `the Prometheus timeout must be a positive number of ms, not ${String(timeout)}`);
@@ -93,7 +109,8 @@ function logOutcome(logger: Logger | undefined, request: MeasureRequest, measure
 
 /**
  * A MetricsSource reading Prometheus. Throws FledgeError FLEDGE_CONFIG_INVALID for an unusable
- * URL or timeout; `measure` itself never throws: failures are `error` samples.
+ * URL (not http(s), or with user info) or timeout; `measure` itself never throws: failures are
+ * `error` samples whose messages are fixed text (see prometheus-client.ts).
  */
 export function createPrometheusMetrics(options: PrometheusMetricsOptions): MetricsSource {
   checkOptions(options);

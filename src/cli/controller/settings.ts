@@ -43,7 +43,11 @@ export const settingsSchema = z.object({
   context: optional,
   /** Watch one namespace; all when absent. */
   namespace: optional,
-  'prometheus-url': z.url({ protocol: /^https?$/ }),
+  /** Without user info: credentials only come from the files below, so they stay out of argv and env dumps. */
+  'prometheus-url': z.url({ protocol: /^https?$/ }).refine(
+    (url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''),
+    'must not carry a user name or password; use --prometheus-token-file or --prometheus-basic-auth-file',
+  ),
   /** A file holding a bearer token, or `user:password` for basic auth (mounted from a Secret). */
   'prometheus-token-file': optional,
   'prometheus-basic-auth-file': optional,
