@@ -60,6 +60,7 @@ export function builtinResources(): ResourceType[] {
     builtin({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], status: true, scale: true, generation: 'spec', columns: columns.deploymentColumns, categories: ['all'] }),
     builtin({ group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], columns: columns.eventColumns, fieldSelectors: ['regarding.kind', 'regarding.name', 'regarding.namespace', 'reason', 'type'] }),
     builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', columns: columns.leaseColumns }),
+    builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'] }),
     builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', shortNames: ['crd', 'crds'], namespaced: false, status: true, generation: 'spec', deleteReturnsObject: true, columns: columns.crdColumns, categories: ['api-extensions'] }),
   ];
 }
