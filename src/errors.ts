@@ -8,6 +8,7 @@ export const errorCodes = {
   FLEDGE_API_UNAVAILABLE: { retryable: true, meaning: 'The Kubernetes API answered 429/5xx or could not be reached.' },
   FLEDGE_API_REJECTED: { retryable: false, meaning: 'The Kubernetes API refused a request (400/403/404/422).' },
   FLEDGE_ROUTE_FOREIGN: { retryable: false, meaning: 'A TrafficSplit of that name exists and is not managed by Fledge.' },
+  FLEDGE_OBJECT_FOREIGN: { retryable: false, meaning: 'An object Fledge would create or change (a `-primary` Deployment, Service, ConfigMap or Secret) exists and is not owned by the app\'s Canary: it is reported, never adopted.' },
   FLEDGE_NOT_LEADER: { retryable: false, meaning: 'This replica no longer holds the leader lease (or is stopping): it makes no more writes.' },
   FLEDGE_USAGE: { retryable: false, meaning: 'A command was called with bad flags or arguments.' },
 } as const;

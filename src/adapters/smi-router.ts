@@ -36,20 +36,29 @@ interface TrafficSplit {
 const group = 'split.smi-spec.io';
 const plural = 'trafficsplits';
 
-function isManaged(split: TrafficSplit): boolean {
-  return split.metadata.labels?.[managedByLabel] === managedByValue;
+/** Fledge's label and, when the ref names an owner, an owner reference to it (a copied label is not enough). */
+function isManaged(split: TrafficSplit, ref: RouteRef): boolean {
+  if (split.metadata.labels?.[managedByLabel] !== managedByValue) return false;
+  const uid = ref.owner?.uid;
+  return uid === undefined || uid === '' || (split.metadata.ownerReferences ?? []).some((owner) => owner.uid === uid);
 }
 
 /** Who a foreign split seems to belong to, for messages. */
 function foreignOwner(split: TrafficSplit): string {
-  const label = split.metadata.labels?.[managedByLabel];
-  if (label !== undefined && label !== '') return label;
   const owner = split.metadata.ownerReferences?.[0];
-  return owner === undefined ? 'unknown' : `${owner.kind}/${owner.name}`;
+  if (owner !== undefined) return `${owner.kind}/${owner.name}`;
+  const label = split.metadata.labels?.[managedByLabel];
+  return label !== undefined && label !== '' ? label : 'unknown';
+}
+
+/** A split edited by hand may have lost its backends (or its spec): that reads as no backends, and is rewritten. */
+function backendsOf(split: TrafficSplit): readonly Backend[] {
+  const backends = (split.spec as Partial<TrafficSplit['spec']> | undefined)?.backends;
+  return Array.isArray(backends) ? backends.filter((b): b is Backend => typeof b === 'object' && b !== null) : [];
 }
 
 function weightOf(split: TrafficSplit, service: string): number {
-  const backend = split.spec.backends.find((b) => b.service === service);
+  const backend = backendsOf(split).find((b) => b.service === service);
   return backend === undefined ? 0 : (parseQuantity(backend.weight) ?? 0);
 }
 
@@ -68,9 +77,10 @@ export function readWeights(split: TrafficSplit, ref: RouteRef): { canaryWeight:
 
 /** The split names the apex, exactly the two backends, and weights summing to 100. */
 function isExact(split: TrafficSplit, ref: RouteRef): boolean {
-  const services = new Set(split.spec.backends.map((b) => b.service));
-  const both = split.spec.backends.length === 2 && services.has(ref.canaryService) && services.has(ref.primaryService);
-  return both && split.spec.service === ref.name && weightOf(split, ref.canaryService) + weightOf(split, ref.primaryService) === 100;
+  const backends = backendsOf(split);
+  const services = new Set(backends.map((b) => b.service));
+  const both = backends.length === 2 && services.has(ref.canaryService) && services.has(ref.primaryService);
+  return both && split.spec?.service === ref.name && weightOf(split, ref.canaryService) + weightOf(split, ref.primaryService) === 100;
 }
 
 function checkWeight(canaryWeight: number): void {
@@ -93,7 +103,7 @@ class SmiRouter implements TrafficRouter {
   async read(ref: RouteRef): Promise<RouteState> {
     const split = await this.#get(ref);
     if (split === null) return { kind: 'missing' };
-    if (!isManaged(split)) return { kind: 'foreign', owner: foreignOwner(split) };
+    if (!isManaged(split, ref)) return { kind: 'foreign', owner: foreignOwner(split) };
     return { kind: 'routed', ...readWeights(split, ref), exact: isExact(split, ref) };
   }
 
@@ -105,7 +115,7 @@ class SmiRouter implements TrafficRouter {
       await this.#create(this.#build(ref, canaryWeight));
       return;
     }
-    if (!isManaged(existing)) {
+    if (!isManaged(existing, ref)) {
       throw new FledgeError('FLEDGE_ROUTE_FOREIGN',
         `TrafficSplit ${ref.namespace}/${ref.name} exists and is managed by ${foreignOwner(existing)}, not Fledge; remove it or rename the app`);
     }
@@ -118,7 +128,7 @@ class SmiRouter implements TrafficRouter {
   /** Deletes the split when it is Fledge's; a missing or foreign split is left as it is. */
   async remove(ref: RouteRef): Promise<void> {
     const existing = await this.#get(ref);
-    if (existing === null || !isManaged(existing)) return;
+    if (existing === null || !isManaged(existing, ref)) return;
     const { namespace, name } = ref;
     await this.#caller.remove(`delete trafficsplit ${namespace}/${name}`, () =>
       this.#api.deleteNamespacedCustomObject({ group, version: this.#version, plural, namespace, name }));

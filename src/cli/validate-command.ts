@@ -4,7 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, type Document } from 'yaml';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { parseAnnotations, type ConfigIssue } from '../config/annotations.ts';
+import { targetIssues } from '../config/target-checks.ts';
+import { trackedRefs } from '../controller/tracked.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { annotationPrefix } from '../config/knobs.ts';
 import { isFledgeError } from '../errors.ts';
@@ -83,6 +86,9 @@ function check(deployment: Manifest, catalog: Catalog): { lines: string[]; valid
   const result = typeIssues.length > 0 ? { ok: false as const, issues: typeIssues } : parseAnnotations(annotations as Record<string, string>, catalog);
   if (!result.ok) return { lines: result.issues.map((issue: Problem) => problemLine(name, issue)), valid: false };
   const { config } = result;
+  const target = deployment as V1Deployment;
+  const targetProblems = targetIssues(target, trackedRefs(target.spec?.template ?? {}, config.track));
+  if (targetProblems.length > 0) return { lines: targetProblems.map((problem) => `deployment/${name}: ${problem}`), valid: false };
   const off = config.enabled ? '' : `; off until ${annotationPrefix}canary is "true"`;
   const summary = `strategy ${config.strategy}, steps ${config.policy.steps.join(',')}, judge ${config.policy.judge.kind}${off}`;
   return { lines: [`deployment/${name}: ok (${summary})`], valid: true };

@@ -10,10 +10,10 @@ import { isFledgeError, type FledgeError } from '../errors.ts';
 import type { Clock, MetricsSource, Notifier } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { canaryAnnotation } from './names.ts';
-import { reconcile } from './reconcile.ts';
+import { reconcileOrReport } from './refusals.ts';
 import { systemClock } from './timers.ts';
 import { WorkQueue } from './work-queue.ts';
-import { Watches } from './watch.ts';
+import { Watches, type WatchEvent } from './watch.ts';
 import { guardCluster, guardRouter } from './write-guard.ts';
 import { trackedRefs } from './tracked.ts';
 
@@ -83,7 +83,7 @@ class RunningController implements Controller {
     this.#halt = halt;
     const log = deps.log;
     this.#queue = new WorkQueue({
-      reconcile: (key) => reconcile(deps, splitKey(key)),
+      reconcile: (key) => reconcileOrReport(deps, splitKey(key)),
       concurrency: options.concurrency ?? 4,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       onError: (key, error) => {
@@ -104,7 +104,7 @@ class RunningController implements Controller {
       onError: (kind, error) => log.warn({ kind, err: String(error) }, 'watch failed; restarting'),
       watches: [
         { kind: 'deployments', keysOf: (object) => deploymentKeys(object) },
-        { kind: 'canaries', keysOf: (object) => [keyOf(object)] },
+        { kind: 'canaries', keysOf: canaryChanges() },
         { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')) },
       ],
     });
@@ -125,6 +125,24 @@ class RunningController implements Controller {
     await this.#watches.stop();
     await this.#queue.shutdown();
   }
+}
+
+/**
+ * Canary events that need a reconcile: new, deleted, resynced, or changed by someone (annotations
+ * carry `fledge promote` & co.; spec changes bump the generation). The controller's own status
+ * writes change neither, so they never wake the app again (no write → event → write loop).
+ */
+function canaryChanges(): (object: KubernetesObject, event: WatchEvent) => string[] {
+  const seen = new Map<string, string>();
+  return (object, event) => {
+    const key = keyOf(object);
+    const meta = object.metadata;
+    const mark = JSON.stringify([meta?.generation, meta?.annotations ?? {}, meta?.deletionTimestamp ?? null]);
+    if (event === 'delete') seen.delete(key);
+    const unchanged = event === 'update' && seen.get(key) === mark;
+    if (event !== 'delete') seen.set(key, mark);
+    return unchanged ? [] : [key];
+  };
 }
 
 /** An annotated Deployment is its own app; a primary's changes (readiness) concern its app. */

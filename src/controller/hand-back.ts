@@ -1,9 +1,10 @@
 // Hand-back: `fledge.dev/canary` set to "false" or removed. The app returns to plain
-// Kubernetes: the Deployment is scaled to full size, once its pods are ready the TrafficSplit is
-// removed (the apex Service then reaches the Deployment's pods directly), and deleting the
+// Kubernetes: the Deployment is scaled to full size, once its pods are ready the apex Service gets
+// back the selector it had before Fledge and the TrafficSplit is removed, and deleting the
 // Canary lets garbage collection remove the primary, its Services and ConfigMap/Secret copies.
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parseAnnotations } from '../config/annotations.ts';
+import { restoreApex } from './apex.ts';
 import { routeRefOf, type ReconcileDeps } from './context.ts';
 import type { AppNames } from './names.ts';
 import { viewOf } from './observe.ts';
@@ -34,6 +35,8 @@ export async function handBack(deps: ReconcileDeps, input: { target: V1Deploymen
   const parsed = parseAnnotations(target.metadata?.annotations ?? {}, deps.catalog);
   const router = deps.routerFor(parsed.ok ? parsed.config.router : 'smi-v1alpha2');
   const route = routeRefOf(names, canary);
+  // Clients outside the mesh go back to the Deployment's pods before the split goes.
+  await restoreApex(cluster, names);
   if ((await router.read(route)).kind === 'routed') await router.remove(route);
   const message = `fledge.dev/canary is no longer "true": ${names.app} serves directly; Fledge objects removed`;
   await cluster.recordEvent({ canary, severity: 'Normal', reason: 'HandedBack', message });

@@ -7,6 +7,8 @@ export const revisionAnnotation = 'fledge.dev/revision';
 export const canaryAnnotation = 'fledge.dev/canary';
 /** On the Canary: the app's replica count when Fledge took it over, to rebuild a lost primary at size. */
 export const replicasAnnotation = 'fledge.dev/replicas';
+/** On the apex Service: its selector before Fledge pointed it at the primary (JSON), restored at hand-back. */
+export const apexSelectorAnnotation = 'fledge.dev/apex-selector';
 
 export interface AppNames {
   readonly namespace: string;

@@ -2,11 +2,17 @@
 // whatever is missing is created again, with an Event).
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryState, Observation, WorkloadView } from '../core/state.ts';
+import type { IntervalMeasurement } from '../core/types.ts';
+import type { RouteState } from '../ports.ts';
 import { dueInterval } from '../core/schedule.ts';
 import { readRequest } from '../adapters/kube/canary-resource.ts';
+import { FledgeError } from '../errors.ts';
+import { pointApexAtPrimary } from './apex.ts';
+import { readChildren, type Children } from './children.ts';
 import type { AppContext } from './context.ts';
-import { primaryCopyName, replicasAnnotation } from './names.ts';
+import { managedBy, managedByLabel, primaryCopyName, replicasAnnotation } from './names.ts';
 import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './objects.ts';
+import { foreignText, ownedBy } from './ownership.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
 
@@ -56,14 +62,14 @@ async function repaired(ctx: AppContext, message: string): Promise<void> {
   await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Warning', reason: 'DriftRepaired', message });
 }
 
-async function ensureServices(ctx: AppContext, bootstrapped: boolean): Promise<void> {
+async function ensureServices(ctx: AppContext, children: Children, bootstrapped: boolean): Promise<void> {
   const { cluster } = ctx.deps;
-  const { namespace } = ctx.names;
-  const apex = await cluster.getService(namespace, ctx.names.app);
-  const wanted = appServices({ target: ctx.target, names: ctx.names, owner: ownerRef(ctx.canary), apex });
+  const { names } = ctx;
+  const wanted = appServices({ target: ctx.target, names, owner: ownerRef(ctx.canary), apex: children.apex });
+  const existing = new Map([[names.app, children.apex], [names.primaryService, children.primaryService], [names.canaryService, children.canaryService]]);
   for (const service of wanted) {
     const name = service.metadata?.name ?? '';
-    if ((await cluster.getService(namespace, name)) !== null) continue;
+    if ((existing.get(name) ?? null) !== null) continue;
     await cluster.createService(service);
     if (bootstrapped) await repaired(ctx, `Service ${name} was missing: recreated`);
   }
@@ -86,10 +92,9 @@ export async function primaryFromTarget(ctx: AppContext, input: { revision: stri
  * Creates the primary from the target when it is missing and the target still runs the
  * promoted revision (or nothing was promoted yet). Returns the primary, or null.
  */
-async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revision: string; tracked: readonly TrackedContent[] }): Promise<V1Deployment | null> {
+async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revision: string; tracked: readonly TrackedContent[]; existing: V1Deployment | null }): Promise<V1Deployment | null> {
   const { cluster } = ctx.deps;
-  const existing = await cluster.getDeployment(ctx.names.namespace, ctx.names.primary);
-  if (existing !== null) return existing;
+  if (input.existing !== null) return input.existing;
   const { state, revision } = input;
   const restorable = state.lastPromotedRevision === null || state.lastPromotedRevision === revision;
   if (!restorable) {
@@ -101,10 +106,20 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
   return created;
 }
 
+/** A copy someone else made under the `-primary` name is never overwritten (checked again at write time). */
+async function refuseForeignCopy(ctx: AppContext, item: TrackedContent): Promise<void> {
+  const { cluster } = ctx.deps;
+  const name = primaryCopyName(item.name);
+  const copy = item.kind === 'ConfigMap' ? await cluster.getConfigMap(ctx.names.namespace, name) : await cluster.getSecret(ctx.names.namespace, name);
+  if (copy === null || ownedBy(copy.metadata, ctx.canary.metadata.uid ?? '')) return;
+  throw new FledgeError('FLEDGE_OBJECT_FOREIGN', `${foreignText(item.kind, copy.metadata ?? { name })} exists and is not Fledge's: not overwritten`);
+}
+
 async function copyOne(ctx: AppContext, item: TrackedContent): Promise<void> {
   const { cluster } = ctx.deps;
   const { namespace } = ctx.names;
-  const metadata = { name: primaryCopyName(item.name), namespace, ownerReferences: [ownerRef(ctx.canary)] };
+  await refuseForeignCopy(ctx, item);
+  const metadata = { name: primaryCopyName(item.name), namespace, labels: { [managedByLabel]: managedBy }, ownerReferences: [ownerRef(ctx.canary)] };
   if (item.kind === 'ConfigMap') {
     const source = await cluster.getConfigMap(namespace, item.name);
     await cluster.applyConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: source?.data ?? {}, binaryData: source?.binaryData ?? {} });
@@ -123,22 +138,16 @@ export interface World {
   readonly observation: Observation;
   readonly primary: V1Deployment | null;
   readonly tracked: readonly TrackedContent[];
-  /** The split exists and is not Fledge's: nothing may be routed. */
-  readonly foreignRoute: string | null;
 }
 
-/** Reads the world into an Observation, measuring the interval that is due. */
-export async function observe(ctx: AppContext, state: CanaryState, now: number): Promise<World> {
-  const tracked = await trackedContents(ctx);
-  const targetRevision = revisionOf(ctx.target.spec?.template ?? {}, tracked);
-  const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked });
-  await ensureServices(ctx, state.phase !== 'Initializing');
-  const route = await ctx.router.read(ctx.route);
-  // A split edited by hand (a backend missing, weights not summing to 100) reads as unknown: it is written again.
-  const drifted = route.kind === 'routed' && !route.exact;
-  if (drifted) await repaired(ctx, `TrafficSplit ${ctx.names.app} was edited (a backend missing or weights not summing to 100): writing it again`);
+/** What observe found: the world, or objects of someone else's under Fledge's names (then nothing was touched). */
+export type Observed = { readonly kind: 'world'; readonly world: World } | { readonly kind: 'foreign'; readonly objects: readonly string[] };
+
+/** The interval that is due, measured; null when none is. */
+async function measureDue(ctx: AppContext, state: CanaryState, now: number): Promise<IntervalMeasurement | null> {
   const due = dueInterval(state, ctx.config.policy, now);
-  const interval = due === null ? null : await ctx.deps.metrics.measure({
+  if (due === null) return null;
+  return ctx.deps.metrics.measure({
     namespace: ctx.names.namespace,
     canary: ctx.names.app,
     primary: ctx.names.primary,
@@ -147,15 +156,38 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
     template: ctx.config.analysis,
     latencyEdgeMs: ctx.config.latencyEdgeMs,
   });
+}
+
+/** The split's canary weight; null when there is none, or it was edited by hand (then it is written again). */
+async function routedWeight(ctx: AppContext, route: RouteState): Promise<number | null> {
+  if (route.kind !== 'routed') return null;
+  if (route.exact) return route.canaryWeight;
+  await repaired(ctx, `TrafficSplit ${ctx.names.app} was edited (a backend missing or weights not summing to 100): writing it again`);
+  return null;
+}
+
+/**
+ * Reads the world into an Observation, measuring the interval that is due, after keeping the
+ * supporting objects in place. Stops before any write when a child is someone else's.
+ */
+export async function observe(ctx: AppContext, state: CanaryState, now: number): Promise<Observed> {
+  const tracked = await trackedContents(ctx);
+  const targetRevision = revisionOf(ctx.target.spec?.template ?? {}, tracked);
+  const children = await readChildren(ctx, tracked);
+  if (children.foreign.length > 0) return { kind: 'foreign', objects: children.foreign };
+  // Services first: a refused Service must not leave a primary doubling the app's pods.
+  await ensureServices(ctx, children, state.phase !== 'Initializing');
+  const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked, existing: children.primary });
+  await pointApexAtPrimary(ctx, { apex: children.apex, primaryReady: (primary?.status?.readyReplicas ?? 0) > 0 });
   const observation: Observation = {
     targetRevision,
     target: viewOf(ctx.target),
     primary: primary === null ? null : viewOf(primary),
     primaryRevision: primaryRevisionOf(primary),
     desiredReplicas: desiredReplicas(ctx, primary),
-    routedCanaryWeight: route.kind === 'routed' && route.exact ? route.canaryWeight : null,
+    routedCanaryWeight: await routedWeight(ctx, children.route),
     request: readRequest(ctx.canary),
-    interval,
+    interval: await measureDue(ctx, state, now),
   };
-  return { observation, primary, tracked, foreignRoute: route.kind === 'foreign' ? route.owner : null };
+  return { kind: 'world', world: { observation, primary, tracked } };
 }

@@ -7,14 +7,16 @@ import type { CanaryState } from '../core/state.ts';
 import { fromStatus, type CanaryObject } from '../adapters/kube/canary-resource.ts';
 import { parseAnnotations, summarizeIssues } from '../config/annotations.ts';
 import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
-import { FledgeError } from '../errors.ts';
+import { targetIssues } from '../config/target-checks.ts';
 import { routeRefOf, type AppContext, type ReconcileDeps } from './context.ts';
 import { applyActions } from './apply.ts';
 import { handBack } from './hand-back.ts';
+import { holdRelease } from './held.ts';
 import { canaryAnnotation, namesOf, replicasAnnotation, type AppNames } from './names.ts';
 import { observe } from './observe.ts';
 import { ownerRef } from './objects.ts';
-import { conditionsFor, writeStatus } from './status.ts';
+import { conditionsFor, writeStatus, type ConfigIssue } from './status.ts';
+import { trackedRefs } from './tracked.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
@@ -37,17 +39,10 @@ async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: Ap
   });
 }
 
-/** A bad annotation: say so on the Canary and in an Event; move nothing. */
-async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; message: string }): Promise<ReconcileResult> {
+/** A bad annotation or Deployment: say so on the Canary and in an Event; move nothing. */
+async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; issue: ConfigIssue }): Promise<ReconcileResult> {
   const canary = await ensureCanary(deps, input.target, input.names, {});
-  const state = canary.status === undefined ? initialState() : fromStatus(canary.status);
-  const now = deps.clock.now();
-  const already = canary.status?.conditions.some((c) => c.type === 'ConfigValid' && c.status === 'False' && c.message === input.message.slice(0, 1000));
-  if (already !== true) await deps.cluster.recordEvent({ canary, severity: 'Warning', reason: 'ConfigInvalid', message: input.message });
-  const generation = input.target.metadata?.generation ?? 0;
-  const conditions = conditionsFor({ state, targetRevision: null, configIssue: input.message, generation });
-  await writeStatus(deps.cluster, canary, { state: { ...state, message: `configuration invalid: ${input.message}` }, conditions, generation, now });
-  return { requeueAfterMs: null };
+  return holdRelease(deps, { ...input, canary });
 }
 
 function contextFor(deps: ReconcileDeps, input: { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig }): AppContext {
@@ -77,10 +72,12 @@ function report(ctx: AppContext, state: CanaryState, judged: boolean): void {
 async function release(ctx: AppContext): Promise<ReconcileResult> {
   const now = ctx.deps.clock.now();
   const state = ctx.canary.status === undefined ? initialState() : fromStatus(ctx.canary.status);
-  const world = await observe(ctx, state, now);
-  if (world.foreignRoute !== null) {
-    throw new FledgeError('FLEDGE_ROUTE_FOREIGN', `TrafficSplit ${ctx.names.namespace}/${ctx.names.app} exists and is managed by ${world.foreignRoute}; Fledge will not take it over`);
+  const observed = await observe(ctx, state, now);
+  if (observed.kind === 'foreign') {
+    const message = `${observed.objects.join('; ')}: not Fledge's, so nothing is created or changed for ${ctx.names.app}; delete or rename them, or rename the app`;
+    return holdRelease(ctx.deps, { ...ctx, issue: { reason: 'ForeignObject', message } });
   }
+  const { world } = observed;
   const decision = decide(state, world.observation, ctx.config.policy, now);
   await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
   const generation = ctx.target.metadata?.generation ?? 0;
@@ -99,7 +96,9 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
   const parsed = parseAnnotations(annotations, deps.catalog);
-  if (!parsed.ok) return configInvalid(deps, { target, names, message: summarizeIssues(parsed.issues) });
+  if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
+  const targetProblems = targetIssues(target, trackedRefs(target.spec?.template ?? {}, parsed.config.track));
+  if (targetProblems.length > 0) return configInvalid(deps, { target, names, issue: { reason: 'InvalidTarget', message: targetProblems.join('; ') } });
   const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
   return release(contextFor(deps, { names, target, canary, config: parsed.config }));
 }

@@ -11,13 +11,25 @@ interface ConditionInput {
   readonly message: string;
 }
 
-export function conditionsFor(input: { state: CanaryState; targetRevision: string | null; configIssue: string | null; generation: number }): ConditionInput[] {
+/** Why a release cannot go on: a bad annotation or Deployment (`InvalidAnnotation`, `InvalidTarget`), or someone else's object in the way (`ForeignObject`). */
+export interface ConfigIssue {
+  readonly reason: 'InvalidAnnotation' | 'InvalidTarget' | 'ForeignObject';
+  readonly message: string;
+}
+
+/** The API refused a request for good (400/403/404/422): `Reconciled=False` until a reconcile goes through. */
+export function refusedCondition(code: string, message: string): ConditionInput {
+  return { type: 'Reconciled', ok: false, reason: code, message };
+}
+
+export function conditionsFor(input: { state: CanaryState; targetRevision: string | null; configIssue: ConfigIssue | null; generation: number }): ConditionInput[] {
   const { state, targetRevision, configIssue } = input;
   const promoted = targetRevision !== null && state.lastPromotedRevision === targetRevision;
   return [
     configIssue === null
       ? { type: 'ConfigValid', ok: true, reason: 'Valid', message: 'annotations parsed' }
-      : { type: 'ConfigValid', ok: false, reason: 'InvalidAnnotation', message: configIssue },
+      : { type: 'ConfigValid', ok: false, reason: configIssue.reason, message: configIssue.message },
+    { type: 'Reconciled', ok: true, reason: 'Succeeded', message: 'every request of the last reconcile went through' },
     { type: 'Ready', ok: state.phase !== 'Initializing', reason: state.phase, message: state.message },
     { type: 'Promoted', ok: promoted, reason: promoted ? 'RevisionPromoted' : 'NotPromoted', message: `revision ${targetRevision ?? 'unknown'}` },
     { type: 'Paused', ok: state.phase === 'Paused', reason: state.pausedBy ?? 'NotPaused', message: state.phase === 'Paused' ? state.message : '' },

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createRouter, managedByLabel } from '../../src/adapters/smi-router.ts';
+import { createRouter, managedByLabel, readWeights } from '../../src/adapters/smi-router.ts';
 import type { RouterKind } from '../../src/adapters/smi-router.ts';
 import type { RouteRef } from '../../src/ports.ts';
 import { withEmulator } from '../support/emulator.ts';
@@ -142,5 +142,14 @@ void describe('SMI TrafficSplit router', () => {
     await assert.rejects(router.write(ref, 101), RangeError);
     await assert.rejects(router.write(ref, 2.5), RangeError);
     assert.throws(() => createRouter('gateway-api' as RouterKind, kubeConfig), { code: 'FLEDGE_CONFIG_INVALID', message: /smi-v1alpha2/ });
+  });
+});
+
+describe('a split edited by hand beyond its schema', () => {
+  const ref: RouteRef = { namespace: 'default', name: 'app', primaryService: 'app-primary', canaryService: 'app-canary' };
+  it('reads a split whose backends were removed as carrying no weight, instead of throwing', () => {
+    const split = { apiVersion: 'split.smi-spec.io/v1alpha2', kind: 'TrafficSplit' as const, metadata: { name: 'app' }, spec: { service: 'app' } };
+    assert.deepEqual(readWeights(split as never, ref), { canaryWeight: 0, primaryWeight: 0 });
+    assert.deepEqual(readWeights({ ...split, spec: undefined } as never, ref), { canaryWeight: 0, primaryWeight: 0 });
   });
 });

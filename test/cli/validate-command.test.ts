@@ -119,3 +119,10 @@ test('the installed binary exits 4 for an invalid manifest', () => {
   assert.equal(result.status, 4, result.stderr);
   assert.match(result.stdout, /deployment\/api: fledge\.dev\/interval: "3s" — too short/);
 });
+
+test('a Deployment whose derived Service names or selector Kubernetes would refuse fails validation with what is allowed', async () => {
+  const { code, out } = await validate('-f', manifest('unreleasable.yaml'));
+  assert.equal(code, 4);
+  assert.match(out[0] ?? '', /^deployment\/a-deployment-name-that-is-long-enough-to-break-service-names: the Deployment name .* is 60 characters: .* allowed are names of at most 55 characters$/);
+  assert.match(out[1] ?? '', /^deployment\/expr: spec.selector uses matchExpressions: .* allowed is a selector of matchLabels alone$/);
+});

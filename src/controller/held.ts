@@ -1,0 +1,38 @@
+// A release that cannot go on: a bad annotation, a Deployment Fledge cannot derive valid objects
+// from, or someone else's object under one of Fledge's names. The Canary says so
+// (`ConfigValid=False` with the reason and a message naming what is wrong and what is allowed),
+// an Event says it once, and nothing else is created or changed.
+import type { V1Deployment } from '@kubernetes/client-node';
+import { fromStatus, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import { initialState } from '../core/transitions.ts';
+import type { ReconcileDeps } from './context.ts';
+import type { AppNames } from './names.ts';
+import { conditionsFor, writeStatus, type ConfigIssue } from './status.ts';
+
+/** Someone else's object may go away without an event Fledge watches: look again this often. */
+export const heldRecheckMs = 5 * 60_000;
+
+const eventReasons: Readonly<Record<ConfigIssue['reason'], string>> = {
+  InvalidAnnotation: 'ConfigInvalid',
+  InvalidTarget: 'ConfigInvalid',
+  ForeignObject: 'ForeignObject',
+};
+
+export async function holdRelease(
+  deps: ReconcileDeps,
+  input: { canary: CanaryObject; target: V1Deployment; names: AppNames; issue: ConfigIssue },
+): Promise<{ requeueAfterMs: number | null }> {
+  const { canary, issue } = input;
+  const state = canary.status === undefined ? initialState() : fromStatus(canary.status);
+  const message = issue.message.slice(0, 1000);
+  const already = canary.status?.conditions.some((c) => c.type === 'ConfigValid' && c.status === 'False' && c.message === message);
+  if (already !== true) {
+    deps.log.warn({ canary: `${input.names.namespace}/${input.names.app}`, reason: issue.reason }, issue.message);
+    await deps.cluster.recordEvent({ canary, severity: 'Warning', reason: eventReasons[issue.reason], message: issue.message });
+  }
+  const generation = input.target.metadata?.generation ?? 0;
+  const conditions = conditionsFor({ state, targetRevision: null, configIssue: issue, generation });
+  const prefix = issue.reason === 'ForeignObject' ? 'waiting' : 'configuration invalid';
+  await writeStatus(deps.cluster, canary, { state: { ...state, message: `${prefix}: ${issue.message}` }, conditions, generation, now: deps.clock.now() });
+  return { requeueAfterMs: issue.reason === 'ForeignObject' ? heldRecheckMs : null };
+}
