@@ -2,9 +2,8 @@
 // the router actually wrote: "canary" requests are the written weight's share of traffic.
 import type { TestContext } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import pino from 'pino';
-import { AppsV1Api, KubernetesObjectApi, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, KubernetesObjectApi, CustomObjectsApi, loadAllYaml, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { withEmulator } from './emulator.ts';
 import type { Emulator } from '../../src/sandbox/emulator/index.ts';
 import { createClusterObjects } from '../../src/adapters/kube/cluster.ts';
@@ -20,11 +19,15 @@ export const crdFiles = [
   new URL('../fixtures/crds/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url),
 ];
 
+/**
+ * Creates every object in the files. client-node's loadAllYaml reads them into its typed models:
+ * from plain YAML objects its serializer would drop the `x-kubernetes-*` keys of a CRD's schema
+ * under `properties`, and the API server would then prune what they preserve.
+ */
 export async function applyFiles(kc: KubeConfig, files: readonly URL[]): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const object = doc.toJSON() as KubernetesObject | null;
+    for (const object of loadAllYaml(readFileSync(file, 'utf8')) as (KubernetesObject | null)[]) {
       if (object !== null) await api.create(object);
     }
   }

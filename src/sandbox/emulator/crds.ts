@@ -1,10 +1,12 @@
 // CustomResourceDefinitions: applying one serves its group/versions at once (conversion by
-// relabelling apiVersion), marks it Established, and deleting it removes its objects.
+// relabelling apiVersion), compiles their schemas, marks it Established, and deleting it
+// removes its objects.
 import type { Cluster } from './cluster.ts';
 import { deepEqual, isRecord, rec, str, type JsonRecord } from './json.ts';
 import { timestamp } from './names.ts';
 import { compareVersions } from './registry.ts';
-import type { StoreEvent } from './store.ts';
+import { compileCrdSchemas, sameSchemas } from './schema/index.ts';
+import { typeKey, type StoreEvent } from './store.ts';
 import type { KubeObject, PrinterColumn, ResourceType } from './types.ts';
 
 export const crdResource = 'apiextensions.k8s.io/customresourcedefinitions';
@@ -86,13 +88,20 @@ function sameResource(a: ResourceType, b: ResourceType | undefined): boolean {
   return b !== undefined && a.plural === b.plural && a.group === b.group;
 }
 
+/** The type with its versions' schemas: compiled again only when the CRD's schemas changed. */
+function withSchemas(cluster: Cluster, event: StoreEvent, type: ResourceType): ResourceType {
+  const registered = cluster.registry.byKey(typeKey(type))?.schema;
+  const reuse = registered !== undefined && sameSchemas(event.previous, event.object);
+  return { ...type, schema: reuse ? registered : compileCrdSchemas(event.object) };
+}
+
 function onCrdEvent(cluster: Cluster, event: StoreEvent): void {
   if (event.resource !== crdResource) return;
   const previous = event.previous === undefined ? undefined : crdToType(event.previous);
   const type = event.type === 'DELETED' ? undefined : crdToType(event.object);
   if (previous !== undefined && !sameResource(previous, type)) removeType(cluster, previous);
   if (type === undefined) return;
-  cluster.registry.register(type);
+  cluster.registry.register(withSchemas(cluster, event, type));
   const status = acceptedStatus(event.object, type, timestamp(cluster.now()));
   if (!deepEqual(status, event.object['status'])) cluster.store.put(crdResource, { ...event.object, status });
 }

@@ -1,5 +1,6 @@
 // Create and update with the real server's semantics: names, namespaces, resourceVersion
-// preconditions, generation, status subresource, no-op writes, finalizer completion.
+// preconditions, generation, status subresource, schema pruning and validation of custom
+// resources, no-op writes, finalizer completion.
 import { asVersion, toStorage, type Cluster } from './cluster.ts';
 import { withDefaults } from './defaults.ts';
 import { removeOrMark, settle } from './deletion.ts';
@@ -70,9 +71,19 @@ function chooseName(cluster: Cluster, target: WriteTarget, meta: ObjectMeta): vo
   }
 }
 
+/**
+ * The object to store, or the 422 for it. Custom resources are pruned by their version's schema
+ * first and then validated against it, after the checks every kind gets.
+ */
 function validated(cluster: Cluster, target: WriteTarget, object: KubeObject, previous?: KubeObject): Result<KubeObject> {
-  const defaulted = withDefaults(target.type.group, object, previous, cluster.defaults);
-  const causes = [...checkIdentity(target.type, target.version, defaulted), ...validateObject(target.type, defaulted, previous)];
+  const schema = target.type.schema?.(target.version);
+  const pruned = schema === undefined ? object : schema.prune(object);
+  const defaulted = withDefaults(target.type.group, pruned, previous, cluster.defaults);
+  const causes = [
+    ...checkIdentity(target.type, target.version, defaulted),
+    ...validateObject(target.type, defaulted, previous),
+    ...(schema?.validate(defaulted, previous) ?? []),
+  ];
   return causes.length === 0 ? ok(defaulted) : fail(invalid(target.type, object.metadata.name ?? '', causes));
 }
 

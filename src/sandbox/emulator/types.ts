@@ -53,6 +53,17 @@ export type GenerationRule = 'spec' | 'all-but-status' | 'all' | 'none';
 /** Name validation the real server applies to the kind. */
 export type NameRule = 'subdomain' | 'label' | 'label1035';
 
+/** A CRD version's openAPIV3Schema, compiled once when the CRD is written. */
+export interface ObjectSchema {
+  /** The object without the fields the schema does not describe; a new object, the argument is not changed. */
+  prune(object: KubeObject): KubeObject;
+  /**
+   * 422 causes in the real server's wording, empty when valid. With `previous` (updates), failures
+   * in values left unchanged are not reported (ratcheting).
+   */
+  validate(object: KubeObject, previous?: KubeObject): StatusCause[];
+}
+
 /** A served resource (one plural in one group); versions share one storage. */
 export interface ResourceType {
   readonly group: string;
@@ -77,6 +88,8 @@ export interface ResourceType {
   readonly fieldSelectors: readonly string[];
   /** Set for custom resources: the CRD's name. */
   readonly crd?: string;
+  /** Custom resources: the schema of a served version; undefined when the version has none. */
+  readonly schema?: (version: string) => ObjectSchema | undefined;
 }
 
 export interface StatusCause {

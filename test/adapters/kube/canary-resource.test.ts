@@ -89,7 +89,11 @@ void describe('Canary objects in the cluster', () => {
     const { CustomObjectsApi } = await import('@kubernetes/client-node');
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     const raw = await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'cart' }) as Record<string, unknown>;
-    await custom.replaceNamespacedCustomObjectStatus({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'cart', body: { ...raw, status: { phase: 'Exploding' } } });
+    // The API server takes it (logLr is opaque to the CRD's schema); Fledge cannot read it.
+    const written = toStatus(progressing, { observedGeneration: 1, conditions: [] });
+    const metrics = written.evidence!.metrics.map((m) => ({ ...m, logLr: { '2': ['lots'] } }));
+    const status = { ...written, evidence: { ...written.evidence, metrics } };
+    await custom.replaceNamespacedCustomObjectStatus({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'cart', body: { ...raw, status } });
     const read = await cluster.getCanary('default', 'cart');
     assert.equal(read?.status, undefined);
     assert.equal(read?.statusInvalid, true);

@@ -73,7 +73,8 @@ const widgetCrd = {
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
     versions: [{
       name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      // client-node's serializer sends only its models' field names, so not 'x-kubernetes-…' keys.
+      schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
       additionalPrinterColumns: [
         { name: 'Size', type: 'integer', jsonPath: '.spec.size' },
         { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
