@@ -74,7 +74,26 @@ export interface ReleaseNotice {
   readonly webhooks?: readonly string[];
 }
 
-/** Fire-and-forget: never blocks or fails a reconcile; delivery is the notifier's business. */
+/** A notice from a Canary's outbox (status.outbox), with the key receivers de-duplicate on. */
+export interface OutboxNotice {
+  /** The same on every delivery of this notice, also after a restart; different for every other notice. */
+  readonly key: string;
+  readonly notice: ReleaseNotice;
+}
+
+/**
+ * `delivered`: every target has the notice, or refused it for good (a 4xx, logged as a warning).
+ * `undelivered`: some target still lacks it (retries exhausted, queue full, shutting down); hand
+ * it over again later.
+ */
+export type DeliveryOutcome = 'delivered' | 'undelivered';
+
+/**
+ * Fire-and-forget: `deliver` returns at once, never throws and never blocks or fails a reconcile.
+ * It calls `onDone` exactly once, later (never from within `deliver`). Delivery is at least once:
+ * a receiver may see a key again (after a restart, or when another target failed) and should
+ * ignore repeats. Within one notifier a target that already has a key is not sent it again.
+ */
 export interface Notifier {
-  notify(notice: ReleaseNotice): void;
+  deliver(entry: OutboxNotice, onDone: (outcome: DeliveryOutcome) => void): void;
 }

@@ -1,7 +1,10 @@
 // Carries out a Decision's actions in order, stopping at the first failure (the error goes to
 // the work queue, which retries with backoff; the next reconcile decides again from the world).
+// Event actions also yield release notices, which go out through the outbox (outbox.ts) once
+// the status write that records them has succeeded.
 import type { Action } from '../core/state.ts';
 import type { CanaryState } from '../core/state.ts';
+import type { ReleaseNotice } from '../ports.ts';
 import type { AppContext } from './context.ts';
 import { primaryFromTarget, type World } from './observe.ts';
 import { filterTargets, refusalMessage } from './allow-list.ts';
@@ -17,12 +20,12 @@ async function promotePrimary(ctx: AppContext, world: World, revision: string): 
   await cluster.replaceDeployment({ ...body, metadata: { ...body.metadata, ...(resourceVersion === undefined ? {} : { resourceVersion }) } });
 }
 
-/** Tells people, but only through webhooks the operator allows; a refusal is an Event. */
-async function notice(ctx: AppContext, state: CanaryState, action: Extract<Action, { kind: 'event' }>, now: number): Promise<void> {
+/** The notice for people, naming only webhooks the operator allows; a refusal is an Event. */
+async function notice(ctx: AppContext, state: CanaryState, action: Extract<Action, { kind: 'event' }>, now: number): Promise<ReleaseNotice> {
   const targets = filterTargets(ctx.config.webhooks, ctx.deps.webhookAllowList ?? []);
   const refused = refusalMessage(targets.refused);
   if (refused !== null) await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Warning', reason: 'WebhookRefused', message: refused });
-  ctx.deps.notifier.notify({
+  return {
     namespace: ctx.names.namespace,
     name: ctx.names.app,
     revision: state.revision ?? '',
@@ -34,34 +37,39 @@ async function notice(ctx: AppContext, state: CanaryState, action: Extract<Actio
     at: now,
     ...(ctx.config.slackChannel === null ? {} : { slackChannel: ctx.config.slackChannel }),
     webhooks: targets.allowed,
-  });
+  };
 }
 
-async function applyOne(ctx: AppContext, input: { world: World; state: CanaryState; action: Action; now: number }): Promise<void> {
+async function applyOne(ctx: AppContext, input: { world: World; state: CanaryState; action: Action; now: number }): Promise<ReleaseNotice | null> {
   const { action, world, state } = input;
   switch (action.kind) {
     case 'route':
       await ctx.router.write(ctx.route, action.canaryWeight);
       ctx.log.info({ canaryWeight: action.canaryWeight }, 'routed');
-      return;
+      return null;
     case 'scale-target':
       await ctx.deps.cluster.scaleDeployment(ctx.names.namespace, ctx.names.app, action.replicas);
       ctx.log.info({ replicas: action.replicas }, 'scaled canary');
-      return;
+      return null;
     case 'promote-primary':
       await promotePrimary(ctx, world, action.revision);
       ctx.log.info({ revision: action.revision }, 'copied canary spec to primary');
-      return;
-    case 'event':
+      return null;
+    case 'event': {
       ctx.log.info({ reason: action.reason, severity: action.severity }, action.message);
-      await notice(ctx, state, action, input.now);
+      const told = await notice(ctx, state, action, input.now);
       await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: action.severity, reason: action.reason, message: action.message });
+      return told;
+    }
   }
 }
 
-/** Applies actions in order; the first failure stops the rest and is thrown. */
-export async function applyActions(ctx: AppContext, input: { world: World; state: CanaryState; actions: readonly Action[]; now: number }): Promise<void> {
+/** Applies actions in order; the first failure stops the rest and is thrown. Returns the notices of the event actions. */
+export async function applyActions(ctx: AppContext, input: { world: World; state: CanaryState; actions: readonly Action[]; now: number }): Promise<ReleaseNotice[]> {
+  const notices: ReleaseNotice[] = [];
   for (const action of input.actions) {
-    await applyOne(ctx, { world: input.world, state: input.state, action, now: input.now });
+    const told = await applyOne(ctx, { world: input.world, state: input.state, action, now: input.now });
+    if (told !== null) notices.push(told);
   }
+  return notices;
 }

@@ -7,6 +7,7 @@ import type { Catalog } from '../config/catalog.ts';
 import type { CanaryConfig } from '../config/canary-config.ts';
 import type { RouterKind } from '../config/knobs.ts';
 import type { Clock, MetricsSource, Notifier, RouteRef, TrafficRouter } from '../ports.ts';
+import type { Deliveries } from './deliveries.ts';
 import type { AppNames } from './names.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
@@ -22,6 +23,8 @@ export interface ReconcileDeps {
   readonly routerFor: (kind: RouterKind) => TrafficRouter;
   readonly metrics: MetricsSource;
   readonly notifier: Notifier;
+  /** This process's memory of outbox entries in flight and delivered (see outbox.ts). */
+  readonly deliveries: Deliveries;
   readonly catalog: Catalog;
   readonly clock: Clock;
   readonly log: Logger;

@@ -4,11 +4,13 @@
 import pino, { type Logger } from 'pino';
 import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
+import { createNoopNotifier } from '../adapters/notify/noop.ts';
 import { createRouter } from '../adapters/smi-router.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { isFledgeError, type FledgeError } from '../errors.ts';
 import type { Clock, MetricsSource, Notifier } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
+import { Deliveries } from './deliveries.ts';
 import { canaryAnnotation } from './names.ts';
 import { reconcileOrReport } from './refusals.ts';
 import { systemClock } from './timers.ts';
@@ -93,6 +95,8 @@ class RunningController implements Controller {
       },
       onDone: (_key, ms) => options.telemetry?.reconciled?.(ms),
     });
+    // A delivered notice is removed from its outbox by the app's next reconcile.
+    deps.deliveries.onDelivered((key) => this.#queue.add(key));
     // Watches are hints; the resync enqueues every annotated app and every Canary anyway.
     // Secrets are not watched (that would need list/watch on every Secret): a tracked Secret's
     // change is picked up at the next resync.
@@ -163,7 +167,8 @@ export async function createController(options: ControllerOptions): Promise<Cont
     cluster: guardCluster(createClusterObjects(options.kubeConfig, { clock, onApiError }), mayAct),
     routerFor: (kind) => guardRouter(createRouter(kind, options.kubeConfig, { onApiError }), mayAct),
     metrics: options.metrics,
-    notifier: options.notifier ?? { notify: () => undefined },
+    notifier: options.notifier ?? createNoopNotifier(),
+    deliveries: new Deliveries(),
     catalog: options.catalog ?? (await loadCatalog()),
     clock,
     log,

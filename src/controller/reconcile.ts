@@ -15,8 +15,9 @@ import { holdRelease } from './held.ts';
 import { canaryAnnotation, namesOf, replicasAnnotation, type AppNames } from './names.ts';
 import { observe } from './observe.ts';
 import { ownerRef } from './objects.ts';
-import { conditionsFor, writeStatus, type ConfigIssue } from './status.ts';
+import { conditionsFor, type ConfigIssue } from './status.ts';
 import { trackedRefs } from './tracked.ts';
+import { commitStatus } from './outbox.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
@@ -79,10 +80,10 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   }
   const { world } = observed;
   const decision = decide(state, world.observation, ctx.config.policy, now);
-  await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
+  const notices = await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
   const generation = ctx.target.metadata?.generation ?? 0;
   const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation });
-  await writeStatus(ctx.deps.cluster, ctx.canary, { state: decision.state, conditions, generation, now });
+  await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices });
   report(ctx, decision.state, world.observation.interval !== null);
   return { requeueAfterMs: decision.requeueAfterMs };
 }

@@ -1,10 +1,12 @@
-// Writes the Canary's status: the core's state plus standard conditions, once per reconcile.
-import { setCondition, toStatus, type CanaryObject, type Condition } from '../adapters/kube/canary-resource.ts';
+// Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
+// reconcile, and only when it differs from the stored status.
+import { isDeepStrictEqual } from 'node:util';
+import { setCondition, toStatus, type CanaryObject, type CanaryStatus, type Condition } from '../adapters/kube/canary-resource.ts';
 import { isFledgeError } from '../errors.ts';
 import type { ClusterObjects } from '../adapters/kube/cluster.ts';
 import type { CanaryState } from '../core/state.ts';
 
-interface ConditionInput {
+export interface ConditionInput {
   readonly type: string;
   readonly ok: boolean;
   readonly reason: string;
@@ -43,25 +45,58 @@ function mergeConditions(existing: readonly Condition[], wanted: readonly Condit
   );
 }
 
+/** The outbox part of status. */
+export type OutboxPart = Pick<CanaryStatus, 'outbox' | 'noticeSeq'>;
+
+export interface StatusInput {
+  readonly state: CanaryState;
+  readonly conditions: readonly ConditionInput[];
+  readonly generation: number;
+  readonly now: number;
+  /** What the outbox becomes when written over `base` (called per attempt); by default it is kept. */
+  readonly outbox?: (base: CanaryObject) => OutboxPart;
+}
+
+export interface StatusWrite {
+  /** The Canary as written; as read when nothing changed. */
+  readonly canary: CanaryObject;
+  /** False when the status equalled the stored one and no request was made. */
+  readonly written: boolean;
+}
+
+function keptOutbox(base: CanaryObject): OutboxPart {
+  return { outbox: base.status?.outbox ?? [], noticeSeq: base.status?.noticeSeq ?? 0 };
+}
+
+/** Equal as the API server would store them (JSON: no undefined, no -0; key order irrelevant). */
+export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
+  const stored = (status: CanaryStatus): unknown => JSON.parse(JSON.stringify(status));
+  return isDeepStrictEqual(stored(a), stored(b));
+}
+
+async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: (base: CanaryObject) => CanaryObject): Promise<StatusWrite> {
+  const next = build(base);
+  if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
+  return { canary: await cluster.updateCanaryStatus(next), written: true };
+}
+
 /**
- * Writes status with the Canary's resourceVersion. Only the controller writes status, so a
- * 409 (someone patched annotations meanwhile) is answered by re-reading and writing once more.
+ * Writes status with the Canary's resourceVersion, unless it equals the stored status (then no
+ * request is made). Only the controller writes status, so a 409 (someone patched annotations
+ * meanwhile) is answered by re-reading and writing once more.
  */
-export async function writeStatus(
-  cluster: ClusterObjects,
-  canary: CanaryObject,
-  input: { state: CanaryState; conditions: readonly ConditionInput[]; generation: number; now: number },
-): Promise<CanaryObject> {
+export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject, input: StatusInput): Promise<StatusWrite> {
   const build = (base: CanaryObject): CanaryObject => {
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions }) };
+    const outbox = (input.outbox ?? keptOutbox)(base);
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox }) };
   };
   try {
-    return await cluster.updateCanaryStatus(build(canary));
+    return await writeIfChanged(cluster, canary, build);
   } catch (error) {
     if (!isFledgeError(error) || error.code !== 'FLEDGE_API_CONFLICT') throw error;
     const fresh = await cluster.getCanary(canary.metadata.namespace ?? '', canary.metadata.name ?? '');
     if (fresh === null) throw error;
-    return cluster.updateCanaryStatus(build(fresh));
+    return writeIfChanged(cluster, fresh, build);
   }
 }

@@ -141,8 +141,9 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
   it('refuses notification targets the operator did not allow, saying so in an Event', async (t) => {
     const h = await releaseHarness(t);
     const seen: string[][] = [];
-    h.deps.notifier.notify = (notice) => {
-      seen.push([...(notice.webhooks ?? [])]);
+    h.deps.notifier.deliver = (entry, onDone) => {
+      seen.push([...(entry.notice.webhooks ?? [])]);
+      queueMicrotask(() => onDone('delivered'));
     };
     await bootstrap(h, 'app', { ...fast, 'fledge.dev/webhooks': 'http://169.254.169.254/latest,https://hooks.example.com/fledge' });
     const events = await h.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });

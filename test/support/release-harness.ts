@@ -11,8 +11,10 @@ import { createRouter } from '../../src/adapters/smi-router.ts';
 import { loadCatalog } from '../../src/config/catalog.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
 import type { ReconcileDeps } from '../../src/controller/context.ts';
+import { Deliveries } from '../../src/controller/deliveries.ts';
+import { createNoopNotifier } from '../../src/adapters/notify/noop.ts';
 import type { Counts, IntervalMeasurement, Sample } from '../../src/core/types.ts';
-import type { MeasureRequest, MetricsSource, TrafficRouter } from '../../src/ports.ts';
+import type { MeasureRequest, MetricsSource, Notifier, TrafficRouter } from '../../src/ports.ts';
 
 export const crdFiles = [
   new URL('../../deploy/crds/canary.yaml', import.meta.url),
@@ -92,7 +94,14 @@ function scriptedMetrics(h: { writes: Harness['writes']; script: () => TrafficSc
   };
 }
 
-export async function releaseHarness(t: TestContext, options: { podReadyDelayMs?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  podReadyDelayMs?: number;
+  /** Called at start and at every restart(); a no-op notifier by default. */
+  notifier?: () => Notifier;
+  webhookAllowList?: readonly string[];
+}
+
+export async function releaseHarness(t: TestContext, options: HarnessOptions = {}): Promise<Harness> {
   const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: options.podReadyDelayMs ?? 0 });
   await applyFiles(kc, crdFiles);
   let now = Date.parse('2026-11-23T10:00:00Z');
@@ -123,7 +132,9 @@ export async function releaseHarness(t: TestContext, options: { podReadyDelayMs?
     cluster: createClusterObjects(kc, { clock }),
     routerFor: (kind) => recording(createRouter(kind, kc)),
     metrics: scriptedMetrics({ writes, script: () => script }),
-    notifier: { notify: () => undefined },
+    notifier: options.notifier?.() ?? createNoopNotifier(),
+    deliveries: new Deliveries(),
+    ...(options.webhookAllowList === undefined ? {} : { webhookAllowList: options.webhookAllowList }),
     catalog,
     clock,
     log: pino({ level: 'silent' }),

@@ -9,7 +9,7 @@ import { parseStatus } from './canary-status.ts';
 import type { ApiCaller } from './errors.ts';
 
 export { canaryApiVersion, canaryKind } from './canary-schema.ts';
-export type { CanarySpec, CanaryStatus, Condition } from './canary-schema.ts';
+export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from './canary-schema.ts';
 export { fromStatus, parseStatus, setCondition, toStatus } from './canary-status.ts';
 export type { StatusExtra } from './canary-status.ts';
 

@@ -55,6 +55,29 @@ export const conditionSchema = z.object({
 });
 
 /**
+ * A release notice waiting for delivery (`status.outbox`). Written in the same status write as
+ * the state that decided it; removed once every receiver has it, or dropped (with a warning)
+ * when the outbox is full or the entry is older than a day. The Canary's namespace and name
+ * complete the notice.
+ */
+export const outboxEntrySchema = z.object({
+  /** Idempotency key: the same on every delivery of this notice, different for every other one. */
+  key: z.string().min(1),
+  /** When the notice was decided and queued (also the notice's `at`). */
+  queuedAt: z.iso.datetime({ offset: true }),
+  revision: z.string(),
+  phase: z.string(),
+  canaryWeight: z.number().int().min(0).max(100),
+  /** The Event reason (`NewRevision`, `Promoted`, …). */
+  reason: z.string(),
+  message: z.string(),
+  severity: z.enum(['Normal', 'Warning']),
+  /** Targets as allowed when the notice was decided. */
+  slackChannel: z.string().nullable().default(null),
+  webhooks: z.array(z.string()).default([]),
+});
+
+/**
  * `status`: the durable state of a Canary. Every field has a default so that an empty (or
  * older) status reads as a Canary that has not started yet.
  */
@@ -82,6 +105,10 @@ export const canaryStatusSchema = z.object({
   message: z.string().default(''),
   observedGeneration: z.number().int().nonnegative().default(0),
   conditions: z.array(conditionSchema).default([]),
+  /** Notices not yet delivered to every receiver, oldest first (at most 20). */
+  outbox: z.array(outboxEntrySchema).default([]),
+  /** Number of notices ever queued for this Canary; numbers the outbox keys. */
+  noticeSeq: count.default(0),
 });
 
 export const targetRefSchema = z.object({
@@ -101,5 +128,6 @@ export const canarySpecSchema = z.looseObject({
 export type CanaryStatus = z.output<typeof canaryStatusSchema>;
 export type CanarySpec = z.output<typeof canarySpecSchema>;
 export type Condition = z.output<typeof conditionSchema>;
+export type OutboxEntry = z.output<typeof outboxEntrySchema>;
 export type MetricEvidenceStatus = z.output<typeof metricEvidenceSchema>;
 export type EvidenceStatus = z.output<typeof evidenceSchema>;

@@ -4,12 +4,14 @@
 import type { CanaryState } from '../../core/state.ts';
 import type { Evidence, MetricEvidence } from '../../core/types.ts';
 import { canaryStatusSchema } from './canary-schema.ts';
-import type { CanaryStatus, Condition, EvidenceStatus, MetricEvidenceStatus } from './canary-schema.ts';
+import type { CanaryStatus, Condition, EvidenceStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
 
-/** What status holds beyond CanaryState. */
+/** What status holds beyond CanaryState. The outbox is empty and noticeSeq 0 when not given. */
 export interface StatusExtra {
   readonly observedGeneration: number;
   readonly conditions: readonly Condition[];
+  readonly outbox?: readonly OutboxEntry[];
+  readonly noticeSeq?: number;
 }
 
 function toTime(ms: number | null): string | null {
@@ -93,6 +95,8 @@ export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
     message: state.message,
     observedGeneration: extra.observedGeneration,
     conditions: [...extra.conditions],
+    outbox: [...(extra.outbox ?? [])],
+    noticeSeq: extra.noticeSeq ?? 0,
   };
 }
 

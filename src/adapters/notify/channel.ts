@@ -21,15 +21,20 @@ export interface NoticeTag {
   readonly reason: string;
 }
 
+/** How a job ended: `done` (sent, skipped, or refused for good) or `dropped` (may be tried again later). */
+export type JobEnd = 'done' | 'dropped';
+
 /** One HTTP delivery to one target, retried by the dispatcher as a whole. */
 export interface Job {
   /** Rate-limit lane: jobs on one lane run one at a time, in order, spaced by the interval. */
   readonly lane: string;
-  /** How logs name the target (never a URL or token). */
+  /** How logs name the target (never a URL or token); unique among the jobs of one notice. */
   readonly target: string;
   readonly tag: NoticeTag;
   /** Makes one attempt. May throw; a throw counts as a retryable network error. */
   readonly send: (signal: AbortSignal) => Promise<Attempt>;
+  /** Told once how the job ended, whichever way (also when dropped from the queue or on close). */
+  readonly settle?: (end: JobEnd) => void;
 }
 
 /** One notification technology: which jobs a notice needs. `key` is the notice's dedupe key. */
@@ -47,6 +52,11 @@ export interface HttpDeps {
 
 /** A Notifier that owns a delivery queue. */
 export interface ManagedNotifier extends Notifier {
+  /**
+   * Sends a notice without an outbox: at most once, keyed and de-duplicated in memory by
+   * (app, revision, reason[, weight]) — see dedupe.ts. The controller uses `deliver`.
+   */
+  notify(notice: ReleaseNotice): void;
   /** Resolves once every queued notice is delivered or dropped, or after `timeoutMs` (default 30 s). */
   flush(timeoutMs?: number): Promise<void>;
   /** Stops accepting notices, drains for a few seconds, then drops what is left (with a warning). */

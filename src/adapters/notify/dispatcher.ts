@@ -2,11 +2,12 @@
 // or one webhook); each lane sends one job at a time, in order, at least `intervalMs` apart, and
 // retries 429/5xx/network errors with exponential backoff (or the receiver's Retry-After, if
 // longer). Lanes are independent: a dead receiver delays only its own lane. The queue is bounded
-// across lanes; past `maxQueue` the oldest waiting job is dropped with a warning.
+// across lanes; past `maxQueue` the oldest waiting job is dropped with a warning. Every job is
+// told once how it ended (`settle`), so callers can tell delivered from dropped.
 import type { Logger } from 'pino';
 import type { Clock } from '../../ports.ts';
-import type { Attempt, Job } from './channel.ts';
-import { errorAttempt } from './http.ts';
+import type { Attempt, Job, JobEnd } from './channel.ts';
+import { describeError, errorAttempt } from './http.ts';
 
 export interface DispatcherOptions {
   readonly clock: Clock;
@@ -52,7 +53,10 @@ export class Dispatcher {
 
   /** Queues a job and returns at once; delivery starts on a later tick. */
   enqueue(job: Job): void {
-    if (this.#abort.signal.aborted) return;
+    if (this.#abort.signal.aborted) {
+      this.#settle(job, 'dropped');
+      return;
+    }
     const lane = this.#lane(job.lane);
     lane.jobs.push({ job, seq: this.#seq++ });
     this.#waiting += 1;
@@ -85,7 +89,9 @@ export class Dispatcher {
     await this.flush(timeoutMs);
     this.#abort.abort();
     const dropped = this.#waiting;
-    for (const lane of this.#lanes.values()) lane.jobs.length = 0;
+    for (const lane of this.#lanes.values()) {
+      for (const { job } of lane.jobs.splice(0)) this.#settle(job, 'dropped');
+    }
     this.#waiting = 0;
     if (dropped > 0) this.#options.logger.warn({ dropped }, 'notifier closed: dropped undelivered notices');
     await this.flush(1000); // let aborted requests unwind
@@ -120,13 +126,23 @@ export class Dispatcher {
     this.#waiting -= 1;
     const { job } = dropped;
     this.#options.logger.warn({ target: job.target, ...job.tag, limit: this.#options.maxQueue }, 'notification queue full: dropped the oldest notice');
+    this.#settle(job, 'dropped');
+  }
+
+  /** A settle callback that throws must not stop a lane. */
+  #settle(job: Job, end: JobEnd): void {
+    try {
+      job.settle?.(end);
+    } catch (error) {
+      this.#options.logger.warn({ target: job.target, ...job.tag, why: describeError(error) }, 'notification settle callback threw');
+    }
   }
 
   async #drain(lane: Lane): Promise<void> {
     try {
       for (let next = lane.jobs.shift(); next !== undefined; next = lane.jobs.shift()) {
         this.#waiting -= 1;
-        await this.#deliver(lane, next.job);
+        this.#settle(next.job, await this.#deliver(lane, next.job));
       }
     } finally {
       lane.busy = false;
@@ -135,25 +151,27 @@ export class Dispatcher {
     }
   }
 
-  async #deliver(lane: Lane, job: Job): Promise<void> {
+  /** `done` when sent, skipped or refused for good (4xx); `dropped` when retries ran out or on close. */
+  async #deliver(lane: Lane, job: Job): Promise<JobEnd> {
     const { logger, maxRetries } = this.#options;
     for (let attempt = 0; !this.#abort.signal.aborted; attempt += 1) {
       await this.#pace(lane);
       const result = await this.#attempt(job);
-      if (result.kind === 'skipped') return;
+      if (result.kind === 'skipped') return 'done';
       lane.nextAt = this.#options.clock.now() + this.#options.intervalMs;
       if (result.kind === 'sent') {
         logger.debug({ target: job.target, ...job.tag, attempts: attempt + 1 }, 'notification delivered');
-        return;
+        return 'done';
       }
       if (result.kind === 'failed' || attempt >= maxRetries || this.#abort.signal.aborted) {
         logger.warn({ target: job.target, ...job.tag, attempts: attempt + 1, why: result.why }, 'notification dropped');
-        return;
+        return result.kind === 'failed' ? 'done' : 'dropped';
       }
       const delayMs = this.#retryDelay(attempt, result.retryAfterMs);
       logger.debug({ target: job.target, ...job.tag, attempt: attempt + 1, why: result.why, delayMs }, 'notification will be retried');
       await this.#options.sleep(delayMs);
     }
+    return 'dropped';
   }
 
   async #attempt(job: Job): Promise<Attempt> {

@@ -1,6 +1,7 @@
 // createNotifier: the Notifier port over Slack (incoming webhook or bot token) and generic JSON
-// webhooks. notify() is synchronous and never throws: it dedupes, queues and returns; the
-// dispatcher delivers off the caller's path.
+// webhooks. deliver() and notify() are synchronous and never throw: they queue and return; the
+// dispatcher delivers off the caller's path. deliver() reports back per outbox entry (fan-out.ts);
+// notify() is at most once, de-duplicated in memory (dedupe.ts).
 //
 // Targets per notice: Slack gets it when the notice names a `slackChannel` or a `defaultChannel`
 // is configured (bot token: posted to that channel; incoming webhook: to the webhook's own
@@ -9,9 +10,10 @@
 import { pino, type Logger } from 'pino';
 import type { Clock, ReleaseNotice } from '../../ports.ts';
 import { FledgeError } from '../../errors.ts';
-import { tagOf, type HttpDeps, type ManagedNotifier, type NoticeChannel } from './channel.ts';
+import { tagOf, type HttpDeps, type Job, type ManagedNotifier, type NoticeChannel } from './channel.ts';
 import { noticeKey, RecentSet } from './dedupe.ts';
 import { Dispatcher } from './dispatcher.ts';
+import { FanOut } from './fan-out.ts';
 import { describeError } from './http.ts';
 import { createJsonWebhookChannel } from './json-webhook.ts';
 import { createSlackRenderer } from './slack-blocks.ts';
@@ -127,7 +129,18 @@ export function createNotifier(options: NotifierOptions = {}): ManagedNotifier {
     maxBackoffMs: 30_000,
   });
   const seen = new RecentSet(rememberedNotices);
+  const fanOut = new FanOut((job) => dispatcher.enqueue(job));
   let closed = false;
+  const plan = (notice: ReleaseNotice, key: string): Job[] => channels.flatMap((channel) => [...channel.plan(notice, key)]);
+  /** A notice that cannot be planned never will be: nothing to send, with a warning. */
+  const planned = (notice: ReleaseNotice, key: string): Job[] => {
+    try {
+      return plan(notice, key);
+    } catch (error) {
+      logger.warn({ ...tagOf(notice), why: describeError(error) }, 'notice not queued');
+      return [];
+    }
+  };
 
   const accept = (notice: ReleaseNotice): void => {
     const key = noticeKey(notice);
@@ -135,12 +148,17 @@ export function createNotifier(options: NotifierOptions = {}): ManagedNotifier {
       logger.debug(tagOf(notice), 'notice already sent for this revision: skipped');
       return;
     }
-    for (const channel of channels) {
-      for (const job of channel.plan(notice, key)) dispatcher.enqueue(job);
-    }
+    for (const job of plan(notice, key)) dispatcher.enqueue(job);
   };
 
   return {
+    deliver(entry, onDone) {
+      if (closed) {
+        queueMicrotask(() => onDone('undelivered'));
+        return;
+      }
+      fanOut.run(entry.key, planned(entry.notice, entry.key), onDone);
+    },
     notify(notice) {
       if (closed) return;
       try {

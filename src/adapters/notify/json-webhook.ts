@@ -4,7 +4,8 @@
 // Headers:
 //   X-Fledge-Signature: sha256=<hex HMAC-SHA256(webhookSecret, raw request body)>
 //   X-Fledge-Timestamp: <unix seconds when this attempt was signed> (also `timestamp` in the body)
-//   X-Fledge-Delivery:  <notice id> (stable across retries: receivers dedupe on it)
+//   X-Fledge-Delivery:  <notice id> (stable across retries and redeliveries: receivers dedupe on it)
+//   Idempotency-Key:    <notice id> (the same value, under the conventional name)
 //
 // A receiver verifies a request by
 //   1. computing HMAC-SHA256 over the raw body bytes exactly as received (before any JSON
@@ -31,7 +32,7 @@ export interface JsonWebhookOptions {
 
 /** The request body. `webhooks` and `slackChannel` are left out: one receiver never learns another's URL. */
 export interface WebhookPayload {
-  /** The notice's dedupe key: the same for every retry of the same notice. */
+  /** The notice's key (the outbox key): the same on every retry and redelivery, also after a restart. */
   readonly id: string;
   readonly namespace: string;
   readonly name: string;
@@ -79,7 +80,7 @@ export function createJsonWebhookChannel(options: JsonWebhookOptions): NoticeCha
     const now = http.clock.now();
     const timestamp = Math.floor(now / 1000);
     const body = JSON.stringify(payloadOf(notice, id, options.template.render(notice), timestamp));
-    const headers: Record<string, string> = { 'x-fledge-timestamp': String(timestamp), 'x-fledge-delivery': id };
+    const headers: Record<string, string> = { 'x-fledge-timestamp': String(timestamp), 'x-fledge-delivery': id, 'idempotency-key': id };
     if (options.secret !== undefined) headers['x-fledge-signature'] = signBody(options.secret, body);
     try {
       return statusAttempt(await postJson({ fetch: http.fetch, url, headers, body, signal, timeoutMs: http.timeoutMs, now }));
