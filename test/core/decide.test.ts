@@ -120,6 +120,14 @@ describe('Progressing: waiting for the canary', () => {
     assert.deepEqual(again.state, d.state, 'a second look outside the window changes nothing (no status write)');
     assert.deepEqual(again.actions, []);
   });
+  it('holds without error and looks again within the hour when a window never opens', () => {
+    // Validation refuses such a window; a Canary written by an older version may still carry one.
+    const window = { cron: '0 0 30 2 *', timezone: 'UTC' };
+    const d = decide(running(-1), runObservation(0), policy({ window }), t0);
+    assert.equal(d.state.pausedBy, 'window');
+    assert.deepEqual(routes(d), []);
+    assert.equal(d.requeueAfterMs, maxRequeueMs);
+  });
   it('looks again when a window a few minutes away opens', () => {
     const window = { cron: '0 23 * * *', timezone: 'Europe/Berlin' };
     // t0 + 12h is 23:00 Berlin; five minutes before, the next look is at the opening.
