@@ -4,6 +4,7 @@
 import pino, { type Logger } from 'pino';
 import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
+import { withKeepAlive } from '../adapters/kube/keep-alive.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
 import { createRouter } from '../adapters/smi-router.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
@@ -163,9 +164,11 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const onApiError = (error: FledgeError): void => options.telemetry?.apiError?.(error.code);
   let halted = false;
   const mayAct = (): boolean => !halted && (options.mayAct?.() ?? true);
+  // Every API client built from this KubeConfig shares keep-alive connections from here on.
+  const { kc } = withKeepAlive(options.kubeConfig);
   const deps: ReconcileDeps = {
-    cluster: guardCluster(createClusterObjects(options.kubeConfig, { clock, onApiError }), mayAct),
-    routerFor: (kind) => guardRouter(createRouter(kind, options.kubeConfig, { onApiError }), mayAct),
+    cluster: guardCluster(createClusterObjects(kc, { clock, onApiError }), mayAct),
+    routerFor: (kind) => guardRouter(createRouter(kind, kc, { onApiError }), mayAct),
     metrics: options.metrics,
     notifier: options.notifier ?? createNoopNotifier(),
     deliveries: new Deliveries(),
