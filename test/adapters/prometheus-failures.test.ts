@@ -9,34 +9,13 @@ import { createPrometheusMetrics } from '../../src/adapters/prometheus-metrics.t
 import type { PrometheusMetricsOptions } from '../../src/adapters/prometheus-metrics.ts';
 import type { Counts, IntervalMeasurement, Sample } from '../../src/core/types.ts';
 import { isFledgeError } from '../../src/errors.ts';
-import type { MeasureRequest } from '../../src/ports.ts';
-import { linkerdTemplate } from '../support/linkerd-template.ts';
-import { freePort, startFakePrometheus } from '../support/prometheus.ts';
-import type { FakePrometheus } from '../support/prometheus.ts';
+import { cartRequest, fakePrometheusPool, freePort } from '../support/prometheus.ts';
 
 const token = 'tok-3f9a1c77e2b54d0e8a6f';
 const password = 'pw-9d8c7b6a5f4e';
-const end = Date.UTC(2024, 0, 1, 0, 2);
-const request: MeasureRequest = {
-  namespace: 'shop',
-  canary: 'cart',
-  primary: 'cart-primary',
-  start: end - 60_000,
-  end,
-  template: linkerdTemplate,
-  latencyEdgeMs: 500,
-};
-
-const servers: FakePrometheus[] = [];
-after(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-});
-
-async function fake(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<FakePrometheus> {
-  const server = await startFakePrometheus(handler);
-  servers.push(server);
-  return server;
-}
+const { end } = cartRequest;
+const request = cartRequest;
+const fake = fakePrometheusPool(after);
 
 function json(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));

@@ -2,41 +2,19 @@
 // redirecting it elsewhere, or putting secrets in its answers so that they land in the Canary
 // status, Events and logs. Real HTTP servers on 127.0.0.1; the messages must stay fixed text.
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus-metrics.ts';
 import type { PrometheusMetricsOptions } from '../../src/adapters/prometheus-metrics.ts';
 import type { IntervalMeasurement } from '../../src/core/types.ts';
-import type { MeasureRequest } from '../../src/ports.ts';
-import { linkerdTemplate } from '../support/linkerd-template.ts';
-import { startFakePrometheus } from '../support/prometheus.ts';
-import type { FakePrometheus } from '../support/prometheus.ts';
+import { cartRequest, fakePrometheusPool } from '../support/prometheus.ts';
 
 const token = 'tok-7c1e5a9b3d2f4e6a8b0c';
 const password = 'pw-4b3a2c1d0e9f';
 const leaked = 'AKIA-SECRET-LOOKING-0123456789';
-const end = Date.UTC(2024, 0, 1, 0, 2);
-const request: MeasureRequest = {
-  namespace: 'shop',
-  canary: 'cart',
-  primary: 'cart-primary',
-  start: end - 60_000,
-  end,
-  template: linkerdTemplate,
-  latencyEdgeMs: 500,
-};
-
-const servers: FakePrometheus[] = [];
-after(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-});
-
-async function fake(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<FakePrometheus> {
-  const server = await startFakePrometheus(handler);
-  servers.push(server);
-  return server;
-}
+const { end } = cartRequest;
+const request = cartRequest;
+const fake = fakePrometheusPool(after);
 
 function vector(value: string): string {
   return JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [end / 1000, value] }] } });

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { MeasureRequest } from '../../src/ports.ts';
+import { linkerdTemplate } from './linkerd-template.ts';
 
 export const prometheusMissingMessage = 'prometheus not installed: apt-get install -y prometheus';
 
@@ -137,5 +139,29 @@ export async function startFakePrometheus(handler: (request: IncomingMessage, re
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** One minute of shop/cart against cart-primary over the Linkerd template, ending at 2024-01-01T00:02Z. */
+export const cartRequest: MeasureRequest = {
+  namespace: 'shop',
+  canary: 'cart',
+  primary: 'cart-primary',
+  start: Date.UTC(2024, 0, 1, 0, 1),
+  end: Date.UTC(2024, 0, 1, 0, 2),
+  template: linkerdTemplate,
+  latencyEdgeMs: 500,
+};
+
+/** A starter of fake Prometheus servers for one test file; all of them stop after its tests. */
+export function fakePrometheusPool(after: (fn: () => Promise<void>) => void): (handler: (request: IncomingMessage, response: ServerResponse) => void) => Promise<FakePrometheus> {
+  const servers: FakePrometheus[] = [];
+  after(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+  return async (handler) => {
+    const server = await startFakePrometheus(handler);
+    servers.push(server);
+    return server;
   };
 }
