@@ -1,21 +1,17 @@
-// `fledge controller`: builds the Prometheus metrics source, the notifier and the controller
-// from flags/FLEDGE_* settings, serves /healthz, /readyz and /metrics, optionally leads
-// through a Lease, and runs until SIGTERM/SIGINT (then stops cleanly and exits 0). Losing the
-// lease exits 1 so the pod restarts and stands by again.
+// `fledge controller`: builds the Prometheus metrics source and the notifier from flags/FLEDGE_*
+// settings and hands them to the manager (src/controller/manager.ts), which serves /healthz,
+// /readyz and /metrics, optionally leads through a Lease, and runs until SIGTERM/SIGINT (then
+// stops cleanly and exits 0). Losing the lease exits 1 so the pod restarts and stands by again.
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createPrometheusMetrics } from '../adapters/prometheus-metrics.ts';
 import type { MetricsSource } from '../ports.ts';
 import { createNotifier } from '../adapters/notify/factory.ts';
-import { createController, type Controller } from '../controller/controller.ts';
-import { LeaderElector } from '../controller/leader-election.ts';
+import { runManager, type ManagerExit } from '../controller/manager.ts';
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
 import { guarded, parseFlags, resolveKube } from './kube-flags.ts';
-import { startProbes, telemetryOf, type Probes } from './controller/probes.ts';
-import type { ElectionState } from '../controller/http-server.ts';
 import { readSettings, settingEnv, type ControllerSettings } from './controller/settings.ts';
 
 const usage = [
@@ -89,6 +85,20 @@ async function notifierFor(settings: ControllerSettings, log: Logger): Promise<R
   return createNotifier({ slack: { botToken, webhookUrl, defaultChannel: settings['slack-channel'] }, webhookSecret, logger: log });
 }
 
+/** Aborts when SIGTERM/SIGINT arrives (through deps.onStop); `dispose` unsubscribes. */
+function stopSignal(deps: ControllerCommandDeps): { signal: AbortSignal; dispose: () => void } {
+  const abort = new AbortController();
+  const dispose = deps.onStop(() => abort.abort());
+  return { signal: abort.signal, dispose };
+}
+
+const exitCodes: Readonly<Record<ManagerExit, number>> = {
+  stopped: ExitCode.ok,
+  // The pod restarts and stands by again.
+  'lost-lease': ExitCode.failed,
+  'start-failed': ExitCode.unreachable,
+};
+
 export function createControllerCommand(deps: ControllerCommandDeps = defaults): Command {
   return {
     summary: 'Run the controller (kubeconfig or in-cluster).',
@@ -100,101 +110,30 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
       const { kc } = resolveKube({ kubeconfig: settings.kubeconfig, context: settings.context }, io);
       const log = loggerFor(settings, io);
       const notifier = await notifierFor(settings, log);
-      const state: RunState = { election: settings['leader-elect'] ? 'standby' : 'disabled', controller: null };
-      const probes = await startProbes({
-        healthAddr: settings['health-addr'],
-        metricsAddr: settings['metrics-addr'],
-        readiness: () => ({ cachesSynced: state.controller?.synced ?? false, election: state.election }),
-      });
-      // Without leader election this replica always acts; with it, only while its lease is fresh.
-      const gate: Gate = { mayAct: () => !settings['leader-elect'] };
-      state.controller = await createController({
-        mayAct: () => gate.mayAct(),
-        kubeConfig: kc,
-        metrics: await metricsFor(settings, log),
-        notifier,
-        ...(settings.namespace === undefined ? {} : { namespace: settings.namespace }),
-        resyncMs: settings.resync,
-        concurrency: settings.concurrency,
-        log,
-        telemetry: telemetryOf(probes.metrics),
-        webhookAllowList: settings['webhook-allow'],
-      });
-      return runUntilStopped({ settings, controller: state.controller, state, gate, probes, log, deps, kc, close: () => notifier.close() });
+      const stop = stopSignal(deps);
+      try {
+        const exit = await runManager({
+          kubeConfig: kc,
+          controller: {
+            metrics: await metricsFor(settings, log),
+            notifier,
+            ...(settings.namespace === undefined ? {} : { namespace: settings.namespace }),
+            resyncMs: settings.resync,
+            concurrency: settings.concurrency,
+            webhookAllowList: settings['webhook-allow'],
+          },
+          probes: { healthAddr: settings['health-addr'], metricsAddr: settings['metrics-addr'] },
+          leaderElection: settings['leader-elect'] ? { namespace: settings['leader-namespace'], name: 'fledge-controller', identity: `${hostname()}-${process.pid}` } : null,
+          log,
+          signal: stop.signal,
+          close: () => notifier.close(),
+        });
+        return exitCodes[exit];
+      } finally {
+        stop.dispose();
+      }
     }),
   };
-}
-
-interface Gate {
-  mayAct: () => boolean;
-}
-
-interface RunState {
-  election: ElectionState;
-  controller: Controller | null;
-}
-
-interface RunInput {
-  readonly settings: ControllerSettings;
-  readonly controller: Controller;
-  readonly state: RunState;
-  readonly gate: Gate;
-  readonly probes: Probes;
-  readonly log: Logger;
-  readonly deps: ControllerCommandDeps;
-  readonly kc: KubeConfig;
-  readonly close: () => Promise<void>;
-}
-
-async function runUntilStopped(input: RunInput): Promise<number> {
-  const { settings, controller, log } = input;
-  const { probes, state } = input;
-  const stopping: Array<() => Promise<void>> = [];
-  const lead = (leading: boolean): void => {
-    probes.metrics.setLeader(leading);
-    if (state.election !== 'disabled') state.election = leading ? 'leading' : 'stopped';
-  };
-  log.info({ health: probes.health, metrics: probes.metricsUrl, namespace: settings.namespace ?? 'all', leaderElect: settings['leader-elect'] }, 'fledge controller starting');
-  const code = await new Promise<number>((resolve) => {
-    const unsubscribe = input.deps.onStop(() => resolve(ExitCode.ok));
-    stopping.push(() => Promise.resolve(unsubscribe()));
-    const begin = (): void => {
-      lead(true);
-      controller.start().catch((error: unknown) => {
-        log.error({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
-        resolve(ExitCode.unreachable);
-      });
-    };
-    if (!settings['leader-elect']) {
-      begin();
-      return;
-    }
-    const elector = new LeaderElector({
-      kc: input.kc,
-      namespace: settings['leader-namespace'],
-      name: 'fledge-controller',
-      identity: `${hostname()}-${process.pid}`,
-      onStartedLeading: () => {
-        log.info('leading');
-        begin();
-      },
-      onStoppedLeading: () => {
-        log.warn('lost the lease; stopping');
-        lead(false);
-        resolve(ExitCode.failed);
-      },
-      onError: (error) => log.warn({ code: error.code, err: error.message }, 'lease attempt failed'),
-    });
-    input.gate.mayAct = () => elector.mayAct();
-    elector.start();
-    stopping.push(() => elector.release());
-  });
-  log.info('fledge controller stopping');
-  await controller.stop();
-  for (const stop of stopping.splice(0)) await stop();
-  await input.close();
-  await probes.close();
-  return code;
 }
 
 export const controllerCommand: Command = createControllerCommand();

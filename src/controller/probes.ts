@@ -1,8 +1,8 @@
 // The controller's two listeners (health: /healthz, /readyz; metrics: /metrics) over the
 // controller's http-server, and the telemetry that feeds ControllerMetrics.
-import { build, listen, type ElectionState } from '../../controller/http-server.ts';
-import { ControllerMetrics } from '../../controller/metrics.ts';
-import type { ControllerOptions } from '../../controller/controller.ts';
+import { build, listen, type ElectionState } from './http-server.ts';
+import { ControllerMetrics } from './metrics.ts';
+import type { ControllerOptions } from './controller.ts';
 
 export interface Probes {
   readonly metrics: ControllerMetrics;
