@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { withKeepAlive } from '../adapters/kube/keep-alive.ts';
+import { readThroughCaches } from './cached-reads.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
 import { createRouter } from '../adapters/smi-router.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
@@ -82,22 +83,9 @@ class RunningController implements Controller {
   readonly #watches: Watches;
   readonly #halt: () => void;
 
-  constructor(options: ControllerOptions, deps: ReconcileDeps, halt: () => void) {
+  constructor(options: ControllerOptions, apiDeps: ReconcileDeps, halt: () => void) {
     this.#halt = halt;
-    const log = deps.log;
-    this.#queue = new WorkQueue({
-      reconcile: (key) => reconcileOrReport(deps, splitKey(key)),
-      concurrency: options.concurrency ?? 4,
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-      onError: (key, error) => {
-        const code = isFledgeError(error) ? error.code : 'FLEDGE_INTERNAL';
-        options.telemetry?.failed?.(code);
-        log.warn({ canary: key, code, err: error instanceof Error ? error.message : String(error) }, 'reconcile failed; retrying with backoff');
-      },
-      onDone: (_key, ms) => options.telemetry?.reconciled?.(ms),
-    });
-    // A delivered notice is removed from its outbox by the app's next reconcile.
-    deps.deliveries.onDelivered((key) => this.#queue.add(key));
+    const log = apiDeps.log;
     // Watches are hints; the resync enqueues every annotated app and every Canary anyway.
     // Secrets are not watched (that would need list/watch on every Secret): a tracked Secret's
     // change is picked up at the next resync.
@@ -111,8 +99,34 @@ class RunningController implements Controller {
         { kind: 'deployments', keysOf: (object) => deploymentKeys(object) },
         { kind: 'canaries', keysOf: canaryChanges() },
         { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')) },
+        // A Service of an app edited or deleted by hand is repaired at once, not at the next resync.
+        { kind: 'services', keysOf: (object) => this.#annotatedApp(object) },
       ],
     });
+    // Reads come from the watch caches once they have listed; writes go to the API.
+    const lookups = Object.fromEntries((['deployments', 'services', 'configmaps', 'canaries'] as const).map((kind) => [kind, this.#watches.lookup(kind)]));
+    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, () => apiDeps.clock.now()) };
+    this.#queue = new WorkQueue({
+      reconcile: (key) => reconcileOrReport(deps, splitKey(key)),
+      concurrency: options.concurrency ?? 4,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      onError: (key, error) => {
+        const code = isFledgeError(error) ? error.code : 'FLEDGE_INTERNAL';
+        options.telemetry?.failed?.(code);
+        log.warn({ canary: key, code, err: error instanceof Error ? error.message : String(error) }, 'reconcile failed; retrying with backoff');
+      },
+      onDone: (_key, ms) => options.telemetry?.reconciled?.(ms),
+    });
+    // A delivered notice is removed from its outbox by the app's next reconcile.
+    deps.deliveries.onDelivered((key) => this.#queue.add(key));
+  }
+
+  /** `app`, `app-primary` or `app-canary` → the app's key, when `app` is an annotated Deployment. */
+  #annotatedApp(object: KubernetesObject): string[] {
+    const namespace = object.metadata?.namespace ?? 'default';
+    const app = (object.metadata?.name ?? '').replace(/-(primary|canary)$/, '');
+    const deployment = this.#watches.lookup('deployments').get(app, namespace) as V1Deployment | undefined;
+    return deployment !== undefined && annotated(deployment) ? [`${namespace}/${app}`] : [];
   }
 
   get synced(): boolean {

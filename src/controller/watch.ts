@@ -7,7 +7,7 @@ import { canaryGroup, canaryPlural, canaryVersion } from '../adapters/kube/canar
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
-export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'canaries';
+export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries';
 export type WatchEvent = 'add' | 'update' | 'delete' | 'resync';
 
 export interface WatchSpec {
@@ -53,12 +53,19 @@ function source(kc: KubeConfig, kind: WatchedKind, scope: { namespace?: string |
     const list = (namespace === undefined ? () => custom.listClusterCustomObject(gvp) : () => custom.listNamespacedCustomObject({ ...gvp, namespace })) as ListFn;
     return { path: `/apis/${canaryGroup}/${canaryVersion}${ns}/${canaryPlural}`, list };
   }
-  const core = kc.makeApiClient(CoreV1Api);
-  const all = kind === 'configmaps' ? () => core.listConfigMapForAllNamespaces(labelSelector) : () => core.listSecretForAllNamespaces(labelSelector);
-  const one = kind === 'configmaps'
-    ? (n: string) => core.listNamespacedConfigMap({ namespace: n, ...labelSelector })
-    : (n: string) => core.listNamespacedSecret({ namespace: n, ...labelSelector });
-  return { path: `/api/v1${ns}/${kind}`, list: (namespace === undefined ? all : () => one(namespace)) };
+  return { path: `/api/v1${ns}/${kind}`, list: coreList(kc.makeApiClient(CoreV1Api), kind, { namespace, labelSelector }) as ListFn };
+}
+
+/** The list call of a core kind, in one namespace or all. */
+function coreList(core: CoreV1Api, kind: 'configmaps' | 'secrets' | 'services', scope: { namespace: string | undefined; labelSelector: { labelSelector?: string } }): () => Promise<unknown> {
+  const { namespace, labelSelector } = scope;
+  const lists = {
+    configmaps: { all: () => core.listConfigMapForAllNamespaces(labelSelector), one: (n: string) => core.listNamespacedConfigMap({ namespace: n, ...labelSelector }) },
+    secrets: { all: () => core.listSecretForAllNamespaces(labelSelector), one: (n: string) => core.listNamespacedSecret({ namespace: n, ...labelSelector }) },
+    services: { all: () => core.listServiceForAllNamespaces(labelSelector), one: (n: string) => core.listNamespacedService({ namespace: n, ...labelSelector }) },
+  } as const;
+  const list = lists[kind];
+  return namespace === undefined ? list.all : () => list.one(namespace);
 }
 
 /** One informer that restarts itself after errors. */
@@ -150,6 +157,17 @@ export class Watches {
       for (const object of informer.list()) for (const key of spec.keysOf(object, 'resync')) keys.add(key);
     }
     for (const key of keys) this.#options.onKey(key);
+  }
+
+  /** One kind's cache, for reads (see cached-reads.ts); never synced when the kind is not watched. */
+  lookup(kind: WatchedKind): { readonly synced: boolean; get(name: string, namespace: string): KubernetesObject | undefined } {
+    const found = this.#informers.find((i) => i.spec.kind === kind);
+    return {
+      get synced() {
+        return found?.synced ?? false;
+      },
+      get: (name, namespace) => found?.informer.get(name, namespace),
+    };
   }
 
   /** The cached objects of one kind (for indexes such as "which canaries track this ConfigMap"). */

@@ -1,0 +1,145 @@
+// Reads from the watch caches, writes to the API (controller-runtime's client model). Once a
+// kind's informer has listed, reconcile reads Deployments, Services, ConfigMaps and Canaries from
+// its cache instead of asking the API server. A cache lags behind the controller's own writes by
+// one watch event, so what a write returned is kept in a small overlay and read instead of the
+// cache until the cache shows that version (or a later one): a reconcile always sees its own
+// writes. Secrets are never cached (only tracked ones are read, by name) and TrafficSplits are
+// read through the router.
+import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { ClusterObjects } from '../adapters/kube/cluster.ts';
+import { parseCanary, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import { isFledgeError } from '../errors.ts';
+
+/** One informer's cache, as cached reads need it. */
+export interface CacheLookup {
+  /** True once the informer has listed (its cache is complete). */
+  readonly synced: boolean;
+  get(name: string, namespace: string): KubernetesObject | undefined;
+}
+
+export type CachedKind = 'deployments' | 'services' | 'configmaps' | 'canaries';
+
+interface Written {
+  /** What the write returned; undefined when it returned nothing (read the API once instead); null after a delete. */
+  readonly object: KubernetesObject | null | undefined;
+  readonly at: number;
+}
+
+/** Overlay entries older than this are dropped even if the cache never showed their version (a missed event). */
+const overlayTtlMs = 60_000;
+
+function versionOf(object: KubernetesObject | null | undefined): number | null {
+  const text = object?.metadata?.resourceVersion;
+  const version = text === undefined ? Number.NaN : Number(text);
+  return Number.isSafeInteger(version) ? version : null;
+}
+
+/** The cache has caught up with a write when it shows that version or a later one. */
+function caughtUp(cached: KubernetesObject | undefined, written: Written): boolean {
+  if (written.object === undefined) return false;
+  if (written.object === null) return cached === undefined;
+  const mine = versionOf(written.object);
+  const theirs = versionOf(cached);
+  return mine !== null && theirs !== null && theirs >= mine;
+}
+
+class Overlay {
+  readonly #entries = new Map<string, Written>();
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  record(key: string, object: KubernetesObject | null | undefined): void {
+    this.#entries.set(key, { object, at: this.#now() });
+  }
+
+  /** The overlay's answer for `key`, or undefined when the cache should answer. */
+  answer(key: string, cached: KubernetesObject | undefined): Written | undefined {
+    const written = this.#entries.get(key);
+    if (written === undefined) return undefined;
+    if (caughtUp(cached, written) || this.#now() - written.at > overlayTtlMs) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return written;
+  }
+}
+
+type Caches = Readonly<Partial<Record<CachedKind, CacheLookup>>>;
+
+interface Reader<T> {
+  readonly kind: CachedKind;
+  readonly fromApi: (namespace: string, name: string) => Promise<T | null>;
+  readonly fromCache: (object: KubernetesObject) => T;
+}
+
+function keyOf(kind: CachedKind, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+/** ClusterObjects whose reads come from `caches` (when synced) and whose writes go to `api`. */
+export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () => number = Date.now): ClusterObjects {
+  const overlay = new Overlay(now);
+  const read = async <T>(reader: Reader<T>, namespace: string, name: string): Promise<T | null> => {
+    const cache = caches[reader.kind];
+    if (cache === undefined || !cache.synced) return reader.fromApi(namespace, name);
+    const key = keyOf(reader.kind, namespace, name);
+    const cached = cache.get(name, namespace);
+    const written = overlay.answer(key, cached);
+    if (written === undefined) return cached === undefined ? null : reader.fromCache(cached);
+    if (written.object === null) return null;
+    if (written.object !== undefined) return reader.fromCache(written.object);
+    const fresh = await reader.fromApi(namespace, name);
+    overlay.record(key, fresh as KubernetesObject | null);
+    return fresh;
+  };
+  const wrote = <T extends KubernetesObject>(kind: CachedKind, result: T): T => {
+    overlay.record(keyOf(kind, result.metadata?.namespace ?? '', result.metadata?.name ?? ''), result);
+    return result;
+  };
+  const touched = (kind: CachedKind, namespace: string, name: string, object: KubernetesObject | null | undefined = undefined): void =>
+    overlay.record(keyOf(kind, namespace, name), object);
+  /** A write refused as stale (409): the next read of that object asks the API, not the lagging cache. */
+  const fresh = async <T>(kind: CachedKind, object: { metadata?: { namespace?: string; name?: string } }, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if (isFledgeError(error) && error.code === 'FLEDGE_API_CONFLICT') touched(kind, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+      throw error;
+    }
+  };
+  const deployments: Reader<V1Deployment> = { kind: 'deployments', fromApi: (namespace, name) => api.getDeployment(namespace, name), fromCache: (o) => o };
+  const services: Reader<V1Service> = { kind: 'services', fromApi: (namespace, name) => api.getService(namespace, name), fromCache: (o) => o };
+  const configMaps: Reader<V1ConfigMap> = { kind: 'configmaps', fromApi: (namespace, name) => api.getConfigMap(namespace, name), fromCache: (o) => o };
+  const canaries: Reader<CanaryObject> = { kind: 'canaries', fromApi: (namespace, name) => api.getCanary(namespace, name), fromCache: (o) => parseCanary(o) };
+  return {
+    ...api,
+    getDeployment: (namespace, name) => read(deployments, namespace, name),
+    getService: (namespace, name) => read(services, namespace, name),
+    getConfigMap: (namespace, name) => read(configMaps, namespace, name),
+    getCanary: (namespace, name) => read(canaries, namespace, name),
+    createDeployment: async (body) => wrote('deployments', await api.createDeployment(body)),
+    replaceDeployment: async (body) => wrote('deployments', await fresh('deployments', body, () => api.replaceDeployment(body))),
+    patchDeployment: async (namespace, name, patch) => wrote('deployments', await api.patchDeployment(namespace, name, patch)),
+    scaleDeployment: async (namespace, name, replicas) => {
+      await api.scaleDeployment(namespace, name, replicas);
+      touched('deployments', namespace, name);
+    },
+    createService: async (body) => wrote('services', await api.createService(body)),
+    replaceService: async (body) => wrote('services', await fresh('services', body, () => api.replaceService(body))),
+    deleteService: async (namespace, name) => {
+      await api.deleteService(namespace, name);
+      touched('services', namespace, name, null);
+    },
+    applyConfigMap: async (body) => wrote('configmaps', await api.applyConfigMap(body)),
+    createCanary: async (body) => wrote('canaries', await api.createCanary(body) as KubernetesObject) as CanaryObject,
+    updateCanaryStatus: async (body) => wrote('canaries', await fresh('canaries', body, () => api.updateCanaryStatus(body)) as KubernetesObject) as CanaryObject,
+    patchCanaryAnnotations: async (namespace, name, annotations) => wrote('canaries', await api.patchCanaryAnnotations(namespace, name, annotations) as KubernetesObject) as CanaryObject,
+    deleteCanary: async (namespace, name) => {
+      await api.deleteCanary(namespace, name);
+      touched('canaries', namespace, name, null);
+    },
+  };
+}

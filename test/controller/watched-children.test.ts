@@ -1,0 +1,43 @@
+// Children are watched, not waited for: with the periodic resync a minute away, a Service of an
+// app deleted by hand is back within seconds, because its deletion wakes the app.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { withEmulator } from '../support/emulator.ts';
+import { applyFiles, crdFiles } from '../support/release-harness.ts';
+import { createController } from '../../src/controller/controller.ts';
+
+const noMetrics = { measure: async () => { throw new Error('nothing is measured outside a release'); } };
+
+async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined && done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('a Service deleted by hand is recreated at once, not at the next resync', async (t) => {
+  const { kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
+  await applyFiles(kc, crdFiles);
+  const controller = await createController({ kubeConfig: kc, metrics: noMetrics, resyncMs: 60_000, log: pino({ level: 'silent' }) });
+  await controller.start();
+  t.after(() => controller.stop());
+  const labels = { app: 'web' };
+  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: 'default', body: {
+    metadata: { name: 'web', annotations: { 'fledge.dev/canary': 'true' } },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+  } });
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  await until('bootstrap', () => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' }) as Promise<{ status?: { phase?: string } }>, (c) => c.status?.phase === 'Ready');
+  const core = kc.makeApiClient(CoreV1Api);
+  const before = await core.readNamespacedService({ namespace: 'default', name: 'web-canary' });
+  await core.deleteNamespacedService({ namespace: 'default', name: 'web-canary' });
+  const started = Date.now();
+  const after = await until('web-canary back', () => core.readNamespacedService({ namespace: 'default', name: 'web-canary' }), (s) => s.metadata?.uid !== before.metadata?.uid, 10_000);
+  assert.deepEqual(after.spec?.selector, { app: 'web' });
+  assert.ok(Date.now() - started < 10_000, 'well before the 60 s resync');
+});
