@@ -71,8 +71,11 @@ describe('kubectl apply of deploy/ against fledge emulator', { skip: kubectlPath
     const { objects, stdout } = await applyRender('deploy');
     assert.ok(objects.length >= 14, `applied ${objects.length} objects`);
     for (const object of objects) assert.match(stdout, new RegExp(`^${applied(object).replace(/[.]/g, '\\.')} created$`, 'm'));
-    // Only core kinds (no CRD can stand in for them) may be missing from the emulator.
-    for (const object of unserved) assert.equal(object.apiVersion, 'v1', `${applied(object)} is a core kind`);
+    // The emulator serves every kind deploy/ renders, the ServiceAccount and RBAC included.
+    assert.deepEqual(unserved.map(applied), []);
+    for (const kind of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']) {
+      assert.ok(objects.some((o) => o.kind === kind), `a ${kind} was applied`);
+    }
     const again = await emulator!.kubectl(['apply', '-f', '-'], asYaml(objects));
     // kubectl always re-sends a PodDisruptionBudget's selector (its patch strategy is "replace").
     for (const object of objects.filter((o) => o.kind !== 'PodDisruptionBudget')) {

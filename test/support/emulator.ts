@@ -1,7 +1,10 @@
 // Starts a Kubernetes API emulator for one test and gives a KubeConfig for it; stopped in t.after.
 import type { ChildProcess } from 'node:child_process';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/emulator/index.ts';
+import { adminToken, startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/emulator/index.ts';
+
+/** Headers that authenticate a plain fetch as the emulator's cluster admin (others get 401). */
+export const adminHeaders: Readonly<Record<string, string>> = { Authorization: `Bearer ${adminToken}` };
 
 export interface EmulatorFixture {
   readonly emulator: Emulator;

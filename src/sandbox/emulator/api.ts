@@ -1,6 +1,8 @@
-// One API request: non-resource paths (version, discovery, OpenAPI, health), then resource
-// requests through fault injection to the verb handlers.
+// One API request: authentication and authorization first, then non-resource paths (version,
+// discovery, OpenAPI, health), then resource requests through fault injection to the verb handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { admit, type AccessContext } from './access.ts';
+import { handleReview, isReview } from './access-review.ts';
 import type { Cluster } from './cluster.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.ts';
 import type { FaultInjector, RequestFacts } from './faults.ts';
@@ -8,6 +10,7 @@ import { openApiDocument, openApiIndex } from './openapi.ts';
 import { handleGet, handleList, handleWatch } from './read-handlers.ts';
 import { route, type ResourceRoute } from './router.ts';
 import { methodNotAllowed, pathNotFound } from './status.ts';
+import type { UserInfo } from './rbac-rules.ts';
 import type { Reply } from './types.ts';
 import type { WatchHub } from './watch.ts';
 import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './write-handlers.ts';
@@ -16,6 +19,7 @@ export interface ApiContext {
   readonly cluster: Cluster;
   readonly watches: WatchHub;
   readonly faults: FaultInjector;
+  readonly access: AccessContext;
   readonly serverAddress: () => string;
 }
 
@@ -69,6 +73,7 @@ interface Exchange {
   readonly res: ServerResponse;
   readonly raw: Buffer;
   readonly query: URLSearchParams;
+  readonly user: UserInfo;
 }
 
 function dispatch(ctx: ApiContext, routeInfo: ResourceRoute, exchange: Exchange): Reply | undefined {
@@ -97,20 +102,29 @@ function dispatch(ctx: ApiContext, routeInfo: ResourceRoute, exchange: Exchange)
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
+/** Fault injection (delays, failures), then the verb handler; access reviews are answered, not stored. */
+async function serveResource(ctx: ApiContext, routed: ResourceRoute, exchange: Exchange): Promise<Reply | undefined> {
+  const facts = factsOf(routed);
+  const delay = ctx.faults.delayFor(facts);
+  if (delay > 0) await sleep(delay);
+  const failure = ctx.faults.failureFor(facts);
+  if (failure !== undefined) return failure;
+  if (!isReview(routed.type)) return dispatch(ctx, routed, exchange);
+  const { req, raw, user } = exchange;
+  return handleReview(ctx.cluster.store, { type: routed.type, user, contentType: req.headers['content-type'], raw });
+}
+
 /** Serves one request; resolves to the reply to write, or undefined when a watch took over `res`. */
 export async function serveApi(ctx: ApiContext, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<Reply | undefined> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const method = req.method ?? 'GET';
+  const admission = admit(ctx.access, { method, url, headers: req.headers });
+  if (!admission.ok) return admission.reply;
   const answer = method === 'GET' ? nonResource(ctx, url.pathname) : undefined;
   if (answer !== undefined) return answer;
   const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
   const routed = route(ctx.cluster.registry, method, url.pathname, watch);
   if (routed.kind === 'not-found') return notFoundReply;
   if (routed.kind === 'method-not-allowed') return { code: 405, body: methodNotAllowed('the server does not allow this method on the requested resource') };
-  const facts = factsOf(routed.route);
-  const delay = ctx.faults.delayFor(facts);
-  if (delay > 0) await sleep(delay);
-  const failure = ctx.faults.failureFor(facts);
-  if (failure !== undefined) return failure;
-  return dispatch(ctx, routed.route, { req, res, raw, query: url.searchParams });
+  return serveResource(ctx, routed.route, { req, res, raw, query: url.searchParams, user: admission.user });
 }

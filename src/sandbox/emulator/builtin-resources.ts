@@ -1,6 +1,7 @@
 // The kinds served from the start. Custom resources are added by CRDs (see crds.ts).
 import * as columns from './builtin-columns.ts';
-import type { PrinterColumn, ResourceType } from './types.ts';
+import { bindingColumns, roleColumns, serviceAccountColumns } from './rbac-columns.ts';
+import type { PrinterColumn, ResourceType, Verb } from './types.ts';
 
 interface Spec {
   group: string;
@@ -17,12 +18,13 @@ interface Spec {
   columns?: readonly PrinterColumn[];
   fieldSelectors?: string[];
   categories?: string[];
+  verbs?: Verb[];
 }
 
 const defaults = {
   shortNames: [], namespaced: true, status: false, scale: false, generation: 'none', nameRule: 'subdomain',
   deleteReturnsObject: false, columns: columns.defaultColumns, fieldSelectors: [], categories: [],
-} as const satisfies Omit<Required<Spec>, 'group' | 'version' | 'kind' | 'plural'>;
+} as const satisfies Omit<Required<Spec>, 'group' | 'version' | 'kind' | 'plural' | 'verbs'>;
 
 function builtin(given: Spec): ResourceType {
   const spec = { ...defaults, ...given };
@@ -44,7 +46,27 @@ function builtin(given: Spec): ResourceType {
     deleteReturnsObject: spec.deleteReturnsObject,
     columns: () => cols,
     fieldSelectors: spec.fieldSelectors,
+    ...(given.verbs === undefined ? {} : { verbs: given.verbs }),
   };
+}
+
+const rbac = 'rbac.authorization.k8s.io';
+
+/** ServiceAccounts, RBAC, and the access reviews (create only, never stored). */
+function accessResources(): ResourceType[] {
+  const review = (kind: string, plural: string, group = 'authorization.k8s.io'): ResourceType =>
+    builtin({ group, version: 'v1', kind, plural, namespaced: false, verbs: ['create'] });
+  return [
+    builtin({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'], columns: serviceAccountColumns }),
+    builtin({ group: rbac, version: 'v1', kind: 'Role', plural: 'roles', nameRule: 'segment', columns: roleColumns }),
+    builtin({ group: rbac, version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false, nameRule: 'segment', columns: roleColumns }),
+    builtin({ group: rbac, version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', nameRule: 'segment', columns: bindingColumns }),
+    builtin({ group: rbac, version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, nameRule: 'segment', columns: bindingColumns }),
+    review('SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
+    review('SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+    review('SubjectAccessReview', 'subjectaccessreviews'),
+    review('SelfSubjectReview', 'selfsubjectreviews', 'authentication.k8s.io'),
+  ];
 }
 
 const eventFields = ['involvedObject.kind', 'involvedObject.name', 'involvedObject.namespace', 'involvedObject.uid', 'reason', 'type', 'source'];
@@ -62,5 +84,6 @@ export function builtinResources(): ResourceType[] {
     builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', columns: columns.leaseColumns }),
     builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'] }),
     builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', shortNames: ['crd', 'crds'], namespaced: false, status: true, generation: 'spec', deleteReturnsObject: true, columns: columns.crdColumns, categories: ['api-extensions'] }),
+    ...accessResources(),
   ];
 }

@@ -38,7 +38,7 @@ export function apiGroup(registry: ResourceRegistry, group: string): Record<stri
 
 function entries(type: ResourceType): Record<string, unknown>[] {
   const main: Record<string, unknown> = {
-    name: type.plural, singularName: type.singular, namespaced: type.namespaced, kind: type.kind, verbs: allVerbs,
+    name: type.plural, singularName: type.singular, namespaced: type.namespaced, kind: type.kind, verbs: type.verbs ?? allVerbs,
   };
   if (type.shortNames.length > 0) main['shortNames'] = type.shortNames;
   if (type.categories.length > 0) main['categories'] = type.categories;

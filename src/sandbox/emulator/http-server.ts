@@ -1,6 +1,8 @@
-// The HTTP shell: reads bodies, writes JSON replies, tracks connections for a clean stop.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The HTTP(S) shell: reads bodies, writes JSON replies, tracks connections for a clean stop.
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { ServingCertificate } from './certificate.ts';
 import { serveApi, type ApiContext } from './api.ts';
 import { internalError } from './status.ts';
 import type { Reply } from './types.ts';
@@ -43,27 +45,52 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
 export interface RunningServer {
   readonly server: Server;
   readonly port: number;
+  /** Stops accepting, drops idle and open connections, resolves when closed. */
+  close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 (port 0 = ephemeral). */
-export function listen(ctx: ApiContext, port: number, log: (msg: string) => void): Promise<RunningServer> {
-  const server = createServer((req, res) => {
-    void handle(ctx, req, res, log);
-  });
-  server.keepAliveTimeout = 30_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve({ server, port: (server.address() as AddressInfo).port });
+/** A TLS record starts with 0x16 (handshake); anything else on the port is plain HTTP. */
+const tlsHandshake = 0x16;
+
+/** Hands each connection to the HTTPS or the HTTP server by its first byte: both on one port. */
+function frontDoor(plain: HttpServer, secure: HttpsServer, sockets: Set<Socket>): Server {
+  return createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === tlsHandshake) {
+        // The TLS socket reads what is buffered itself, then takes over the handle.
+        secure.emit('connection', socket);
+        return;
+      }
+      plain.emit('connection', socket);
+      socket.resume();
     });
   });
 }
 
-/** Stops accepting, drops idle and open connections, resolves when closed. */
-export function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Listens on 127.0.0.1 (port 0 = ephemeral), serving HTTP and HTTPS (with `certificate`) on the
+ * same port: kubectl sends credentials only over TLS, while in-process clients stay on plain HTTP.
+ */
+export function listen(ctx: ApiContext, options: { port: number; certificate: ServingCertificate }, log: (msg: string) => void): Promise<RunningServer> {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => void handle(ctx, req, res, log);
+  const plain = createServer(handler);
+  const secure = createHttpsServer({ key: options.certificate.key, cert: options.certificate.cert }, handler);
+  for (const server of [plain, secure]) server.keepAliveTimeout = 30_000;
+  const sockets = new Set<Socket>();
+  const server = frontDoor(plain, secure, sockets);
+  const close = (): Promise<void> => new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    sockets.forEach((socket) => socket.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve({ server, port: (server.address() as AddressInfo).port, close });
+    });
   });
 }

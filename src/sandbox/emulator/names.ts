@@ -22,6 +22,11 @@ const rules: Record<NameRule, { re: RegExp; max: number; text: string }> = {
     max: 63,
     text: "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
   },
+  segment: {
+    re: /^(?!\.\.?$)[^/%]+$/,
+    max: 253,
+    text: "may not be '.' or '..' and may not contain '/' or '%'",
+  },
 };
 
 /** Causes for a bad name at `field` (empty when the name is fine). */

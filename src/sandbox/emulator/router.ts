@@ -68,7 +68,7 @@ export function route(registry: ResourceRegistry, method: string, path: string, 
   const type = registry.find(gv.group, gv.version, p.plural);
   if (!served(type, p)) return { kind: 'not-found' };
   const verb = verbFor(method, p.name !== undefined, watch);
-  if (verb === undefined) return { kind: 'method-not-allowed' };
+  if (verb === undefined || type.verbs?.includes(verb) === false) return { kind: 'method-not-allowed' };
   if (p.subresource !== undefined && !['get', 'update', 'patch'].includes(verb)) return { kind: 'method-not-allowed' };
   const route: ResourceRoute = { type, version: gv.version, namespace: p.namespace, name: p.name, subresource: p.subresource, verb };
   return { kind: 'resource', route };

@@ -47,6 +47,11 @@ export function forbidden(message: string, details?: StatusDetails): StatusBody 
   return failure(403, 'Forbidden', message, details);
 }
 
+/** 401 for a missing or unknown token, as the real server answers it. */
+export function unauthorized(): StatusBody {
+  return failure(401, 'Unauthorized', 'Unauthorized');
+}
+
 export function gone(message: string): StatusBody {
   return failure(410, 'Expired', message);
 }

@@ -50,8 +50,8 @@ export interface PrinterColumn {
 /** How `metadata.generation` moves: on spec changes, on any change but metadata/status, or not at all. */
 export type GenerationRule = 'spec' | 'all-but-status' | 'all' | 'none';
 
-/** Name validation the real server applies to the kind. */
-export type NameRule = 'subdomain' | 'label' | 'label1035';
+/** Name validation the real server applies to the kind (`segment`: any path segment, as RBAC names). */
+export type NameRule = 'subdomain' | 'label' | 'label1035' | 'segment';
 
 /** A CRD version's openAPIV3Schema, compiled once when the CRD is written. */
 export interface ObjectSchema {
@@ -90,6 +90,8 @@ export interface ResourceType {
   readonly crd?: string;
   /** Custom resources: the schema of a served version; undefined when the version has none. */
   readonly schema?: (version: string) => ObjectSchema | undefined;
+  /** The verbs served when not all are (reviews: only create); others answer 405. */
+  readonly verbs?: readonly Verb[];
 }
 
 export interface StatusCause {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulatorCommand } from '../../../src/cli/emulator-command.ts';
 import { startEmulator, type EmulatorOptions } from '../../../src/sandbox/emulator/index.ts';
+import { AuthenticationV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 
 function io() {
   const out: string[] = [];
@@ -21,7 +22,10 @@ void test('fledge emulator writes the kubeconfig under the working directory and
     start: (options) => { started.push(options); return startEmulator(options); },
     untilStopped: async () => {
       const kubeconfig = await readFile(join(dir, '.fledge/kubeconfig'), 'utf8');
-      served = (await (await fetch(/server: (\S+)/.exec(kubeconfig)![1]! + '/version')).json() as { gitVersion: string }).gitVersion;
+      // Over HTTPS with the emulator's certificate as CA, as kubectl would connect.
+      const kc = new KubeConfig();
+      kc.loadFromString(kubeconfig);
+      served = (await kc.makeApiClient(VersionApi).getCode()).gitVersion;
       return 'SIGTERM';
     },
     cwd: () => dir,
@@ -35,6 +39,30 @@ void test('fledge emulator writes the kubeconfig under the working directory and
   assert.match(sink.out[2]!, /kubectl --kubeconfig .* get ns/);
 });
 
+void test('fledge emulator --service-account writes a kubeconfig that authenticates as the ServiceAccount once it exists', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fledge-emulator-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  let user = '';
+  const command = createEmulatorCommand({
+    start: startEmulator,
+    untilStopped: async () => {
+      const admin = new KubeConfig();
+      admin.loadFromFile(join(dir, '.fledge/kubeconfig'));
+      await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'robot' } } });
+      const robot = new KubeConfig();
+      robot.loadFromFile(join(dir, '.fledge/default-robot.kubeconfig'));
+      const review = await robot.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+      user = review.status?.userInfo?.username ?? '';
+      return 'SIGTERM';
+    },
+    cwd: () => dir,
+  });
+  const sink = io();
+  assert.equal(await command.run(['--service-account', 'default/robot'], sink.io), 0);
+  assert.equal(user, 'system:serviceaccount:default:robot');
+  assert.equal(sink.out[3], `kubeconfig for system:serviceaccount:default:robot: ${join(dir, '.fledge/default-robot.kubeconfig')} (valid once the ServiceAccount exists)`);
+});
+
 void test('fledge emulator exits 1 with the reason when it cannot listen', async () => {
   const sink = io();
   const command = createEmulatorCommand({ start: () => Promise.reject(new Error('listen EADDRINUSE')), untilStopped: () => Promise.resolve('SIGINT'), cwd: () => '/' });
@@ -43,7 +71,7 @@ void test('fledge emulator exits 1 with the reason when it cannot listen', async
 });
 
 void test('fledge emulator refuses bad flags with exit 4 and its usage', async () => {
-  for (const args of [['--port', 'x'], ['--pod-ready-delay', 'soon'], ['--unknown']]) {
+  for (const args of [['--port', 'x'], ['--pod-ready-delay', 'soon'], ['--unknown'], ['--service-account', 'no-namespace']]) {
     const sink = io();
     const command = createEmulatorCommand({ start: () => Promise.reject(new Error('must not start')), untilStopped: () => Promise.resolve('SIGINT'), cwd: () => '/' });
     assert.equal(await command.run(args, sink.io), 4, args.join(' '));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiextensionsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig} from '@kubernetes/client-node';
-import { withEmulator } from '../../support/emulator.ts';
+import { adminHeaders, withEmulator } from '../../support/emulator.ts';
 import { referenceCrds, statusOf } from './fixtures.ts';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -22,10 +22,10 @@ const split = (version: string, weight: number | string) => ({
 
 void test('installing the TrafficSplit CRD serves its group, and a v1alpha2 TrafficSplit can be created', async (t) => {
   const { emulator, kubeConfig } = await withEmulator(t);
-  const before = await (await fetch(`${emulator.url}/apis`)).json() as { groups: { name: string }[] };
+  const before = await (await fetch(`${emulator.url}/apis`, { headers: adminHeaders })).json() as { groups: { name: string }[] };
   assert.ok(!before.groups.some((g) => g.name === 'split.smi-spec.io'));
   await installLinkerdTrafficSplit(kubeConfig);
-  const group = await (await fetch(`${emulator.url}/apis/split.smi-spec.io`)).json() as { preferredVersion: { version: string }; versions: { version: string }[] };
+  const group = await (await fetch(`${emulator.url}/apis/split.smi-spec.io`, { headers: adminHeaders })).json() as { preferredVersion: { version: string }; versions: { version: string }[] };
   assert.deepEqual(group.versions.map((v) => v.version), ['v1alpha2', 'v1alpha1']);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const created = await custom.createNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha2', namespace: 'default', plural: 'trafficsplits', body: split('v1alpha2', 0) });
@@ -125,7 +125,7 @@ void test('kubectl-style Table requests get the printer columns of the CRD', asy
   await custom.createNamespacedCustomObject({ ...widgets, body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } } });
   await custom.patchNamespacedCustomObjectStatus({ ...widgets, name: 'w', body: { status: { conditions: [{ type: 'Other', status: 'False' }, { type: 'Ready', status: 'True' }] } } }, merge);
   const response = await fetch(`${emulator.url}/apis/example.com/v1/namespaces/default/widgets`, {
-    headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
+    headers: { ...adminHeaders, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
   });
   const table = await response.json() as { kind: string; columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
   assert.equal(table.kind, 'Table');
@@ -143,7 +143,7 @@ void test('deleting a CRD stops serving its group and removes its objects', asyn
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   await custom.createNamespacedCustomObject({ ...widgets, body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} } });
   await ext.deleteCustomResourceDefinition({ name: 'widgets.example.com' });
-  assert.equal((await fetch(`${emulator.url}/apis/example.com/v1/namespaces/default/widgets`)).status, 404);
+  assert.equal((await fetch(`${emulator.url}/apis/example.com/v1/namespaces/default/widgets`, { headers: adminHeaders })).status, 404);
   await ext.createCustomResourceDefinition({ body: widgetCrd });
   const list = await custom.listNamespacedCustomObject(widgets);
   assert.deepEqual(list.items, []);

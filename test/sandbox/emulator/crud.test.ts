@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { withEmulator } from '../../support/emulator.ts';
+import { adminHeaders, withEmulator } from '../../support/emulator.ts';
 import { deployment, statusOf } from './fixtures.ts';
 
 void test('a created Deployment reads back with uid, creationTimestamp, resourceVersion and generation 1', async (t) => {
@@ -143,7 +143,7 @@ void test('creating from a copy that still carries a resourceVersion fails like 
 void test('non-string label or annotation values answer 400 BadRequest', async (t) => {
   const { emulator } = await withEmulator(t);
   const response = await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST', headers: { ...adminHeaders, 'Content-Type': 'application/json' },
     body: JSON.stringify({ metadata: { name: 'x', annotations: { 'fledge.dev/canary': true } } }),
   });
   assert.equal(response.status, 400);
@@ -153,7 +153,7 @@ void test('non-string label or annotation values answer 400 BadRequest', async (
 void test('a malformed JSON body answers 400 BadRequest', async (t) => {
   const { emulator } = await withEmulator(t);
   const response = await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"metadata": ',
+    method: 'POST', headers: { ...adminHeaders, 'Content-Type': 'application/json' }, body: '{"metadata": ',
   });
   assert.equal(response.status, 400);
   const body = (await response.json()) as { reason: string; kind: string };

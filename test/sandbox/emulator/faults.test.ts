@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, Watch } from '@kubernetes/client-node';
-import { withEmulator } from '../../support/emulator.ts';
+import { adminHeaders, withEmulator } from '../../support/emulator.ts';
 import { eventually, statusOf } from './fixtures.ts';
 
 void test('a 500 storm fails exactly the next matching requests, then the API recovers', async (t) => {
@@ -30,13 +30,13 @@ void test('an injected 409 is a Conflict Status naming the object', async (t) =>
 void test('an injected 429 carries Retry-After', async (t) => {
   const { emulator } = await withEmulator(t);
   emulator.faults.failNext({ verb: 'list' }, 1, 429);
-  const response = await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`);
+  const response = await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`, { headers: adminHeaders });
   assert.equal(response.status, 429);
   assert.equal(response.headers.get('retry-after'), '1');
   const body = (await response.json()) as { reason: string; details: { retryAfterSeconds: number } };
   assert.equal(body.reason, 'TooManyRequests');
   assert.equal(body.details.retryAfterSeconds, 1);
-  assert.equal((await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`)).status, 200);
+  assert.equal((await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps`, { headers: adminHeaders })).status, 200);
 });
 
 void test('fault rules match on namespace and can be cleared', async (t) => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { withEmulator } from '../../support/emulator.ts';
+import { adminHeaders, withEmulator } from '../../support/emulator.ts';
 import { deployment, statusOf } from './fixtures.ts';
 
 void test('a JSON patch applies its operations in order', async (t) => {
@@ -97,7 +97,7 @@ void test('a patch with an unknown content type answers 415', async (t) => {
   const { emulator, kubeConfig } = await withEmulator(t);
   await kubeConfig.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'c' } } });
   const response = await fetch(`${emulator.url}/api/v1/namespaces/default/configmaps/c`, {
-    method: 'PATCH', headers: { 'Content-Type': 'text/plain' }, body: 'data',
+    method: 'PATCH', headers: { ...adminHeaders, 'Content-Type': 'text/plain' }, body: 'data',
   });
   assert.equal(response.status, 415);
   assert.equal(((await response.json()) as { reason: string }).reason, 'UnsupportedMediaType');

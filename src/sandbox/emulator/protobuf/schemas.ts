@@ -56,6 +56,37 @@ const serviceSpec: Schema = {
 
 const meta = [['metadata', () => objectMeta]] as const;
 
+// k8s.io/api/rbac/v1 and authorization/v1: what `kubectl create role|rolebinding|…` and
+// `kubectl auth can-i|whoami` send.
+const policyRule: Schema = {
+  1: ['verbs', 'string', 'repeated'], 2: ['apiGroups', 'string', 'repeated'], 3: ['resources', 'string', 'repeated'],
+  4: ['resourceNames', 'string', 'repeated'], 5: ['nonResourceURLs', 'string', 'repeated'],
+};
+const subject: Schema = { 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] };
+const roleRef: Schema = { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] };
+const binding: Schema = { 1: meta[0], 2: ['subjects', () => subject, 'repeated'], 3: ['roleRef', () => roleRef] };
+const resourceAttributes: Schema = {
+  1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'],
+  5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'],
+};
+const accessReviewSpec: Schema = {
+  1: ['resourceAttributes', () => resourceAttributes], 2: ['nonResourceAttributes', () => ({ 1: ['path', 'string'], 2: ['verb', 'string'] })],
+  3: ['user', 'string'], 4: ['groups', 'string', 'repeated'], 6: ['uid', 'string'],
+};
+const accessKinds: Readonly<Record<string, Schema>> = {
+  'v1/ServiceAccount': { 1: meta[0], 3: ['imagePullSecrets', () => ({ 1: ['name', 'string'] }), 'repeated'], 4: ['automountServiceAccountToken', 'bool'] },
+  'rbac.authorization.k8s.io/v1/Role': { 1: meta[0], 2: ['rules', () => policyRule, 'repeated'] },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    1: meta[0], 2: ['rules', () => policyRule, 'repeated'], 3: ['aggregationRule', () => ({ 1: ['clusterRoleSelectors', () => labelSelector, 'repeated'] })],
+  },
+  'rbac.authorization.k8s.io/v1/RoleBinding': binding,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': binding,
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': { 1: meta[0], 2: ['spec', () => accessReviewSpec] },
+  'authorization.k8s.io/v1/SubjectAccessReview': { 1: meta[0], 2: ['spec', () => accessReviewSpec] },
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': { 1: meta[0], 2: ['spec', () => ({ 1: ['namespace', 'string'] })] },
+  'authentication.k8s.io/v1/SelfSubjectReview': { 1: meta[0] },
+};
+
 /** Schemas by `apiVersion/Kind`. */
 export const kindSchemas: Readonly<Record<string, Schema>> = {
   'v1/Namespace': { 1: meta[0], 2: ['spec', () => ({ 1: ['finalizers', 'string', 'repeated'] })] },
@@ -63,6 +94,7 @@ export const kindSchemas: Readonly<Record<string, Schema>> = {
   'v1/Secret': { 1: meta[0], 2: ['data', { map: 'bytes' }], 3: ['type', 'string'], 4: ['stringData', map], 5: ['immutable', 'bool'] },
   'v1/Service': { 1: meta[0], 2: ['spec', () => serviceSpec] },
   'apps/v1/Deployment': { 1: meta[0], 2: ['spec', () => deploymentSpec] },
+  ...accessKinds,
 };
 
 /** runtime.Unknown, the envelope after the `k8s\0` magic. */
