@@ -4,9 +4,11 @@ import pino from 'pino';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
+import { controllerKubeConfig } from '../support/rbac.ts';
 import { createController } from '../../src/controller/controller.ts';
 import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
 import type { MetricsSource } from '../../src/ports.ts';
+import { until } from '../support/until.ts';
 
 /** The catalog as a cluster scraping every second would configure it. */
 async function fastCatalog(): Promise<Catalog> {
@@ -30,14 +32,6 @@ function splitMetrics(kc: KubeConfig, canaryFailure: number): MetricsSource {
   };
 }
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, seconds = 60): Promise<T> {
-  for (let i = 0; i < seconds * 10; i += 1) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('the controller process loop', () => {
   for (const [label, failure, outcome] of [['good', 0.001, 'Succeeded'], ['bad', 0.2, 'Failed']] as const) {
@@ -47,7 +41,8 @@ describe('the controller process loop', () => {
       const verdicts: string[] = [];
       const phases = new Set<string>();
       const controller = await createController({
-        kubeConfig: kc,
+        // The controller as its ServiceAccount, with deploy/'s RBAC; the test itself is the admin.
+        kubeConfig: await controllerKubeConfig(emulator, kc),
         metrics: splitMetrics(kc, failure),
         telemetry: { verdict: (outcome) => verdicts.push(outcome), canary: (_names, phase) => phases.add(phase) },
         catalog: await fastCatalog(),
@@ -68,13 +63,14 @@ describe('the controller process loop', () => {
         },
       });
       const canary = () => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' }) as Promise<any>;
-      await waitFor('bootstrap', canary, (c) => c.status?.phase === 'Ready');
+      await until('bootstrap', canary, (c) => c.status?.phase === 'Ready');
+      assert.ok(controller.synced, 'every watch listed the cluster with the RBAC of deploy/ (readiness)');
       const d = await apps.readNamespacedDeployment({ namespace: 'default', name: 'web' });
       d.spec!.template.spec!.containers[0]!.image = 'web:2';
       await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'web', body: d });
-      await waitFor('the run to start', canary, (c) => c.status?.phase === 'Progressing');
+      await until('the run to start', canary, (c) => c.status?.phase === 'Progressing');
       emulator.faults.closeWatches();
-      const done = await waitFor('the outcome', canary, (c) => c.status?.phase === 'Succeeded' || c.status?.phase === 'Failed');
+      const done = await until('the outcome', canary, (c) => c.status?.phase === 'Succeeded' || c.status?.phase === 'Failed');
       assert.equal(done.status.phase, outcome, done.status.message);
       assert.ok(verdicts.length > 0, 'judged intervals are reported to /metrics');
       assert.ok(verdicts.includes(outcome === 'Failed' ? 'rollback' : 'continue'), verdicts.join(','));

@@ -14,6 +14,7 @@ import { AppsV1Api, CustomObjectsApi, type KubeConfig, type V1Deployment } from 
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { sampleCutovers } from '../support/cutover-sampler.ts';
+import { until } from '../support/until.ts';
 
 const appCount = 25;
 const releasesPerApp = 8;
@@ -98,17 +99,6 @@ class Supervisor {
   }
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    last = value ?? last;
-    await sleep(300);
-  }
-  throw new Error(`timed out after ${seconds}s waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-}
 
 async function setImage(kc: KubeConfig, name: string, image: string): Promise<void> {
   const apps = kc.makeApiClient(AppsV1Api);

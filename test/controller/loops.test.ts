@@ -10,17 +10,10 @@ import { applyFiles, crdFiles, releaseHarness } from '../support/release-harness
 import { createController } from '../../src/controller/controller.ts';
 import { reconcileOrReport, refusalRetryMs } from '../../src/controller/refusals.ts';
 import { FledgeError } from '../../src/errors.ts';
+import { until } from '../support/until.ts';
 
 const never = { measure: async () => { throw new Error('nothing is measured before the first step'); } };
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 600; i += 1) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('bounded loops', () => {
   it('a release that starts while the deployment window is closed writes its status once and then waits quietly', async (t) => {
@@ -43,11 +36,11 @@ describe('bounded loops', () => {
     } });
     const custom = kc.makeApiClient(CustomObjectsApi);
     const canary = (): Promise<any> => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' });
-    await waitFor('bootstrap', canary, (c) => c.status?.phase === 'Ready');
+    await until('bootstrap', canary, (c) => c.status?.phase === 'Ready');
     const d = await apps.readNamespacedDeployment({ namespace: 'default', name: 'web' });
     d.spec!.template.spec!.containers[0]!.image = 'web:2';
     await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'web', body: d });
-    const waiting = await waitFor('the window pause', canary, (c) => c.status?.pausedBy === 'window');
+    const waiting = await until('the window pause', canary, (c) => c.status?.pausedBy === 'window');
     const before = reconciles;
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const after = await canary();

@@ -7,18 +7,10 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { createController } from '../../src/controller/controller.ts';
+import { until } from '../support/until.ts';
 
 const noMetrics = { measure: async () => { throw new Error('nothing is measured outside a release'); } };
 
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('a Service deleted by hand is recreated at once, not at the next resync', async (t) => {
   const { kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
@@ -37,7 +29,7 @@ test('a Service deleted by hand is recreated at once, not at the next resync', a
   const before = await core.readNamespacedService({ namespace: 'default', name: 'web-canary' });
   await core.deleteNamespacedService({ namespace: 'default', name: 'web-canary' });
   const started = Date.now();
-  const after = await until('web-canary back', () => core.readNamespacedService({ namespace: 'default', name: 'web-canary' }), (s) => s.metadata?.uid !== before.metadata?.uid, 10_000);
+  const after = await until('web-canary back', () => core.readNamespacedService({ namespace: 'default', name: 'web-canary' }), (s) => s.metadata?.uid !== before.metadata?.uid, 10);
   assert.deepEqual(after.spec?.selector, { app: 'web' });
   assert.ok(Date.now() - started < 10_000, 'well before the 60 s resync');
 });
