@@ -4,6 +4,7 @@
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import { canaryGroup, canaryPlural, canaryVersion } from '../adapters/kube/canary-schema.ts';
+import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts';
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
@@ -68,6 +69,14 @@ function coreList(core: CoreV1Api, kind: 'configmaps' | 'secrets' | 'services', 
   return namespace === undefined ? list.all : () => list.one(namespace);
 }
 
+/** A refused list or watch (403) names the kind and the permission it lacks, not an opaque HTTP error. */
+function explained(kind: WatchedKind, namespace: string | undefined, error: unknown): unknown {
+  if (statusOf(error) !== 403) return error;
+  const mapped = mapApiError(error, `list and watch ${kind} ${namespace === undefined ? 'in every namespace' : `in namespace ${namespace}`}`);
+  const hint = `the controller's RBAC lacks "list" and "watch" on ${kind}; retrying with backoff, not ready until this lists`;
+  return new KubeApiError('FLEDGE_API_REJECTED', `${(mapped as Error).message} (${hint})`, { status: 403, cause: error });
+}
+
 /** One informer that restarts itself after errors. */
 class Restarting {
   readonly informer: Cached;
@@ -112,7 +121,7 @@ class Restarting {
     this.#erroredSince = true;
     // Stopping aborts the watch, which reports an AbortError: that is not a failure.
     if (this.#stopped) return;
-    this.options.onError?.(this.spec.kind, error);
+    this.options.onError?.(this.spec.kind, explained(this.spec.kind, this.options.namespace, error));
     const timers = this.options.timers ?? systemTimers;
     const base = this.options.restartBaseMs ?? 1000;
     const delay = Math.min(this.options.restartCapMs ?? 30_000, base * 2 ** Math.min(this.#failures, 30));

@@ -14,6 +14,7 @@ import { AppsV1Api, CustomObjectsApi, type KubeConfig, type V1Deployment } from 
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { sampleCutovers } from '../support/cutover-sampler.ts';
+import { controllerKubeconfig } from '../support/rbac.ts';
 import { until } from '../support/until.ts';
 
 const appCount = 25;
@@ -41,14 +42,16 @@ interface Outcome { app: string; release: number; bad: boolean; phase: string; m
 class Supervisor {
   kills = 0;
   readonly #kubeconfig: string;
+  readonly #metricsKubeconfig: string;
   readonly #random = prng(seed);
   readonly #stderr: string[] = [];
   #child: ChildProcess | null = null;
   #running = true;
   readonly #loop: Promise<void>;
 
-  constructor(kubeconfig: string) {
+  constructor(kubeconfig: string, metricsKubeconfig: string) {
     this.#kubeconfig = kubeconfig;
+    this.#metricsKubeconfig = metricsKubeconfig;
     this.#loop = this.#killAtRandom();
   }
 
@@ -64,7 +67,7 @@ class Supervisor {
 
   /** Spawns a child; resolves `started` when it says it reconciles (or exits). */
   #spawn(): { child: ChildProcess; started: Promise<void> } {
-    const child = spawn(process.execPath, ['--import', 'tsx', childEntry, '--kubeconfig', this.#kubeconfig, '--resync', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', childEntry, '--kubeconfig', this.#kubeconfig, '--metrics-kubeconfig', this.#metricsKubeconfig, '--resync', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr.push(chunk.toString());
       if (this.#stderr.length > 200) this.#stderr.splice(0, 100);
@@ -163,10 +166,13 @@ test(`SIGKILLs at random moments across ${appCount * releasesPerApp} releases ch
   await applyFiles(kc, crdFiles);
   const dir = await mkdtemp(join(tmpdir(), 'fledge-crash-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
+  // The controller runs as its ServiceAccount with deploy/'s RBAC; the stand-in Prometheus as the admin.
   const kubeconfig = join(dir, 'kubeconfig');
-  await emulator.writeKubeconfig(kubeconfig);
+  const metricsKubeconfig = join(dir, 'metrics-kubeconfig');
+  await emulator.writeKubeconfig(kubeconfig, await controllerKubeconfig(emulator, kc));
+  await emulator.writeKubeconfig(metricsKubeconfig, emulator.kubeconfig());
   const sampler = sampleCutovers(kc, 'default');
-  const supervisor = new Supervisor(kubeconfig);
+  const supervisor = new Supervisor(kubeconfig, metricsKubeconfig);
   t.after(async () => {
     await supervisor.stop();
     await sampler.stop();

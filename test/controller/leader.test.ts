@@ -8,9 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
+import { controllerKubeconfig } from '../support/rbac.ts';
 
 const bin = fileURLToPath(new URL('../../bin/fledge.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,10 +105,11 @@ function actingOrder(replicas: readonly Replica[]): string[] {
 test('two controller replicas: exactly one acts; failover after SIGKILL and after SIGSTOP, and a frozen leader never acts again', { timeout: 240_000 }, async (t) => {
   const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
   await applyFiles(kc, crdFiles);
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'fledge-system' } } });
   const dir = await mkdtemp(join(tmpdir(), 'fledge-leader-'));
+  // The replicas run as the controller's ServiceAccount: deploy/ lets it hold Leases only in
+  // fledge-system (a Role there), which controllerKubeconfig creates.
   const kubeconfig = join(dir, 'kubeconfig');
-  await emulator.writeKubeconfig(kubeconfig);
+  await emulator.writeKubeconfig(kubeconfig, await controllerKubeconfig(emulator, kc));
   const replicas: Replica[] = [new Replica('a', kubeconfig), new Replica('b', kubeconfig)];
   const generator = generateApps(kc);
   t.after(async () => {

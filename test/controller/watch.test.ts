@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { Watches } from '../../src/controller/watch.ts';
 import type { WatchOptions, WatchSpec } from '../../src/controller/watch.ts';
 import { withEmulator } from '../support/emulator.ts';
@@ -124,5 +124,16 @@ void describe('watches as hints', () => {
     await eventually(() => keys.includes('shop/cart'), 'the canary in shop');
     assert.ok(!keys.includes('other/cart'));
     assert.equal(watches.cached('canaries').length, 1);
+  });
+
+  void it('reports a watch its RBAC refuses by kind and missing permission, and is not synced', async (t) => {
+    const { emulator, kubeConfig } = await withEmulator(t);
+    await kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
+    const reader = new KubeConfig();
+    reader.loadFromString(emulator.serviceAccountKubeconfig(namespace, 'reader'));
+    const reported: string[] = [];
+    const { watches } = await watching(t, reader, { watches: [{ kind: 'configmaps', keysOf: byName }], onError: (kind, error) => reported.push(`${kind}: ${String(error)}`) });
+    assert.equal(watches.synced, false);
+    assert.match(reported[0] ?? '', /^configmaps: KubeApiError: list and watch configmaps in every namespace: HTTP 403: configmaps is forbidden: .* \(the controller's RBAC lacks "list" and "watch" on configmaps; retrying/);
   });
 });

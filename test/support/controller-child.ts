@@ -1,8 +1,9 @@
-// A controller process for the crash test: createController against the kubeconfig given, with
-// Prometheus replaced by counts derived from the live TrafficSplit weights (100 requests/s; the
-// canary fails 20% of requests when its image tag contains "bad", 0.1% otherwise) and analysis
-// templates that assume a 1 s scrape interval. Runs until killed.
-//   node --import tsx test/support/controller-child.ts --kubeconfig FILE [--resync 1000] [--concurrency 8]
+// A controller process for the crash test: createController against the kubeconfig given (the
+// controller's ServiceAccount), with Prometheus replaced by counts derived from the live
+// TrafficSplit weights (100 requests/s; the canary fails 20% of requests when its image tag
+// contains "bad", 0.1% otherwise), read through --metrics-kubeconfig (default: the same), and
+// analysis templates that assume a 1 s scrape interval. Runs until killed.
+//   node --import tsx test/support/controller-child.ts --kubeconfig FILE [--metrics-kubeconfig FILE] [--resync 1000] [--concurrency 8]
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { AppsV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
@@ -46,12 +47,18 @@ export function splitMetrics(kc: KubeConfig): MetricsSource {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, resync: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '8' } } });
+  const { values } = parseArgs({
+    options: { kubeconfig: { type: 'string' }, 'metrics-kubeconfig': { type: 'string' }, resync: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '8' } },
+  });
   const kc = new KubeConfig();
   kc.loadFromFile(values.kubeconfig ?? '');
+  // The stand-in Prometheus is not the controller: it reads with its own credentials, so its
+  // reads neither need nor hide the controller's permissions.
+  const metricsKc = new KubeConfig();
+  metricsKc.loadFromFile(values['metrics-kubeconfig'] ?? values.kubeconfig ?? '');
   const controller = await createController({
     kubeConfig: kc,
-    metrics: splitMetrics(kc),
+    metrics: splitMetrics(metricsKc),
     catalog: await fastCatalog(),
     resyncMs: Number(values.resync),
     concurrency: Number(values.concurrency),

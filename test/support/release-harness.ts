@@ -1,10 +1,14 @@
 // Runs reconcile against the emulator on a fake clock, with metrics scripted from the weights
 // the router actually wrote: "canary" requests are the written weight's share of traffic.
+// Reconcile's clients authenticate as the controller's ServiceAccount with deploy/'s RBAC; the
+// harness's own setup and reads (deploy, setImage, canary, …) are the cluster admin's.
 import type { TestContext } from 'node:test';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { AppsV1Api, KubernetesObjectApi, CustomObjectsApi, loadAllYaml, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { withEmulator } from './emulator.ts';
+import { controllerKubeConfig } from './rbac.ts';
+import type { AuditRecord } from '../../src/sandbox/emulator/index.ts';
 import type { Emulator } from '../../src/sandbox/emulator/index.ts';
 import { createClusterObjects } from '../../src/adapters/kube/cluster.ts';
 import { createRouter } from '../../src/adapters/smi-router.ts';
@@ -45,7 +49,10 @@ export interface TrafficScript {
 }
 
 export interface Harness {
+  /** The cluster admin. */
   readonly kc: KubeConfig;
+  /** The controller's ServiceAccount, which reconcile's clients use. */
+  readonly controllerKc: KubeConfig;
   readonly emulator: Emulator;
   readonly deps: ReconcileDeps;
   now(): number;
@@ -99,11 +106,17 @@ export interface HarnessOptions {
   /** Called at start and at every restart(); a no-op notifier by default. */
   notifier?: () => Notifier;
   webhookAllowList?: readonly string[];
+  /** Sees every resource request the emulator authorizes or denies. */
+  audit?: (record: AuditRecord) => void;
 }
 
 export async function releaseHarness(t: TestContext, options: HarnessOptions = {}): Promise<Harness> {
-  const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: options.podReadyDelayMs ?? 0 });
+  const { emulator, kubeConfig: kc } = await withEmulator(t, {
+    podReadyDelayMs: options.podReadyDelayMs ?? 0,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
+  });
   await applyFiles(kc, crdFiles);
+  const controllerKc = await controllerKubeConfig(emulator, kc);
   let now = Date.parse('2026-11-23T10:00:00Z');
   const clock = { now: () => now };
   const writes: Harness['writes'] = [];
@@ -129,8 +142,8 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
   };
   const catalog = await loadCatalog();
   const build = (): ReconcileDeps => ({
-    cluster: createClusterObjects(kc, { clock }),
-    routerFor: (kind) => recording(createRouter(kind, kc)),
+    cluster: createClusterObjects(controllerKc, { clock }),
+    routerFor: (kind) => recording(createRouter(kind, controllerKc)),
     metrics: scriptedMetrics({ writes, script: () => script }),
     notifier: options.notifier?.() ?? createNoopNotifier(),
     deliveries: new Deliveries(),
@@ -144,6 +157,7 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const harness: Harness = {
     kc,
+    controllerKc,
     emulator,
     get deps() {
       return deps;
