@@ -2,6 +2,10 @@
 // bench's load on the API stays light next to the controller's.
 import { parseAllDocuments } from 'yaml';
 import { readFile } from 'node:fs/promises';
+import { adminToken } from '../../src/sandbox/emulator/authn.ts';
+
+/** The emulator authenticates every request; the bench acts as its cluster admin. */
+export const adminAuthorization = { Authorization: `Bearer ${adminToken}` } as const;
 
 export interface Api {
   readonly url: string;
@@ -20,7 +24,7 @@ export function apiAt(url: string): Api {
     request: async <T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> => {
       const response = await fetch(`${url}${path}`, {
         method,
-        headers: { 'Content-Type': contentType, Accept: 'application/json' },
+        headers: { ...adminAuthorization, 'Content-Type': contentType, Accept: 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();

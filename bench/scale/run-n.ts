@@ -1,9 +1,10 @@
 // One size of the scale bench: N annotated Deployments bootstrapped, then all changed at once
 // and released through the controller process, measured from outside (watches) and inside (IPC).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Usage } from './usage.ts';
+import { kubeconfigYaml } from '../../src/sandbox/emulator/kubeconfig.ts';
 import { apiAt, applyCrds, inParallel, type Api } from './api.ts';
 import { startControllerProcess, startEmulatorProcess } from './processes.ts';
 import { ReleaseTracker } from './tracker.ts';
@@ -113,7 +114,10 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     stops.unshift(() => canaries.stop());
     const emulatorCpu0 = emulator.cpuMs();
     const bootStart = Date.now();
-    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs });
+    // The controller talks plain HTTP, as when the recorded numbers were taken (the kubeconfig
+    // `fledge emulator` writes is HTTPS, for kubectl).
+    await writeFile(join(dir, 'controller-kubeconfig'), kubeconfigYaml({ server: emulator.url }), { mode: 0o600 });
+    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs });
     stops.unshift(() => controller.stop());
     const booted = await waitUntil(`${n} Canaries Ready`, () => tracker.count('Ready') >= n, deadline);
     const bootstrapMs = Date.now() - bootStart;

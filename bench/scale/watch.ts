@@ -1,6 +1,6 @@
 // Watches one collection of the emulator and calls back for every event with its arrival time.
 // Reconnects from the last resourceVersion when the server closes the stream; relists on 410.
-import type { Api } from './api.ts';
+import { adminAuthorization, type Api } from './api.ts';
 
 export interface WatchedObject {
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly resourceVersion?: string };
@@ -21,7 +21,7 @@ interface List {
 
 async function stream(api: Api, input: { path: string; resourceVersion: string; signal: AbortSignal; onEvent: OnEvent }): Promise<string | null> {
   let version = input.resourceVersion;
-  const response = await fetch(`${api.url}${input.path}?watch=true&resourceVersion=${version}`, { signal: input.signal });
+  const response = await fetch(`${api.url}${input.path}?watch=true&resourceVersion=${version}`, { headers: adminAuthorization, signal: input.signal });
   if (response.body === null) return version;
   const decoder = new TextDecoder();
   let buffer = '';
