@@ -5,6 +5,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { fromStatus, type CanaryObject } from '../adapters/kube/canary-resource.ts';
 import { initialState } from '../core/transitions.ts';
+import { abortHeldRun } from './abort-held.ts';
 import type { ReconcileDeps } from './context.ts';
 import type { AppNames } from './names.ts';
 import { conditionsFor, writeStatus, type ConfigIssue } from './status.ts';
@@ -23,7 +24,9 @@ export async function holdRelease(
   input: { canary: CanaryObject; target: V1Deployment; names: AppNames; issue: ConfigIssue },
 ): Promise<{ requeueAfterMs: number | null }> {
   const { canary, issue } = input;
-  const state = canary.status === undefined ? initialState() : fromStatus(canary.status);
+  const stored = canary.status === undefined ? initialState() : fromStatus(canary.status);
+  const aborted = await abortHeldRun(deps, { canary, state: stored, names: input.names, why: issue.message.slice(0, 200) });
+  const state = aborted ?? stored;
   const message = issue.message.slice(0, 1000);
   const already = canary.status?.conditions.some((c) => c.type === 'ConfigValid' && c.status === 'False' && c.message === message);
   if (already !== true) {
@@ -33,6 +36,7 @@ export async function holdRelease(
   const generation = input.target.metadata?.generation ?? 0;
   const conditions = conditionsFor({ state, targetRevision: null, configIssue: issue, generation });
   const prefix = issue.reason === 'ForeignObject' ? 'waiting' : 'configuration invalid';
-  await writeStatus(deps.cluster, canary, { state: { ...state, message: `${prefix}: ${issue.message}` }, conditions, generation, now: deps.clock.now() });
+  const said = aborted === null ? `${prefix}: ${issue.message}` : state.message;
+  await writeStatus(deps.cluster, canary, { state: { ...state, message: said }, conditions, generation, now: deps.clock.now() });
   return { requeueAfterMs: issue.reason === 'ForeignObject' ? heldRecheckMs : null };
 }

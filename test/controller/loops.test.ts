@@ -90,3 +90,28 @@ describe('bounded loops', () => {
     await assert.rejects(reconcileOrReport(flaky, { namespace: 'default', name: 'app' }), { code: 'FLEDGE_API_UNAVAILABLE' });
   });
 });
+
+describe('a release held by a bad annotation', () => {
+  it('still obeys `fledge abort`: traffic back to the primary, the canary to zero, the revision failed', async (t) => {
+    const h = await releaseHarness(t);
+    await h.deploy('app', { annotations: { 'fledge.dev/steps': '20,50' } });
+    await h.runUntil('app', (s) => s.phase === 'Ready');
+    await h.setImage('app', 'app:2');
+    await h.runUntil('app', (s) => s.canaryWeight === 20);
+    const apps = h.kc.makeApiClient(AppsV1Api);
+    await apps.patchNamespacedDeployment({ namespace: 'default', name: 'app', body: [{ op: 'add', path: '/metadata/annotations/fledge.dev~1steps', value: 'bogus' }] });
+    await h.step('app');
+    const held = (await h.canary('app')).status;
+    assert.equal(held.conditions.find((c: { type: string }) => c.type === 'ConfigValid').status, 'False');
+    assert.equal(h.writes.at(-1)?.canaryWeight, 20, 'a bad annotation moves no traffic by itself');
+    const custom = h.kc.makeApiClient(CustomObjectsApi);
+    await custom.patchNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'app',
+      body: [{ op: 'add', path: '/metadata/annotations/fledge.dev~1request', value: JSON.stringify({ id: 'abort-1', verb: 'abort' }) }] });
+    await h.step('app');
+    const aborted = (await h.canary('app')).status;
+    assert.equal(aborted.phase, 'Failed');
+    assert.match(aborted.message, /aborted by a person while the configuration is invalid/);
+    assert.equal(h.writes.at(-1)?.canaryWeight, 0);
+    assert.equal((await h.deployment('app')).spec?.replicas, 0);
+  });
+});
