@@ -16,6 +16,7 @@ import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { controllerKubeConfig, controllerUser } from '../support/rbac.ts';
 import { seeded } from '../support/sim.ts';
+import { runApp, terminal } from '../support/release-loop.ts';
 import { until } from '../support/until.ts';
 
 const appCount = 25;
@@ -26,7 +27,6 @@ const seed = 20261126;
 const minimumPerKind = 8;
 const namespace = 'default';
 const annotations = { 'fledge.dev/canary': 'true', 'fledge.dev/steps': '50', 'fledge.dev/interval': '5s', 'fledge.dev/bake': '5s' };
-const terminal = (phase: unknown): boolean => phase === 'Succeeded' || phase === 'Failed';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function retrying(write: () => Promise<unknown>): Promise<void> {
@@ -40,7 +40,6 @@ async function retrying(write: () => Promise<unknown>): Promise<void> {
   }
 }
 
-interface Outcome { app: string; release: number; bad: boolean; phase: string; message: string }
 
 /** A foreign object as its owner would check it: anything Fledge could have changed. */
 interface Watched { kind: string; name: string; fingerprint: string }
@@ -201,34 +200,6 @@ async function read(admin: KubeConfig, watched: Watched): Promise<string> {
   return fingerprint(object);
 }
 
-async function runApp(admin: KubeConfig, index: number): Promise<Outcome[]> {
-  const name = `app-${index}`;
-  const random = seeded(seed + 1 + index);
-  const apps = admin.makeApiClient(AppsV1Api);
-  const custom = admin.makeApiClient(CustomObjectsApi);
-  const status = async (): Promise<Record<string, any>> =>
-    ((await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace, name })) as { status?: Record<string, any> }).status ?? {};
-  const labels = { app: name };
-  await apps.createNamespacedDeployment({ namespace, body: {
-    metadata: { name, annotations },
-    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: `${name}:0` }] } } },
-  } });
-  await until(`${name} to bootstrap`, status, (s) => s['phase'] === 'Ready', 120);
-  const outcomes: Outcome[] = [];
-  for (let release = 1; release <= releasesPerApp; release += 1) {
-    const bad = random.uniform() < badShare;
-    const before = (await status())['revision'];
-    await retrying(async () => {
-      const current = await apps.readNamespacedDeployment({ namespace, name });
-      current.spec!.template.spec!.containers[0]!.image = `${name}:${release}${bad ? '-bad' : ''}`;
-      await apps.replaceNamespacedDeployment({ namespace, name, body: current });
-    });
-    const done = await until(`${name} release ${release}`, status, (s) => s['revision'] !== before && terminal(s['phase']), 240);
-    outcomes.push({ app: name, release, bad, phase: String(done['phase']), message: String(done['message']) });
-  }
-  return outcomes;
-}
-
 async function leftovers(admin: KubeConfig, index: number): Promise<string[]> {
   const name = `app-${index}`;
   const custom = admin.makeApiClient(CustomObjectsApi);
@@ -263,7 +234,7 @@ test(`chaos across ${appCount * releasesPerApp} releases: foreign objects untouc
   const chaos = new Chaos(admin);
   t.after(() => chaos.stop());
   const started = Date.now();
-  const outcomes = (await Promise.all(Array.from({ length: appCount }, (_, i) => runApp(admin, i)))).flat();
+  const outcomes = (await Promise.all(Array.from({ length: appCount }, (_, i) => runApp(admin, i, { annotations, releases: releasesPerApp, badShare, seed, releaseSeconds: 240 })))).flat();
   await chaos.stop();
   const minutes = (Date.now() - started) / 60_000;
   const stuck = (await Promise.all(Array.from({ length: appCount }, (_, i) => leftovers(admin, i)))).flat();

@@ -15,6 +15,7 @@ import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { sampleCutovers } from '../support/cutover-sampler.ts';
 import { controllerKubeconfig } from '../support/rbac.ts';
+import { runApp, terminal, type Outcome } from '../support/release-loop.ts';
 import { until } from '../support/until.ts';
 
 const appCount = 25;
@@ -31,9 +32,7 @@ function prng(start: number): () => number {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const terminal = (phase: unknown): boolean => phase === 'Succeeded' || phase === 'Failed';
 
-interface Outcome { app: string; release: number; bad: boolean; phase: string; message: string }
 
 /**
  * Keeps one controller child running and kills it with SIGKILL at seeded random moments: mostly
@@ -103,49 +102,6 @@ class Supervisor {
 }
 
 
-async function setImage(kc: KubeConfig, name: string, image: string): Promise<void> {
-  const apps = kc.makeApiClient(AppsV1Api);
-  for (let attempt = 0; attempt < 10; attempt += 1) {
-    const current = await apps.readNamespacedDeployment({ namespace: 'default', name });
-    current.spec!.template.spec!.containers[0]!.image = image;
-    try {
-      await apps.replaceNamespacedDeployment({ namespace: 'default', name, body: current });
-      return;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 409) throw error;
-    }
-  }
-  throw new Error(`could not update ${name}: conflicts`);
-}
-
-/** One app: bootstrap, then releases one after another, each awaited to its own outcome. */
-async function runApp(kc: KubeConfig, index: number): Promise<Outcome[]> {
-  const name = `app-${index}`;
-  const random = prng(seed + 1 + index);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const status = async (): Promise<Record<string, any>> =>
-    ((await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name })) as { status?: Record<string, any> }).status ?? {};
-  const labels = { app: name };
-  await apps.createNamespacedDeployment({
-    namespace: 'default',
-    body: {
-      metadata: { name, annotations },
-      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: `${name}:0` }] } } },
-    },
-  });
-  await until(`${name} to bootstrap`, status, (s) => s['phase'] === 'Ready', 120);
-  const outcomes: Outcome[] = [];
-  for (let release = 1; release <= releasesPerApp; release += 1) {
-    const bad = random() < badShare;
-    const before = (await status())['revision'];
-    await setImage(kc, name, `${name}:${release}${bad ? '-bad' : ''}`);
-    const done = await until(`${name} release ${release}`, status, (s) => s['revision'] !== before && terminal(s['phase']), 180);
-    outcomes.push({ app: name, release, bad, phase: String(done['phase']), message: String(done['message']) });
-  }
-  return outcomes;
-}
-
 async function finalState(kc: KubeConfig, index: number): Promise<string[]> {
   const name = `app-${index}`;
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -180,7 +136,7 @@ test(`SIGKILLs at random moments across ${appCount * releasesPerApp} releases ch
   const started = Date.now();
   let outcomes: Outcome[];
   try {
-    outcomes = (await Promise.all(Array.from({ length: appCount }, (_, i) => runApp(kc, i)))).flat();
+    outcomes = (await Promise.all(Array.from({ length: appCount }, (_, i) => runApp(kc, i, { annotations, releases: releasesPerApp, badShare, seed, releaseSeconds: 180 })))).flat();
   } catch (error) {
     throw new Error(`${String(error)}\ncontroller log (last lines):\n${supervisor.log}`, { cause: error });
   }
