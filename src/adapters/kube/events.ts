@@ -80,7 +80,7 @@ export function createEventRecorder(kc: KubeConfig, caller: ApiCaller, clock: Cl
       await caller.call(`create event ${namespace}/${event.metadata.name ?? ''}`, () => api.createNamespacedEvent({ namespace, body: event }));
       return true;
     } catch (error) {
-      // Someone (another replica) created it first: bump it instead.
+      // It exists (a repeat, or another replica was first): bump it instead.
       if (error instanceof FledgeError && error.code === 'FLEDGE_API_CONFLICT') return false;
       throw error;
     }
@@ -92,11 +92,9 @@ export function createEventRecorder(kc: KubeConfig, caller: ApiCaller, clock: Cl
       const event = buildEvent(record, now);
       const namespace = event.metadata.namespace ?? 'default';
       const name = event.metadata.name ?? '';
-      let existing = await caller.read(`get event ${namespace}/${name}`, () => api.readNamespacedEvent({ namespace, name }));
-      if (existing === null) {
-        if (await create(event)) return;
-        existing = await caller.call(`get event ${namespace}/${name}`, () => api.readNamespacedEvent({ namespace, name }));
-      }
+      // Most Events are new: create first (one request), read and bump only a repeat.
+      if (await create(event)) return;
+      const existing = await caller.call(`get event ${namespace}/${name}`, () => api.readNamespacedEvent({ namespace, name }));
       await bump(namespace, name, existing.count ?? 1, now);
     },
   };
