@@ -36,10 +36,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /**
  * Keeps one controller child running and kills it with SIGKILL at seeded random moments: mostly
- * 0.5–5 s after it started reconciling, sometimes while it is still starting up.
+ * 0.5–5 s after it started reconciling, sometimes while its caches are still syncing (the test
+ * slows every list by 1 s, so a kill 0–300 ms after the child starts syncing lands inside it).
  */
 class Supervisor {
   kills = 0;
+  killsWhileSyncing = 0;
   readonly #kubeconfig: string;
   readonly #metricsKubeconfig: string;
   readonly #random = prng(seed);
@@ -64,20 +66,20 @@ class Supervisor {
     await this.#loop;
   }
 
-  /** Spawns a child; resolves `started` when it says it reconciles (or exits). */
-  #spawn(): { child: ChildProcess; started: Promise<void> } {
+  /** Spawns a child; `syncing` and `started` resolve when it says so (or exits). */
+  #spawn(): { child: ChildProcess; syncing: Promise<void>; started: Promise<boolean> } {
     const child = spawn(process.execPath, ['--import', 'tsx', childEntry, '--kubeconfig', this.#kubeconfig, '--metrics-kubeconfig', this.#metricsKubeconfig, '--resync', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr.push(chunk.toString());
       if (this.#stderr.length > 200) this.#stderr.splice(0, 100);
     });
-    const started = new Promise<void>((resolve) => {
+    const said = (line: string): Promise<boolean> => new Promise<boolean>((resolve) => {
       child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('controller started')) resolve();
+        if (chunk.toString().includes(line)) resolve(true);
       });
-      child.once('exit', () => resolve());
+      child.once('exit', () => resolve(false));
     });
-    return { child, started };
+    return { child, syncing: said('syncing caches').then(() => undefined), started: said('controller started') };
   }
 
   async #kill(): Promise<void> {
@@ -90,13 +92,18 @@ class Supervisor {
 
   async #killAtRandom(): Promise<void> {
     while (this.#running) {
-      const { child, started } = this.#spawn();
+      const { child, syncing, started } = this.#spawn();
       this.#child = child;
-      if (this.#random() < 0.2) await sleep(this.#random() * 3000);
+      let synced = false;
+      void started.then((yes) => {
+        synced = yes;
+      });
+      if (this.#random() < 0.2) await syncing.then(() => sleep(this.#random() * 300));
       else await started.then(() => sleep(500 + this.#random() * 4500));
       if (!this.#running) return;
       await this.#kill();
       this.kills += 1;
+      if (!synced) this.killsWhileSyncing += 1;
     }
   }
 }
@@ -128,6 +135,8 @@ test(`SIGKILLs at random moments across ${appCount * releasesPerApp} releases ch
   await emulator.writeKubeconfig(kubeconfig, await controllerKubeconfig(emulator, kc));
   await emulator.writeKubeconfig(metricsKubeconfig, emulator.kubeconfig());
   const sampler = sampleCutovers(kc, 'default');
+  // Every list takes a second, so a controller's caches take that long to sync after each start.
+  emulator.faults.delay({ verb: 'list' }, 1000);
   const supervisor = new Supervisor(kubeconfig, metricsKubeconfig);
   t.after(async () => {
     await supervisor.stop();
@@ -146,10 +155,11 @@ test(`SIGKILLs at random moments across ${appCount * releasesPerApp} releases ch
   const wrong = outcomes.filter((o) => o.phase !== (o.bad ? 'Failed' : 'Succeeded'));
   const bad = outcomes.filter((o) => o.bad).length;
   console.log(`crash test: ${outcomes.length} releases (${outcomes.length - bad} good, ${bad} bad) in ${Math.round((Date.now() - started) / 1000)}s, ` +
-    `${supervisor.kills} kills, ${report.changes} sampled changes (${report.weightChanges} weight changes), ` +
+    `${supervisor.kills} kills (${supervisor.killsWhileSyncing} while its caches were syncing), ${report.changes} sampled changes (${report.weightChanges} weight changes), ` +
     `wrong outcomes = ${wrong.length}, stuck = ${stuck.length}, violations = ${report.violations.length}`);
   assert.ok(outcomes.length >= 200);
   assert.ok(supervisor.kills >= 10, `the controller was killed ${supervisor.kills} times`);
+  assert.ok(supervisor.killsWhileSyncing >= 1, 'at least one kill landed while the caches were syncing');
   assert.deepEqual(wrong, []);
   assert.deepEqual(stuck, []);
   assert.deepEqual(report.violations.slice(0, 10), []);

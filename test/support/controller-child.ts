@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     concurrency: Number(values.concurrency),
     log: pino({ level: 'warn' }, pino.destination(2)),
   });
+  process.stdout.write('syncing caches\n');
   await controller.start();
   process.stdout.write('controller started\n');
   process.once('SIGTERM', () => void controller.stop().then(() => process.exit(0)));
