@@ -6,6 +6,7 @@
 // --concurrency 16, --resync 30 (seconds), --budget 560 (seconds for all sizes: whatever is not
 // done by then is reported as not done, so the command ends within its budget), --out DIR.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { scaleChart } from './chart.ts';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${scaleText(results)}\n`);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'scale.md'), scaleDocument(results, info));
+  const chart = scaleChart(results);
+  if (chart !== null) await writeFile(join(out, 'scale.svg'), chart);
   process.stdout.write(`\nwrote ${join(out, 'scale.md')} (${info.wallSeconds.toFixed(0)} s)\n`);
 }
 

@@ -87,6 +87,8 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     '',
     markdownTable(header, results.map(row)) + skipped,
     '',
+    '![Step lag (median, p99) and the controller\'s peak RSS against N](scale.svg)',
+    '',
     `Bootstrap cost: ${bootstrapRequests(results) || '—'}.`,
     '',
     '## Method',
