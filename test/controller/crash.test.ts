@@ -98,7 +98,9 @@ class Supervisor {
       void started.then((yes) => {
         synced = yes;
       });
-      if (this.#random() < 0.2) await syncing.then(() => sleep(this.#random() * 300));
+      // The first kill always lands while the caches sync; after that one kill in five does.
+      const early = this.kills === 0 || this.#random() < 0.2;
+      if (early) await syncing.then(() => sleep(this.#random() * 300));
       else await started.then(() => sleep(500 + this.#random() * 4500));
       if (!this.#running) return;
       await this.#kill();
