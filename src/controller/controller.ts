@@ -99,8 +99,9 @@ class RunningController implements Controller {
         { kind: 'deployments', keysOf: (object) => deploymentKeys(object) },
         { kind: 'canaries', keysOf: canaryChanges() },
         { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')) },
-        // A Service of an app edited or deleted by hand is repaired at once, not at the next resync.
+        // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
         { kind: 'services', keysOf: (object) => this.#annotatedApp(object) },
+        { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), optional: true },
       ],
     });
     // Reads come from the watch caches once they have listed; writes go to the API.

@@ -8,7 +8,7 @@ import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts'
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
-export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries';
+export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits';
 export type WatchEvent = 'add' | 'update' | 'delete' | 'resync';
 
 export interface WatchSpec {
@@ -17,7 +17,15 @@ export interface WatchSpec {
   readonly keysOf: (object: KubernetesObject, event: WatchEvent) => readonly string[];
   /** Narrows what is listed and cached (e.g. only labelled ConfigMaps). */
   readonly labelSelector?: string;
+  /** The kind may not be served (its CRD not installed): it keeps trying but never holds back readiness. */
+  readonly optional?: boolean;
 }
+
+/** Custom resources watched, by group, version and plural (TrafficSplits at the default router's version). */
+const customKinds: Readonly<Partial<Record<WatchedKind, { group: string; version: string; plural: string }>>> = {
+  canaries: { group: canaryGroup, version: canaryVersion, plural: canaryPlural },
+  trafficsplits: { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits' },
+};
 
 export interface WatchOptions {
   readonly kc: KubeConfig;
@@ -48,13 +56,14 @@ function source(kc: KubeConfig, kind: WatchedKind, scope: { namespace?: string |
     const list = namespace === undefined ? () => apps.listDeploymentForAllNamespaces(labelSelector) : () => apps.listNamespacedDeployment({ namespace, ...labelSelector });
     return { path: `/apis/apps/v1${ns}/deployments`, list };
   }
-  if (kind === 'canaries') {
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const gvp = { group: canaryGroup, version: canaryVersion, plural: canaryPlural, ...labelSelector };
-    const list = (namespace === undefined ? () => custom.listClusterCustomObject(gvp) : () => custom.listNamespacedCustomObject({ ...gvp, namespace })) as ListFn;
-    return { path: `/apis/${canaryGroup}/${canaryVersion}${ns}/${canaryPlural}`, list };
+  const custom = customKinds[kind];
+  if (custom !== undefined) {
+    const api = kc.makeApiClient(CustomObjectsApi);
+    const gvp = { ...custom, ...labelSelector };
+    const list = (namespace === undefined ? () => api.listClusterCustomObject(gvp) : () => api.listNamespacedCustomObject({ ...gvp, namespace })) as ListFn;
+    return { path: `/apis/${custom.group}/${custom.version}${ns}/${custom.plural}`, list };
   }
-  return { path: `/api/v1${ns}/${kind}`, list: coreList(kc.makeApiClient(CoreV1Api), kind, { namespace, labelSelector }) as ListFn };
+  return { path: `/api/v1${ns}/${kind}`, list: coreList(kc.makeApiClient(CoreV1Api), kind as 'configmaps' | 'secrets' | 'services', { namespace, labelSelector }) as ListFn };
 }
 
 /** The list call of a core kind, in one namespace or all. */
@@ -144,7 +153,7 @@ export class Watches {
 
   /** True once every informer has listed once. */
   get synced(): boolean {
-    return this.#informers.every((informer) => informer.synced);
+    return this.#informers.every((informer) => informer.synced || informer.spec.optional === true);
   }
 
   /** Starts every informer and the resync timer; resolves after the first lists. */

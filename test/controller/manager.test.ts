@@ -55,3 +55,19 @@ test('a signal aborted before the manager starts returns at once without leading
   assert.equal(exit, 'stopped');
   assert.ok(!lines.some((l) => l['msg'] === 'leading'));
 });
+
+test('without the TrafficSplit CRD installed the controller still becomes ready (that watch is optional)', async (t) => {
+  const { kubeConfig } = await withEmulator(t);
+  await applyFiles(kubeConfig, crdFiles.filter((file) => file.pathname.includes('canary')));
+  const abort = new AbortController();
+  const { log, lines } = capture();
+  const running = runManager({
+    kubeConfig, log, signal: abort.signal, leaderElection: null,
+    controller: { metrics: noMetrics, resyncMs: 1000 },
+    probes: { healthAddr: '127.0.0.1:0', metricsAddr: '127.0.0.1:0' },
+  });
+  const health = await eventually(() => lines.find((l) => l['msg'] === 'fledge controller starting')?.['health'] as string | undefined);
+  await eventually(async () => ((await fetch(`${health}/readyz`)).status === 200 ? true : undefined));
+  abort.abort();
+  assert.equal(await running, 'stopped');
+});

@@ -1,5 +1,6 @@
 // Children are watched, not waited for: with the periodic resync a minute away, a Service of an
-// app deleted by hand is back within seconds, because its deletion wakes the app.
+// app deleted by hand is back, and a TrafficSplit edited by hand is repaired, within seconds,
+// because the change wakes the app.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
@@ -32,4 +33,24 @@ test('a Service deleted by hand is recreated at once, not at the next resync', a
   const after = await until('web-canary back', () => core.readNamespacedService({ namespace: 'default', name: 'web-canary' }), (s) => s.metadata?.uid !== before.metadata?.uid, 10);
   assert.deepEqual(after.spec?.selector, { app: 'web' });
   assert.ok(Date.now() - started < 10_000, 'well before the 60 s resync');
+});
+
+test('a TrafficSplit edited by hand is repaired at once, not at the next resync', async (t) => {
+  const { kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
+  await applyFiles(kc, crdFiles);
+  const controller = await createController({ kubeConfig: kc, metrics: noMetrics, resyncMs: 60_000, log: pino({ level: 'silent' }) });
+  await controller.start();
+  t.after(() => controller.stop());
+  const labels = { app: 'web' };
+  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: 'default', body: {
+    metadata: { name: 'web', annotations: { 'fledge.dev/canary': 'true' } },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+  } });
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  await until('bootstrap', () => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' }) as Promise<{ status?: { phase?: string } }>, (c) => c.status?.phase === 'Ready');
+  const split = { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default', name: 'web' };
+  await custom.patchNamespacedCustomObject({ ...split, body: [{ op: 'replace', path: '/spec/backends', value: [{ service: 'web-primary', weight: 70 }, { service: 'web-canary', weight: 30 }] }] });
+  const canaryWeight = (s: { spec: { backends: Array<{ service: string; weight: number }> } }): number | undefined => s.spec.backends.find((b) => b.service === 'web-canary')?.weight;
+  const repaired = await until('the split back at 100/0', () => custom.getNamespacedCustomObject(split) as Promise<{ spec: { backends: Array<{ service: string; weight: number }> } }>, (s) => canaryWeight(s) === 0, 10);
+  assert.equal(repaired.spec.backends.find((b) => b.service === 'web-primary')?.weight, 100);
 });
