@@ -1,10 +1,10 @@
 // Children are watched, not waited for: with the periodic resync a minute away, a Service of an
 // app deleted by hand is back, and a TrafficSplit edited by hand is repaired, within seconds,
 // because the change wakes the app.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { createController } from '../../src/controller/controller.ts';
@@ -13,7 +13,8 @@ import { until } from '../support/until.ts';
 const noMetrics = { measure: async () => { throw new Error('nothing is measured outside a release'); } };
 
 
-test('a Service deleted by hand is recreated at once, not at the next resync', async (t) => {
+/** An emulator and a controller (resync a minute away) with the app `web` bootstrapped. */
+async function bootstrappedWeb(t: TestContext): Promise<KubeConfig> {
   const { kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
   await applyFiles(kc, crdFiles);
   const controller = await createController({ kubeConfig: kc, metrics: noMetrics, resyncMs: 60_000, log: pino({ level: 'silent' }) });
@@ -26,6 +27,11 @@ test('a Service deleted by hand is recreated at once, not at the next resync', a
   } });
   const custom = kc.makeApiClient(CustomObjectsApi);
   await until('bootstrap', () => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' }) as Promise<{ status?: { phase?: string } }>, (c) => c.status?.phase === 'Ready');
+  return kc;
+}
+
+test('a Service deleted by hand is recreated at once, not at the next resync', async (t) => {
+  const kc = await bootstrappedWeb(t);
   const core = kc.makeApiClient(CoreV1Api);
   const before = await core.readNamespacedService({ namespace: 'default', name: 'web-canary' });
   await core.deleteNamespacedService({ namespace: 'default', name: 'web-canary' });
@@ -36,18 +42,8 @@ test('a Service deleted by hand is recreated at once, not at the next resync', a
 });
 
 test('a TrafficSplit edited by hand is repaired at once, not at the next resync', async (t) => {
-  const { kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
-  await applyFiles(kc, crdFiles);
-  const controller = await createController({ kubeConfig: kc, metrics: noMetrics, resyncMs: 60_000, log: pino({ level: 'silent' }) });
-  await controller.start();
-  t.after(() => controller.stop());
-  const labels = { app: 'web' };
-  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: 'default', body: {
-    metadata: { name: 'web', annotations: { 'fledge.dev/canary': 'true' } },
-    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
-  } });
+  const kc = await bootstrappedWeb(t);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  await until('bootstrap', () => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' }) as Promise<{ status?: { phase?: string } }>, (c) => c.status?.phase === 'Ready');
   const split = { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default', name: 'web' };
   await custom.patchNamespacedCustomObject({ ...split, body: [{ op: 'replace', path: '/spec/backends', value: [{ service: 'web-primary', weight: 70 }, { service: 'web-canary', weight: 30 }] }] });
   const canaryWeight = (s: { spec: { backends: Array<{ service: string; weight: number }> } }): number | undefined => s.spec.backends.find((b) => b.service === 'web-canary')?.weight;
