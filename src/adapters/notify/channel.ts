@@ -37,7 +37,7 @@ export interface Job {
   readonly settle?: (end: JobEnd) => void;
 }
 
-/** One notification technology: which jobs a notice needs. `key` is the notice's dedupe key. */
+/** One notification technology: which jobs a notice needs. `key` is the outbox entry's idempotency key. */
 export interface NoticeChannel {
   plan(notice: ReleaseNotice, key: string): readonly Job[];
 }
@@ -52,11 +52,6 @@ export interface HttpDeps {
 
 /** A Notifier that owns a delivery queue. */
 export interface ManagedNotifier extends Notifier {
-  /**
-   * Sends a notice without an outbox: at most once, keyed and de-duplicated in memory by
-   * (app, revision, reason[, weight]) — see dedupe.ts. The controller uses `deliver`.
-   */
-  notify(notice: ReleaseNotice): void;
   /** Resolves once every queued notice is delivered or dropped, or after `timeoutMs` (default 30 s). */
   flush(timeoutMs?: number): Promise<void>;
   /** Stops accepting notices, drains for a few seconds, then drops what is left (with a warning). */

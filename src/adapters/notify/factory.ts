@@ -1,7 +1,6 @@
 // createNotifier: the Notifier port over Slack (incoming webhook or bot token) and generic JSON
-// webhooks. deliver() and notify() are synchronous and never throw: they queue and return; the
-// dispatcher delivers off the caller's path. deliver() reports back per outbox entry (fan-out.ts);
-// notify() is at most once, de-duplicated in memory (dedupe.ts).
+// webhooks. deliver() is synchronous and never throws: it queues and returns; the dispatcher
+// delivers off the caller's path, and deliver() reports back per outbox entry (fan-out.ts).
 //
 // Targets per notice: Slack gets it when the notice names a `slackChannel` or a `defaultChannel`
 // is configured (bot token: posted to that channel; incoming webhook: to the webhook's own
@@ -11,7 +10,6 @@ import { pino, type Logger } from 'pino';
 import type { Clock, ReleaseNotice } from '../../ports.ts';
 import { FledgeError } from '../../errors.ts';
 import { tagOf, type HttpDeps, type Job, type ManagedNotifier, type NoticeChannel } from './channel.ts';
-import { noticeKey, RecentSet } from './dedupe.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { FanOut } from './fan-out.ts';
 import { describeError } from './http.ts';
@@ -64,7 +62,6 @@ const defaultClock: Clock = { now: () => Date.now() };
 /** Unref'd: pending retries never keep the process alive; close() drains deliberately. */
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 const closeDrainMs = 5000;
-const rememberedNotices = 10_000;
 
 function present(value: string | undefined): value is string {
   return value !== undefined && value !== '';
@@ -128,27 +125,16 @@ export function createNotifier(options: NotifierOptions = {}): ManagedNotifier {
     backoffMs: 500,
     maxBackoffMs: 30_000,
   });
-  const seen = new RecentSet(rememberedNotices);
   const fanOut = new FanOut((job) => dispatcher.enqueue(job));
   let closed = false;
-  const plan = (notice: ReleaseNotice, key: string): Job[] => channels.flatMap((channel) => [...channel.plan(notice, key)]);
   /** A notice that cannot be planned never will be: nothing to send, with a warning. */
   const planned = (notice: ReleaseNotice, key: string): Job[] => {
     try {
-      return plan(notice, key);
+      return channels.flatMap((channel) => [...channel.plan(notice, key)]);
     } catch (error) {
       logger.warn({ ...tagOf(notice), why: describeError(error) }, 'notice not queued');
       return [];
     }
-  };
-
-  const accept = (notice: ReleaseNotice): void => {
-    const key = noticeKey(notice);
-    if (!seen.add(key)) {
-      logger.debug(tagOf(notice), 'notice already sent for this revision: skipped');
-      return;
-    }
-    for (const job of plan(notice, key)) dispatcher.enqueue(job);
   };
 
   return {
@@ -158,14 +144,6 @@ export function createNotifier(options: NotifierOptions = {}): ManagedNotifier {
         return;
       }
       fanOut.run(entry.key, planned(entry.notice, entry.key), onDone);
-    },
-    notify(notice) {
-      if (closed) return;
-      try {
-        accept(notice);
-      } catch (error) {
-        logger.warn({ ...tagOf(notice), why: describeError(error) }, 'notice not queued');
-      }
     },
     flush: (timeoutMs) => dispatcher.flush(timeoutMs),
     async close() {

@@ -3,7 +3,6 @@ import type { ManagedNotifier } from './channel.ts';
 
 export function createNoopNotifier(): ManagedNotifier {
   return {
-    notify: () => undefined,
     // Nothing to send is delivered: outbox entries leave at the next reconcile.
     deliver: (_entry, onDone) => queueMicrotask(() => onDone('delivered')),
     flush: () => Promise.resolve(),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createNotifier, notifierLogger } from '../../../src/adapters/notify/factory.ts';
 import { createNoopNotifier } from '../../../src/adapters/notify/noop.ts';
 import { isFledgeError } from '../../../src/errors.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, refusedUrl, slackApi, receivers } from './fixtures.ts';
+import { captureLogs, send, fakeTime, notice, promotedRelease, refusedUrl, slackApi, receivers } from './fixtures.ts';
 
 function configError(fragment: string, secret?: string) {
   return (error: unknown): boolean =>
@@ -29,7 +29,7 @@ void describe('createNotifier', () => {
     const hook = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ slack: { botToken: 'xoxb-1', apiUrl: `${api.url}/api`, webhookUrl: `${hook.url}/services/x` }, clock: time.clock, sleep: time.sleep });
-    notifier.notify(notice({ slackChannel: '#deploys' }));
+    send(notifier, notice({ slackChannel: '#deploys' }));
     await notifier.flush();
     assert.equal(api.requests.length, 1);
     assert.equal(hook.requests.length, 0);
@@ -39,7 +39,7 @@ void describe('createNotifier', () => {
     const hook = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: '', botToken: undefined, defaultChannel: '#d' }, clock: time.clock, sleep: time.sleep });
-    notifier.notify(notice({ slackChannel: '#deploys', webhooks: [`${hook.url}/h`] }));
+    send(notifier, notice({ slackChannel: '#deploys', webhooks: [`${hook.url}/h`] }));
     await notifier.flush();
     assert.equal(hook.requests.length, 1);
   });
@@ -48,9 +48,9 @@ void describe('createNotifier', () => {
     const hook = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ clock: time.clock, sleep: time.sleep });
-    notifier.notify(notice({ webhooks: [`${hook.url}/h`] }));
+    send(notifier, notice({ webhooks: [`${hook.url}/h`] }));
     await notifier.close();
-    notifier.notify(notice({ reason: 'Promoted', webhooks: [`${hook.url}/h`] }));
+    send(notifier, notice({ reason: 'Promoted', webhooks: [`${hook.url}/h`] }));
     await notifier.flush();
     assert.deepEqual(hook.requests.map((r) => (JSON.parse(r.body) as { reason: string }).reason), ['NewRevision']);
   });
@@ -69,8 +69,8 @@ void describe('createNotifier', () => {
     const viaWebhook = createNotifier({ ...common, slack: { webhookUrl: `${slackHook.url}/services/T/B/webhookPATHtoken` } });
     const viaBot = createNotifier({ ...common, slack: { botToken: 'xoxb-9-botTOKENsecret', apiUrl: `${slackBotApi.url}/api` } });
     for (const n of promotedRelease([10], { slackChannel: '#deploys', webhooks })) {
-      viaWebhook.notify(n);
-      viaBot.notify(n);
+      send(viaWebhook, n);
+      send(viaBot, n);
     }
     await Promise.all([viaWebhook.close(), viaBot.close()]);
 
@@ -95,7 +95,7 @@ void describe('createNotifier', () => {
 
   void test('the no-op notifier accepts notices and has nothing to flush', async () => {
     const notifier = createNoopNotifier();
-    notifier.notify(notice());
+    send(notifier, notice());
     await notifier.flush();
     await notifier.close();
   });

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { ReleaseNotice } from '../../../src/ports.ts';
+import type { Notifier, ReleaseNotice } from '../../../src/ports.ts';
 
 export interface Received {
   readonly method: string;
@@ -186,4 +186,13 @@ export function receivers(): (respond?: Responder) => Promise<Receiver> {
     servers.push(server);
     return server;
   };
+}
+
+/**
+ * Hands a notice to the notifier as the controller's outbox would, keyed by app, revision and
+ * reason (and weight for step notices), without waiting for the outcome.
+ */
+export function send(notifier: Notifier, n: ReleaseNotice): void {
+  const key = `${n.namespace}/${n.name}@${n.revision}:${n.reason}${n.reason === 'StepAdvanced' ? `@${n.canaryWeight}` : ''}`;
+  notifier.deliver({ key, notice: n }, () => undefined);
 }

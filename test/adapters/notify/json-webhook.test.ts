@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createNotifier } from '../../../src/adapters/notify/factory.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, refusedUrl, rolledBackRelease, receivers, until, type Received } from './fixtures.ts';
+import { captureLogs, send, fakeTime, notice, promotedRelease, refusedUrl, rolledBackRelease, receivers, until, type Received } from './fixtures.ts';
 
 const secret = 'hmac-KEY-secret-0123';
 
@@ -25,8 +25,8 @@ void describe('JSON webhook', () => {
     const time = fakeTime();
     const notifier = createNotifier({ webhookSecret: secret, clock: time.clock, sleep: time.sleep });
     const webhooks = [`${hook.url}/fledge`];
-    for (const n of promotedRelease([10, 50], { webhooks })) notifier.notify(n);
-    for (const n of rolledBackRelease({ webhooks, name: 'cart', revision: 'c4a7e01' })) notifier.notify(n);
+    for (const n of promotedRelease([10, 50], { webhooks })) send(notifier, n);
+    for (const n of rolledBackRelease({ webhooks, name: 'cart', revision: 'c4a7e01' })) send(notifier, n);
     await notifier.flush();
 
     const bodies = hook.requests.map(payload);
@@ -54,7 +54,7 @@ void describe('JSON webhook', () => {
     const hook = await receiver();
     const time = fakeTime(Date.UTC(2025, 5, 1, 8, 30, 15, 250));
     const notifier = createNotifier({ webhookSecret: secret, clock: time.clock, sleep: time.sleep });
-    notifier.notify(notice({ webhooks: [`${hook.url}/fledge`] }));
+    send(notifier, notice({ webhooks: [`${hook.url}/fledge`] }));
     await notifier.flush();
 
     const [request] = hook.requests;
@@ -73,7 +73,7 @@ void describe('JSON webhook', () => {
     const hook = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ clock: time.clock, sleep: time.sleep });
-    notifier.notify(notice({ webhooks: [`${hook.url}/fledge`] }));
+    send(notifier, notice({ webhooks: [`${hook.url}/fledge`] }));
     await notifier.flush();
     assert.equal(hook.requests.length, 1);
     assert.equal(hook.requests[0]!.headers['x-fledge-signature'], undefined);
@@ -106,7 +106,7 @@ void describe('JSON webhook', () => {
       perChannelIntervalMs: 0,
     });
 
-    const returned: unknown = notifier.notify(notice({ webhooks: [down, `${live.url}/fledge`] }));
+    const returned: unknown = notifier.deliver({ key: 'shop/checkout@7f9c2ab:Promoted', notice: notice({ webhooks: [down, `${live.url}/fledge`] }) }, () => undefined);
     assert.equal(returned, undefined);
     assert.equal(started, 0); // nothing was even attempted on the caller's path
     assert.equal(settled, 0);
@@ -131,7 +131,7 @@ void describe('JSON webhook', () => {
     const time = fakeTime();
     const logs = captureLogs();
     const notifier = createNotifier({ clock: time.clock, sleep: time.sleep, logger: logs.logger });
-    notifier.notify(notice({ webhooks: [`${flaky.url}/a`, `${strict.url}/b`] }));
+    send(notifier, notice({ webhooks: [`${flaky.url}/a`, `${strict.url}/b`] }));
     await notifier.flush();
 
     assert.equal(flaky.requests.length, 3);
@@ -144,7 +144,7 @@ void describe('JSON webhook', () => {
     const hook = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ clock: time.clock, sleep: time.sleep });
-    notifier.notify(notice({ webhooks: [`${hook.url}/x`, `${hook.url}/x`] }));
+    send(notifier, notice({ webhooks: [`${hook.url}/x`, `${hook.url}/x`] }));
     await notifier.flush();
     assert.equal(hook.requests.length, 1);
   });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier } from '../../../src/adapters/notify/factory.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, rolledBackRelease, slackApi, slackCall, receivers, type Receiver } from './fixtures.ts';
+import { captureLogs, send, fakeTime, notice, promotedRelease, rolledBackRelease, slackApi, slackCall, receivers, type Receiver } from './fixtures.ts';
 
 const botToken = 'xoxb-1111-2222-botTOKENsecret';
 
@@ -29,7 +29,7 @@ void describe('Slack bot token', () => {
 
   void test('a release is one message, updated in place with the latest state, with a thread reply per step', async () => {
     const { slack, notifier } = await setup();
-    for (const n of promotedRelease([10, 25, 50], { slackChannel: '#deploys' })) notifier.notify(n);
+    for (const n of promotedRelease([10, 25, 50], { slackChannel: '#deploys' })) send(notifier, n);
     await notifier.flush();
 
     const all = calls(slack);
@@ -55,8 +55,8 @@ void describe('Slack bot token', () => {
 
   void test('a new revision of the same app gets its own message', async () => {
     const { slack, notifier } = await setup();
-    for (const n of rolledBackRelease({ slackChannel: '#deploys' })) notifier.notify(n);
-    notifier.notify(notice({ slackChannel: '#deploys', revision: '9d0e1f2' }));
+    for (const n of rolledBackRelease({ slackChannel: '#deploys' })) send(notifier, n);
+    send(notifier, notice({ slackChannel: '#deploys', revision: '9d0e1f2' }));
     await notifier.flush();
 
     const opened = calls(slack).filter((c) => c.method === 'chat.postMessage' && c.payload.thread_ts === undefined);
@@ -68,7 +68,7 @@ void describe('Slack bot token', () => {
 
   void test('the Web API answering 429 with Retry-After is honoured before retrying', async () => {
     const { slack, time, notifier } = await setup(slackApi((_c, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '2' } } : null)));
-    notifier.notify(notice({ slackChannel: '#deploys' }));
+    send(notifier, notice({ slackChannel: '#deploys' }));
     await notifier.flush();
 
     assert.deepEqual(calls(slack).map((c) => c.method), ['chat.postMessage', 'chat.postMessage']);
@@ -77,13 +77,13 @@ void describe('Slack bot token', () => {
 
   void test('ok:false with a transient error is retried; with a permanent error it is dropped with a warning', async () => {
     const transient = await setup(slackApi((_c, i) => (i === 0 ? { status: 200, body: '{"ok":false,"error":"internal_error"}' } : null)));
-    transient.notifier.notify(notice({ slackChannel: '#deploys' }));
+    send(transient.notifier, notice({ slackChannel: '#deploys' }));
     await transient.notifier.flush();
     assert.equal(transient.slack.requests.length, 2);
     assert.equal(transient.logs.records(40).length, 0);
 
     const permanent = await setup(slackApi(() => ({ status: 200, body: '{"ok":false,"error":"channel_not_found"}' })));
-    permanent.notifier.notify(notice({ slackChannel: '#nowhere' }));
+    send(permanent.notifier, notice({ slackChannel: '#nowhere' }));
     await permanent.notifier.flush();
     assert.equal(permanent.slack.requests.length, 1);
     const [warning] = permanent.logs.records(40);
@@ -93,7 +93,7 @@ void describe('Slack bot token', () => {
 
   void test('a release message that can no longer be edited is posted afresh', async () => {
     const { slack, notifier } = await setup(slackApi((c) => (c.method === 'chat.update' ? { status: 200, body: '{"ok":false,"error":"message_not_found"}' } : null)));
-    for (const n of promotedRelease([50], { slackChannel: '#deploys' })) notifier.notify(n);
+    for (const n of promotedRelease([50], { slackChannel: '#deploys' })) send(notifier, n);
     await notifier.flush();
 
     const methods = calls(slack).map((c) => (c.payload.thread_ts === undefined ? c.method : 'reply'));

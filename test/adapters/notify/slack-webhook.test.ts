@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier } from '../../../src/adapters/notify/factory.ts';
-import { captureLogs, fakeTime, notice, promotedRelease, rolledBackRelease, receivers, type Receiver } from './fixtures.ts';
+import { captureLogs, send, fakeTime, notice, promotedRelease, rolledBackRelease, receivers, type Receiver } from './fixtures.ts';
 
 interface WebhookMessage {
   text: string;
@@ -28,7 +28,7 @@ void describe('Slack incoming webhook', () => {
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath }, clock: time.clock, sleep: time.sleep });
     const notices = promotedRelease([10, 25, 50], { slackChannel: '#deploys' });
-    for (const n of notices) notifier.notify(n);
+    for (const n of notices) send(notifier, n);
     await notifier.flush();
 
     assert.equal(slack.requests.length, 5);
@@ -49,7 +49,7 @@ void describe('Slack incoming webhook', () => {
     const slack = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#deploys' }, clock: time.clock, sleep: time.sleep });
-    for (const n of rolledBackRelease()) notifier.notify(n);
+    for (const n of rolledBackRelease()) send(notifier, n);
     await notifier.flush();
 
     assert.equal(slack.requests.length, 3);
@@ -70,7 +70,7 @@ void describe('Slack incoming webhook', () => {
       clock: time.clock,
       sleep: time.sleep,
     });
-    notifier.notify(notice({ reason: 'StepAdvanced', canaryWeight: 25, message: 'p99 < 300ms & errors <1%' }));
+    send(notifier, notice({ reason: 'StepAdvanced', canaryWeight: 25, message: 'p99 < 300ms & errors <1%' }));
     await notifier.flush();
 
     const m = message(slack, 0);
@@ -82,8 +82,8 @@ void describe('Slack incoming webhook', () => {
     const slack = await receiver();
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath }, clock: time.clock, sleep: time.sleep });
-    notifier.notify(notice());
-    notifier.notify(notice({ name: 'cart', slackChannel: '#deploys' }));
+    send(notifier, notice());
+    send(notifier, notice({ name: 'cart', slackChannel: '#deploys' }));
     await notifier.flush();
 
     assert.equal(slack.requests.length, 1);
@@ -94,7 +94,7 @@ void describe('Slack incoming webhook', () => {
     const slack = await receiver((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' } : { status: 200, body: 'ok' }));
     const time = fakeTime();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#d' }, clock: time.clock, sleep: time.sleep, perChannelIntervalMs: 0 });
-    notifier.notify(notice());
+    send(notifier, notice());
     await notifier.flush();
 
     assert.equal(slack.requests.length, 2);
@@ -110,7 +110,7 @@ void describe('Slack incoming webhook', () => {
       return { status: 200, body: 'ok' };
     });
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#d' }, clock: time.clock, sleep: time.sleep, perChannelIntervalMs: 1500 });
-    for (const n of promotedRelease([10, 50])) notifier.notify(n);
+    for (const n of promotedRelease([10, 50])) send(notifier, n);
     await notifier.flush();
 
     assert.equal(sentAt.length, 4);
@@ -123,7 +123,7 @@ void describe('Slack incoming webhook', () => {
     const time = fakeTime();
     const logs = captureLogs();
     const notifier = createNotifier({ slack: { webhookUrl: slack.url + webhookPath, defaultChannel: '#d' }, clock: time.clock, sleep: time.sleep, logger: logs.logger });
-    notifier.notify(notice());
+    send(notifier, notice());
     await notifier.flush();
 
     assert.equal(slack.requests.length, 1);
