@@ -6,17 +6,13 @@ import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
 import { readRequest } from '../adapters/kube/canary-resource.ts';
 import { routerKinds, type RouterKind } from '../config/knobs.ts';
 import type { CanaryState } from '../core/state.ts';
-import { rollBack } from '../core/transitions.ts';
+import { inRun, rollBack } from '../core/transitions.ts';
 import { routeRefOf, type ReconcileDeps } from './context.ts';
 import type { AppNames } from './names.ts';
 
 function routerOf(canary: CanaryObject): RouterKind {
   const kind = (canary.spec as { router?: unknown }).router;
   return routerKinds.find((known) => known === kind) ?? 'smi-v1alpha2';
-}
-
-function inRun(state: CanaryState): boolean {
-  return state.phase === 'Progressing' || state.phase === 'Paused' || state.phase === 'Promoting';
 }
 
 /**

@@ -2,7 +2,7 @@
 import { progressRun } from './progress.ts';
 import { handleRequest } from './requests.ts';
 import { pollMs } from './schedule.ts';
-import { abandonRun, event, startRun, stayIdle, toPrimary } from './transitions.ts';
+import { abandonRun, event, inRun, startRun, stayIdle, toPrimary } from './transitions.ts';
 import type { CanaryState, Decision, Observation } from './state.ts';
 import type { ReleasePolicy } from './types.ts';
 
@@ -86,10 +86,6 @@ function supersede(input: Input): Decision {
   });
   const message = `revision ${state.revision ?? ''} superseded by ${observation.targetRevision}: restarting at weight 0`;
   return { ...restarted, actions: [event('Superseded', message), ...restarted.actions] };
-}
-
-function inRun(state: CanaryState): boolean {
-  return state.phase === 'Progressing' || state.phase === 'Paused' || state.phase === 'Promoting';
 }
 
 function byPhase(input: Input): Decision {

@@ -10,6 +10,11 @@ export function event(reason: EventReason, message: string, severity: 'Normal' |
   return { kind: 'event', severity, reason, message };
 }
 
+/** A run is in flight: a revision is being released (stepping, paused or promoting). */
+export function inRun(state: CanaryState): boolean {
+  return state.phase === 'Progressing' || state.phase === 'Paused' || state.phase === 'Promoting';
+}
+
 /** The state before Fledge has done anything for this Deployment. */
 export function initialState(): CanaryState {
   return {
