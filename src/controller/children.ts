@@ -19,18 +19,19 @@ export interface Children {
   readonly foreign: readonly string[];
 }
 
-async function copyMeta(ctx: AppContext, item: TrackedContent): Promise<{ kind: string; meta: V1ObjectMeta } | null> {
+/** A tracked object's `-primary` copy described as someone else's (`Kind name (owner: …)`), or null when it is missing or Fledge's. */
+export async function foreignCopy(ctx: AppContext, item: TrackedContent): Promise<string | null> {
   const { cluster } = ctx.deps;
   const name = primaryCopyName(item.name);
   const copy = item.kind === 'ConfigMap' ? await cluster.getConfigMap(ctx.names.namespace, name) : await cluster.getSecret(ctx.names.namespace, name);
-  return copy === null ? null : { kind: item.kind, meta: copy.metadata ?? { name } };
+  if (copy === null || ownedBy(copy.metadata, ctx.canary.metadata.uid ?? '')) return null;
+  return foreignText(item.kind, copy.metadata ?? { name });
 }
 
 /** `-primary` copies of tracked objects that exist and are someone else's. */
 async function foreignCopies(ctx: AppContext, tracked: readonly TrackedContent[]): Promise<string[]> {
-  const uid = ctx.canary.metadata.uid ?? '';
-  const copies = await Promise.all(tracked.filter((item) => item.data !== null).map((item) => copyMeta(ctx, item)));
-  return copies.flatMap((copy) => (copy === null || ownedBy(copy.meta, uid) ? [] : [foreignText(copy.kind, copy.meta)]));
+  const copies = await Promise.all(tracked.filter((item) => item.data !== null).map((item) => foreignCopy(ctx, item)));
+  return copies.filter((copy): copy is string => copy !== null);
 }
 
 function foreignOwned(uid: string, objects: ReadonlyArray<{ kind: string; object: { metadata?: V1ObjectMeta } | null }>): string[] {

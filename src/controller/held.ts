@@ -3,12 +3,11 @@
 // (`ConfigValid=False` with the reason and a message naming what is wrong and what is allowed),
 // an Event says it once, and nothing else is created or changed.
 import type { V1Deployment } from '@kubernetes/client-node';
-import { fromStatus, type CanaryObject } from '../adapters/kube/canary-resource.ts';
-import { initialState } from '../core/transitions.ts';
+import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
 import { abortHeldRun } from './abort-held.ts';
 import type { ReconcileDeps } from './context.ts';
 import type { AppNames } from './names.ts';
-import { conditionsFor, writeStatus, type ConfigIssue } from './status.ts';
+import { conditionsFor, stateOf, writeStatus, type ConfigIssue } from './status.ts';
 
 /** Someone else's object may go away without an event Fledge watches: look again this often. */
 export const heldRecheckMs = 5 * 60_000;
@@ -24,7 +23,7 @@ export async function holdRelease(
   input: { canary: CanaryObject; target: V1Deployment; names: AppNames; issue: ConfigIssue },
 ): Promise<{ requeueAfterMs: number | null }> {
   const { canary, issue } = input;
-  const stored = canary.status === undefined ? initialState() : fromStatus(canary.status);
+  const stored = stateOf(canary);
   const aborted = await abortHeldRun(deps, { canary, state: stored, names: input.names, why: issue.message.slice(0, 200) });
   const state = aborted ?? stored;
   const message = issue.message.slice(0, 1000);

@@ -8,11 +8,10 @@ import { dueInterval } from '../core/schedule.ts';
 import { readRequest } from '../adapters/kube/canary-resource.ts';
 import { FledgeError } from '../errors.ts';
 import { pointApexAtPrimary } from './apex.ts';
-import { readChildren, type Children } from './children.ts';
+import { foreignCopy, readChildren, type Children } from './children.ts';
 import type { AppContext } from './context.ts';
 import { managedBy, managedByLabel, primaryCopyName, replicasAnnotation } from './names.ts';
 import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './objects.ts';
-import { foreignText, ownedBy } from './ownership.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
 
@@ -108,11 +107,8 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
 
 /** A copy someone else made under the `-primary` name is never overwritten (checked again at write time). */
 async function refuseForeignCopy(ctx: AppContext, item: TrackedContent): Promise<void> {
-  const { cluster } = ctx.deps;
-  const name = primaryCopyName(item.name);
-  const copy = item.kind === 'ConfigMap' ? await cluster.getConfigMap(ctx.names.namespace, name) : await cluster.getSecret(ctx.names.namespace, name);
-  if (copy === null || ownedBy(copy.metadata, ctx.canary.metadata.uid ?? '')) return;
-  throw new FledgeError('FLEDGE_OBJECT_FOREIGN', `${foreignText(item.kind, copy.metadata ?? { name })} exists and is not Fledge's: not overwritten`);
+  const foreign = await foreignCopy(ctx, item);
+  if (foreign !== null) throw new FledgeError('FLEDGE_OBJECT_FOREIGN', `${foreign} exists and is not Fledge's: not overwritten`);
 }
 
 async function copyOne(ctx: AppContext, item: TrackedContent): Promise<void> {

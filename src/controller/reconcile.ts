@@ -2,9 +2,8 @@
 // and say when to look again. Level-based and idempotent; the work queue owns retries.
 import type { V1Deployment } from '@kubernetes/client-node';
 import { decide } from '../core/decide.ts';
-import { initialState } from '../core/transitions.ts';
 import type { CanaryState } from '../core/state.ts';
-import { fromStatus, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
 import { parseAnnotations, summarizeIssues } from '../config/annotations.ts';
 import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
 import { targetIssues } from '../config/target-checks.ts';
@@ -15,7 +14,7 @@ import { holdRelease } from './held.ts';
 import { canaryAnnotation, namesOf, replicasAnnotation, type AppNames } from './names.ts';
 import { observe } from './observe.ts';
 import { ownerRef } from './objects.ts';
-import { conditionsFor, type ConfigIssue } from './status.ts';
+import { conditionsFor, stateOf, type ConfigIssue } from './status.ts';
 import { trackedRefs } from './tracked.ts';
 import { commitStatus } from './outbox.ts';
 
@@ -72,7 +71,7 @@ function report(ctx: AppContext, state: CanaryState, judged: boolean): void {
 
 async function release(ctx: AppContext): Promise<ReconcileResult> {
   const now = ctx.deps.clock.now();
-  const state = ctx.canary.status === undefined ? initialState() : fromStatus(ctx.canary.status);
+  const state = stateOf(ctx.canary);
   const observed = await observe(ctx, state, now);
   if (observed.kind === 'foreign') {
     const message = `${observed.objects.join('; ')}: not Fledge's, so nothing is created or changed for ${ctx.names.app}; delete or rename them, or rename the app`;

@@ -2,12 +2,10 @@
 // way) is neither retried in a hot loop nor in silence: the Canary gets `Reconciled=False`
 // naming the refusal, an Event says it, and the app is looked at again after refusalRetryMs.
 // Refusals that retrying can cure (409, 429, 5xx) still go to the work queue's backoff.
-import { fromStatus } from '../adapters/kube/canary-resource.ts';
-import { initialState } from '../core/transitions.ts';
 import { isFledgeError, type FledgeError } from '../errors.ts';
 import type { ReconcileDeps } from './context.ts';
 import { reconcile, type ReconcileResult } from './reconcile.ts';
-import { refusedCondition, writeStatus } from './status.ts';
+import { refusedCondition, stateOf, writeStatus } from './status.ts';
 
 export const refusalRetryMs = 5 * 60_000;
 
@@ -21,7 +19,7 @@ async function report(deps: ReconcileDeps, key: { namespace: string; name: strin
   const canary = await deps.cluster.getCanary(key.namespace, key.name);
   if (canary === null) return;
   await deps.cluster.recordEvent({ canary, severity: 'Warning', reason: 'ReconcileRefused', message });
-  const state = canary.status === undefined ? initialState() : fromStatus(canary.status);
+  const state = stateOf(canary);
   const generation = canary.status?.observedGeneration ?? 0;
   await writeStatus(deps.cluster, canary, { state, conditions: [refusedCondition(error.code, message)], generation, now: deps.clock.now() });
 }

@@ -1,7 +1,8 @@
 // Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
 // reconcile, and only when it differs from the stored status.
 import { isDeepStrictEqual } from 'node:util';
-import { setCondition, toStatus, type CanaryObject, type CanaryStatus, type Condition } from '../adapters/kube/canary-resource.ts';
+import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type Condition } from '../adapters/kube/canary-resource.ts';
+import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
 import type { ClusterObjects } from '../adapters/kube/cluster.ts';
 import type { CanaryState } from '../core/state.ts';
@@ -11,6 +12,11 @@ export interface ConditionInput {
   readonly ok: boolean;
   readonly reason: string;
   readonly message: string;
+}
+
+/** The core's state as the Canary's status holds it; a Canary without status has not started. */
+export function stateOf(canary: CanaryObject): CanaryState {
+  return canary.status === undefined ? initialState() : fromStatus(canary.status);
 }
 
 /** Why a release cannot go on: a bad annotation or Deployment (`InvalidAnnotation`, `InvalidTarget`), or someone else's object in the way (`ForeignObject`). */
