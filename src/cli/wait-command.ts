@@ -5,7 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiCaller } from '../adapters/kube/errors.ts';
 import { createCanaryApi } from '../adapters/kube/canary-resource.ts';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
-import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { FledgeError } from '../errors.ts';
 import type { Command } from './io.ts';
 import { appName, durationFlag, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube } from './kube-flags.ts';
@@ -23,16 +22,13 @@ const options = {
   'retry-for': { type: 'string' },
 } as const;
 
-export interface WaitCommandDeps extends WaitRuntime {
-  readonly loadCatalog: () => Promise<Catalog>;
-}
+export type WaitCommandDeps = WaitRuntime;
 
 const defaults: WaitCommandDeps = {
   now: () => Date.now(),
   sleep: async (ms) => {
     await sleep(ms);
   },
-  loadCatalog: () => loadCatalog(),
 };
 
 function outputOf(text: string | undefined): WaitOptions['output'] {
@@ -65,12 +61,10 @@ export function createWaitCommand(deps: WaitCommandDeps = defaults): Command {
         retryForMs: durationFlag('retry-for', values['retry-for'], 15_000),
       };
       const { kc, namespace } = resolveKube(values, io);
-      const catalog = await deps.loadCatalog();
       const clock = { now: deps.now };
       const lookDeps = {
         cluster: createClusterObjects(kc, { clock }),
         canaries: createCanaryApi(kc, createApiCaller()),
-        catalog,
       };
       return runWait({ options: { ...waitOptions, namespace }, deps: lookDeps, runtime: deps, io });
     }),

@@ -6,6 +6,8 @@ import pino from 'pino';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { createController } from '../../src/controller/controller.ts';
+import type { Catalog } from '../../src/config/catalog.ts';
+import { sandboxCatalog } from '../../src/sandbox/run.ts';
 import type { IntervalMeasurement, Sample } from '../../src/core/types.ts';
 import type { MeasureRequest, MetricsSource } from '../../src/ports.ts';
 import { createApp, kubeconfigFile, readCanary, runFledge, setImage } from './support/child.ts';
@@ -26,7 +28,13 @@ function scripted(canaryFailure: number): MetricsSource {
   };
 }
 
-async function running(t: TestContext, canaryFailure: number): Promise<{ path: string; kc: Awaited<ReturnType<typeof withEmulator>>['kubeConfig'] }> {
+interface Setup {
+  /** The controller's catalog (the sandbox's has a 1 s scrape interval). */
+  readonly catalog?: Catalog;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+async function running(t: TestContext, canaryFailure: number, setup: Setup = {}): Promise<{ path: string; kc: Awaited<ReturnType<typeof withEmulator>>['kubeConfig'] }> {
   const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
   await applyFiles(kc, crdFiles);
   const started = Date.now();
@@ -38,10 +46,11 @@ async function running(t: TestContext, canaryFailure: number): Promise<{ path: s
     resyncMs: 100,
     clock: { now: () => base + (Date.now() - started) * speed },
     log: pino({ level: 'silent' }),
+    ...(setup.catalog === undefined ? {} : { catalog: setup.catalog }),
   });
   t.after(() => controller.stop());
   await controller.start();
-  await createApp(kc, 'app', 'app:1', { 'fledge.dev/steps': '10,20,30,40,50', 'fledge.dev/interval': '20s', 'fledge.dev/bake': '20s' });
+  await createApp(kc, 'app', 'app:1', setup.annotations ?? { 'fledge.dev/steps': '10,20,30,40,50', 'fledge.dev/interval': '20s', 'fledge.dev/bake': '20s' });
   return { path: kubeconfigFile(t, emulator.kubeconfig()), kc };
 }
 
@@ -76,4 +85,21 @@ test('with the controller running, a failing revision is rolled back and wait ex
   assert.match(child.stderr.join('\n'), /rolled back/);
   const canary = await readCanary(kc, 'app');
   assert.equal(canary.status?.['phase'], 'Failed');
+});
+
+// A 5 s interval is too short for the linkerd template's 10 s scrape, but not for a controller
+// whose template is scraped every second (the sandbox's): validity is the controller's call.
+const shortInterval = { 'fledge.dev/steps': '50', 'fledge.dev/interval': '5s', 'fledge.dev/bake': '5s' };
+
+test('wait follows a controller whose catalog allows what the default catalog would refuse (the sandbox\'s 1 s scrape)', { timeout: 90_000 }, async (t) => {
+  const { path } = await running(t, 0.001, { catalog: await sandboxCatalog(), annotations: shortInterval });
+  const child = runFledge(t, waitArgs(path));
+  assert.equal(await child.exited, 0, `${child.stdout.join('\n')}\n${child.stderr.join('\n')}`);
+});
+
+test('wait exits 4 with the controller\'s own reason when the controller refuses the annotations', { timeout: 90_000 }, async (t) => {
+  const { path } = await running(t, 0.001, { annotations: shortInterval });
+  const child = runFledge(t, waitArgs(path));
+  assert.equal(await child.exited, 4, `${child.stdout.join('\n')}\n${child.stderr.join('\n')}`);
+  assert.match(child.stderr.join('\n'), /refuses this release \(InvalidAnnotation\).*fledge\.dev\/interval/);
 });

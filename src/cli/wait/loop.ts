@@ -95,7 +95,7 @@ async function step(session: Session): Promise<WaitOutcome | null> {
   const status = seen.canary?.status;
   const progress: Progress = { app: options.name, namespace: options.namespace, bound: session.bound, status, steps: seen.steps, elapsedMs: runtime.now() - session.startedAt };
   show(session, progress);
-  const outcome = outcomeOf({ bound: session.bound, current: seen.current, status, requestPending: seen.requestPending, untilPaused: options.untilPaused });
+  const outcome = outcomeOf({ bound: session.bound, current: seen.current, status, requestPending: seen.requestPending, untilPaused: options.untilPaused, generation: seen.generation });
   return outcome.kind === 'waiting' ? null : outcome;
 }
 

@@ -15,6 +15,8 @@ export interface WaitLook {
   readonly requestPending: boolean;
   /** Exit 3 when a person must act (promotion gate, step gate, `fledge pause`). */
   readonly untilPaused: boolean;
+  /** The Deployment's generation now: the controller's ConfigValid verdict counts once it has seen it. */
+  readonly generation: number;
 }
 
 export type WaitOutcome =
@@ -24,6 +26,8 @@ export type WaitOutcome =
   | { readonly kind: 'superseded'; readonly revision: string; readonly newer: string }
   | { readonly kind: 'paused'; readonly revision: string; readonly by: string; readonly message: string }
   | { readonly kind: 'timeout'; readonly revision: string }
+  /** The controller refuses the release as configured (ConfigValid=False): only a person can fix it. */
+  | { readonly kind: 'invalid'; readonly reason: string; readonly message: string }
   | { readonly kind: 'unreachable'; readonly message: string };
 
 /** Pauses that only a person ends; other pauses (window, no data, metrics outage) end by themselves. */
@@ -34,9 +38,18 @@ function runOfBound(look: WaitLook): CanaryStatus | null {
   return status !== undefined && status.revision === look.bound ? status : null;
 }
 
+/** The controller's verdict on the Deployment as it is now, when it refused it. */
+function refused(look: WaitLook): WaitOutcome | null {
+  const condition = look.status?.conditions.find((c) => c.type === 'ConfigValid');
+  if (condition?.status !== 'False' || (condition.observedGeneration ?? 0) < look.generation) return null;
+  return { kind: 'invalid', reason: condition.reason, message: condition.message };
+}
+
 function settled(look: WaitLook): WaitOutcome | null {
   const status = look.status;
   if (status === undefined) return null;
+  const invalid = refused(look);
+  if (invalid !== null) return invalid;
   if (status.lastPromotedRevision === look.bound) return { kind: 'promoted', revision: look.bound };
   const run = runOfBound(look);
   if (run !== null && run.phase === 'Failed') return { kind: 'failed', revision: look.bound, message: run.message };
@@ -81,27 +94,29 @@ export function exitCodeOf(outcome: WaitOutcome): number {
       return ExitCode.paused;
     case 'unreachable':
       return ExitCode.unreachable;
+    case 'invalid':
+      return ExitCode.usage;
     case 'waiting':
       return ExitCode.failed;
   }
 }
 
+const suffix = (message: string): string => (message === '' ? '' : `: ${message}`);
+
+type Describers = { readonly [K in WaitOutcome['kind']]: (outcome: Extract<WaitOutcome, { kind: K }>) => string };
+
+const describers: Describers = {
+  promoted: (o) => `revision ${o.revision} promoted`,
+  failed: (o) => `revision ${o.revision} rolled back${suffix(o.message)}`,
+  superseded: (o) => `revision ${o.revision} superseded by ${o.newer} before it finished`,
+  paused: (o) => `revision ${o.revision} paused for a person (${o.by})${suffix(o.message)}`,
+  timeout: (o) => `timed out waiting for revision ${o.revision}`,
+  unreachable: (o) => `cluster unreachable: ${o.message}`,
+  invalid: (o) => `the controller refuses this release (${o.reason}): ${o.message}`,
+  waiting: () => 'still waiting',
+};
+
 /** One sentence for people (stderr/log line) about a final outcome. */
 export function describeOutcome(outcome: WaitOutcome): string {
-  switch (outcome.kind) {
-    case 'promoted':
-      return `revision ${outcome.revision} promoted`;
-    case 'failed':
-      return `revision ${outcome.revision} rolled back${outcome.message === '' ? '' : `: ${outcome.message}`}`;
-    case 'superseded':
-      return `revision ${outcome.revision} superseded by ${outcome.newer} before it finished`;
-    case 'paused':
-      return `revision ${outcome.revision} paused for a person (${outcome.by})${outcome.message === '' ? '' : `: ${outcome.message}`}`;
-    case 'timeout':
-      return `timed out waiting for revision ${outcome.revision}`;
-    case 'unreachable':
-      return `cluster unreachable: ${outcome.message}`;
-    case 'waiting':
-      return 'still waiting';
-  }
+  return (describers[outcome.kind] as (o: WaitOutcome) => string)(outcome);
 }

@@ -2,13 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parseCanary, type CanaryObject } from '../../../src/adapters/kube/canary-resource.ts';
-import { loadCatalog } from '../../../src/config/catalog.ts';
 import { FledgeError } from '../../../src/errors.ts';
 import { runWait, type WaitOptions } from '../../../src/cli/wait/loop.ts';
 import { currentRevision, type LookDeps } from '../../../src/cli/wait/look.ts';
 import { redrawPrefix } from '../../../src/cli/wait/render.ts';
 
-const catalog = await loadCatalog();
 
 const deployment: V1Deployment = {
   metadata: { name: 'app', namespace: 'default', annotations: { 'fledge.dev/canary': 'true' } },
@@ -19,7 +17,6 @@ const deployment: V1Deployment = {
 function deps(answers: Array<CanaryObject | null | Error>): LookDeps {
   let call = 0;
   return {
-    catalog,
     cluster: { getDeployment: () => Promise.resolve(deployment), getConfigMap: () => Promise.resolve(null), getSecret: () => Promise.resolve(null) },
     canaries: {
       get: () => {

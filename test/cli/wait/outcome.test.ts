@@ -10,7 +10,7 @@ function status(fields: Record<string, unknown>): CanaryStatus {
 }
 
 function lookAt(overrides: Partial<WaitLook>): WaitLook {
-  return { bound: 'bbbbbbbbbb', current: 'bbbbbbbbbb', status: undefined, requestPending: false, untilPaused: false, ...overrides };
+  return { bound: 'bbbbbbbbbb', current: 'bbbbbbbbbb', status: undefined, requestPending: false, untilPaused: false, generation: 1, ...overrides };
 }
 
 const previous = 'aaaaaaaaaa';
@@ -114,7 +114,26 @@ const table: { name: string; look: WaitLook; outcome: string; code: number | nul
     outcome: 'failed',
     code: 1,
   },
+  {
+    name: 'exits 4 with the controller\'s reason when it refuses the Deployment as it is now (ConfigValid=False)',
+    look: lookAt({ generation: 3, status: status({ phase: 'Ready', revision: previous, lastPromotedRevision: previous, conditions: [refusal(3)] }) }),
+    outcome: 'invalid',
+    code: 4,
+  },
+  {
+    name: 'keeps waiting while the refusal is about an older generation of the Deployment (the fix is not looked at yet)',
+    look: lookAt({ generation: 4, status: status({ phase: 'Ready', revision: previous, lastPromotedRevision: previous, conditions: [refusal(3)] }) }),
+    outcome: 'waiting',
+    code: null,
+  },
 ];
+
+function refusal(observedGeneration: number): Record<string, unknown> {
+  return {
+    type: 'ConfigValid', status: 'False', reason: 'InvalidAnnotation', observedGeneration,
+    message: 'fledge.dev/interval "5s": too short for analysis linkerd', lastTransitionTime: '2026-11-26T00:00:00Z',
+  };
+}
 
 void describe('fledge wait outcome', () => {
   for (const row of table) {
