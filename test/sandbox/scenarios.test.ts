@@ -24,21 +24,31 @@ if (!kubectl) process.stderr.write('\n!!!!!!!!!! kubectl not found: the --keep c
 const endings = (result: SandboxResult): string[] => result.releases.map((release) => `${release.image} ${release.ending}`);
 
 describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, () => {
-  it('latency regression: the slower release is rolled back, and kubectl sees the Canary while --keep holds it', async () => {
+  it('latency regression: the slower release is rolled back, and while --keep holds it the commands it suggests work as printed', async () => {
     const stop = new AbortController();
     let seen = '';
+    let status: Run = { code: null, output: '' };
+    let wait: Run = { code: null, output: '' };
     const result = await play('latency', {
       keep: true,
       kubeconfigPath: join(dir, 'kubeconfig'),
       signal: stop.signal,
       onKeep: async (path) => {
-        if (kubectl) seen = await kubectlGet(path);
+        if (kubectl) seen = (await run('kubectl', ['--kubeconfig', path, 'get', 'canaries', '-A'])).output;
+        const env = { ...process.env, KUBECONFIG: path };
+        status = await run(process.execPath, ['bin/fledge.js', 'status'], env);
+        wait = await run(process.execPath, ['bin/fledge.js', 'wait', 'deployment/podinfo', '-n', 'default', '--timeout', '30s'], env);
         stop.abort();
       },
     });
     assert.deepEqual(endings(result), ['podinfo:1.2 rolled-back']);
     assert.equal(result.ok, true);
     if (kubectl) assert.match(seen, /podinfo/);
+    assert.equal(status.code, 0, status.output);
+    assert.match(status.output, /podinfo/);
+    // The revision the Deployment asks for was rolled back: exit 1 with the reason, not a config error.
+    assert.equal(wait.code, 1, wait.output);
+    assert.match(wait.output, /rolled back/);
   });
 
   it('small regression: twice the failures of the primary is rolled back', async () => {
@@ -79,16 +89,22 @@ describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, 
   });
 });
 
-function kubectlGet(kubeconfig: string): Promise<string> {
+interface Run {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Runs a command from the repository root as a person would, killed after 60 s. */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'get', 'canaries', '-A'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', () => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve(output);
+      resolve({ code, output });
     });
   });
 }
