@@ -48,6 +48,7 @@ export function fledgePolicy(id: Exclude<PolicyId, 'flagger'>, options: { succes
     manualGate: false,
     progressDeadlineMs: 10 * minuteMs,
     pauseLimitMs: 30 * minuteMs,
+    onNoData: 'rollback',
     gateTimeoutMs: null,
     window: null,
     judge: judge(id === 'fledge-threshold' ? 'threshold' : 'sequential', successRateMin),

@@ -40,6 +40,7 @@ function knob<T>(definition: Omit<Knob<T>, 'default'> & { readonly default: NoIn
 
 const judges = ['sequential', 'threshold'] as const;
 const promotions = ['schedule', 'evidence'] as const;
+export const noDataChoices = ['rollback', 'pause'] as const;
 
 export const knobs = {
   canary: knob({
@@ -107,6 +108,10 @@ export const knobs = {
     allowed: 'a duration of at least 1m and at least twice the interval, such as 10m',
     description: 'A run that makes no progress this long (canary not ready, no data) is rolled back.',
   }),
+  'on-no-data': knob({
+    schema: oneOfText(noDataChoices), default: 'rollback', defaultText: 'rollback', allowed: 'rollback or pause',
+    description: 'What a run does when its canary has received no traffic by the progress deadline: "rollback", or "pause" to wait at the promotion gate for `fledge promote` or `fledge abort` (see gate-timeout).',
+  }),
   'pause-limit': knob({
     schema: durationText(60_000), default: 1_800_000, defaultText: '30m',
     allowed: 'a duration of at least 1m, such as 30m or 2h',
@@ -115,7 +120,7 @@ export const knobs = {
   'gate-timeout': knob({
     schema: durationText(60_000), default: undefined, defaultText: 'none (wait forever)',
     allowed: 'a duration of at least 1m, such as 4h',
-    description: 'With manual-gate: a run waiting this long for `fledge promote` is aborted (rolled back).',
+    description: 'A run waiting this long at the promotion gate for `fledge promote` (manual-gate, or on-no-data: pause) is aborted (rolled back).',
   }),
   window: knob({
     schema: cronText, default: undefined, defaultText: 'none (any time)',

@@ -97,9 +97,10 @@ function judgePolicy(values: Values, latencyMs: number): JudgePolicy {
 }
 
 /** How long a run may wait: the deadline, the pause limit, the gate timeout and the window. */
-function waiting(values: Values, effective: Effective): Pick<ReleasePolicy, 'progressDeadlineMs' | 'pauseLimitMs' | 'gateTimeoutMs' | 'window'> {
+function waiting(values: Values, effective: Effective): Pick<ReleasePolicy, 'progressDeadlineMs' | 'onNoData' | 'pauseLimitMs' | 'gateTimeoutMs' | 'window'> {
   return {
     progressDeadlineMs: effective.progressDeadlineMs,
+    onNoData: withDefault(values, 'on-no-data') ?? 'rollback',
     pauseLimitMs: withDefault(values, 'pause-limit') ?? 1_800_000,
     gateTimeoutMs: values['gate-timeout'] ?? null,
     window: values.window === undefined ? null : { cron: values.window, timezone: withDefault(values, 'window-timezone') ?? 'UTC' },

@@ -139,10 +139,12 @@ function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryS
 }
 
 function onPause(input: RunInput, verdict: Extract<Verdict, { kind: 'pause' }>): Decision {
-  if (verdict.cause === 'no-data' && pastDeadline(input.state, input.policy, input.now)) {
-    return rollBack(input.state, `no canary data past the progress deadline (${verdict.reason})`, 'ProgressDeadlineExceeded');
-  }
-  return pause(input, verdict.cause, verdict.reason);
+  const { state, policy, now } = input;
+  if (verdict.cause !== 'no-data' || !pastDeadline(state, policy, now)) return pause(input, verdict.cause, verdict.reason);
+  if (policy.onNoData === 'rollback') return rollBack(state, `no canary data past the progress deadline (${verdict.reason})`, 'ProgressDeadlineExceeded');
+  const message = `no canary data past the progress deadline (${verdict.reason}); held for a person (on-no-data: pause): ` +
+    '`fledge promote` promotes without evidence, `fledge abort` rolls back';
+  return pause(input, 'gate', message);
 }
 
 function onContinue(input: RunInput, verdict: Extract<Verdict, { kind: 'continue' }>): Decision {

@@ -95,6 +95,11 @@ export interface ReleasePolicy {
    * the primary and waits for a person (cause `limit`); it never fails the run.
    */
   readonly pauseLimitMs: number;
+  /**
+   * A canary without any traffic at the progress deadline: roll back, or pause at the promotion
+   * gate (cause `gate`) for a person to promote or abort.
+   */
+  readonly onNoData: 'rollback' | 'pause';
   /** Waiting at the manual promotion gate longer than this aborts the run; null = wait forever. */
   readonly gateTimeoutMs: number | null;
   readonly window: DeploymentWindow | null;

@@ -19,6 +19,7 @@ const goodValues: Record<KnobName, readonly string[]> = {
   analysis: ['linkerd', 'istio', 'generic'],
   'success-rate-min': ['99', '99.5', '95%'],
   'pause-limit': ['1m', '30m', '2h'],
+  'on-no-data': ['rollback', 'pause'],
   'gate-timeout': ['10m', '4h'],
   'latency-p99-max': ['500', '1s', '250ms'],
   judge: ['sequential', 'threshold'],

@@ -46,6 +46,7 @@ const cases: Record<KnobName, KnobCases> = {
   beta: { read: (c) => c.policy.judge.beta, good: [['0.1', 0.1]], bad: ['0', '1', 'high'] },
   'progress-deadline': { read: (c) => c.policy.progressDeadlineMs, good: [['30m', 1_800_000], ['2m', 120_000]], bad: ['30s', 'never'] },
   'pause-limit': { read: (c) => c.policy.pauseLimitMs, good: [['45m', 2_700_000], ['1m', 60_000]], bad: ['30s', 'forever', '0'] },
+  'on-no-data': { read: (c) => c.policy.onNoData, good: [['pause', 'pause'], ['rollback', 'rollback']], bad: ['wait', 'Pause', 'promote'] },
   'gate-timeout': { read: (c) => c.policy.gateTimeoutMs, good: [['4h', 14_400_000], ['1m', 60_000]], bad: ['10s', 'never'] },
   window: {
     read: (c) => c.policy.window,

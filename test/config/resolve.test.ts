@@ -28,6 +28,7 @@ test('one annotation gives the full default policy: canary strategy, linkerd ana
     manualGate: false,
     progressDeadlineMs: 600_000,
     pauseLimitMs: 1_800_000,
+    onNoData: 'rollback',
     gateTimeoutMs: null,
     window: null,
     judge: {

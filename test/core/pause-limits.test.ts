@@ -101,4 +101,37 @@ describe('gate timeout', () => {
     assert.deepEqual(kinds(timedOut), ['route:0', 'scale-target', 'event:GateTimedOut']);
     assert.match(timedOut.state.message, /nobody ran `fledge promote` within the gate timeout \(1h1m waited, limit 1h\)/);
   });
+
+  describe('a canary that never gets traffic (fledge.dev/on-no-data)', () => {
+    const idle: Sample = { kind: 'no-data' };
+
+    it('is rolled back at the progress deadline by default', () => {
+      const looks = lookEachMinute(running(0), { from: t0, minutes: 12, sample: idle });
+      const failed = looks.find((d) => d.state.phase === 'Failed');
+      assert.ok(failed !== undefined, 'rolled back');
+      assert.ok(kinds(failed).includes('event:ProgressDeadlineExceeded'));
+    });
+
+    it('with on-no-data: pause, waits at the promotion gate past the deadline, for as long as it takes, traffic untouched', () => {
+      const looks = lookEachMinute(running(0), { from: t0, minutes: 60, sample: idle, policy: policy({ onNoData: 'pause' }) });
+      assert.ok(looks.every((d) => d.state.phase !== 'Failed'), 'never rolled back');
+      const held = looks.find((d) => d.state.pausedBy === 'gate');
+      assert.ok(held !== undefined, 'held at the gate');
+      assert.deepEqual(kinds(held), ['event:WaitingForPromotion']);
+      assert.match(held.state.message, /no canary data past the progress deadline .*held for a person \(on-no-data: pause\): `fledge promote` promotes without evidence, `fledge abort` rolls back/);
+      assert.equal(looks.at(-1)!.state.pausedBy, 'gate', 'not moved to the pause limit: it is a person\'s call');
+      assert.ok(looks.every((d) => !kinds(d).some((k) => k.startsWith('route'))), 'no traffic moved');
+    });
+
+    it('with on-no-data: pause, is promoted by `fledge promote` and aborted by the gate timeout', () => {
+      const looks = lookEachMinute(running(0), { from: t0, minutes: 15, sample: idle, policy: policy({ onNoData: 'pause' }) });
+      const held = looks.at(-1)!.state;
+      assert.equal(held.pausedBy, 'gate');
+      const promoted = decide(held, runObservation(10, { request: { id: 'p1', verb: 'promote' } }), policy({ onNoData: 'pause' }), t0 + 16 * minute);
+      assert.equal(promoted.state.phase, 'Promoting');
+      const timedOut = lookEachMinute(running(0), { from: t0, minutes: 90, sample: idle, policy: policy({ onNoData: 'pause', gateTimeoutMs: 60 * minute }) })
+        .find((d) => d.state.phase === 'Failed');
+      assert.ok(timedOut !== undefined && kinds(timedOut).includes('event:GateTimedOut'), 'aborted at the gate timeout');
+    });
+  });
 });

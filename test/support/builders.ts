@@ -38,6 +38,7 @@ export function policy(overrides: Partial<ReleasePolicy> = {}): ReleasePolicy {
     manualGate: false,
     progressDeadlineMs: 10 * minute,
     pauseLimitMs: 30 * minute,
+    onNoData: 'rollback',
     gateTimeoutMs: null,
     window: null,
     judge: judgePolicy(),
