@@ -1,6 +1,6 @@
 // One small interface per outside system. Adapters in src/adapters/ implement them; the core
 // never sees them; the controller receives them through createController(deps).
-import type { IntervalMeasurement } from './core/types.ts';
+import type { HookName, IntervalMeasurement } from './core/types.ts';
 import type { AnalysisTemplate } from './config/analysis-schema.ts';
 
 /** Wall-clock time. Inject a fake in tests. */
@@ -72,6 +72,19 @@ export interface ReleaseNotice {
   /** Where to post, from the Canary's annotations (already checked against the allow-list). */
   readonly slackChannel?: string;
   readonly webhooks?: readonly string[];
+  /** Set for an outcome hook's notice: only this hook gets it (as a HookPayload), nobody else. */
+  readonly hook?: OutcomeHookTarget;
+}
+
+/** Where an outcome hook's notice goes and what completes its payload. */
+export interface OutcomeHookTarget {
+  readonly name: 'post-rollout' | 'rollback';
+  /** Checked against the allow-list when the notice was decided. A secret: never logged. */
+  readonly url: string;
+  readonly step: number;
+  readonly steps: number;
+  readonly evidence: readonly EvidenceSummary[];
+  readonly timeoutMs: number;
 }
 
 /** A notice from a Canary's outbox (status.outbox), with the key receivers de-duplicate on. */
@@ -96,4 +109,71 @@ export type DeliveryOutcome = 'delivered' | 'undelivered';
  */
 export interface Notifier {
   deliver(entry: OutboxNotice, onDone: (outcome: DeliveryOutcome) => void): void;
+}
+
+/** One judged metric of a run, as hook payloads show it (docs/hooks.md). */
+export interface EvidenceSummary {
+  readonly metric: string;
+  readonly canaryRequests: number;
+  readonly canaryEvents: number;
+  readonly primaryRequests: number;
+  readonly primaryEvents: number;
+  /** Canary rate ÷ primary rate over the run; null when undefined. */
+  readonly ratio: number | null;
+  /** e-value of harm; the run rolls back when one reaches M/α. */
+  readonly harm: number;
+}
+
+/** The JSON a hook receives (docs/hooks.md), without `id` and `timestamp`, which the runner adds. */
+export interface HookPayload {
+  readonly hook: HookName;
+  readonly namespace: string;
+  readonly app: string;
+  readonly revision: string;
+  readonly phase: string;
+  /** Percent of requests the canary gets now. */
+  readonly weight: number;
+  /** The current step, 1-based; 0 before the first. */
+  readonly step: number;
+  readonly steps: number;
+  /** Rollout hook: the interval under way (ms since the epoch, and its length). Otherwise null. */
+  readonly interval: { readonly start: number; readonly durationMs: number } | null;
+  readonly evidence: readonly EvidenceSummary[];
+  readonly message: string;
+  /** When the call was decided, ms since the epoch. */
+  readonly at: number;
+}
+
+/** One hook call: a signed JSON POST, retried within bounds. */
+export interface HookRequest {
+  /**
+   * Idempotency key (`X-Fledge-Delivery`, `Idempotency-Key`, `id` in the body): the same on every
+   * attempt and re-call of one (app, run, hook, look), different for every other.
+   */
+  readonly key: string;
+  /** A secret (tokens in paths or queries): never logged, never in a reply's detail. */
+  readonly url: string;
+  readonly payload: HookPayload;
+  /** Per attempt. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * `ok`: answered 2xx (with a body that is not an HTML page). `final`: not ok, and asking again
+ * cannot help (4xx, a redirect, an HTML page, a refused URL). `detail`: what happened, without the
+ * URL, the reply excerpted, redacted and bounded (`HTTP 503: overloaded`, `timed out after 30s`).
+ */
+export interface HookReply {
+  readonly ok: boolean;
+  readonly final: boolean;
+  readonly detail: string;
+}
+
+/**
+ * Calls hooks. Fire-and-forget like the Notifier: `run` returns at once, never throws and never
+ * blocks a reconcile; it calls `onDone` exactly once, later, within a bounded time (per-attempt
+ * timeout × attempts + backoff). Redirects are never followed; replies are read up to a cap.
+ */
+export interface HookRunner {
+  run(request: HookRequest, onDone: (reply: HookReply) => void): void;
 }

@@ -6,8 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { createPrometheusMetrics } from '../adapters/prometheus-metrics.ts';
-import type { MetricsSource } from '../ports.ts';
+import type { HookRunner, MetricsSource } from '../ports.ts';
 import { createNotifier } from '../adapters/notify/factory.ts';
+import { createHttpHookRunner } from '../adapters/http-hooks.ts';
 import { runManager, type ManagerExit } from '../controller/manager.ts';
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
@@ -78,11 +79,13 @@ async function metricsFor(settings: ControllerSettings, log: Logger): Promise<Me
   });
 }
 
-async function notifierFor(settings: ControllerSettings, log: Logger): Promise<ReturnType<typeof createNotifier>> {
+async function notifierFor(settings: ControllerSettings, log: Logger): Promise<{ notifier: ReturnType<typeof createNotifier>; hookRunner: HookRunner }> {
   const botToken = await secretFile(settings['slack-token-file'], 'slack-token-file');
   const webhookUrl = await secretFile(settings['slack-webhook-file'], 'slack-webhook-file');
   const webhookSecret = await secretFile(settings['webhook-secret-file'], 'webhook-secret-file');
-  return createNotifier({ slack: { botToken, webhookUrl, defaultChannel: settings['slack-channel'] }, webhookSecret, logger: log });
+  // Hooks are signed with the webhooks' secret: one key for receivers to verify.
+  const notifier = createNotifier({ slack: { botToken, webhookUrl, defaultChannel: settings['slack-channel'] }, webhookSecret, logger: log });
+  return { notifier, hookRunner: createHttpHookRunner({ secret: webhookSecret }) };
 }
 
 /** Aborts when SIGTERM/SIGINT arrives (through deps.onStop); `dispose` unsubscribes. */
@@ -109,7 +112,7 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
       const settings = readSettings(values, io.env);
       const { kc } = resolveKube({ kubeconfig: settings.kubeconfig, context: settings.context }, io);
       const log = loggerFor(settings, io);
-      const notifier = await notifierFor(settings, log);
+      const { notifier, hookRunner } = await notifierFor(settings, log);
       const stop = stopSignal(deps);
       try {
         const exit = await runManager({
@@ -117,6 +120,7 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
           controller: {
             metrics: await metricsFor(settings, log),
             notifier,
+            hookRunner,
             ...(settings.namespace === undefined ? {} : { namespace: settings.namespace }),
             resyncMs: settings.resync,
             concurrency: settings.concurrency,

@@ -1,7 +1,7 @@
 // The resolved configuration of one Canary, and its JSON view for the Canary's `spec`
 // (read-only, for `kubectl get canary -o yaml`; written by the controller, never read back).
 import { z } from 'zod';
-import type { ReleasePolicy } from '../core/types.ts';
+import type { HookName, ReleasePolicy } from '../core/types.ts';
 import type { AnalysisTemplate } from './analysis-schema.ts';
 import { redactUrls, type TrackedRef } from './knob-values.ts';
 import { routerKinds, type RouterKind } from './knobs.ts';
@@ -23,8 +23,15 @@ export interface CanaryConfig {
   /** Listed ConfigMaps/Secrets, or 'pod-template': those the pod template references. */
   readonly track: readonly TrackedRef[] | 'pod-template';
   readonly router: RouterKind;
+  /** Hook URLs by hook (secrets: never log them) and the per-call timeout. */
+  readonly hooks: HookConfig;
   /** What the core's state machine and judge need. */
   readonly policy: ReleasePolicy;
+}
+
+export interface HookConfig {
+  readonly urls: Readonly<Partial<Record<HookName, string>>>;
+  readonly timeoutMs: number;
 }
 
 const duration = z.string().describe('a duration such as 1m30s');
@@ -63,6 +70,12 @@ export const canarySpecSchema = z.object({
     refs: z.array(z.object({ kind: z.enum(['ConfigMap', 'Secret']), name: z.string() })),
   }),
   router: z.enum(routerKinds),
+  /** Hook URLs, scheme and host only; the per-call timeout; rollout failures in a row before rollback. */
+  hooks: z.object({
+    urls: z.record(z.string(), z.string()),
+    timeout: duration,
+    rolloutFailures: z.int(),
+  }),
 });
 
 export type CanarySpec = z.output<typeof canarySpecSchema>;
@@ -101,5 +114,10 @@ export function toCanarySpec(config: CanaryConfig): CanarySpec {
       ? { fromPodTemplate: true, refs: [] }
       : { fromPodTemplate: false, refs: config.track.map((ref) => ({ ...ref })) },
     router: config.router,
+    hooks: {
+      urls: Object.fromEntries(Object.entries(config.hooks.urls).map(([hook, url]) => [hook, redactUrls(url)])),
+      timeout: formatDuration(config.hooks.timeoutMs),
+      rolloutFailures: policy.hooks?.rolloutFailureLimit ?? 0,
+    },
   };
 }

@@ -87,6 +87,19 @@ export const webhooksText: z.ZodType<string[], string> = z.string().transform((t
   return [...new Set(urls)];
 });
 
+/** One http(s) URL (a hook). Checked against the controller's allow-list at reconcile time. */
+export const hookUrlText: z.ZodType<string, string> = z.string().transform((text, ctx) =>
+  isHttpUrl(text) ? text : fail(ctx, 'not an http(s) URL'),
+);
+
+/** A duration from 1 s to 5 min (a hook call's timeout). */
+export const hookTimeoutText: z.ZodType<number, string> = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) return fail(ctx, 'not a duration');
+  if (ms < 1000) return fail(ctx, 'too short');
+  return ms <= 300_000 ? ms : fail(ctx, 'too long');
+});
+
 function isHttpUrl(text: string): boolean {
   if (!URL.canParse(text)) return false;
   const url = new URL(text);

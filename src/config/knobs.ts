@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { minIntervalMs } from './strategy-schema.ts';
 import { booleanText, decimalText, durationText, oneOfText, weightsText } from './values.ts';
 import {
-  catalogNameText, cronText, latencyText, slackChannelText, timeZoneText, trackText, webhooksText,
+  catalogNameText, cronText, hookTimeoutText, hookUrlText, latencyText, slackChannelText, timeZoneText, trackText, webhooksText,
   type TrackedRef,
 } from './knob-values.ts';
 
@@ -39,6 +39,12 @@ function knob<T>(definition: Omit<Knob<T>, 'default'> & { readonly default: NoIn
 }
 
 const judges = ['sequential', 'threshold'] as const;
+
+const hookAllowed = 'an http(s) URL that the controller allow-list (--webhook-allow) permits';
+
+function hook(description: string): Knob<string> {
+  return knob({ schema: hookUrlText, default: undefined, defaultText: 'none', secret: true, allowed: hookAllowed, description });
+}
 const promotions = ['schedule', 'evidence'] as const;
 export const noDataChoices = ['rollback', 'pause'] as const;
 
@@ -144,6 +150,19 @@ export const knobs = {
     schema: webhooksText, default: undefined, defaultText: 'none', secret: true,
     allowed: 'up to 10 comma-separated http(s) URLs',
     description: 'URLs that receive every release notice as signed JSON. Shown redacted (scheme and host) in messages.',
+  }),
+  'hook-pre-rollout': hook('Called (signed JSON POST, see docs/hooks.md) once the canary is ready, before any traffic moves; anything but 2xx rolls the run back.'),
+  'hook-rollout': hook('Called at the start of every interval while the canary has traffic (load generators, smoke tests); hook-failures failures in a row roll the run back.'),
+  'hook-confirm-promotion': hook('Polled before promotion until it answers 2xx; the run is Paused (ConfirmationPending) meanwhile and aborted after gate-timeout (1h when unset).'),
+  'hook-post-rollout': hook('Told once a run is promoted (at least once, de-duplicated by the Idempotency-Key header).'),
+  'hook-rollback': hook('Told once a run is rolled back (at least once, de-duplicated by the Idempotency-Key header).'),
+  'hook-timeout': knob({
+    schema: hookTimeoutText, default: 30_000, defaultText: '30s', allowed: 'a duration from 1s to 5m',
+    description: 'How long one hook call may take (each of up to 3 attempts); a call that times out has failed.',
+  }),
+  'hook-failures': knob({
+    schema: decimalText({ min: 1, max: 100, integer: true }), default: 3, defaultText: '3', allowed: 'a whole number from 1 to 100',
+    description: 'Rollout-hook failures in a row that roll the run back (each one is a Warning Event).',
   }),
   track: knob({
     schema: trackText, default: undefined, defaultText: 'what the pod template references',

@@ -1,6 +1,6 @@
 // Knob values + catalog → CanaryConfig: looks up strategy and analysis template, applies
 // defaults, checks the rules that span several knobs, and builds the core's ReleasePolicy.
-import type { JudgePolicy, MetricPolicy, ReleasePolicy } from '../core/types.ts';
+import type { HookName, HookPolicy, JudgePolicy, MetricPolicy, ReleasePolicy } from '../core/types.ts';
 import type { AnalysisTemplate } from './analysis-schema.ts';
 import type { CanaryConfig } from './canary-config.ts';
 import type { Catalog } from './catalog.ts';
@@ -107,7 +107,30 @@ function waiting(values: Values, effective: Effective): Pick<ReleasePolicy, 'pro
   };
 }
 
+const hookNames: readonly HookName[] = ['pre-rollout', 'rollout', 'confirm-promotion', 'post-rollout', 'rollback'];
+
+/** Hook URLs by hook, from the `hook-<name>` knobs. */
+function hookUrls(values: Values): Partial<Record<HookName, string>> {
+  return Object.fromEntries(hookNames.flatMap((hook) => {
+    const url = values[`hook-${hook}`];
+    return url === undefined ? [] : [[hook, url]];
+  }));
+}
+
+/** A confirm-promotion hook that never says yes is bounded by the gate timeout, or an hour. */
+const defaultConfirmTimeoutMs = 3_600_000;
+
+function hookPolicy(values: Values, urls: Partial<Record<HookName, string>>, intervalMs: number): HookPolicy {
+  return {
+    configured: hookNames.filter((hook) => urls[hook] !== undefined),
+    rolloutFailureLimit: withDefault(values, 'hook-failures') ?? 3,
+    confirmTimeoutMs: values['gate-timeout'] ?? defaultConfirmTimeoutMs,
+    confirmPollMs: intervalMs,
+  };
+}
+
 function buildConfig(values: Values, effective: Effective): CanaryConfig {
+  const urls = hookUrls(values);
   const policy: ReleasePolicy = {
     steps: effective.steps,
     bakeMs: effective.bakeMs,
@@ -118,6 +141,7 @@ function buildConfig(values: Values, effective: Effective): CanaryConfig {
     manualGate: withDefault(values, 'manual-gate') ?? false,
     ...waiting(values, effective),
     judge: judgePolicy(values, effective.latencyMs),
+    hooks: hookPolicy(values, urls, effective.intervalMs),
   };
   return {
     enabled: withDefault(values, 'canary') ?? false,
@@ -128,6 +152,7 @@ function buildConfig(values: Values, effective: Effective): CanaryConfig {
     webhooks: values.webhooks ?? [],
     track: values.track ?? 'pod-template',
     router: withDefault(values, 'router') ?? 'smi-v1alpha2',
+    hooks: { urls, timeoutMs: withDefault(values, 'hook-timeout') ?? 30_000 },
     policy,
   };
 }

@@ -8,6 +8,7 @@ import type { ReleaseNotice } from '../ports.ts';
 import type { AppContext } from './context.ts';
 import { primaryFromTarget, type World } from './observe.ts';
 import { filterTargets, refusalMessage } from './allow-list.ts';
+import { evidenceSummary, hookKey, hookPayload, runOf } from './hook-payload.ts';
 
 async function promotePrimary(ctx: AppContext, world: World, revision: string): Promise<void> {
   const { cluster } = ctx.deps;
@@ -40,6 +41,38 @@ async function notice(ctx: AppContext, state: CanaryState, action: Extract<Actio
   };
 }
 
+/** Starts a gate or guardrail hook call in the background (at most one per run, hook and look). */
+function callHook(ctx: AppContext, input: { state: CanaryState; action: Extract<Action, { kind: 'call-hook' }>; now: number }): void {
+  const { state, action } = input;
+  const url = ctx.config.hooks.urls[action.hook];
+  if (url === undefined) return;
+  const run = runOf(state);
+  const key = hookKey({ uid: ctx.canary.metadata.uid ?? '', run, hook: action.hook, look: action.look });
+  const payload = hookPayload(ctx, { state, hook: action.hook, look: action.look, now: input.now });
+  const app = `${ctx.names.namespace}/${ctx.names.app}`;
+  ctx.deps.hooks.call({ app, run, hook: action.hook, look: action.look, request: { key, url, payload, timeoutMs: ctx.config.hooks.timeoutMs } });
+  ctx.log.info({ hook: action.hook, look: action.look }, 'hook called');
+}
+
+/** The outcome hook's notice: to that hook only, through the outbox (at least once). */
+function hookNotice(ctx: AppContext, state: CanaryState, action: Extract<Action, { kind: 'notify-hook' }>, now: number): ReleaseNotice | null {
+  const url = ctx.config.hooks.urls[action.hook];
+  if (url === undefined) return null;
+  const outcome = action.hook === 'post-rollout' ? 'promoted' : 'rolled back';
+  return {
+    namespace: ctx.names.namespace,
+    name: ctx.names.app,
+    revision: state.revision ?? '',
+    phase: state.phase,
+    canaryWeight: state.canaryWeight,
+    reason: action.hook === 'post-rollout' ? 'PostRolloutHook' : 'RollbackHook',
+    message: `revision ${state.revision ?? ''} ${outcome}: ${state.message}`,
+    severity: 'Normal',
+    at: now,
+    hook: { name: action.hook, url, step: Math.max(0, state.step + 1), steps: ctx.config.policy.steps.length, evidence: evidenceSummary(state), timeoutMs: ctx.config.hooks.timeoutMs },
+  };
+}
+
 async function applyOne(ctx: AppContext, input: { world: World; state: CanaryState; action: Action; now: number }): Promise<ReleaseNotice | null> {
   const { action, world, state } = input;
   switch (action.kind) {
@@ -55,6 +88,11 @@ async function applyOne(ctx: AppContext, input: { world: World; state: CanarySta
       await promotePrimary(ctx, world, action.revision);
       ctx.log.info({ revision: action.revision }, 'copied canary spec to primary');
       return null;
+    case 'call-hook':
+      callHook(ctx, { state, action, now: input.now });
+      return null;
+    case 'notify-hook':
+      return hookNotice(ctx, state, action, input.now);
     case 'event': {
       ctx.log.info({ reason: action.reason, severity: action.severity }, action.message);
       const told = await notice(ctx, state, action, input.now);

@@ -8,6 +8,7 @@ import type { CanaryConfig } from '../config/canary-config.ts';
 import type { RouterKind } from '../config/knobs.ts';
 import type { Clock, MetricsSource, Notifier, RouteRef, TrafficRouter } from '../ports.ts';
 import type { Deliveries } from './deliveries.ts';
+import type { HookCalls } from './hook-calls.ts';
 import type { AppNames } from './names.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
@@ -25,6 +26,8 @@ export interface ReconcileDeps {
   readonly notifier: Notifier;
   /** This process's memory of outbox entries in flight and delivered (see outbox.ts). */
   readonly deliveries: Deliveries;
+  /** This process's hook calls and their answers (see hook-calls.ts). */
+  readonly hooks: HookCalls;
   readonly catalog: Catalog;
   readonly clock: Clock;
   readonly log: Logger;

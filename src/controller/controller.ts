@@ -7,12 +7,14 @@ import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { withKeepAlive } from '../adapters/kube/keep-alive.ts';
 import { readThroughCaches } from './cached-reads.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
+import { createHttpHookRunner } from '../adapters/http-hooks.ts';
 import { createRouter } from '../adapters/smi-router.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { isFledgeError, type FledgeError } from '../errors.ts';
-import type { Clock, MetricsSource, Notifier } from '../ports.ts';
+import type { Clock, HookRunner, MetricsSource, Notifier } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { Deliveries } from './deliveries.ts';
+import { HookCalls } from './hook-calls.ts';
 import { canaryAnnotation } from './names.ts';
 import { reconcileOrReport } from './refusals.ts';
 import { systemClock } from './timers.ts';
@@ -25,6 +27,8 @@ export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly metrics: MetricsSource;
   readonly notifier?: Notifier;
+  /** Calls the Canaries' hooks; by default over HTTP, unsigned. */
+  readonly hookRunner?: HookRunner;
   readonly catalog?: Catalog;
   /** Watch one namespace; all when undefined. */
   readonly namespace?: string;
@@ -120,6 +124,8 @@ class RunningController implements Controller {
     });
     // A delivered notice is removed from its outbox by the app's next reconcile.
     deps.deliveries.onDelivered((key) => this.#queue.add(key));
+    // A hook's answer is folded into the app's status by its next reconcile.
+    deps.hooks.onAnswer((key) => this.#queue.add(key));
   }
 
   /** `app`, `app-primary` or `app-canary` → the app's key, when `app` is an annotated Deployment. */
@@ -181,12 +187,14 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const mayAct = (): boolean => !halted && (options.mayAct?.() ?? true);
   // Every API client built from this KubeConfig shares keep-alive connections from here on.
   const { kc } = withKeepAlive(options.kubeConfig);
+  const hooks = new HookCalls(options.hookRunner ?? createHttpHookRunner({ clock }));
   const deps: ReconcileDeps = {
     cluster: guardCluster(createClusterObjects(kc, { clock, onApiError }), mayAct),
     routerFor: (kind) => guardRouter(createRouter(kind, kc, { onApiError }), mayAct),
     metrics: options.metrics,
-    notifier: options.notifier ?? createNoopNotifier(),
+    notifier: hooks.notices(options.notifier ?? createNoopNotifier()),
     deliveries: new Deliveries(),
+    hooks,
     catalog: options.catalog ?? (await loadCatalog()),
     clock,
     log,

@@ -15,6 +15,7 @@ export const heldRecheckMs = 5 * 60_000;
 const eventReasons: Readonly<Record<ConfigIssue['reason'], string>> = {
   InvalidAnnotation: 'ConfigInvalid',
   InvalidTarget: 'ConfigInvalid',
+  HookNotAllowed: 'HookRefused',
   ForeignObject: 'ForeignObject',
 };
 

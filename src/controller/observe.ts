@@ -14,6 +14,7 @@ import { managedBy, managedByLabel, primaryCopyName, replicasAnnotation } from '
 import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './objects.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
+import { runOf } from './hook-payload.ts';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -184,6 +185,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
     routedCanaryWeight: await routedWeight(ctx, children.route),
     request: readRequest(ctx.canary),
     interval: await measureDue(ctx, state, now),
+    hooks: ctx.deps.hooks.results(`${ctx.names.namespace}/${ctx.names.app}`, runOf(state)),
   };
   return { kind: 'world', world: { observation, primary, tracked } };
 }

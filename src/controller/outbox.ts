@@ -38,6 +38,7 @@ function bodyOf(notice: ReleaseNotice): EntryBody {
     severity: notice.severity,
     slackChannel: notice.slackChannel ?? null,
     webhooks: [...(notice.webhooks ?? [])],
+    hook: notice.hook === undefined ? null : { ...notice.hook, evidence: [...notice.hook.evidence] },
   };
 }
 
@@ -52,9 +53,10 @@ function entryOf(item: OutboxItem<EntryBody>): OutboxEntry {
 
 /** An entry as the notifier takes it; the Canary's names complete the notice. */
 export function noticeOf(names: AppNames, entry: OutboxEntry): OutboxNotice {
-  const { key, queuedAt, slackChannel, ...fields } = entry;
+  const { key, queuedAt, slackChannel, hook, ...fields } = entry;
   const channel = slackChannel === null ? {} : { slackChannel };
-  return { key, notice: { namespace: names.namespace, name: names.app, ...fields, at: Date.parse(queuedAt), ...channel } };
+  const target = hook === null ? {} : { hook };
+  return { key, notice: { namespace: names.namespace, name: names.app, ...fields, at: Date.parse(queuedAt), ...channel, ...target } };
 }
 
 function dropMessage(dropped: readonly OutboxDrop<EntryBody>[]): string {

@@ -17,6 +17,7 @@ import { ownerRef } from './objects.ts';
 import { conditionsFor, stateOf, type ConfigIssue } from './status.ts';
 import { trackedRefs } from './tracked.ts';
 import { commitStatus } from './outbox.ts';
+import { hookRefusals } from './hook-checks.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
@@ -81,10 +82,19 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   const decision = decide(state, world.observation, ctx.config.policy, now);
   const notices = await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
   const generation = ctx.target.metadata?.generation ?? 0;
-  const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation });
+  const hooks = Object.keys(ctx.config.hooks.urls).length > 0;
+  const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation, hooks });
   await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices });
   report(ctx, decision.state, world.observation.interval !== null);
   return { requeueAfterMs: decision.requeueAfterMs };
+}
+
+/** A Deployment Fledge cannot derive valid objects from, or a hook the allow-list refuses; null when neither. */
+function configProblem(deps: ReconcileDeps, target: V1Deployment, config: CanaryConfig): ConfigIssue | null {
+  const targetProblems = targetIssues(target, trackedRefs(target.spec?.template ?? {}, config.track));
+  if (targetProblems.length > 0) return { reason: 'InvalidTarget', message: targetProblems.join('; ') };
+  const refused = hookRefusals(config, deps.webhookAllowList ?? []);
+  return refused === null ? null : { reason: 'HookNotAllowed', message: refused };
 }
 
 /** Reconciles the app `namespace/name` (the annotated Deployment's name). */
@@ -97,8 +107,8 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
   const parsed = parseAnnotations(annotations, deps.catalog);
   if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
-  const targetProblems = targetIssues(target, trackedRefs(target.spec?.template ?? {}, parsed.config.track));
-  if (targetProblems.length > 0) return configInvalid(deps, { target, names, issue: { reason: 'InvalidTarget', message: targetProblems.join('; ') } });
+  const problem = configProblem(deps, target, parsed.config);
+  if (problem !== null) return configInvalid(deps, { target, names, issue: problem });
   const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
   return release(contextFor(deps, { names, target, canary, config: parsed.config }));
 }

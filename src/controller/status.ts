@@ -19,9 +19,12 @@ export function stateOf(canary: CanaryObject): CanaryState {
   return canary.status === undefined ? initialState() : fromStatus(canary.status);
 }
 
-/** Why a release cannot go on: a bad annotation or Deployment (`InvalidAnnotation`, `InvalidTarget`), or someone else's object in the way (`ForeignObject`). */
+/**
+ * Why a release cannot go on: a bad annotation or Deployment (`InvalidAnnotation`, `InvalidTarget`),
+ * a hook URL the allow-list refuses (`HookNotAllowed`), or someone else's object in the way (`ForeignObject`).
+ */
 export interface ConfigIssue {
-  readonly reason: 'InvalidAnnotation' | 'InvalidTarget' | 'ForeignObject';
+  readonly reason: 'InvalidAnnotation' | 'InvalidTarget' | 'HookNotAllowed' | 'ForeignObject';
   readonly message: string;
 }
 
@@ -30,8 +33,23 @@ export function refusedCondition(code: string, message: string): ConditionInput 
   return { type: 'Reconciled', ok: false, reason: code, message };
 }
 
-export function conditionsFor(input: { state: CanaryState; targetRevision: string | null; configIssue: ConfigIssue | null; generation: number }): ConditionInput[] {
+/**
+ * `Hooks` (only for Canaries that name hooks): False while a hook's last answer in this run was a
+ * failure (`HookFailed`) or the confirm-promotion hook has not said yes (`ConfirmationPending`).
+ */
+function hooksCondition(state: CanaryState): ConditionInput {
+  if (state.phase === 'Paused' && state.pausedBy === 'confirmation') {
+    return { type: 'Hooks', ok: false, reason: 'ConfirmationPending', message: state.message };
+  }
+  const failure = state.hooks.lastFailure;
+  return failure === null
+    ? { type: 'Hooks', ok: true, reason: 'HooksPassing', message: 'no hook failed in this run' }
+    : { type: 'Hooks', ok: false, reason: 'HookFailed', message: failure };
+}
+
+export function conditionsFor(input: { state: CanaryState; targetRevision: string | null; configIssue: ConfigIssue | null; generation: number; hooks?: boolean }): ConditionInput[] {
   const { state, targetRevision, configIssue } = input;
+  const hooks = input.hooks === true ? [hooksCondition(state)] : [];
   const promoted = targetRevision !== null && state.lastPromotedRevision === targetRevision;
   return [
     configIssue === null
@@ -40,8 +58,15 @@ export function conditionsFor(input: { state: CanaryState; targetRevision: strin
     { type: 'Reconciled', ok: true, reason: 'Succeeded', message: 'every request of the last reconcile went through' },
     { type: 'Ready', ok: state.phase !== 'Initializing', reason: state.phase, message: state.message },
     { type: 'Promoted', ok: promoted, reason: promoted ? 'RevisionPromoted' : 'NotPromoted', message: `revision ${targetRevision ?? 'unknown'}` },
-    { type: 'Paused', ok: state.phase === 'Paused', reason: state.pausedBy ?? 'NotPaused', message: state.phase === 'Paused' ? state.message : '' },
+    { type: 'Paused', ok: state.phase === 'Paused', reason: pausedReason(state), message: state.phase === 'Paused' ? state.message : '' },
+    ...hooks,
   ];
+}
+
+/** New causes read as CamelCase reasons; the older ones keep the values clients already match on. */
+function pausedReason(state: CanaryState): string {
+  if (state.pausedBy === 'confirmation') return 'ConfirmationPending';
+  return state.pausedBy ?? 'NotPaused';
 }
 
 function mergeConditions(existing: readonly Condition[], wanted: readonly ConditionInput[], input: { generation: number; now: number }): Condition[] {

@@ -1,5 +1,5 @@
 // The release state machine (DESIGN.md §2): one pure function from what is known to what to do.
-import { progressRun } from './progress.ts';
+import { runWithHooks, withHookCalls } from './hook-run.ts';
 import { handleRequest } from './requests.ts';
 import { pollMs } from './schedule.ts';
 import { abandonRun, event, inRun, startRun, stayIdle, toPrimary } from './transitions.ts';
@@ -99,7 +99,7 @@ function byPhase(input: Input): Decision {
       return initialize(input);
     case 'Progressing':
     case 'Paused':
-      return progressRun(input);
+      return runWithHooks(input);
     case 'Promoting':
       return promoting(input);
     default:
@@ -134,5 +134,6 @@ function decideOnce(input: Input): Decision {
  * made is acted on once.
  */
 export function decide(state: CanaryState, observation: Observation, policy: ReleasePolicy, now: number): Decision {
-  return finished(state, decideOnce({ state, observation, policy, now }), now);
+  const input = { state, observation, policy, now };
+  return finished(state, withHookCalls(decideOnce(input), input), now);
 }

@@ -3,6 +3,7 @@
 // to the primary and the run waits for a person (never failed for want of information). A run
 // waiting at the manual promotion gate past its gate timeout is aborted.
 import { formatSpan } from './judge/format.ts';
+import { confirmationTimedOut } from './hooks.ts';
 import { event, rollBack } from './transitions.ts';
 import type { CanaryState, Decision } from './state.ts';
 import type { PauseCause, ReleasePolicy } from './types.ts';
@@ -37,7 +38,7 @@ export function pauseOverLimit(input: Input): Decision | null {
   const { state, policy, now } = input;
   if (state.phase !== 'Paused' || state.pausedBy === null || state.pausedAt === null) return null;
   const held = now - state.pausedAt;
-  const timedOut = gateTimedOut(input, held);
+  const timedOut = gateTimedOut(input, held) ?? confirmationTimedOut(input, held);
   if (timedOut !== null) return timedOut;
   const cause = limitedCauses[state.pausedBy];
   if (cause === undefined || held <= policy.pauseLimitMs) return null;

@@ -3,6 +3,7 @@
 import { judgeFor } from './judge/index.ts';
 import { dueInterval, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
+import { confirmationHold, preRolloutHold } from './hooks.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
 import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
@@ -40,6 +41,7 @@ function pauseReason(cause: PauseCause): EventReason {
     'metrics-unavailable': 'MetricsUnavailable',
     'shared-incident': 'SharedIncident',
     limit: 'PauseLimitReached',
+    confirmation: 'ConfirmationPending',
   } as const;
   return reasons[cause];
 }
@@ -62,6 +64,8 @@ function gate(input: RunInput, next: number, why: string): Decision | null {
   const { policy, now } = input;
   if (!insideWindow(policy.window, now)) return pause(input, 'window', 'outside the deployment window: no traffic moves until it opens');
   if (next >= policy.steps.length) {
+    const confirm = confirmationHold(input);
+    if (confirm !== null) return pause(input, 'confirmation', confirm.message, [...confirm.actions]);
     return policy.manualGate ? pause(input, 'gate', `analysis passed at every step (${why}); waiting for \`fledge promote\``) : null;
   }
   if (!policy.pauseBeforeEachStep) return null;
@@ -217,6 +221,8 @@ function firstStep(input: RunInput): Decision {
   const { state, policy, now } = input;
   if (state.pausedBy !== null && humanCauses.has(state.pausedBy)) return { state, actions: [], requeueAfterMs: null };
   const waiting = state.pausedBy === 'window' && !insideWindow(policy.window, now);
+  const hooked = waiting ? null : preRolloutHold(input);
+  if (hooked !== null) return hooked;
   return advance({ ...input, state: waiting ? state : { ...state, progressAt: now } }, 'canary ready');
 }
 

@@ -1,6 +1,6 @@
 // The durable state of a Canary (what `status` holds), what reconcile observes, and what
 // `decide` returns. Everything needed to resume after a restart lives in CanaryState.
-import type { Evidence, IntervalMeasurement, PauseCause, Phase } from './types.ts';
+import type { Evidence, HookName, IntervalMeasurement, PauseCause, Phase } from './types.ts';
 
 export interface CanaryState {
   readonly phase: Phase;
@@ -28,6 +28,43 @@ export interface CanaryState {
   readonly handledRequest: string | null;
   /** Human-readable reason for the current state. */
   readonly message: string;
+  /** What the current run's hooks answered so far (reset by every new run). */
+  readonly hooks: HookProgress;
+}
+
+/**
+ * A run's hook progress, kept in status so a restarted controller neither asks a gate again nor
+ * forgets its answer. Looks are the keys of calls within a run: `0` for pre-rollout, the
+ * interval's start (ms) for rollout, the poll number for confirm-promotion.
+ */
+export interface HookProgress {
+  /** The pre-rollout hook answered 2xx for this run. */
+  readonly preRolloutPassed: boolean;
+  /** The confirm-promotion hook answered 2xx for this run. */
+  readonly confirmed: boolean;
+  /** Confirm-promotion polls answered non-2xx so far: the look of the next poll. */
+  readonly confirmPolls: number;
+  /** The next confirm-promotion poll is not made before this time (ms); null: at once. */
+  readonly confirmNextAt: number | null;
+  /** Start (ms) of the last interval the rollout hook was called for; null: not yet. */
+  readonly rolloutCalledFor: number | null;
+  /** Look of the last rollout-hook result counted; results up to it are not counted again. */
+  readonly rolloutCountedTo: number | null;
+  /** Rollout-hook failures in a row. */
+  readonly rolloutFailures: number;
+  /** The last failed answer of any hook in this run (redacted, bounded); null: none. */
+  readonly lastFailure: string | null;
+}
+
+/** The answer to one hook call, as the HookRunner reported it (after its retries). */
+export interface HookResult {
+  readonly hook: HookName;
+  /** The call's look within the run (see HookProgress). */
+  readonly look: string;
+  /** 2xx answered. */
+  readonly ok: boolean;
+  /** `HTTP 200`, `HTTP 503: <reply excerpt>`, `timed out after 30s`, … (no URL, bounded). */
+  readonly detail: string;
 }
 
 /** A Deployment as the core needs to see it. */
@@ -66,6 +103,8 @@ export interface Observation {
   readonly request: UserRequest | null;
   /** The interval `dueInterval` asked for, measured; null when none was due. */
   readonly interval: IntervalMeasurement | null;
+  /** Answers of this run's hook calls that arrived so far (any order); absent: none. */
+  readonly hooks?: readonly HookResult[];
 }
 
 export type EventReason =
@@ -94,7 +133,11 @@ export type EventReason =
   | 'SkippedFailedRevision'
   | 'DriftRepaired'
   | 'PauseLimitReached'
-  | 'GateTimedOut';
+  | 'GateTimedOut'
+  | 'HookPassed'
+  | 'HookFailed'
+  | 'ConfirmationPending'
+  | 'PromotionConfirmed';
 
 /** Side effects, in order. Reconcile applies them one by one and stops at the first failure. */
 export type Action =
@@ -104,6 +147,10 @@ export type Action =
   | { readonly kind: 'scale-target'; readonly replicas: number }
   /** Copy the target's template (and tracked ConfigMaps/Secrets) to the primary. Idempotent. */
   | { readonly kind: 'promote-primary'; readonly revision: string }
+  /** Start a gate or guardrail hook call; the HookRunner runs it once per (run, hook, look), in the background. */
+  | { readonly kind: 'call-hook'; readonly hook: 'pre-rollout' | 'rollout' | 'confirm-promotion'; readonly look: string }
+  /** Queue an outcome notice for an outcome hook (the outbox delivers it at least once). */
+  | { readonly kind: 'notify-hook'; readonly hook: 'post-rollout' | 'rollback' }
   | { readonly kind: 'event'; readonly severity: 'Normal' | 'Warning'; readonly reason: EventReason; readonly message: string };
 
 export interface Decision {

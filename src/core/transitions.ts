@@ -3,7 +3,7 @@
 // canary before the canary loses capacity, and weights always sum to 100.
 import { emptyEvidence } from './judge/index.ts';
 import { pollMs } from './schedule.ts';
-import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
+import type { Action, CanaryState, Decision, EventReason, HookProgress, Observation } from './state.ts';
 import type { ReleasePolicy } from './types.ts';
 
 export function event(reason: EventReason, message: string, severity: 'Normal' | 'Warning' = 'Normal'): Action {
@@ -13,6 +13,20 @@ export function event(reason: EventReason, message: string, severity: 'Normal' |
 /** A run is in flight: a revision is being released (stepping, paused or promoting). */
 export function inRun(state: CanaryState): boolean {
   return state.phase === 'Progressing' || state.phase === 'Paused' || state.phase === 'Promoting';
+}
+
+/** A run's hook progress before any hook answered (see hooks.ts). */
+export function noHookProgress(): HookProgress {
+  return {
+    preRolloutPassed: false,
+    confirmed: false,
+    confirmPolls: 0,
+    confirmNextAt: null,
+    rolloutCalledFor: null,
+    rolloutCountedTo: null,
+    rolloutFailures: 0,
+    lastFailure: null,
+  };
 }
 
 /** The state before Fledge has done anything for this Deployment. */
@@ -34,6 +48,7 @@ export function initialState(): CanaryState {
     evidence: null,
     handledRequest: null,
     message: 'waiting for the primary to become ready',
+    hooks: noHookProgress(),
   };
 }
 
@@ -68,6 +83,7 @@ export function startRun(input: { state: CanaryState; observation: Observation; 
       progressAt: now,
       pausedBy: null,
       evidence: emptyEvidence(policy.judge),
+      hooks: noHookProgress(),
       message: `revision ${revision}: waiting for the canary to become ready`,
     },
     actions,

@@ -13,7 +13,8 @@ export type PauseCause =
   | 'no-data' // no canary data for N intervals
   | 'metrics-unavailable' // Prometheus unreachable or erroring
   | 'shared-incident' // primary breaks the SLO too
-  | 'limit'; // no data or metrics errors past the pause limit: traffic back on the primary, waiting for a person
+  | 'limit' // no data or metrics errors past the pause limit: traffic back on the primary, waiting for a person
+  | 'confirmation'; // the confirm-promotion hook has not answered 2xx yet (clears itself; aborted past its timeout)
 
 /** A counted event per request; the analysis templates define one query per event. */
 export type EventName = 'failures' | 'slow';
@@ -70,6 +71,25 @@ export interface JudgePolicy {
   readonly latencyP99MaxMs: number;
 }
 
+/**
+ * The hooks a Canary may name (`fledge.dev/hook-<name>`). Gates: `pre-rollout` (once the canary
+ * is ready, before any traffic moves) and `confirm-promotion` (polled before promotion). A
+ * guardrail: `rollout` (every interval while the canary has traffic). Outcome notices:
+ * `post-rollout` and `rollback` (at least once, through the outbox).
+ */
+export type HookName = 'pre-rollout' | 'rollout' | 'confirm-promotion' | 'post-rollout' | 'rollback';
+
+/** Which hooks a run calls and how their results count. Absent from a policy: no hooks. */
+export interface HookPolicy {
+  readonly configured: readonly HookName[];
+  /** Rollout-hook failures in a row that roll the run back (≥ 1). */
+  readonly rolloutFailureLimit: number;
+  /** Waiting for the confirm-promotion hook longer than this aborts the run. */
+  readonly confirmTimeoutMs: number;
+  /** Time between two confirm-promotion polls after a non-2xx answer. */
+  readonly confirmPollMs: number;
+}
+
 export interface DeploymentWindow {
   readonly cron: string;
   readonly timezone: string;
@@ -104,6 +124,8 @@ export interface ReleasePolicy {
   readonly gateTimeoutMs: number | null;
   readonly window: DeploymentWindow | null;
   readonly judge: JudgePolicy;
+  /** Hooks this Canary names; absent or empty: none. */
+  readonly hooks?: HookPolicy;
 }
 
 /** Evidence for one metric, accumulated over the run (never reset within a run). */

@@ -34,6 +34,13 @@ const goodValues: Record<KnobName, readonly string[]> = {
   webhooks: ['https://hooks.example.com/a', 'https://a.example.com/x,https://b.example.com/y'],
   track: ['none', 'configmap/app-config', 'configmap/a,secret/b'],
   router: ['smi-v1alpha2', 'smi-v1alpha1'],
+  'hook-pre-rollout': ['https://hooks.example.com/pre?token=abc'],
+  'hook-rollout': ['http://loadtester.test/load?rate=20'],
+  'hook-confirm-promotion': ['https://hooks.example.com/confirm'],
+  'hook-post-rollout': ['https://hooks.example.com/post'],
+  'hook-rollback': ['https://hooks.example.com/rollback'],
+  'hook-timeout': ['1s', '30s', '5m'],
+  'hook-failures': ['1', '3', '100'],
 };
 
 const hostile = fc.constantFrom('', ' ', '\t', '0', '-1', '1e309', 'NaN', 'Infinity', '__proto__', 'constructor', 'true ', ' TRUE', '1,2,3,4,5,6,7,8,9,10,11', '💥', '\u0000', 'a'.repeat(5000), '${x}', '{{x}}', '"', '\\');

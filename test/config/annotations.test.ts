@@ -66,6 +66,13 @@ const cases: Record<KnobName, KnobCases> = {
     good: [[`${hooks}, http://b.example.com`, [hooks, 'http://b.example.com']], [`${hooks},${hooks}`, [hooks]]],
     bad: ['ftp://files.example.com/drop', 'not a url', `${hooks},`, tooManyHooks],
   },
+  'hook-pre-rollout': { read: (c) => c.hooks.urls['pre-rollout'], good: [[hooks, hooks]], bad: ['ftp://files.example.com/drop', 'not a url', 'javascript:alert(1)'] },
+  'hook-rollout': { read: (c) => c.hooks.urls.rollout, good: [['http://lt.example.com/load?rate=5', 'http://lt.example.com/load?rate=5']], bad: ['lt:8080'] },
+  'hook-confirm-promotion': { read: (c) => c.hooks.urls['confirm-promotion'], good: [[hooks, hooks]], bad: ['mailto:ops@example.com'] },
+  'hook-post-rollout': { read: (c) => c.hooks.urls['post-rollout'], good: [[hooks, hooks]], bad: ['https://'] },
+  'hook-rollback': { read: (c) => c.hooks.urls.rollback, good: [[hooks, hooks]], bad: ['//example.com/x'] },
+  'hook-timeout': { read: (c) => c.hooks.timeoutMs, good: [['10s', 10_000], ['5m', 300_000]], bad: ['500ms', '6m', 'soon'] },
+  'hook-failures': { read: (c) => c.policy.hooks?.rolloutFailureLimit, good: [['1', 1], ['5', 5]], bad: ['0', '1.5', '101'] },
   track: {
     read: (c) => c.track,
     good: [

@@ -46,6 +46,7 @@ test('one annotation gives the full default policy: canary strategy, linkerd ana
       successRateMin: 99,
       latencyP99MaxMs: 500,
     },
+    hooks: { configured: [], rolloutFailureLimit: 3, confirmTimeoutMs: 3_600_000, confirmPollMs: 60_000 },
   };
   assert.deepEqual(config.policy, expected);
   assert.equal(config.enabled, true);

@@ -16,9 +16,11 @@ import { loadCatalog } from '../../src/config/catalog.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
 import type { ReconcileDeps } from '../../src/controller/context.ts';
 import { Deliveries } from '../../src/controller/deliveries.ts';
+import { HookCalls } from '../../src/controller/hook-calls.ts';
+import { createHttpHookRunner } from '../../src/adapters/http-hooks.ts';
 import { createNoopNotifier } from '../../src/adapters/notify/noop.ts';
 import type { Counts, IntervalMeasurement, Sample } from '../../src/core/types.ts';
-import type { MeasureRequest, MetricsSource, Notifier, TrafficRouter } from '../../src/ports.ts';
+import type { HookRunner, MeasureRequest, MetricsSource, Notifier, TrafficRouter } from '../../src/ports.ts';
 
 export const crdFiles = [
   new URL('../../deploy/crds/canary.yaml', import.meta.url),
@@ -106,6 +108,8 @@ export interface HarnessOptions {
   /** Called at start and at every restart(); a no-op notifier by default. */
   notifier?: () => Notifier;
   webhookAllowList?: readonly string[];
+  /** Called at start and at every restart(); real HTTP (unsigned) by default. */
+  hookRunner?: () => HookRunner;
   /** Sees every resource request the emulator authorizes or denies. */
   audit?: (record: AuditRecord) => void;
 }
@@ -141,17 +145,21 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
     if (canaryWeight < 100 && (await ready(`${app}-primary`)) === 0) violations.push(`primary weight ${100 - canaryWeight} with no ready primary pods`);
   };
   const catalog = await loadCatalog();
-  const build = (): ReconcileDeps => ({
+  const build = (): ReconcileDeps => {
+    const hooks = new HookCalls(options.hookRunner?.() ?? createHttpHookRunner());
+    return {
     cluster: createClusterObjects(controllerKc, { clock }),
     routerFor: (kind) => recording(createRouter(kind, controllerKc)),
     metrics: scriptedMetrics({ writes, script: () => script }),
-    notifier: options.notifier?.() ?? createNoopNotifier(),
+    notifier: hooks.notices(options.notifier?.() ?? createNoopNotifier()),
     deliveries: new Deliveries(),
+    hooks,
     ...(options.webhookAllowList === undefined ? {} : { webhookAllowList: options.webhookAllowList }),
     catalog,
     clock,
     log: pino({ level: 'silent' }),
-  });
+    };
+  };
   let deps = build();
   const errors: unknown[] = [];
   const custom = kc.makeApiClient(CustomObjectsApi);

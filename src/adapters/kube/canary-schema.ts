@@ -16,7 +16,7 @@ const time = z.iso.datetime({ offset: true }).nullable().default(null);
 const count = z.number().int().nonnegative();
 
 export const phaseSchema = z.enum(['Initializing', 'Ready', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'Failed']);
-export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit']);
+export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit', 'confirmation']);
 
 /** Running log-likelihood ratios; ±Infinity and NaN are written as the strings "Infinity", "-Infinity", "NaN". */
 const logLrSchema = z
@@ -42,6 +42,29 @@ export const evidenceSchema = z.object({
   noDataStreak: count,
   failedChecks: count,
   metrics: z.array(metricEvidenceSchema),
+});
+
+/**
+ * The current run's hook progress (docs/hooks.md): kept so that a restarted controller neither
+ * asks a gate again nor forgets its answer. Reset by every new run.
+ */
+export const hookProgressSchema = z.object({
+  /** The pre-rollout hook answered 2xx. */
+  preRolloutPassed: z.boolean().default(false),
+  /** The confirm-promotion hook answered 2xx. */
+  confirmed: z.boolean().default(false),
+  /** Confirm-promotion polls answered non-2xx so far. */
+  confirmPolls: count.default(0),
+  /** No confirm-promotion poll before this time. */
+  confirmNextAt: time,
+  /** Start of the last interval the rollout hook was called for. */
+  rolloutCalledFor: time,
+  /** The last rollout-hook answer counted (its interval's start). */
+  rolloutCountedTo: time,
+  /** Rollout-hook failures in a row. */
+  rolloutFailures: count.default(0),
+  /** The last failed answer of any hook in this run (no URL; bounded). */
+  lastFailure: z.string().nullable().default(null),
 });
 
 /** A standard metav1.Condition. */
@@ -72,6 +95,27 @@ export const outboxEntrySchema = z.object({
   reason: z.string(),
   message: z.string(),
   severity: z.enum(['Normal', 'Warning']),
+  /**
+   * Set for a notice to an outcome hook (post-rollout, rollback): only that URL gets it, as the
+   * hook payload; never Slack or the webhooks. `step` and `evidence` complete the payload.
+   */
+  hook: z.object({
+    name: z.enum(['post-rollout', 'rollback']),
+    url: z.string(),
+    step: count,
+    steps: count,
+    evidence: z.array(z.object({
+      metric: z.string(),
+      canaryRequests: z.number().nonnegative(),
+      canaryEvents: z.number().nonnegative(),
+      primaryRequests: z.number().nonnegative(),
+      primaryEvents: z.number().nonnegative(),
+      ratio: z.number().nullable(),
+      harm: z.number(),
+    })),
+    /** Per attempt, ms. */
+    timeoutMs: count,
+  }).nullable().default(null),
   /** Targets as allowed when the notice was decided. */
   slackChannel: z.string().nullable().default(null),
   webhooks: z.array(z.string()).default([]),
@@ -103,6 +147,7 @@ export const canaryStatusSchema = z.object({
   /** Id of the last user request acted on. */
   handledRequest: z.string().nullable().default(null),
   message: z.string().default(''),
+  hooks: hookProgressSchema.default(() => hookProgressSchema.parse({})),
   observedGeneration: z.number().int().nonnegative().default(0),
   conditions: z.array(conditionSchema).default([]),
   /** Notices not yet delivered to every receiver, oldest first (at most 20). */
@@ -129,5 +174,6 @@ export type CanaryStatus = z.output<typeof canaryStatusSchema>;
 export type CanarySpec = z.output<typeof canarySpecSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type OutboxEntry = z.output<typeof outboxEntrySchema>;
+export type HookProgressStatus = z.output<typeof hookProgressSchema>;
 export type MetricEvidenceStatus = z.output<typeof metricEvidenceSchema>;
 export type EvidenceStatus = z.output<typeof evidenceSchema>;

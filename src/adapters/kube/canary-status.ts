@@ -1,10 +1,10 @@
 // Converts between the core's CanaryState (times in ms) and the Canary's `status` (RFC3339).
 // Pure functions: fromStatus(toStatus(state, extra)) equals state for every state the core
 // makes, except that an infinite e-value reads back as the largest finite double.
-import type { CanaryState } from '../../core/state.ts';
+import type { CanaryState, HookProgress } from '../../core/state.ts';
 import type { Evidence, MetricEvidence } from '../../core/types.ts';
 import { canaryStatusSchema } from './canary-schema.ts';
-import type { CanaryStatus, Condition, EvidenceStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
+import type { CanaryStatus, Condition, EvidenceStatus, HookProgressStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
 
 /** What status holds beyond CanaryState. The outbox is empty and noticeSeq 0 when not given. */
 export interface StatusExtra {
@@ -74,6 +74,24 @@ function evidenceToStatus(evidence: Evidence | null): EvidenceStatus | null {
   };
 }
 
+function hooksToStatus(hooks: HookProgress): HookProgressStatus {
+  return {
+    ...hooks,
+    confirmNextAt: toTime(hooks.confirmNextAt),
+    rolloutCalledFor: toTime(hooks.rolloutCalledFor),
+    rolloutCountedTo: toTime(hooks.rolloutCountedTo),
+  };
+}
+
+function hooksFromStatus(hooks: HookProgressStatus): HookProgress {
+  return {
+    ...hooks,
+    confirmNextAt: fromTime(hooks.confirmNextAt),
+    rolloutCalledFor: fromTime(hooks.rolloutCalledFor),
+    rolloutCountedTo: fromTime(hooks.rolloutCountedTo),
+  };
+}
+
 /** The status to write for `state`. */
 export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
   return {
@@ -93,6 +111,7 @@ export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
     evidence: evidenceToStatus(state.evidence),
     handledRequest: state.handledRequest,
     message: state.message,
+    hooks: hooksToStatus(state.hooks),
     observedGeneration: extra.observedGeneration,
     conditions: [...extra.conditions],
     outbox: [...(extra.outbox ?? [])],
@@ -120,6 +139,7 @@ export function fromStatus(status: CanaryStatus): CanaryState {
     evidence: evidence === null ? null : { ...evidence, metrics: evidence.metrics.map(metricFromStatus) },
     handledRequest: status.handledRequest,
     message: status.message,
+    hooks: hooksFromStatus(status.hooks),
   };
 }
 

@@ -1,3 +1,4 @@
+import { noHookProgress } from '../../../src/core/transitions.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -28,6 +29,7 @@ const progressing: CanaryState = {
     metrics: [{ name: 'errors', canaryRequests: 120, canaryEvents: 1, primaryRequests: 1080, primaryEvents: 9, ratio: 1.0, harm: 0.8, safe: 1.2, logLr: { '2': [-0.1], '5': [-0.7] } }],
   },
   handledRequest: null, pausedAt: null, message: 'step 1 of 2 at 10%',
+  hooks: { ...noHookProgress(), preRolloutPassed: true, rolloutCalledFor: t0 + 61_000, lastFailure: 'rollout hook failed: HTTP 503' },
 };
 
 async function setup(t: { after(fn: () => unknown): void }) {

@@ -1,3 +1,4 @@
+import { noHookProgress } from '../../../src/core/transitions.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -37,7 +38,7 @@ const state: fc.Arbitrary<CanaryState> = fc.record({
   stepStartedAt: time,
   analyzedUntil: time,
   progressAt: time,
-  pausedBy: fc.constantFrom(null, 'user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit'),
+  pausedBy: fc.constantFrom(null, 'user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit', 'confirmation'),
   pausedAt: time,
   userPaused: fc.boolean(),
   evidence: fc.option(fc.record({
@@ -48,6 +49,16 @@ const state: fc.Arbitrary<CanaryState> = fc.record({
   }), { nil: null }),
   handledRequest: text,
   message: fc.string({ maxLength: 40 }),
+  hooks: fc.record({
+    preRolloutPassed: fc.boolean(),
+    confirmed: fc.boolean(),
+    confirmPolls: fc.nat(100),
+    confirmNextAt: time,
+    rolloutCalledFor: time,
+    rolloutCountedTo: time,
+    rolloutFailures: fc.nat(10),
+    lastFailure: text,
+  }),
 });
 
 /** What the API server hands back: the status after a trip through JSON. */
@@ -130,6 +141,6 @@ function stateAt(overrides: Partial<CanaryState>): CanaryState {
   return {
     phase: 'Progressing', revision: 'abc', lastPromotedRevision: null, lastFailedRevision: null, canaryWeight: 10, step: 0,
     runStartedAt: t0, stepStartedAt: null, analyzedUntil: null, progressAt: t0, pausedBy: null, pausedAt: null, userPaused: false,
-    evidence: null, handledRequest: null, message: 'step 1', ...overrides,
+    evidence: null, handledRequest: null, message: 'step 1', hooks: noHookProgress(), ...overrides,
   };
 }
