@@ -34,8 +34,8 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
 
-/** The app as a user would write it: a Deployment annotated for Fledge, and its Service. */
-export function appDeployment(scenario: Scenario, timing: Timing): V1Deployment {
+/** The app as a user would write it: a Deployment annotated for Fledge (plus `extra` annotations, such as hooks), and its Service. */
+export function appDeployment(scenario: Scenario, timing: Timing, extra: Readonly<Record<string, string>> = {}): V1Deployment {
   const labels = { app: scenario.app };
   return {
     apiVersion: 'apps/v1',
@@ -50,6 +50,7 @@ export function appDeployment(scenario: Scenario, timing: Timing): V1Deployment 
         'fledge.dev/interval': seconds(timing.intervalMs),
         'fledge.dev/bake': seconds(timing.bakeMs),
         'fledge.dev/progress-deadline': seconds(timing.progressDeadlineMs),
+        ...extra,
       },
     },
     spec: {

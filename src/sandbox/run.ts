@@ -13,9 +13,10 @@ import { startMetricsPath, type MetricsMode } from './metrics-path.ts';
 import { PodMetrics } from './pod-metrics.ts';
 import { seeded } from './random.ts';
 import { playReleases, type Stage } from './play.ts';
-import { behaviourOf, scenarios, type ScenarioName } from './scenarios.ts';
+import { behaviourOf, scenarios, type Scenario, type ScenarioName } from './scenarios.ts';
 import { keepLines, releaseOk, summaryLines, type ReleaseResult } from './summary.ts';
 import { createTraffic } from './traffic.ts';
+import { startSandboxLoadTester, type SandboxLoadTester } from './loadtester.ts';
 import { createScreen, type Screen } from './view.ts';
 
 export interface SandboxOptions {
@@ -82,6 +83,14 @@ interface Started {
   readonly emulator: Emulator;
 }
 
+/** The quiet scenario's load generator, called by the app's rollout hook; none for the others. */
+async function loadTesterFor(scenario: Scenario, parts: Parts): Promise<Pick<SandboxLoadTester, 'annotations' | 'rps'> & { allow: string[] }> {
+  if (scenario.loadtester === undefined) return { annotations: {}, rps: () => 0, allow: [] };
+  const load = await startSandboxLoadTester(scenario, scenario.loadtester.rate);
+  parts.stops.push(() => load.stop());
+  return { ...load, allow: [load.allow] };
+}
+
 /** Starts emulator, metrics path, controller, app, mesh and traffic; registers their stops. */
 async function startParts(options: SandboxOptions, parts: Parts, screen: Screen): Promise<Started> {
   const scenario = scenarios[options.scenario];
@@ -100,20 +109,22 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
   parts.stops.push(() => path.stop());
   screen.log(path.notice);
 
+  const load = await loadTesterFor(scenario, parts);
   const catalog = await sandboxCatalog();
   const controller = await createController({
     kubeConfig, metrics: path.source, catalog, namespace: scenario.namespace, resyncMs: 2000,
     log: options.log ?? pino({ level: 'silent' }),
+    webhookAllowList: load.allow,
   });
   await controller.start();
   parts.stops.push(() => controller.stop());
 
-  await createApp(kubeConfig, appDeployment(scenario, timing));
+  await createApp(kubeConfig, appDeployment(scenario, timing, load.annotations));
   const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }] });
   parts.stops.push(() => mesh.stop());
   const rps = options.rps ?? scenario.rps;
   const traffic = createTraffic({
-    routes: () => mesh.routes(), metrics: pods, behaviour: behaviourOf(scenario), random: seeded(options.seed ?? 1), rps: () => rps,
+    routes: () => mesh.routes(), metrics: pods, behaviour: behaviourOf(scenario), random: seeded(options.seed ?? 1), rps: () => rps + load.rps(),
     onTick: (at) => {
       direct.snapshot(at);
       pods.retain(mesh.pods());

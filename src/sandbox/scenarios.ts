@@ -3,7 +3,7 @@
 // ended as expected.
 import type { Behaviour } from './traffic.ts';
 
-export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready'] as const;
+export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** How a release must end: promoted, rolled back, or paused waiting (e.g. no data). */
@@ -34,6 +34,12 @@ export interface Scenario {
   readonly stretch?: number;
   /** Metrics outage during the first release: starts once the canary has taken traffic for this many intervals. */
   readonly outage?: { readonly afterIntervals: number; readonly forIntervals: number };
+  /**
+   * An idle app judged on generated load: `fledge.dev/hook-rollout` calls the sandbox's
+   * `fledge loadtester`, which sends `rate` requests per second to the app's Service (split by the
+   * TrafficSplit like real users) for each interval. No load flows outside a run.
+   */
+  readonly loadtester?: { readonly rate: number };
 }
 
 const good: Behaviour = { failureRate: 0.005, latencyMedianMs: 50, latencySigma: 0.3 };
@@ -96,6 +102,16 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
     behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix },
     releases: [goodRelease],
     outage: { afterIntervals: 1, forIntervals: 3 },
+  },
+  quiet: {
+    ...base,
+    name: 'quiet',
+    rps: 0,
+    // The default scenario's load, generated: its releases end as claimed in ≥ 99.9% of paths.
+    loadtester: { rate: 500 },
+    description: 'an idle app (no users): the rollout hook has fledge loadtester send 500 rps each interval; a good release is promoted, a bad one (10× failures) rolled back',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
+    releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
   },
   'never-ready': {
     ...base,

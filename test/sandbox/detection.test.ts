@@ -24,6 +24,7 @@ import { parseAnnotations } from '../../src/config/annotations.ts';
 import type { ReleasePolicy } from '../../src/core/types.ts';
 import { appDeployment } from '../../src/sandbox/cluster-setup.ts';
 import { sandboxCatalog, sandboxScrapeMs, timingFor } from '../../src/sandbox/run.ts';
+import { rolloutHook } from '../../src/sandbox/loadtester.ts';
 import { behaviourOf, scenarios, type Outcome, type ScenarioName } from '../../src/sandbox/scenarios.ts';
 import type { Behaviour } from '../../src/sandbox/traffic.ts';
 import { seeded, wilson } from '../support/sim.ts';
@@ -36,7 +37,9 @@ const required = 0.999;
 async function sandboxPolicy(name: ScenarioName, speed: number): Promise<ReleasePolicy> {
   const scenario = scenarios[name];
   const timing = timingFor(speed / (scenario.stretch ?? 1));
-  const annotations = appDeployment(scenario, timing).metadata?.annotations ?? {};
+  // The quiet scenario's rollout hook is part of its policy (it calls for a look at every interval start).
+  const hooks = scenario.loadtester === undefined ? {} : rolloutHook('http://127.0.0.1:8080', scenario, scenario.loadtester.rate);
+  const annotations = appDeployment(scenario, timing, hooks).metadata?.annotations ?? {};
   const parsed = parseAnnotations(annotations, await sandboxCatalog());
   if (!parsed.ok) throw new Error(`the sandbox's annotations do not parse: ${JSON.stringify(parsed.issues)}`);
   return parsed.config.policy;
@@ -91,7 +94,9 @@ async function replay(name: ScenarioName, index: number, speed: number): Promise
   const misses: string[] = [];
   for (let run = 0; run < runs; run += 1) {
     const random = seeded(1_000_003 * (index + 1) + run);
-    const outcome = runFledge(new World({ scenario: world, requestsPerSecond: scenario.rps, scrapeMs: sandboxScrapeMs, random, histogram: false }), policy, { horizonMs: 30 * 60_000 });
+    // Generated load (quiet) flows while the canary has traffic, which is all the judge sees: modelled as steady.
+    const rps = scenario.rps + (scenario.loadtester?.rate ?? 0);
+    const outcome = runFledge(new World({ scenario: world, requestsPerSecond: rps, scrapeMs: sandboxScrapeMs, random, histogram: false }), policy, { horizonMs: 30 * 60_000 });
     if (outcome.ending !== endingOf[release.expect]) misses.push(`${outcome.ending}: ${outcome.reason}`);
   }
   const share = (runs - misses.length) / runs;
@@ -105,6 +110,8 @@ const judged: readonly { name: ScenarioName; release: number; what: string }[] =
   { name: 'latency', release: 0, what: 'the slow release (p99 ≈ 1 s against a 500 ms SLO) is rolled back' },
   { name: 'small-regression', release: 0, what: 'the small regression (2× failures, 1% vs 0.5%) is rolled back' },
   { name: 'prometheus-outage', release: 0, what: 'the good release is promoted across a metrics outage' },
+  { name: 'quiet', release: 0, what: 'an idle app: the good release is promoted on the loadtester\'s 500 rps' },
+  { name: 'quiet', release: 1, what: 'an idle app: the bad release (10× failures) is rolled back on the loadtester\'s 500 rps' },
 ];
 
 describe('sandbox scenarios end as they claim in ≥ 99.9% of sample paths, not only on seed 1', { concurrency: true }, () => {

@@ -68,6 +68,12 @@ describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, 
     assert.ok(result.releases[0]?.phases.includes('Paused'), `phases: ${result.releases[0]?.phases.join(' → ')}`);
   });
 
+  it('quiet: an idle app judged on the loadtester\'s load (rollout hook) promotes the good release and rolls back the bad one', async () => {
+    const result = await play('quiet');
+    assert.deepEqual(endings(result), ['podinfo:1.1 promoted', 'podinfo:1.2 rolled-back']);
+    assert.ok((result.releases[0]?.canaryRequests ?? 0) > 500, `the canary got generated load (${result.releases[0]?.canaryRequests})`);
+  });
+
   it('canary that never becomes ready: rolled back at the progress deadline with no traffic sent to it', async () => {
     const result = await play('never-ready');
     assert.deepEqual(endings(result), ['podinfo:1.3 rolled-back']);
