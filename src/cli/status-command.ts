@@ -3,6 +3,7 @@ import { createApiCaller } from '../adapters/kube/errors.ts';
 import { createCanaryApi, parseStatus, type CanaryApi, type CanaryObject, type CanaryStatus } from '../adapters/kube/canary-resource.ts';
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
+import { hookLines } from './status-hooks.ts';
 import { appName, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube, type KubeFlags } from './kube-flags.ts';
 
 const usage = `fledge status [NAME] ${kubeFlagUsage} [-A] [--output text|json]`;
@@ -81,7 +82,7 @@ export const statusCommand: Command = {
     }
     if (output === 'json') printJson(io, canaries);
     else if (canaries.length === 0) io.out(all ? 'No Canaries found.' : `No Canaries found in namespace ${namespace}.`);
-    else for (const line of statusTable(canaries, all)) io.out(line);
+    else for (const line of [...statusTable(canaries, all), ...(name === null ? [] : canaries.flatMap(hookLines))]) io.out(line);
     return ExitCode.ok;
   }),
 };
