@@ -101,8 +101,11 @@ function configProblem(deps: ReconcileDeps, target: V1Deployment, config: Canary
 export async function reconcile(deps: ReconcileDeps, key: { namespace: string; name: string }): Promise<ReconcileResult> {
   const names = namesOf(key.namespace, key.name);
   const target = await deps.cluster.getDeployment(key.namespace, key.name);
-  // Deleted: the Canary and everything it owns go with it (owner references).
-  if (target === null) return { requeueAfterMs: null };
+  // Deleted: the Canary and everything it owns go with it (owner references); so do its hook answers.
+  if (target === null) {
+    deps.hooks.forget(`${key.namespace}/${key.name}`);
+    return { requeueAfterMs: null };
+  }
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
   const parsed = parseAnnotations(annotations, deps.catalog);

@@ -144,6 +144,21 @@ describe('a release with every hook', () => {
     assert.ok(failures.length >= 3, failures.join('\n'));
   });
 
+  it('a restarted controller neither asks a passed gate again nor forgets a confirmation (both are in status)', async (t) => {
+    const { h, calls } = await setup(t, () => ({ status: 200 }), ['pre-rollout', 'confirm-promotion', 'post-rollout']);
+    await h.setImage('app', 'app:2.0');
+    const stepped = await h.runUntil('app', (s) => s.hooks?.preRolloutPassed === true && s.step >= 0);
+    assert.equal(stepped.status.phase, 'Progressing');
+    h.restart();
+    const promoting = await h.runUntil('app', (s) => s.hooks?.confirmed === true || terminal(s));
+    assert.equal(promoting.status.phase, 'Promoting', promoting.status.message);
+    h.restart();
+    const done = await h.runUntil('app', terminal);
+    assert.equal(done.status.phase, 'Succeeded');
+    await until(() => calls.some((c) => c.hook === 'post-rollout'), 'the post-rollout hook is told');
+    assert.deepEqual(calls.map((c) => c.hook), ['pre-rollout', 'confirm-promotion', 'post-rollout']);
+  });
+
   it('refuses a hook the allow-list does not permit: ConfigValid=False, nothing moves, no call', async (t) => {
     const { h, calls } = await setup(t, () => ({ status: 200 }), []);
     const { AppsV1Api } = await import('@kubernetes/client-node');
