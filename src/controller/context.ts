@@ -17,6 +17,8 @@ export interface ReconcileTelemetry {
   readonly verdict: (outcome: string) => void;
   readonly canary: (names: AppNames, phase: string, weight: number) => void;
   readonly evidence?: (names: AppNames, samples: ReadonlyArray<{ metric: string; harm: number; safe: number }>) => void;
+  /** One hook call answered (after its retries): 2xx or not. */
+  readonly hookAnswer?: (hook: string, ok: boolean) => void;
 }
 
 export interface ReconcileDeps {

@@ -187,7 +187,7 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const mayAct = (): boolean => !halted && (options.mayAct?.() ?? true);
   // Every API client built from this KubeConfig shares keep-alive connections from here on.
   const { kc } = withKeepAlive(options.kubeConfig);
-  const hooks = new HookCalls(options.hookRunner ?? createHttpHookRunner({ clock }));
+  const hooks = new HookCalls(options.hookRunner ?? createHttpHookRunner({ clock }), (hook, ok) => options.telemetry?.hookAnswer?.(hook, ok));
   const deps: ReconcileDeps = {
     cluster: guardCluster(createClusterObjects(kc, { clock, onApiError }), mayAct),
     routerFor: (kind) => guardRouter(createRouter(kind, kc, { onApiError }), mayAct),

@@ -27,11 +27,14 @@ const maxAnswers = 200;
 
 export class HookCalls {
   readonly #runner: HookRunner;
+  readonly #answered: (hook: HookName, ok: boolean) => void;
   readonly #books = new Map<string, Book>();
   #listener: (app: string) => void = () => undefined;
 
-  constructor(runner: HookRunner) {
+  /** `answered` is told of every answer, outcome hooks' too (for /metrics). */
+  constructor(runner: HookRunner, answered: (hook: HookName, ok: boolean) => void = () => undefined) {
     this.#runner = runner;
+    this.#answered = answered;
   }
 
   /** Called with the app key whenever one of its hooks answered (the controller enqueues it). */
@@ -54,6 +57,7 @@ export class HookCalls {
     if (book.inFlight.has(id) || book.answers.has(id)) return;
     book.inFlight.add(id);
     this.#runner.run(call.request, (reply) => {
+      this.#answered(call.hook, reply.ok);
       book.inFlight.delete(id);
       book.answers.set(id, { hook: call.hook, look: call.look, ok: reply.ok, detail: reply.detail });
       for (const old of book.answers.keys()) {
@@ -90,7 +94,10 @@ export class HookCalls {
             message: notice.message, at: notice.at,
           },
         };
-        this.#runner.run(request, (reply: HookReply) => onDone(reply.ok || reply.final ? 'delivered' : 'undelivered'));
+        this.#runner.run(request, (reply: HookReply) => {
+          this.#answered(target.name, reply.ok);
+          onDone(reply.ok || reply.final ? 'delivered' : 'undelivered');
+        });
       },
     };
   }

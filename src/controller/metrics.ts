@@ -30,6 +30,7 @@ export class ControllerMetrics {
   readonly #reconcileErrors: Counter<'code'>;
   readonly #outcomes: Counter<'verdict'>;
   readonly #apiErrors: Counter<'code'>;
+  readonly #hookAnswers: Counter<'hook' | 'outcome'>;
   readonly #leader: Gauge;
 
   constructor(options: MetricsOptions = {}) {
@@ -54,6 +55,7 @@ export class ControllerMetrics {
     this.#reconcileErrors = new Counter({ name: 'fledge_reconcile_errors_total', help: 'Reconciles that failed, by error code.', labelNames: ['code'], registers });
     this.#outcomes = new Counter({ name: 'fledge_analysis_outcomes_total', help: 'Judged intervals by verdict.', labelNames: ['verdict'], registers });
     this.#apiErrors = new Counter({ name: 'fledge_api_errors_total', help: 'Kubernetes API errors by code.', labelNames: ['code'], registers });
+    this.#hookAnswers = new Counter({ name: 'fledge_hook_answers_total', help: 'Hook calls by hook and outcome (passed: 2xx; failed: anything else after retries).', labelNames: ['hook', 'outcome'], registers });
     this.#leader = new Gauge({ name: 'fledge_leader', help: '1 while this process leads (or runs without leader election).', registers });
     const depth = options.queueDepth ?? (() => 0);
     new Gauge({ name: 'fledge_queue_depth', help: 'Canaries waiting for a reconcile worker.', registers, collect() { this.set(depth()); } });
@@ -98,6 +100,10 @@ export class ControllerMetrics {
 
   analysisOutcome(verdict: string): void {
     this.#outcomes.inc({ verdict });
+  }
+
+  hookAnswer(hook: string, ok: boolean): void {
+    this.#hookAnswers.inc({ hook, outcome: ok ? 'passed' : 'failed' });
   }
 
   apiError(code: string): void {

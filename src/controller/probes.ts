@@ -39,6 +39,7 @@ export function telemetryOf(metrics: ControllerMetrics): NonNullable<ControllerO
     reconciled: (ms) => metrics.observeReconcile(ms / 1000),
     failed: (code) => metrics.reconcileError(code),
     apiError: (code) => metrics.apiError(code),
+    hookAnswer: (hook, ok) => metrics.hookAnswer(hook, ok),
     evidence: (names, samples) => metrics.setEvidence(names.namespace, names.app, samples),
   };
 }

@@ -18,7 +18,8 @@ function call(run: string, look: string): HookCall {
 describe('HookCalls', () => {
   it('calls once per (run, hook, look) while in flight or answered, and wakes the app on an answer', () => {
     const { runner, pending } = manual();
-    const calls = new HookCalls(runner);
+    const answered: string[] = [];
+    const calls = new HookCalls(runner, (hook, ok) => answered.push(`${hook} ${ok}`));
     const woken: string[] = [];
     calls.onAnswer((app) => woken.push(app));
     calls.call(call('r1@0', '100'));
@@ -28,6 +29,7 @@ describe('HookCalls', () => {
     calls.call(call('r1@0', '100'));
     assert.equal(pending.length, 1, 'an answered look is not asked again');
     assert.deepEqual(woken, ['ns/app']);
+    assert.deepEqual(answered, ['rollout false'], 'counted for /metrics');
     assert.deepEqual(calls.results('ns/app', 'r1@0'), [{ hook: 'rollout', look: '100', ok: false, detail: 'HTTP 503' }]);
   });
 
