@@ -39,6 +39,7 @@ async function hookServer(t: TestContext, h: () => Harness | undefined, answer: 
       const n = (seen.get(hook) ?? 0) + 1;
       seen.set(hook, n);
       const reply = answer(hook, n);
+      if (reply.status === 0) return; // never answers
       res.writeHead(reply.status, { 'content-type': reply.type ?? 'text/plain' }).end(reply.body ?? '');
     });
   });
@@ -142,6 +143,21 @@ describe('a release with every hook', () => {
     assert.match(done.status.message, /rollout hook failed: HTTP 200: an HTML page, not a hook reply \(3 in a row, rollback at 3\)/);
     const failures = (await eventReasons(h)).filter((r) => r.startsWith('HookFailed'));
     assert.ok(failures.length >= 3, failures.join('\n'));
+  });
+
+  it('aborts at the gate timeout when the confirm-promotion hook never answers, traffic back on the primary', async (t) => {
+    const { h, calls } = await setup(t, (hook) => (hook === 'confirm-promotion' ? { status: 0 } : { status: 200 }), ['confirm-promotion']);
+    const { AppsV1Api } = await import('@kubernetes/client-node');
+    const apps = h.kc.makeApiClient(AppsV1Api);
+    const current = await apps.readNamespacedDeployment({ namespace: 'default', name: 'app' });
+    current.metadata!.annotations = { ...current.metadata!.annotations, 'fledge.dev/gate-timeout': '1m' };
+    current.spec!.template.spec!.containers[0]!.image = 'app:2.0';
+    await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'app', body: current });
+    const done = await h.runUntil('app', terminal);
+    assert.equal(done.status.phase, 'Failed');
+    assert.match(done.status.message, /the confirm-promotion hook did not confirm within 1m/);
+    assert.ok(calls.some((c) => c.hook === 'confirm-promotion'), 'it was asked');
+    assert.equal(h.writes.at(-1)?.canaryWeight, 0);
   });
 
   it('a restarted controller neither asks a passed gate again nor forgets a confirmation (both are in status)', async (t) => {
