@@ -18,4 +18,8 @@ export interface Usage {
   readonly measurements: number;
   readonly reconciles: number;
   readonly reconcileFailures: number;
+  /** API requests by verb and kind (see request-kinds.ts). */
+  readonly byKind: Readonly<Record<string, number>>;
+  /** Times (ms since the epoch) of every API request about a sample of the apps, by app. */
+  readonly sampled: Readonly<Record<string, readonly number[]>>;
 }
