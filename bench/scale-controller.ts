@@ -74,6 +74,8 @@ function usage(): Usage {
     cpuMs: (resources.userCPUTime + resources.systemCPUTime) / 1000,
     maxRssBytes: resources.maxRSS * 1024,
     rssBytes: process.memoryUsage.rss(),
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    memory: process.memoryUsage(),
     ...counters,
     byKind: { ...byKind },
     sampled,

@@ -73,6 +73,10 @@ function deployment(name: string, settings: ScaleSettings): unknown {
   };
 }
 
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
 /** `k` names spread evenly over `names`. */
 function spread(names: readonly string[], k: number): string[] {
   const step = names.length / Math.min(k, names.length);
@@ -140,6 +144,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const emulatorCpu1 = emulator.cpuMs();
     log(`  bootstrapped ${bootstrapped}/${n} in ${(bootstrapMs / 1000).toFixed(1)} s`);
     const before = await controller.snapshot();
+    log(`  controller after bootstrap: RSS ${mib(before.rssBytes)} MiB (peak ${mib(before.maxRssBytes)}), heap used ${mib(before.heapUsedBytes)} MiB`);
     const base = { n, settings, bootstrapMs, bootstrapped, before, stepLagsMs: tracker.stepLagsMs, scaleUpMs: tracker.scaleUpMs, stepStarts: tracker.stepStarts };
     if (!booted) {
       return {
@@ -153,6 +158,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const completed = await waitUntil(`${n} releases`, () => tracker.count('Succeeded') + tracker.count('Failed') >= n, deadline);
     const releaseMs = Date.now() - releaseStart;
     const after = await controller.snapshot();
+    log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
     log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s; API requests per release by verb and kind:`);
     for (const line of breakdownText(before.byKind, after.byKind, n)) log(`    ${line}`);
     const drift = completed ? await measureDrift(api, spread(names, driftEdits), driftTimeoutMs) : null;

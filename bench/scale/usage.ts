@@ -11,6 +11,10 @@ export interface Usage {
   /** Peak resident set size in bytes (whole lifetime). */
   readonly maxRssBytes: number;
   readonly rssBytes: number;
+  /** V8 heap in use when the snapshot was taken (live objects plus garbage not yet collected). */
+  readonly heapUsedBytes: number;
+  /** process.memoryUsage() at the snapshot (heapTotal, external, arrayBuffers tell where RSS beyond the heap goes). */
+  readonly memory?: NodeJS.MemoryUsage;
   /** Calls of the generated API clients. */
   readonly apiRequests: number;
   /** Requests made through fetch options: the informers' watches. */
