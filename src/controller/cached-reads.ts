@@ -88,7 +88,9 @@ export function splitReads(cache: CacheLookup, now: () => number = Date.now): Sp
       if (!cache.synced) return undefined;
       const cached = cache.get(name, namespace);
       const written = overlay.answer(`${namespace}/${name}`, cached);
-      return written === undefined ? (cached ?? null) : written.object;
+      if (written === undefined) return cached ?? null;
+      // Written by us but not (or no longer) in the cache: just created, or deleted by someone since. Ask.
+      return cached === undefined && written.object !== null ? undefined : written.object;
     },
     wrote: (namespace, name, object) => overlay.record(`${namespace}/${name}`, object),
   };

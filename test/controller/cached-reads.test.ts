@@ -108,23 +108,35 @@ describe('the router reads TrafficSplits from the watch cache', () => {
       split.spec.backends = [{ service: 'app-primary', weight: 100 - canary }, { service: 'app-canary', weight: canary }];
       return (await custom.replaceNamespacedCustomObject({ ...splitApi, body: split })) as Split;
     };
-    return { objects, router, editTo };
+    return { objects, router, editTo, custom };
   }
 
   it('sees its own write before the watch delivers it, and no API read answers in place of the cache', async (t) => {
-    const { objects, router, editTo } = await setUp(t);
+    const { objects, router, editTo, custom } = await setUp(t);
     await router.write(ref, 10);
-    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90, exact: true }, 'its own write, the cache still empty');
+    objects.set('app', (await custom.getNamespacedCustomObject(splitApi)) as KubernetesObject); // the watch delivers the create
+    await router.write(ref, 20);
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 20, primaryWeight: 80, exact: true }, 'its own write, the cache one version behind');
     const edited = await editTo(30);
-    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 10, primaryWeight: 90, exact: true }, 'from cache and overlay, not the API');
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 20, primaryWeight: 80, exact: true }, 'from cache and overlay, not the API');
     assert.equal(edited.spec.backends[1]?.weight, 30);
     objects.set('app', edited);
     assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 30, primaryWeight: 70, exact: true }, 'the watch delivered the edit');
   });
 
-  it('after a write refused as stale, the next write reads the API and goes through', async (t) => {
-    const { router, editTo } = await setUp(t);
+  it('reads a split deleted by someone as missing once the watch drops it, though its own write is still overlaid', async (t) => {
+    const { objects, router, custom } = await setUp(t);
     await router.write(ref, 10);
+    objects.set('app', (await custom.getNamespacedCustomObject(splitApi)) as KubernetesObject); // the watch delivers the write
+    await custom.deleteNamespacedCustomObject(splitApi); // someone deletes it; the watch drops it
+    objects.delete('app');
+    assert.deepEqual(await router.read(ref), { kind: 'missing' });
+  });
+
+  it('after a write refused as stale, the next write reads the API and goes through', async (t) => {
+    const { objects, router, editTo, custom } = await setUp(t);
+    await router.write(ref, 10);
+    objects.set('app', (await custom.getNamespacedCustomObject(splitApi)) as KubernetesObject);
     await editTo(30);
     await assert.rejects(router.write(ref, 50), { code: 'FLEDGE_API_CONFLICT' });
     await router.write(ref, 50);
