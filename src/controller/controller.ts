@@ -98,8 +98,7 @@ class RunningController implements Controller {
       kc: options.kubeConfig,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       resyncMs: options.resyncMs ?? defaultResyncMs,
-      // A change seen by a watch (a user's edit, a child's readiness) runs ahead of the resync's keys.
-      onKey: (key, event) => this.#queue.add(key, event !== 'resync'),
+      onKey: (key) => this.#queue.add(key),
       onError: (kind, error) => log.warn({ kind, err: String(error) }, 'watch failed; restarting'),
       watches: [
         { kind: 'deployments', keysOf: (object) => deploymentKeys(object) },

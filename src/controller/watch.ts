@@ -32,8 +32,7 @@ export interface WatchOptions {
   /** One namespace, or all when undefined. */
   readonly namespace?: string;
   readonly watches: readonly WatchSpec[];
-  /** A key to reconcile, and why: a watch event, or the periodic resync. */
-  readonly onKey: (key: string, event: WatchEvent) => void;
+  readonly onKey: (key: string) => void;
   /** Every this often, call back for every key of every cached object (default 5 min; 0 = never). */
   readonly resyncMs?: number;
   /** Restart delay after an informer error: base doubling to cap (defaults 1 s, 30 s). */
@@ -105,7 +104,7 @@ class Restarting {
     for (const event of ['add', 'update', 'delete'] as const) {
       this.informer.on(event, (object) => {
         this.#failures = 0;
-        for (const key of spec.keysOf(object, event)) options.onKey(key, event);
+        for (const key of spec.keysOf(object, event)) options.onKey(key);
       });
     }
     this.informer.on('error', (error: unknown) => this.#failed(error));
@@ -175,7 +174,7 @@ export class Watches {
     for (const { informer, spec } of this.#informers) {
       for (const object of informer.list()) for (const key of spec.keysOf(object, 'resync')) keys.add(key);
     }
-    for (const key of keys) this.#options.onKey(key, 'resync');
+    for (const key of keys) this.#options.onKey(key);
   }
 
   /** One kind's cache, for reads (see cached-reads.ts); never synced when the kind is not watched. */

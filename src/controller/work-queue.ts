@@ -33,15 +33,8 @@ export class WorkQueue {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #concurrency: number;
-  /**
-   * Ready keys in order, urgent ones (a change seen by a watch) ahead of the rest (resyncs, timed
-   * looks); `#dirty` holds the keys that want a run (ready or waiting for an in-flight run). A key
-   * may sit in both lanes: the first to reach a worker runs it, the other is skipped.
-   */
+  /** Ready keys in order; `#dirty` holds the keys that want a run (ready or waiting for an in-flight run). */
   #ready: string[] = [];
-  #urgent: string[] = [];
-  /** Dirty keys that were added as urgent (kept when they wait for an in-flight run). */
-  readonly #urgentKeys = new Set<string>();
   readonly #dirty = new Set<string>();
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #delayed = new TimerHeap();
@@ -58,7 +51,7 @@ export class WorkQueue {
 
   /** Keys ready to run and not yet taken by a worker. */
   get depth(): number {
-    return this.#dirty.size - [...this.#dirty].filter((key) => this.#inFlight.has(key)).length;
+    return this.#ready.length;
   }
 
   /** Keys waiting for their delay (addAfter, backoff). */
@@ -70,18 +63,13 @@ export class WorkQueue {
     return this.#inFlight.size;
   }
 
-  /**
-   * Runs `key` soon. Supersedes a pending addAfter: the run schedules its own follow-up. An
-   * `urgent` key (something changed) runs ahead of keys added without it.
-   */
-  add(key: string, urgent = false): void {
+  /** Runs `key` soon. Supersedes a pending addAfter: the run schedules its own follow-up. */
+  add(key: string): void {
     if (this.#shuttingDown) return;
     this.#delayed.cancel(key);
-    const waiting = this.#dirty.has(key);
-    if (waiting && (!urgent || this.#urgentKeys.has(key))) return;
+    if (this.#dirty.has(key)) return;
     this.#dirty.add(key);
-    if (urgent) this.#urgentKeys.add(key);
-    if (!this.#inFlight.has(key)) (urgent ? this.#urgent : this.#ready).push(key);
+    if (!this.#inFlight.has(key)) this.#ready.push(key);
     this.#pump();
   }
 
@@ -122,20 +110,14 @@ export class WorkQueue {
     this.#timer = null;
     this.#delayed.clear();
     this.#ready = [];
-    this.#urgent = [];
     this.#dirty.clear();
-    this.#urgentKeys.clear();
     await Promise.all([...this.#inFlight.values()]);
   }
 
   #pump(): void {
-    while (!this.#shuttingDown && this.#inFlight.size < this.#concurrency) {
-      const key = this.#urgent.shift() ?? this.#ready.shift();
-      if (key === undefined) return;
-      // Already taken from the other lane, or waiting for its in-flight run.
-      if (!this.#dirty.has(key) || this.#inFlight.has(key)) continue;
+    while (!this.#shuttingDown && this.#inFlight.size < this.#concurrency && this.#ready.length > 0) {
+      const key = this.#ready.shift() as string;
       this.#dirty.delete(key);
-      this.#urgentKeys.delete(key);
       this.#inFlight.set(key, this.#run(key));
     }
   }
@@ -160,7 +142,7 @@ export class WorkQueue {
     else this.forget(key);
     // Added while in flight: run once more now; that run schedules its own follow-up.
     if (this.#dirty.has(key)) {
-      (this.#urgentKeys.has(key) ? this.#urgent : this.#ready).push(key);
+      this.#ready.push(key);
       return;
     }
     if (outcome === null) this.addAfter(key, this.backoffOf((this.#failures.get(key) ?? 1) - 1));

@@ -30,21 +30,6 @@ function gated(): { reconcile: (key: string) => Promise<ReconcileOutcome>; runs:
 }
 
 void describe('work queue', () => {
-  void it('runs a changed (urgent) key ahead of keys queued earlier by a resync, once, even when it was queued already', async () => {
-    const time = new FakeTime();
-    const g = gated();
-    const q = queue(time, { reconcile: g.reconcile });
-    for (const key of ['ns/a', 'ns/b', 'ns/c', 'ns/d']) q.add(key);
-    q.add('ns/c', true);
-    q.add('ns/e', true);
-    for (let i = 0; i < 5; i += 1) {
-      await settle();
-      g.release();
-    }
-    await settle();
-    assert.deepEqual(g.runs, ['ns/a', 'ns/c', 'ns/e', 'ns/b', 'ns/d']);
-  });
-
   void it('reconciles keys in the order they were added', async () => {
     const time = new FakeTime();
     const runs: string[] = [];
