@@ -12,19 +12,36 @@ import { createController } from '../src/controller/controller.ts';
 import { loadCatalog, type Catalog } from '../src/config/catalog.ts';
 import type { IntervalMeasurement } from '../src/core/types.ts';
 import type { MeasureRequest, MetricsSource } from '../src/ports.ts';
+import { requestKind } from './scale/request-kinds.ts';
 import type { Usage } from './scale/usage.ts';
 
 const counters = { apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0 };
+/** Requests by verb and kind ("get trafficsplits"); the informers' watches are "watch (informers)". */
+const byKind: Record<string, number> = {};
+
+/** Request times of a sample of apps (app-00000 … app-00049), for the cost of one steady-state step. */
+const sampled: Record<string, number[]> = {};
+const sampledApp = /\bapp-000[0-4]\d\b/;
+
+function count(kind: string, context: { getUrl(): string; getBody(): unknown }): void {
+  byKind[kind] = (byKind[kind] ?? 0) + 1;
+  // An Event is named in its body only.
+  const body = context.getBody();
+  const app = sampledApp.exec(context.getUrl())?.[0] ?? (kind === 'create events' && typeof body === 'string' ? sampledApp.exec(body)?.[0] : undefined);
+  if (app !== undefined) (sampled[app] ??= []).push(Date.now());
+}
 
 /** Counts every request the generated API clients (and watches) make through this config. */
 class CountingKubeConfig extends KubeConfig {
   override applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
     counters.apiRequests += 1;
+    count(requestKind(context.getHttpMethod(), context.getUrl()), context);
     return super.applySecurityAuthentication(context);
   }
 
   override applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
     counters.watchRequests += 1;
+    byKind['watch (informers)'] = (byKind['watch (informers)'] ?? 0) + 1;
     return super.applyToFetchOptions(opts);
   }
 }
@@ -57,7 +74,11 @@ function usage(): Usage {
     cpuMs: (resources.userCPUTime + resources.systemCPUTime) / 1000,
     maxRssBytes: resources.maxRSS * 1024,
     rssBytes: process.memoryUsage.rss(),
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    memory: process.memoryUsage(),
     ...counters,
+    byKind: { ...byKind },
+    sampled,
   };
 }
 

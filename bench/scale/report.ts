@@ -25,8 +25,34 @@ function perStep(value: number, steps: number, digits = 1): string {
 
 export const header = [
   'N', 'bootstrap', 'released', 'release s', 'steps taken', 'API requests/s', 'peak RSS MiB', 'CPU ms / step', 'step lag s (median / p99 / max)', 'change → scaled up s (median / p99)',
-  'API requests / step', 'metric queries / step', 'emulator CPU s (bootstrap / release)',
+  'API requests / step', 'API requests / release', 'API requests / steady-state step', 'metric queries / step', 'emulator CPU s (bootstrap / release)', 'drift repaired s (median / max)',
 ];
+
+function driftText(result: ScaleResult): string {
+  const drift = result.drift;
+  if (drift === null) return '—';
+  const { repairMs, edited } = drift;
+  const all = repairMs.length === edited ? '' : ` (${repairMs.length}/${edited} repaired)`;
+  return repairMs.length === 0 ? `0/${edited} repaired` : `${seconds(quantile(repairMs, 0.5))} / ${seconds(quantile(repairMs, 1))}${all}`;
+}
+
+/**
+ * Requests about one app from entering step k to entering step k + 1 (its route write, status
+ * write and Event, and anything else meanwhile), averaged over the sampled apps and their steps.
+ */
+export function steadyStepRequests(result: Pick<ScaleResult, 'after' | 'stepStarts'>): number {
+  let requests = 0;
+  let windows = 0;
+  for (const [app, times] of Object.entries(result.after.sampled)) {
+    const starts = result.stepStarts.get(app) ?? [];
+    for (let k = 0; k + 1 < starts.length; k += 1) {
+      const [from = 0, to = 0] = [starts[k], starts[k + 1]];
+      requests += times.filter((t) => t >= from && t < to).length;
+      windows += 1;
+    }
+  }
+  return windows === 0 ? Number.NaN : requests / windows;
+}
 
 function bootstrapText(result: ScaleResult): string {
   const rate = result.bootstrapMs > 0 ? (1000 * result.bootstrapped) / result.bootstrapMs : Number.NaN;
@@ -52,8 +78,11 @@ export function row(result: ScaleResult): string[] {
     lags.length === 0 ? '—' : `${seconds(quantile(lags, 0.5))} / ${seconds(quantile(lags, 0.99))} / ${seconds(quantile(lags, 1))}`,
     result.scaleUpMs.length === 0 ? '—' : `${seconds(quantile(result.scaleUpMs, 0.5))} / ${seconds(quantile(result.scaleUpMs, 0.99))}`,
     perStep(api, steps),
+    perStep(api, result.succeeded + result.failed),
+    Number.isNaN(steadyStepRequests(result)) ? '—' : steadyStepRequests(result).toFixed(1),
     perStep((after.measurements - before.measurements) * queriesPerMeasurement, steps),
     `${seconds(result.emulatorCpuMs.bootstrap, 0)} / ${seconds(result.emulatorCpuMs.release, 0)}`,
+    driftText(result),
   ];
 }
 
@@ -119,6 +148,12 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     '  (requests, failures, slow, success rate and p99, for canary and primary).',
     '- **Emulator CPU**: the API emulator process\'s CPU time (from /proc), to tell the controller\'s cost from the',
     '  test cluster\'s.',
+    '- **API requests**: per traffic step taken, per release (all requests of the release phase / runs ended)',
+    '  and per steady-state step: requests about one app (app-00000 … app-00049, named in the URL or the',
+    '  Event) from its entering step k to its entering step k + 1.',
+    '- **Drift repaired**: after the release, 20 TrafficSplits (spread over the apps) are hand-edited to 70/30 at once',
+    '  by an outside writer; from each edit to the watch event that shows it back at 100% primary (not counted',
+    '  in the per-step figures).',
     '',
   ].join('\n');
 }

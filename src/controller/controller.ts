@@ -5,12 +5,13 @@ import pino, { type Logger } from 'pino';
 import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { withKeepAlive } from '../adapters/kube/keep-alive.ts';
-import { readThroughCaches } from './cached-reads.ts';
+import { readThroughCaches, splitReads } from './cached-reads.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
-import { createRouter } from '../adapters/smi-router.ts';
+import { createRouter, type SplitReads } from '../adapters/smi-router.ts';
+import type { RouterKind } from '../config/knobs.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { isFledgeError, type FledgeError } from '../errors.ts';
-import type { Clock, MetricsSource, Notifier } from '../ports.ts';
+import type { Clock, MetricsSource, Notifier, TrafficRouter } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { Deliveries } from './deliveries.ts';
 import { canaryAnnotation } from './names.ts';
@@ -48,6 +49,10 @@ export interface Controller {
 }
 
 const defaultResyncMs = 30_000;
+/** The router kind whose TrafficSplits the watch caches (watch.ts lists them at v1alpha2). */
+const cachedRouterKind: RouterKind = 'smi-v1alpha2';
+
+type RouterFactory = (kind: RouterKind, reads?: SplitReads) => TrafficRouter;
 
 function keyOf(object: KubernetesObject): string {
   return `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
@@ -83,8 +88,8 @@ class RunningController implements Controller {
   readonly #watches: Watches;
   readonly #halt: () => void;
 
-  constructor(options: ControllerOptions, apiDeps: ReconcileDeps, halt: () => void) {
-    this.#halt = halt;
+  constructor(options: ControllerOptions, apiDeps: ReconcileDeps, shell: { halt: () => void; routers: RouterFactory }) {
+    this.#halt = shell.halt;
     const log = apiDeps.log;
     // Watches are hints; the resync enqueues every annotated app and every Canary anyway.
     // Secrets are not watched (that would need list/watch on every Secret): a tracked Secret's
@@ -106,7 +111,9 @@ class RunningController implements Controller {
     });
     // Reads come from the watch caches once they have listed; writes go to the API.
     const lookups = Object.fromEntries((['deployments', 'services', 'configmaps', 'canaries'] as const).map((kind) => [kind, this.#watches.lookup(kind)]));
-    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, () => apiDeps.clock.now()) };
+    const now = (): number => apiDeps.clock.now();
+    const splits = splitReads(this.#watches.lookup('trafficsplits'), now);
+    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits) };
     this.#queue = new WorkQueue({
       reconcile: (key) => reconcileOrReport(deps, splitKey(key)),
       concurrency: options.concurrency ?? 4,
@@ -172,6 +179,24 @@ function deploymentKeys(deployment: V1Deployment): string[] {
   return name.endsWith('-primary') ? [keyOf(deployment).replace(/-primary$/, '')] : [];
 }
 
+/**
+ * One router per kind (not one per reconcile). The watch caches TrafficSplits at the default
+ * router's version, so only that router reads them from the cache; others ask the API.
+ */
+function routers(kc: KubeConfig, options: { onApiError: (error: FledgeError) => void; mayAct: () => boolean }): RouterFactory {
+  const made = new Map<string, TrafficRouter>();
+  return (kind, reads) => {
+    const cached = kind === cachedRouterKind && reads !== undefined ? { reads } : {};
+    const key = `${kind}/${'reads' in cached ? 'cache' : 'api'}`;
+    let router = made.get(key);
+    if (router === undefined) {
+      router = guardRouter(createRouter(kind, kc, { onApiError: options.onApiError, ...cached }), options.mayAct);
+      made.set(key, router);
+    }
+    return router;
+  };
+}
+
 /** Builds a controller from its dependencies; nothing runs until start(). */
 export async function createController(options: ControllerOptions): Promise<Controller> {
   const clock = options.clock ?? systemClock;
@@ -181,9 +206,10 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const mayAct = (): boolean => !halted && (options.mayAct?.() ?? true);
   // Every API client built from this KubeConfig shares keep-alive connections from here on.
   const { kc } = withKeepAlive(options.kubeConfig);
+  const router = routers(kc, { onApiError, mayAct });
   const deps: ReconcileDeps = {
     cluster: guardCluster(createClusterObjects(kc, { clock, onApiError }), mayAct),
-    routerFor: (kind) => guardRouter(createRouter(kind, kc, { onApiError }), mayAct),
+    routerFor: (kind) => router(kind),
     metrics: options.metrics,
     notifier: options.notifier ?? createNoopNotifier(),
     deliveries: new Deliveries(),
@@ -193,7 +219,8 @@ export async function createController(options: ControllerOptions): Promise<Cont
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     ...(options.webhookAllowList === undefined ? {} : { webhookAllowList: options.webhookAllowList }),
   };
-  return new RunningController(options, deps, () => {
+  const halt = (): void => {
     halted = true;
-  });
+  };
+  return new RunningController(options, deps, { halt, routers: router });
 }

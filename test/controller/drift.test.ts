@@ -187,7 +187,8 @@ describe('repairing drift during a release', () => {
     for (let i = 0; i < 5 && (await h.deployment('app')).spec?.replicas !== 0; i += 1) {
       h.advance(30_000);
       h.emulator.faults.failNext({ verb: 'update', resource: 'canaries/status' }, 1, 500);
-      await assert.rejects(h.step('app'));
+      // A reconcile with nothing to write (a delivered notice alone waits for the next write) does not fail.
+      await h.step('app').catch(() => undefined);
       h.emulator.faults.clear();
     }
     assert.equal((await h.deployment('app')).spec?.replicas, 0, 'the rollback scaled the canary down');

@@ -47,6 +47,30 @@ describe('writing the Canary status', () => {
     assert.deepEqual(status.outbox.map((e: { reason: string }) => e.reason), ['NewRevision']);
   });
 
+  it('during a run, removing a delivered notice alone writes nothing: it leaves with the next status write', async (t) => {
+    const h = await releaseHarness(t);
+    await settled(h);
+    await h.setImage('app', 'app:2.0');
+    await h.runUntil('app', (s) => s.step === 0);
+    await new Promise((resolve) => setImmediate(resolve)); // the no-op notifier delivers at once
+    assert.equal(await statusWritesOf(h), 0, 'no write for the delivered notices alone');
+    const queued = ((await h.canary('app')).status.outbox as Array<{ key: string }>).map((e) => e.key);
+    assert.ok(queued.length > 0, 'the delivered notices are still in the outbox');
+    const next = (await h.runUntil('app', (s) => s.step === 1)).status;
+    assert.ok(!next.outbox.some((e: { key: string }) => queued.includes(e.key)), 'gone with the next step\'s write');
+  });
+
+  it('outside a run, a delivered notice leaves the outbox at once', async (t) => {
+    const h = await releaseHarness(t);
+    await settled(h);
+    await h.setImage('app', 'app:2.0');
+    const done = (await h.runUntil('app', (s) => s.phase === 'Succeeded')).status;
+    assert.ok(done.outbox.length > 0, 'the Promoted notice, just queued');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await statusWritesOf(h), 1);
+    assert.deepEqual((await h.canary('app')).status.outbox, []);
+  });
+
   it('keeps a condition\'s lastTransitionTime while its status stays the same', async (t) => {
     const h = await releaseHarness(t);
     await settled(h);
