@@ -6,8 +6,8 @@
 // writes. Secrets are never cached (only tracked ones are read, by name) and TrafficSplits are
 // read through the router.
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
-import { parseCanary, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { ClusterObjects } from '../ports.ts';
+import { parseCanary, type CanaryObject } from '../ports.ts';
 import { isFledgeError } from '../errors.ts';
 
 /** One informer's cache, as cached reads need it. */

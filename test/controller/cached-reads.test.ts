@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../../src/adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../../src/ports.ts';
 import { readThroughCaches, type CacheLookup } from '../../src/controller/cached-reads.ts';
 import { FledgeError } from '../../src/errors.ts';
 

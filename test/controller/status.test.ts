@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ClusterObjects } from '../../src/adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../../src/ports.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
 import { releaseHarness, type Harness } from '../support/release-harness.ts';
 

@@ -2,7 +2,7 @@
 // `npx tsx scripts/gen-crd.ts` writes deploy/crds/canary.yaml; a test keeps the two in sync.
 import { z } from 'zod';
 import { stringify } from 'yaml';
-import { canaryGroup, canaryKind, canaryPlural, canarySpecSchema, canaryStatusSchema, canaryVersion } from './canary-schema.ts';
+import { canaryGroup, canaryKind, canaryPlural, canarySpecSchema, canaryStatusSchema, canaryVersion } from '../../ports/canary-schema.ts';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryApi, CanaryObject } from '../../adapters/kube/canary-resource.ts';
 import { parseRequest } from '../../adapters/kube/canary-resource.ts';
-import type { ClusterObjects } from '../../adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../../ports.ts';
 import { parseAnnotations, summarizeIssues } from '../../config/annotations.ts';
 import type { Catalog } from '../../config/catalog.ts';
 import { canaryAnnotation } from '../../controller/names.ts';
