@@ -24,7 +24,8 @@ export function eventName(record: EventRecord): string {
   return `${(metadata.name ?? 'object').slice(0, 200)}.${hash}`;
 }
 
-function buildEvent(record: EventRecord, now: Date): CoreV1Event {
+/** The Event to create for `record` (a first occurrence: count 1). */
+export function buildEvent(record: EventRecord, now: Date): CoreV1Event {
   const { metadata } = record.canary;
   const namespace = metadata.namespace ?? 'default';
   return {
