@@ -39,6 +39,9 @@ const kinds: Readonly<Record<Plural, Kind>> = {
   trafficsplits: { status: false, generation: 'all' },
 };
 
+/** A change to the stored objects: a write, or a delete (`deleted`). */
+export type Listener = (plural: Plural, object: KubeObject, deleted: boolean) => void;
+
 /** Extra checks of a kind's objects (a CRD's schema): the problems, empty when valid. */
 export type Validator = (object: KubeObject) => readonly string[];
 
@@ -77,7 +80,7 @@ const kept = ['uid', 'creationTimestamp', 'generation', 'namespace', 'name'] as 
 export class MemoryStore {
   readonly #objects = new Map<string, KubeObject>();
   readonly #options: StoreOptions;
-  readonly #written = new Set<(plural: Plural, object: KubeObject) => void>();
+  readonly #written = new Set<Listener>();
   #version = 0;
   #clusterIp = 10;
 
@@ -85,8 +88,8 @@ export class MemoryStore {
     this.#options = options;
   }
 
-  /** Sees every stored change (also internal ones), after it is stored. */
-  onWrite(listener: (plural: Plural, object: KubeObject) => void): void {
+  /** Sees every stored change (also internal ones and deletes), after it is made. */
+  onWrite(listener: Listener): void {
     this.#written.add(listener);
   }
 
@@ -135,7 +138,11 @@ export class MemoryStore {
 
   /** Idempotent: a missing object is not an error. Dependents go later, in collect(). */
   delete(plural: Plural, namespace: string, name: string): void {
-    this.#objects.delete(`${plural}/${namespace}/${name}`);
+    const key = `${plural}/${namespace}/${name}`;
+    const object = this.#objects.get(key);
+    if (object === undefined) return;
+    this.#objects.delete(key);
+    for (const listener of this.#written) listener(plural, clone(object), true);
   }
 
   /** Garbage collection: removes every object whose owners all are gone (as the real collector does, later). */
@@ -194,7 +201,7 @@ export class MemoryStore {
     this.#version += 1;
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(this.#version) } };
     this.#objects.set(`${plural}/${stored.metadata.namespace ?? ''}/${stored.metadata.name ?? ''}`, stored);
-    for (const listener of this.#written) listener(plural, clone(stored));
+    for (const listener of this.#written) listener(plural, clone(stored), false);
     return clone(stored);
   }
 }

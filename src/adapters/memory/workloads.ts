@@ -1,7 +1,8 @@
-// The in-memory cluster's deployment controller: after a Deployment changes, writes the status
+// The in-memory cluster's controllers. The deployment controller: after a Deployment changes, writes the status
 // a real one reaches once its pods are up (the emulator's with podReadyDelayMs 0), on the next
 // turn of the event loop — never within the write, so a caller cannot see it early. Pods of a
-// template matching a neverReady rule stay unready, as in the emulator.
+// template matching a neverReady rule stay unready, as in the emulator. The garbage collector
+// removes objects whose owners are all gone, at the same turn.
 import type { KubeObject } from '../../sandbox/emulator/types.ts';
 import type { MemoryStore } from './store.ts';
 
@@ -33,9 +34,9 @@ export class MemoryWorkloads {
 
   constructor(store: MemoryStore) {
     this.#store = store;
-    store.onWrite((plural, object) => {
-      if (plural !== 'deployments') return;
-      this.#dirty.add(`${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`);
+    store.onWrite((plural, object, deleted) => {
+      if (plural === 'deployments' && !deleted) this.#dirty.add(`${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`);
+      // A delete may leave dependents to collect; a dependent may be created without its owner.
       this.#pending ??= setImmediate(() => this.settle());
     });
   }
