@@ -16,6 +16,7 @@ import type { Emulator } from '../../src/sandbox/emulator/index.ts';
 import { createClusterObjects } from '../../src/adapters/kube/cluster.ts';
 import { createRouter } from '../../src/adapters/smi-router.ts';
 import { createMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/cluster.ts';
+import type { Plural } from '../../src/adapters/memory/store.ts';
 import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
 import type { RouterKind } from '../../src/config/knobs.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
@@ -72,7 +73,7 @@ export interface ScenarioHarness {
   /** The TrafficSplit's backends: service → weight. */
   split(name: string): Promise<Record<string, number>>;
   /** Events in `default`. */
-  events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined }>>;
+  events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined; type?: string | undefined }>>;
   runUntil(name: string, done: (status: Record<string, any>) => boolean, maxSteps?: number): Promise<Record<string, any>>;
   /** Called before every reconcile of runUntil (inject faults, restart, sample invariants). */
   beforeStep?: (() => Promise<void> | void) | undefined;
@@ -96,6 +97,12 @@ export interface Harness extends ScenarioHarness {
 /** Over the in-memory cluster (no HTTP): for scenarios whose assertions are about decisions. */
 export interface MemoryHarness extends ScenarioHarness {
   readonly cluster: MemoryCluster;
+  /** As the cluster admin (kubectl edit): changes the stored object, conditional on its resourceVersion. */
+  edit(plural: Plural, name: string, change: (object: Record<string, any>) => void): Promise<void>;
+  /** As the cluster admin (kubectl create): an object of any kind in `default`. */
+  put(plural: Plural, object: Record<string, any>): Promise<void>;
+  /** As the cluster admin (kubectl delete): idempotent; dependents go at the next settle. */
+  remove(plural: Plural, name: string): Promise<void>;
 }
 
 /** What the harness needs of the cluster behind it. */
@@ -106,7 +113,7 @@ interface Backend {
   router(kind: RouterKind): TrafficRouter;
   canary(name: string): Promise<Record<string, any>>;
   split(name: string): Promise<Record<string, number>>;
-  events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined }>>;
+  events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined; type?: string | undefined }>>;
   /** Lets the cluster's own controllers (deployments, garbage collection) catch up. */
   settle(): Promise<void>;
 }
@@ -298,11 +305,25 @@ export async function memoryHarness(_t: TestContext, options: Omit<HarnessOption
       return canary as Record<string, any>;
     },
     split: async (name) => backendsOf(cluster.store.peek('trafficsplits', 'default', name)),
-    events: async () => cluster.store.list('events', 'default') as Array<{ reason?: string; message?: string }>,
+    events: async () => cluster.store.list('events', 'default') as Array<{ reason?: string; message?: string; type?: string }>,
     settle: async () => {
       await new Promise((resolve) => setImmediate(resolve));
       cluster.workloads.settle();
     },
   };
-  return Object.assign(assemble(backend, options, time, await loadCatalog()), { cluster });
+  const call = (verb: 'create' | 'update', plural: Plural, name: string) => ({ verb, resource: plural, namespace: 'default', name });
+  return Object.assign(assemble(backend, options, time, await loadCatalog()), {
+    cluster,
+    edit: async (plural: Plural, name: string, change: (object: Record<string, any>) => void) => {
+      const object = cluster.store.peek(plural, 'default', name);
+      if (object === null) throw new Error(`${plural} "${name}" not found`);
+      change(object);
+      cluster.store.update(plural, call('update', plural, name), object);
+    },
+    put: async (plural: Plural, object: Record<string, any>) => {
+      const name = String(object['metadata']?.name ?? '');
+      cluster.store.create(plural, call('create', plural, name), { ...object, metadata: { namespace: 'default', ...object['metadata'] } });
+    },
+    remove: async (plural: Plural, name: string) => cluster.store.delete(plural, 'default', name),
+  });
 }
