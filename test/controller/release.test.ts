@@ -43,6 +43,19 @@ describe('releasing an annotated Deployment through a TrafficSplit, over the emu
     assert.deepEqual(await split(h), { 'app-primary': 100, 'app-canary': 0 });
   });
 
+
+  it('promotes through a v1alpha1 TrafficSplit, weights written as quantities', async (t) => {
+    const h = await releaseHarness(t);
+    await bootstrap(h, 'app', { ...fast, 'fledge.dev/router': 'smi-v1alpha1' });
+    await h.setImage('app', 'app:2.0');
+    const canary = await h.runUntil('app', terminal);
+    assert.equal(canary.status.phase, 'Succeeded', canary.status.message);
+    assert.deepEqual(h.writes.map((w) => w.canaryWeight).filter((w, i, all) => w !== all[i - 1]), [0, 10, 50, 0]);
+    assert.deepEqual(await split(h), { 'app-primary': 100, 'app-canary': 0 });
+    const { CustomObjectsApi } = await import('@kubernetes/client-node');
+    const raw = (await h.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha1', plural: 'trafficsplits', namespace: 'default', name: 'app' })) as any;
+    assert.ok(raw.spec.backends.every((b: { weight: unknown }) => typeof b.weight === 'string'), 'v1alpha1 weights are quantities');
+  });
 });
 
 // The decisions, against the in-memory cluster (no HTTP).
