@@ -147,11 +147,15 @@ export class MemoryStore {
 
   /** Garbage collection: removes every object whose owners all are gone (as the real collector does, later). */
   collect(): void {
-    const uids = new Set([...this.#objects.values()].map((o) => o.metadata.uid));
-    for (const [key, object] of this.#objects) {
-      const owners = object.metadata.ownerReferences ?? [];
-      if (owners.length > 0 && owners.every((o) => !uids.has(o.uid))) this.#objects.delete(key);
-    }
+    const orphans = (): string[] => {
+      const uids = new Set([...this.#objects.values()].map((o) => o.metadata.uid));
+      return [...this.#objects].filter(([, object]) => {
+        const owners = object.metadata.ownerReferences ?? [];
+        return owners.length > 0 && owners.every((o) => !uids.has(o.uid));
+      }).map(([key]) => key);
+    };
+    // Until none is left: a collected owner orphans its own dependents (cascading, as in background deletion).
+    for (let found = orphans(); found.length > 0; found = orphans()) found.forEach((key) => this.#objects.delete(key));
   }
 
   /** An internal writer's status update (a simulated controller): not a client call, not logged. */
@@ -170,8 +174,10 @@ export class MemoryStore {
   #merged(plural: Plural, current: KubeObject, incoming: KubeObject, subresource: 'status' | undefined): KubeObject {
     const kind = kinds[plural];
     if (subresource === 'status') return { ...current, status: incoming['status'] };
-    const next: KubeObject = { ...current, ...incoming };
-    for (const key of Object.keys(current)) if (!(key in incoming) && key !== 'apiVersion' && key !== 'kind') delete next[key];
+    // A PUT replaces the object; apiVersion and kind default from the URL (here: the stored object).
+    const next: KubeObject = { ...incoming };
+    if (next.apiVersion === undefined && current.apiVersion !== undefined) next.apiVersion = current.apiVersion;
+    if (next.kind === undefined && current.kind !== undefined) next.kind = current.kind;
     if (kind.status) next['status'] = current['status'];
     const meta: Record<string, unknown> = { ...incoming.metadata };
     for (const key of kept) meta[key] = current.metadata[key];
