@@ -158,7 +158,8 @@ function contract(label: string, subjectFor: (t: { after(fn: () => unknown): voi
       assert.equal(await s.objects.getDeployment('default', name), null);
     });
 
-    it('refuses names Kubernetes refuses', async () => {
+    it('refuses names Kubernetes refuses, and objects in a namespace that does not exist', async () => {
+      await rejectsWith(s.objects.createService({ metadata: { name: 'web', namespace: 'nowhere' }, spec: { ports: [{ port: 80 }] } }), 'FLEDGE_API_REJECTED');
       await rejectsWith(s.objects.createDeployment(deployment('Upper-Case')), 'FLEDGE_API_REJECTED');
       const service = { metadata: { name: `s${'x'.repeat(63)}`, namespace: 'default' }, spec: { ports: [{ port: 80 }] } };
       await rejectsWith(s.objects.createService(service), 'FLEDGE_API_REJECTED');

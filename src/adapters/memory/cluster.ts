@@ -1,7 +1,7 @@
 // ClusterObjects in memory, for reconcile scenarios that need no HTTP. Never kinder than a real
 // API server for what reconcile does (see store.ts); failures are the same FledgeErrors the kube
 // adapter throws (KubeApiError with the HTTP status); `log` injects faults and records writes.
-// Test contract: test/adapters/cluster-contract.ts runs one suite against this and the emulator.
+// One contract suite (test/adapters/cluster-contract.test.ts) runs against this and the emulator.
 import type { V1ConfigMap, V1Deployment, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { FledgeError } from '../../errors.ts';
 import { canaryStatusSchema } from '../../ports/canary-schema.ts';

@@ -106,8 +106,12 @@ export class MemoryStore {
       .map(([, object]) => clone(object));
   }
 
+  /** Namespaces that exist; a create anywhere else is refused (404), as by the API server. */
+  readonly namespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'fledge-system']);
+
   create(plural: Plural, call: ApiCall, body: KubeObject): KubeObject {
     const kind = kinds[plural];
+    if (!this.namespaces.has(call.namespace)) throw apiError(call, 404, `namespaces "${call.namespace}" not found`);
     const object = this.#checked(plural, call, clone(body), undefined);
     if ((object.metadata.resourceVersion ?? '') !== '') throw apiError(call, 500, 'resourceVersion should not be set on objects to be created');
     if (this.peek(plural, call.namespace, call.name) !== null) throw apiError(call, 409, `${plural} "${call.name}" already exists`);
