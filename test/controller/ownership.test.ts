@@ -59,6 +59,7 @@ describe('objects of someone else under Fledge\'s names', () => {
     assert.equal(await deploymentExists(h, 'shop-primary'), false, 'no primary was created');
     const after = await h.admin.getService(namespace, 'shop-primary');
     assert.deepEqual(visible(after!), visible(theirs), 'their Service is exactly as it was');
+    assert.deepEqual(h.cluster.log.writes.filter((w) => w.name === 'shop-primary'), [], 'no write was even tried on it');
     assert.equal((await h.deployment('shop')).spec?.replicas, 2, 'the app keeps serving at its size');
     assert.equal((await foreignEvents(h)).length, 1, 'one Event, not one per reconcile');
   });
