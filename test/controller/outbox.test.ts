@@ -1,10 +1,11 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { createNotifier } from '../../src/adapters/notify/factory.ts';
 import type { ManagedNotifier } from '../../src/adapters/notify/channel.ts';
 import { outboxKey } from '../../src/controller/outbox.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
-import { memoryHarness, type MemoryHarness as Harness } from '../support/release-harness.ts';
+import { releaseHarness, type Harness } from '../support/release-harness.ts';
 import { captureLogs, receivers, type Received, type Responder } from '../adapters/notify/fixtures.ts';
 
 const fast = { 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s', 'fledge.dev/steps': '10,50', 'fledge.dev/progress-deadline': '2m' };
@@ -40,8 +41,7 @@ async function setup(t: TestContext, serve: (respond: Responder) => Promise<{ ur
     notifiers.push(created);
     return created;
   };
-  // Webhooks are real HTTP: leave them the time the emulator's round trips used to.
-  const h = await memoryHarness(t, { notifier, webhookAllowList: [hook.url], pauseMs: 5 });
+  const h = await releaseHarness(t, { notifier, webhookAllowList: [hook.url] });
   t.after(() => Promise.all(notifiers.map((n) => n.close())));
   await h.deploy('app', { annotations: { ...fast, 'fledge.dev/webhooks': hook.url } });
   return { h, hook, notifiers };
@@ -139,6 +139,7 @@ describe('the notice outbox', () => {
     const { h, hook } = await setup(t, serve);
     hook.up = false;
     await h.runUntil('app', (s) => s.phase === 'Ready');
+    const custom = h.kc.makeApiClient(CustomObjectsApi);
     const canary = await h.canary('app');
     const at = (ms: number) => new Date(h.now() - ms).toISOString();
     const entry = (n: number, ageMs: number) => ({
@@ -147,8 +148,10 @@ describe('the notice outbox', () => {
     });
     // One entry past the age limit, then a full outbox of 20.
     const outbox = [entry(0, 25 * 3_600_000), ...Array.from({ length: 20 }, (_, i) => entry(i + 1, 3_600_000 - i))];
-    const writeStatus = { verb: 'update', resource: 'canaries/status', namespace: 'default', name: 'app' } as const;
-    h.cluster.store.update('canaries', writeStatus, { ...canary, metadata: canary.metadata, status: { ...canary.status, outbox, noticeSeq: 21 } }, 'status');
+    await custom.replaceNamespacedCustomObjectStatus({
+      group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'app',
+      body: { ...canary, status: { ...canary.status, outbox, noticeSeq: 21 } },
+    });
     await h.setImage('app', 'app:2.0');
     const logs = captureLogs();
     await reconcile({ ...h.deps, log: logs.logger }, { namespace: 'default', name: 'app' });
@@ -159,8 +162,8 @@ describe('the notice outbox', () => {
     assert.equal(status.outbox.at(-1).reason, 'NewRevision');
     const warnings = logs.records(40).filter((r) => r.msg === 'undelivered notice dropped from the outbox');
     assert.deepEqual(warnings.map((w) => [w.key, w.why]), [['old-0', 'expired'], ['old-1', 'full']]);
-    const events = await h.events();
-    const dropped = events.find((e) => e.reason === 'NoticesDropped');
+    const events = await h.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
+    const dropped = events.items.find((e) => e.reason === 'NoticesDropped');
     assert.equal(dropped?.type, 'Warning');
     assert.match(dropped?.message ?? '', /outbox full \(at most 20\): Old1/);
     assert.match(dropped?.message ?? '', /older than 24h: Old0/);

@@ -292,12 +292,7 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
 }
 
 /** Reconcile against the in-memory cluster: no HTTP, no RBAC; the same scenarios, faster. */
-export interface MemoryHarnessOptions extends Omit<HarnessOptions, 'podReadyDelayMs' | 'audit'> {
-  /** Real time to leave between reconciles, for I/O outside the cluster (a notifier's webhooks); none by default. */
-  readonly pauseMs?: number;
-}
-
-export async function memoryHarness(_t: TestContext, options: MemoryHarnessOptions = {}): Promise<MemoryHarness> {
+export async function memoryHarness(_t: TestContext, options: Omit<HarnessOptions, 'podReadyDelayMs' | 'audit'> = {}): Promise<MemoryHarness> {
   const time = { now: t0 };
   const cluster = createMemoryCluster({ clock: { now: () => time.now } });
   const backend: Backend = {
@@ -312,7 +307,7 @@ export async function memoryHarness(_t: TestContext, options: MemoryHarnessOptio
     split: async (name) => backendsOf(cluster.store.peek('trafficsplits', 'default', name)),
     events: async () => cluster.store.list('events', 'default') as Array<{ reason?: string; message?: string; type?: string }>,
     settle: async () => {
-      await new Promise((resolve) => (options.pauseMs === undefined ? setImmediate(resolve) : setTimeout(resolve, options.pauseMs)));
+      await new Promise((resolve) => setImmediate(resolve));
       cluster.workloads.settle();
     },
   };
