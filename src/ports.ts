@@ -97,3 +97,12 @@ export type DeliveryOutcome = 'delivered' | 'undelivered';
 export interface Notifier {
   deliver(entry: OutboxNotice, onDone: (outcome: DeliveryOutcome) => void): void;
 }
+
+// The cluster (Kubernetes objects) and the Canary object: see src/ports/.
+export type { ClusterObjects, EventRecord, InvolvedObject, MergePatch } from './ports/cluster.ts';
+export type { CanaryObject, RequestReading } from './ports/canary-object.ts';
+export { parseCanary, parseRequest, readRequest, requestAnnotation } from './ports/canary-object.ts';
+export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from './ports/canary-schema.ts';
+export { canaryApiVersion, canaryGroup, canaryKind, canaryPlural, canaryVersion } from './ports/canary-schema.ts';
+export type { StatusExtra } from './ports/canary-status.ts';
+export { fromStatus, parseStatus, setCondition, toStatus } from './ports/canary-status.ts';

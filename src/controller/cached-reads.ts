@@ -6,9 +6,9 @@
 // writes. Secrets are never cached (only tracked ones are read, by name, from the API) and
 // TrafficSplits are read by the router through splitReads, with the same overlay.
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../ports.ts';
 import type { SplitReads } from '../adapters/smi-router.ts';
-import { parseCanary, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import { parseCanary, type CanaryObject } from '../ports.ts';
 import { isFledgeError } from '../errors.ts';
 
 /** One informer's cache, as cached reads need it. */

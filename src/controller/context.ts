@@ -1,12 +1,10 @@
 // What one reconcile of one app works with: its dependencies and what it read.
 import type { Logger } from 'pino';
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
-import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject, Clock, ClusterObjects, MetricsSource, Notifier, RouteRef, TrafficRouter } from '../ports.ts';
 import type { Catalog } from '../config/catalog.ts';
 import type { CanaryConfig } from '../config/canary-config.ts';
 import type { RouterKind } from '../config/knobs.ts';
-import type { Clock, MetricsSource, Notifier, RouteRef, TrafficRouter } from '../ports.ts';
 import type { Deliveries } from './deliveries.ts';
 import type { AppNames } from './names.ts';
 

@@ -3,7 +3,7 @@
 // (`ConfigValid=False` with the reason and a message naming what is wrong and what is allowed),
 // an Event says it once, and nothing else is created or changed.
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject } from '../ports.ts';
 import { abortHeldRun } from './abort-held.ts';
 import type { ReconcileDeps } from './context.ts';
 import type { AppNames } from './names.ts';

@@ -4,10 +4,9 @@
 // restart, with the same key (at least once). Delivered keys leave at the next reconcile; entries
 // beyond the bound or older than a day are dropped with a warning Event and log line.
 import { createHash } from 'node:crypto';
-import type { CanaryObject, OutboxEntry } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject, OutboxEntry, OutboxNotice, ReleaseNotice } from '../ports.ts';
 import { outboxLimits, updateOutbox, type OutboxDrop, type OutboxItem } from '../core/outbox.ts';
 import { inRun } from '../core/transitions.ts';
-import type { OutboxNotice, ReleaseNotice } from '../ports.ts';
 import type { AppContext } from './context.ts';
 import type { AppNames } from './names.ts';
 import { writeStatus, type OutboxPart, type StatusInput } from './status.ts';

@@ -3,7 +3,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { decide } from '../core/decide.ts';
 import type { CanaryState } from '../core/state.ts';
-import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject } from '../ports.ts';
 import { parseAnnotations, summarizeIssues } from '../config/annotations.ts';
 import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
 import { targetIssues } from '../config/target-checks.ts';

@@ -1,10 +1,9 @@
 // Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
 // reconcile, and only when it differs from the stored status.
 import { isDeepStrictEqual } from 'node:util';
-import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type Condition } from '../adapters/kube/canary-resource.ts';
+import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type ClusterObjects, type Condition } from '../ports.ts';
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
 import type { CanaryState } from '../core/state.ts';
 
 export interface ConditionInput {

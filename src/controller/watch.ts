@@ -3,7 +3,7 @@
 // resync calls back for every known key anyway, because watches can miss events.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
-import { canaryGroup, canaryPlural, canaryVersion } from '../adapters/kube/canary-schema.ts';
+import { canaryGroup, canaryPlural, canaryVersion } from '../ports.ts';
 import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts';
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';

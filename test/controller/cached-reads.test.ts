@@ -1,7 +1,7 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi, type KubernetesObject, type V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../../src/adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../../src/ports.ts';
 import { createRouter } from '../../src/adapters/smi-router.ts';
 import { readThroughCaches, splitReads, type CacheLookup } from '../../src/controller/cached-reads.ts';
 import { FledgeError } from '../../src/errors.ts';
