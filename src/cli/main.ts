@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../version.ts';
 import { commands } from './registry.ts';
 import { ExitCode, type CliIo } from './io.ts';
 
 export function version(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version: string };
-  return pkg.version;
+  return packageVersion();
 }
 
 async function helpText(): Promise<string> {
