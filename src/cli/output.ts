@@ -11,7 +11,8 @@ export type OutputFormat = 'text' | 'wide' | 'json' | 'yaml' | 'name';
  * Throws FLEDGE_USAGE naming the allowed values.
  */
 export function parseOutput<const F extends OutputFormat>(value: string | undefined, allowed: readonly F[]): F {
-  const format = value ?? 'text';
+  // parseArgs reads kubectl's `-o=json` as the value "=json".
+  const format = (value ?? 'text').replace(/^=/, '');
   const found = allowed.find((f) => f === format);
   if (found === undefined) throw new FledgeError('FLEDGE_USAGE', `--output ${format}: expected one of ${allowed.join(', ')}`);
   return found;

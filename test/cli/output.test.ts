@@ -6,10 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseCanary } from '../../src/adapters/kube/canary-resource.ts';
 import { entryOf } from '../../src/cli/completion.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { parseOutput } from '../../src/cli/output.ts';
 import { statusObjects, statusTable } from '../../src/cli/status-command.ts';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
@@ -72,6 +74,14 @@ void describe('flags kubectl users know', () => {
       assert.equal(await runCli(args, cliIo), 4);
       assert.equal(err.join('\n'), `fledge: --output xml: expected one of ${allowed}`);
     }
+  });
+
+  void it('reads -ojson, -o json, -o=json and --output=json alike', () => {
+    for (const args of [['-ojson'], ['-o', 'json'], ['-o=json'], ['--output=json'], ['--output', 'json']]) {
+      const { values } = parseArgs({ args, options: { output: { type: 'string', short: 'o' } }, strict: true });
+      assert.equal(parseOutput(values.output, ['text', 'json']), 'json', args.join(' '));
+    }
+    assert.equal(parseOutput(undefined, ['text', 'json']), 'text');
   });
 
   void it('prints the version for --version, and refuses -v (kubectl\'s verbosity) pointing at --version', async () => {
