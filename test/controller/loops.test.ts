@@ -8,6 +8,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles, releaseHarness } from '../support/release-harness.ts';
 import { createController } from '../../src/controller/controller.ts';
+import { reconcile } from '../../src/controller/reconcile.ts';
 import { reconcileOrReport, refusalRetryMs } from '../../src/controller/refusals.ts';
 import { FledgeError } from '../../src/errors.ts';
 import { until } from '../support/until.ts';
@@ -107,7 +108,10 @@ describe('a release held by a bad annotation', () => {
     const custom = h.kc.makeApiClient(CustomObjectsApi);
     await custom.patchNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'app',
       body: [{ op: 'add', path: '/metadata/annotations/fledge.dev~1request', value: JSON.stringify({ id: 'abort-1', verb: 'abort' }) }] });
-    await h.step('app');
+    const released: string[] = [];
+    const telemetry = { verdict: () => undefined, canary: () => undefined, released: (_names: unknown, release: { outcome: string }) => released.push(release.outcome) };
+    await reconcile({ ...h.deps, telemetry }, { namespace: 'default', name: 'app' });
+    assert.deepEqual(released, ['aborted'], '/metrics counts the aborted release once');
     const aborted = (await h.canary('app')).status;
     assert.equal(aborted.phase, 'Failed');
     assert.match(aborted.message, /aborted by a person while the configuration is invalid/);
