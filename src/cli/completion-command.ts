@@ -1,6 +1,7 @@
 // `fledge completion bash|zsh`: prints a shell completion script for every command.
 import { FledgeError } from '../errors.ts';
-import { entryOf, script, shells, type Shell } from './completion.ts';
+import { entryOf } from './completion.ts';
+import { script, shells, type Shell } from './completion-scripts.ts';
 import { ExitCode, type Command } from './io.ts';
 import { commands } from './registry.ts';
 

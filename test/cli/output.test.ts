@@ -3,9 +3,9 @@
 import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseCanary } from '../../src/adapters/kube/canary-resource.ts';
@@ -104,17 +104,24 @@ void describe('fledge completion', () => {
     return out.join('\n');
   }
 
-  /** What bash offers after `words` (the last word is the one being completed). */
-  function complete(scriptFile: string, words: readonly string[]): string[] {
-    const program = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _fledge; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const output = execFileSync('bash', ['-c', program, 'bash', scriptFile, ...words], { encoding: 'utf8', cwd: tmpdir() });
+  /**
+   * What bash offers after `words` (the last word is the one being completed). `fledge` is a
+   * stub that lists two Canaries and records its arguments in `argsFile`.
+   */
+  function complete(scriptFile: string, words: readonly string[], argsFile = '/dev/null'): string[] {
+    const stub = `fledge() { echo "$*" > '${argsFile}'; printf 'canary.fledge.dev/api\\ncanary.fledge.dev/web\\n'; }`;
+    const program = `${stub}; source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _fledge; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const output = execFileSync('bash', ['-c', program, 'bash', scriptFile, ...words], { encoding: 'utf8', cwd: dirname(scriptFile) });
     return output.split('\n').filter((l) => l !== '');
   }
 
-  void it('reads flags and their fixed values from a usage line', () => {
-    const entry = entryOf('status', 'fledge status [NAME] [-n NAMESPACE] [-A] [-o text|wide|json] [--revision REV|current]');
-    assert.deepEqual(entry.flags, ['--help', '--output', '--revision', '-A', '-n', '-o']);
+  void it('reads flags, which take a value, their fixed values and a NAME argument from a usage line', () => {
+    const entry = entryOf('status', 'fledge status [NAME] [-n NAMESPACE] [-A] [-o text|wide|json] [--revision REV|current] [--a F | --b F]');
+    assert.deepEqual(entry.flags, ['--a', '--b', '--help', '--output', '--revision', '-A', '-n', '-o']);
+    assert.deepEqual(entry.valueFlags, ['--a', '--b', '--output', '--revision', '-n', '-o']);
     assert.deepEqual(entry.values, { '-o': ['text', 'wide', 'json'], '--output': ['text', 'wide', 'json'], '--revision': ['current'] });
+    assert.equal(entry.names, true);
+    assert.equal(entryOf('validate', 'fledge validate -f FILE').names, false);
   });
 
   void it('prints a bash script that bash -n accepts and that completes commands, flags and -o values', async (t) => {
@@ -128,6 +135,26 @@ void describe('fledge completion', () => {
     assert.deepEqual(complete(file, ['kubectl-fledge', 'wait', 'deployment/app', '--output', 'y']), ['yaml']);
     assert.deepEqual(complete(file, ['fledge', 'wait', '--until']), ['--until-paused']);
     assert.deepEqual(complete(file, ['fledge', 'completion', '']), ['bash', 'zsh']);
+  });
+
+  void it('completes Canary names from fledge status -o name, in the namespace and kubeconfig already typed', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fledge-completion-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'fledge.bash');
+    writeFileSync(file, await completionScript('bash'));
+    const args = join(dir, 'args');
+    assert.deepEqual(complete(file, ['fledge', 'promote', '-n', 'shop', '--kubeconfig', 'k.yaml', 'w'], args), ['web']);
+    assert.equal(readFileSync(args, 'utf8').trim(), 'status -o name -n shop --kubeconfig k.yaml');
+    assert.deepEqual(complete(file, ['fledge', 'status', '-A', '']), ['api', 'web']);
+    assert.ok(!complete(file, ['fledge', 'wait', '--timeout', '']).includes('web'), 'a flag\'s value is not a name');
+  });
+
+  void it('prints a zsh script that zsh -n accepts, when zsh is installed', { skip: existsSync('/usr/bin/zsh') ? false : 'zsh not installed' }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fledge-completion-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, '_fledge');
+    writeFileSync(file, await completionScript('zsh'));
+    execFileSync('/usr/bin/zsh', ['-n', file]);
   });
 
   void it('prints a zsh script registering the same commands, and refuses other shells', async () => {
