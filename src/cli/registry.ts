@@ -16,4 +16,5 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   emulator: async () => (await import('./emulator-command.ts')).emulatorCommand,
   validate: async () => (await import('./validate-command.ts')).validateCommand,
   sandbox: async () => (await import('./sandbox-command.ts')).sandboxCommand,
+  completion: async () => (await import('./completion-command.ts')).completionCommand,
 };

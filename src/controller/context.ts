@@ -7,6 +7,7 @@ import type { CanaryConfig } from '../config/canary-config.ts';
 import type { RouterKind } from '../config/knobs.ts';
 import type { Deliveries } from './deliveries.ts';
 import type { AppNames } from './names.ts';
+import type { EndedRelease } from './release-outcome.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
 export interface ReconcileTelemetry {
@@ -14,6 +15,8 @@ export interface ReconcileTelemetry {
   readonly verdict: (outcome: string) => void;
   readonly canary: (names: AppNames, phase: string, weight: number) => void;
   readonly evidence?: (names: AppNames, samples: ReadonlyArray<{ metric: string; harm: number; safe: number }>) => void;
+  /** A run ended (promoted, rolled back or aborted); called once, after its status was written. */
+  readonly released?: (names: AppNames, release: EndedRelease) => void;
 }
 
 export interface ReconcileDeps {

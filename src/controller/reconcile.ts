@@ -17,6 +17,7 @@ import { ownerRef } from './objects.ts';
 import { conditionsFor, stateOf, type ConfigIssue } from './status.ts';
 import { trackedRefs } from './tracked.ts';
 import { commitStatus } from './outbox.ts';
+import { endedRelease } from './release-outcome.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
@@ -84,6 +85,8 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation });
   await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices });
   report(ctx, decision.state, world.observation.interval !== null);
+  const ended = endedRelease({ before: state, after: decision.state, actions: decision.actions, now });
+  if (ended !== null) ctx.deps.telemetry?.released?.(ctx.names, ended);
   return { requeueAfterMs: decision.requeueAfterMs };
 }
 
