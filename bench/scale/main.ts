@@ -4,7 +4,9 @@
 //
 // Flags: --sizes 100,1000,5000, --steps 10,50, --interval 10 (seconds), --scrape 1 (seconds),
 // --concurrency 16, --resync 30 (seconds), --budget 560 (seconds for all sizes: whatever is not
-// done by then is reported as not done, so the command ends within its budget), --out DIR.
+// done by then is reported as not done, so the command ends within its budget), --out DIR,
+// --prometheus fake|real (the controller queries a small fake Prometheus, or Debian's
+// `prometheus` scraping every app's linkerd-style series; both behind a proxy counting queries).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { scaleChart } from './chart.ts';
 import { availableParallelism } from 'node:os';
@@ -31,6 +33,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       concurrency: { type: 'string', default: '16' },
       resync: { type: 'string', default: '30' },
       budget: { type: 'string', default: '560' },
+      prometheus: { type: 'string', default: 'fake' },
       out: { type: 'string', default: join(root.pathname, 'bench/results') },
     },
     strict: true,
@@ -40,6 +43,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
   const [concurrency = 16] = numbers(values.concurrency, 'concurrency');
   const [resync = 30] = numbers(values.resync, 'resync');
   const [budget = 560] = numbers(values.budget, 'budget');
+  if (values.prometheus !== 'fake' && values.prometheus !== 'real') throw new Error(`--prometheus ${values.prometheus}: fake or real`);
   return {
     sizes: numbers(values.sizes, 'sizes'),
     budgetMs: budget * 1000,
@@ -49,6 +53,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       scrapeMs: scrape * 1000,
       concurrency,
       resyncMs: resync * 1000,
+      prometheus: values.prometheus,
     },
     out: values.out,
   };
