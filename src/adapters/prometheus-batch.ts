@@ -8,6 +8,7 @@
 // The answer (a promise, so concurrent callers share one request) is kept per window for
 // `ttlMs` so canaries reconciled seconds apart reuse it; a failed one only for `failureTtlMs`.
 // At most `maxEntries` windows are kept (the oldest go first). One instance serves one Prometheus.
+import type { Logger } from 'pino';
 import type { BatchQueries } from '../config/analysis-schema.ts';
 import { renderQuery, windowOf } from '../core/render-query.ts';
 import type { IntervalMeasurement, Sample } from '../core/types.ts';
@@ -30,6 +31,8 @@ export interface BatchedMetricsOptions extends BatchCacheOptions {
   readonly client: QueryClient;
   /** Measures requests whose template has no `batch` section. */
   readonly perCanary: MetricsSource;
+  /** Gets one debug line per batch sent (template, window, workloads answered, ms). */
+  readonly logger?: Logger;
 }
 
 const batchPurposes = [...countPurposes, 'p99'] as const;
@@ -137,6 +140,8 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
     entries.set(key, entry);
     void entry.answer.then((answer) => {
       if (failed(answer)) entry.expiresAt = Math.min(entry.expiresAt, now() + failureTtlMs);
+      const workloads = answer.requests.kind === 'split' ? answer.requests.byWorkload.size : null;
+      options.logger?.debug({ template: request.template.name, start: request.start, end: request.end, workloads, ms: now() - at }, 'batched measurement');
     });
     return entry.answer;
   }

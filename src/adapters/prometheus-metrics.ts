@@ -141,7 +141,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
     },
   };
   const batch = options.batch ?? true;
-  const source = batch === false ? perCanary : createBatchedMetrics({ client, perCanary, ...(batch === true ? {} : batch) });
+  const source = batch === false ? perCanary : createBatchedMetrics({ client, perCanary, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(batch === true ? {} : batch) });
   return {
     async measure(request) {
       const measurement = await source.measure(request);
