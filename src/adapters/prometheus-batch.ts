@@ -109,6 +109,12 @@ function sideSample(answer: BatchAnswer, namespace: string, workload: string, la
   return { kind: 'value', counts: { ...counts, successRate: 100 * (1 - counts.events.failures / counts.requests) } };
 }
 
+/** A window off the canary's grid is shared with nobody: its own queries are cheaper than a batch. */
+function offGrid(request: MeasureRequest): boolean {
+  const grid = request.intervalMs;
+  return grid !== undefined && (request.start % grid !== 0 || request.end % grid !== 0);
+}
+
 function cacheKey(request: MeasureRequest, batch: BatchQueries): string {
   return JSON.stringify([request.template.name, batch, request.start, request.end, request.latencyEdgeMs]);
 }
@@ -149,7 +155,7 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
   return {
     async measure(request): Promise<IntervalMeasurement> {
       const batch = request.template.batch;
-      if (batch === undefined || !(request.end > request.start)) return options.perCanary.measure(request);
+      if (batch === undefined || !(request.end > request.start) || offGrid(request)) return options.perCanary.measure(request);
       const answer = await answerOf(request, batch);
       return {
         start: request.start,

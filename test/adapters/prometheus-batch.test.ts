@@ -164,6 +164,16 @@ describe('batched Prometheus measurement', () => {
     assert.match(measured.canary.kind === 'error' ? measured.canary.message : '', /requests query: batched query returned a series without the labels namespace and deployment/);
   });
 
+  it('measures a window off the canary\'s interval grid per canary, and one on it batched', async () => {
+    const received: Received[] = [];
+    const server = await fake(batchAnswerer(received));
+    const source = createPrometheusMetrics({ url: server.url });
+    await source.measure(request('shop', 'cart', { start: start + 10_000, intervalMs: 60_000 }));
+    assert.equal(received.length, 10, 'five queries per side');
+    await source.measure(request('shop', 'cart', { intervalMs: 60_000 }));
+    assert.equal(received.length, 14);
+  });
+
   it('measures a template without a batch form per canary, as before', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
