@@ -21,7 +21,7 @@ export interface BatchCacheOptions {
   readonly ttlMs?: number;
   /** How long a failed answer is reused (so an outage is not hit by every canary). Default 5 000 ms. */
   readonly failureTtlMs?: number;
-  /** Windows kept at most. Default 64. */
+  /** Windows kept at most (each holds every workload's counts). Default 16. */
   readonly maxEntries?: number;
   /** Wall clock for the cache, in ms. Default Date.now. */
   readonly now?: () => number;
@@ -124,7 +124,7 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? 120_000;
   const failureTtlMs = options.failureTtlMs ?? 5_000;
-  const maxEntries = Math.max(1, options.maxEntries ?? 64);
+  const maxEntries = Math.max(1, options.maxEntries ?? 16);
   const entries = new Map<string, Entry>();
 
   function evict(at: number): void {

@@ -14,7 +14,9 @@ const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus lab
  * by those labels. Placeholders: {{window}}, {{latencyEdge}}, {{latencyEdgeSeconds}} only (no
  * {{namespace}} or {{workload}}: the query is shared). A workload missing from an answer reads
  * as the per-workload query's empty answer (no data for requests, 0 for failures and slow).
- * successRate is derived from the counts; p99 is batched with `by (le, <labels>)`.
+ * successRate is derived from the counts; p99 is batched with `by (le, <labels>)`. An answer
+ * holds a series per workload with traffic, in every namespace; one above the client's 4 MiB
+ * cap (some 30 000 workloads) is an error for every canary: narrow the selector or drop `batch`.
  */
 export const batchSchema = z.strictObject({
   /** Which series labels carry the namespace and the workload (Deployment) name. */
