@@ -72,10 +72,10 @@ function plain(sample: Sample): WorkloadCounts {
   return { requests: counts.requests, failures: counts.events.failures, slow: counts.events.slow };
 }
 
-describe('batched Prometheus measurement', () => {
+void describe('batched Prometheus measurement', () => {
   const fake = fakePrometheusPool(after);
 
-  it('measures concurrent canaries of one window with one query per count and splits the answer per canary', async () => {
+  void it('measures concurrent canaries of one window with one query per count and splits the answer per canary', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received, { delayMs: 50 }));
     const source = createPrometheusMetrics({ url: server.url });
@@ -88,14 +88,14 @@ describe('batched Prometheus measurement', () => {
     assert.deepEqual(plain(blog!.primary), held['blog/cart-primary']);
   });
 
-  it('derives the success rate from the counts and reads p99 per workload', async () => {
+  void it('derives the success rate from the counts and reads p99 per workload', async () => {
     const server = await fake(batchAnswerer([]));
     const measured = await createPrometheusMetrics({ url: server.url }).measure(request('shop', 'cart'));
     assert.equal(countsOf(measured.canary).successRate, 95);
     assert.equal(countsOf(measured.canary).p99Ms, 42);
   });
 
-  it('reuses the answer for a canary reconciled later in the same window, and asks again after the cache time', async () => {
+  void it('reuses the answer for a canary reconciled later in the same window, and asks again after the cache time', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
     let clock = 1_000_000;
@@ -109,7 +109,7 @@ describe('batched Prometheus measurement', () => {
     assert.equal(received.length, 8, 'past the cache time: asked again');
   });
 
-  it('keeps a bounded number of windows, dropping the oldest', async () => {
+  void it('keeps a bounded number of windows, dropping the oldest', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
     const source = createPrometheusMetrics({ url: server.url, batch: { maxEntries: 2 } });
@@ -118,14 +118,14 @@ describe('batched Prometheus measurement', () => {
     assert.equal(received.length, 16, 'the first window was dropped when the third came, and asked for again');
   });
 
-  it('reads a canary missing from the answer as no data, and still measures its primary', async () => {
+  void it('reads a canary missing from the answer as no data, and still measures its primary', async () => {
     const server = await fake(batchAnswerer([]));
     const measured = await createPrometheusMetrics({ url: server.url }).measure(request('shop', 'web'));
     assert.deepEqual(measured.canary, { kind: 'no-data' });
     assert.deepEqual(plain(measured.primary), held['shop/web-primary']);
   });
 
-  it('never mixes windows: another window, another latency edge or another template is another batch', async () => {
+  void it('never mixes windows: another window, another latency edge or another template is another batch', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
     const source = createPrometheusMetrics({ url: server.url });
@@ -137,7 +137,7 @@ describe('batched Prometheus measurement', () => {
     assert.deepEqual([...new Set(received.map((r) => r.time))], [end, end + 60_000]);
   });
 
-  it('makes a failed batch query an error for every canary in it, never zero, and asks again after the failure time', async () => {
+  void it('makes a failed batch query an error for every canary in it, never zero, and asks again after the failure time', async () => {
     let failing = true;
     const received: Received[] = [];
     const healthy = batchAnswerer(received);
@@ -157,14 +157,14 @@ describe('batched Prometheus measurement', () => {
     assert.deepEqual(plain((await source.measure(request('shop', 'cart'))).canary), held['shop/cart']);
   });
 
-  it('makes an answer whose series lack the namespace and workload labels an error, not no data', async () => {
+  void it('makes an answer whose series lack the namespace and workload labels an error, not no data', async () => {
     const server = await fake(batchAnswerer([], { labels: false }));
     const measured = await createPrometheusMetrics({ url: server.url }).measure(request('shop', 'cart'));
     assert.equal(measured.canary.kind, 'error');
     assert.match(measured.canary.kind === 'error' ? measured.canary.message : '', /requests query: batched query returned a series without the labels namespace and deployment/);
   });
 
-  it('measures a window off the canary\'s interval grid per canary, and one on it batched', async () => {
+  void it('measures a window off the canary\'s interval grid per canary, and one on it batched', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
     const source = createPrometheusMetrics({ url: server.url });
@@ -174,7 +174,7 @@ describe('batched Prometheus measurement', () => {
     assert.equal(received.length, 14);
   });
 
-  it('measures a template without a batch form per canary, as before', async () => {
+  void it('measures a template without a batch form per canary, as before', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
     await createPrometheusMetrics({ url: server.url }).measure(request('shop', 'cart', { template: linkerdTemplate }));
