@@ -32,8 +32,8 @@ class CountingKubeConfig extends KubeConfig {
 }
 
 /** The Prometheus adapter, counting measurements. */
-function countedMetrics(url: string): MetricsSource {
-  const source = createPrometheusMetrics({ url });
+function countedMetrics(url: string, batch: boolean): MetricsSource {
+  const source = createPrometheusMetrics({ url, batch });
   return {
     measure: async (request: MeasureRequest): Promise<IntervalMeasurement> => {
       counters.measurements += 1;
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       resync: { type: 'string', default: '30000' },
       concurrency: { type: 'string', default: '16' },
       'prometheus-url': { type: 'string' },
+      batch: { type: 'string', default: 'on' },
     },
     strict: true,
   });
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   kubeConfig.loadFromFile(values.kubeconfig);
   const controller = await createController({
     kubeConfig,
-    metrics: countedMetrics(values['prometheus-url']),
+    metrics: countedMetrics(values['prometheus-url'], values.batch !== 'off'),
     catalog: await catalogWithScrape(values.scrape),
     resyncMs: Number(values.resync),
     concurrency: Number(values.concurrency),

@@ -19,6 +19,8 @@ export interface ScaleSettings {
   readonly resyncMs: number;
   /** The Prometheus the controller queries: the bench's fake one, or Debian's scraping an exporter. */
   readonly prometheus: PrometheusMode;
+  /** Batched measurement (the default), or per canary for comparison (`--batch off`). */
+  readonly batch: boolean;
 }
 
 /** PromQL queries the controller sent during the release, and how long each answer took (ms). */
@@ -129,7 +131,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     // The controller talks plain HTTP, as when the recorded numbers were taken (the kubeconfig
     // `fledge emulator` writes is HTTPS, for kubectl).
     await writeFile(join(dir, 'controller-kubeconfig'), kubeconfigYaml({ server: emulator.url }), { mode: 0o600 });
-    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url });
+    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url, batch: settings.batch });
     stops.unshift(() => controller.stop());
     const booted = await waitUntil(`${n} Canaries Ready`, () => tracker.count('Ready') >= n, deadline);
     const bootstrapMs = Date.now() - bootStart;
