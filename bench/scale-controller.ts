@@ -1,13 +1,15 @@
 // The controller as its own process for `npm run bench:scale`: the real createController against
-// the API at --kubeconfig, with a scripted MetricsSource (healthy, identical versions: counts
-// derived from the interval's length, no Prometheus) and the catalog's scrape interval set to
-// --scrape (the metrics lag is 2 × that). It counts its API requests and measurements and
-// reports them with its own CPU time and peak RSS over IPC:
+// the API at --kubeconfig, with the real Prometheus MetricsSource (batched, as `fledge controller`
+// builds it) against --prometheus-url (the bench's fake or real Prometheus behind a counting
+// proxy) and the catalog's scrape interval set to --scrape (the metrics lag is 2 × that). It
+// counts its API requests and measurements and reports them with its own CPU time and peak RSS
+// over IPC:
 //   parent → { kind: 'snapshot' }   child → { kind: 'snapshot', usage }
 //   child → { kind: 'ready' } once the controller has started; SIGTERM stops it cleanly.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
+import { createPrometheusMetrics } from '../src/adapters/prometheus-metrics.ts';
 import { createController } from '../src/controller/controller.ts';
 import { loadCatalog, type Catalog } from '../src/config/catalog.ts';
 import type { IntervalMeasurement } from '../src/core/types.ts';
@@ -46,17 +48,13 @@ class CountingKubeConfig extends KubeConfig {
   }
 }
 
-/** 100 requests/s split 10 : 90, both failing 0.1% and 0.2% slow: never harm, never a guardrail. */
-function scriptedMetrics(): MetricsSource {
-  const side = (requests: number): IntervalMeasurement['canary'] => ({
-    kind: 'value',
-    counts: { requests, events: { failures: Math.round(requests * 0.001), slow: Math.round(requests * 0.002) }, successRate: 99.9, p99Ms: 240 },
-  });
+/** The Prometheus adapter, counting measurements. */
+function countedMetrics(url: string, batch: boolean): MetricsSource {
+  const source = createPrometheusMetrics({ url, batch });
   return {
     measure: async (request: MeasureRequest): Promise<IntervalMeasurement> => {
       counters.measurements += 1;
-      const seconds = (request.end - request.start) / 1000;
-      return { start: request.start, end: request.end, canary: side(10 * seconds), primary: side(90 * seconds) };
+      return source.measure(request);
     },
   };
 }
@@ -89,15 +87,18 @@ async function main(): Promise<void> {
       scrape: { type: 'string', default: '1s' },
       resync: { type: 'string', default: '30000' },
       concurrency: { type: 'string', default: '16' },
+      'prometheus-url': { type: 'string' },
+      batch: { type: 'string', default: 'on' },
     },
     strict: true,
   });
   if (values.kubeconfig === undefined) throw new Error('--kubeconfig PATH is required');
+  if (values['prometheus-url'] === undefined) throw new Error('--prometheus-url URL is required');
   const kubeConfig = new CountingKubeConfig();
   kubeConfig.loadFromFile(values.kubeconfig);
   const controller = await createController({
     kubeConfig,
-    metrics: scriptedMetrics(),
+    metrics: countedMetrics(values['prometheus-url'], values.batch !== 'off'),
     catalog: await catalogWithScrape(values.scrape),
     resyncMs: Number(values.resync),
     concurrency: Number(values.concurrency),

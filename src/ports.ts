@@ -20,6 +20,12 @@ export interface MeasureRequest {
   readonly template: AnalysisTemplate;
   /** Latency boundary in ms: requests slower than this count as "slow" (a histogram bucket edge). */
   readonly latencyEdgeMs: number;
+  /**
+   * The canary's interval: windows whose ends are multiples of it are shared with other canaries
+   * (measured batched); one off that grid (a status from before ends were aligned) is measured on
+   * its own. Absent: any window may be shared.
+   */
+  readonly intervalMs?: number;
 }
 
 /**

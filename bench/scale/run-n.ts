@@ -9,6 +9,7 @@ import { apiAt, applyCrds, inParallel, type Api } from './api.ts';
 import { startControllerProcess, startEmulatorProcess } from './processes.ts';
 import { measureDrift, type DriftResult } from './drift.ts';
 import { breakdownText } from './request-kinds.ts';
+import { startBenchPrometheus, type PrometheusMode } from './prometheus.ts';
 import { ReleaseTracker } from './tracker.ts';
 import { watchCollection } from './watch.ts';
 
@@ -18,6 +19,16 @@ export interface ScaleSettings {
   readonly scrapeMs: number;
   readonly concurrency: number;
   readonly resyncMs: number;
+  /** The Prometheus the controller queries: the bench's fake one, or Debian's scraping an exporter. */
+  readonly prometheus: PrometheusMode;
+  /** Batched measurement (the default), or per canary for comparison (`--batch off`). */
+  readonly batch: boolean;
+}
+
+/** PromQL queries the controller sent during the release, and how long each answer took (ms). */
+export interface QueryStats {
+  readonly count: number;
+  readonly latenciesMs: readonly number[];
 }
 
 export interface ScaleResult {
@@ -45,6 +56,7 @@ export interface ScaleResult {
   readonly drift: DriftResult | null;
   /** When each app entered each step (see ReleaseTracker.stepStarts). */
   readonly stepStarts: ReadonlyMap<string, readonly number[]>;
+  readonly queries: QueryStats;
 }
 
 const crdFiles = [new URL('../../deploy/crds/canary.yaml', import.meta.url), new URL('../../deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url)];
@@ -128,6 +140,8 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const api = apiAt(emulator.url);
     await applyCrds(api, crdFiles);
     const names = await createApps(api, run);
+    const prometheus = await startBenchPrometheus({ mode: settings.prometheus, apps: names, scrapeMs: settings.scrapeMs });
+    stops.unshift(() => prometheus.stop());
     const tracker = new ReleaseTracker({ intervalMs: settings.intervalMs, bakeMs: settings.intervalMs, lagMs: 2 * settings.scrapeMs });
     const canaries = watchCollection(api, '/apis/fledge.dev/v1alpha1/canaries', (_type, object) => tracker.onCanary(object));
     stops.unshift(() => canaries.stop());
@@ -136,7 +150,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     // The controller talks plain HTTP, as when the recorded numbers were taken (the kubeconfig
     // `fledge emulator` writes is HTTPS, for kubectl).
     await writeFile(join(dir, 'controller-kubeconfig'), kubeconfigYaml({ server: emulator.url }), { mode: 0o600 });
-    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs });
+    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url, batch: settings.batch });
     stops.unshift(() => controller.stop());
     const booted = await waitUntil(`${n} Canaries Ready`, () => tracker.count('Ready') >= n, deadline);
     const bootstrapMs = Date.now() - bootStart;
@@ -148,11 +162,12 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const base = { n, settings, bootstrapMs, bootstrapped, before, stepLagsMs: tracker.stepLagsMs, scaleUpMs: tracker.scaleUpMs, stepStarts: tracker.stepStarts };
     if (!booted) {
       return {
-        ...base, released: false, releaseMs: 0, succeeded: 0, failed: 0, completed: false, after: before, stepsTaken: 0, drift: null,
+        ...base, released: false, releaseMs: 0, succeeded: 0, failed: 0, completed: false, after: before, stepsTaken: 0, drift: null, queries: { count: 0, latenciesMs: [] },
         emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: 0 },
       };
     }
     tracker.startRelease();
+    prometheus.reset();
     const releaseStart = Date.now();
     await changeAll(api, names, tracker);
     const completed = await waitUntil(`${n} releases`, () => tracker.count('Succeeded') + tracker.count('Failed') >= n, deadline);
@@ -169,6 +184,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
       failed: tracker.count('Failed'),
       stepsTaken: tracker.stepsTaken,
       drift,
+      queries: { count: prometheus.log.queries, latenciesMs: [...prometheus.log.latenciesMs] },
       emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: emulator.cpuMs() - emulatorCpu1 },
     };
   } finally {

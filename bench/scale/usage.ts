@@ -1,8 +1,5 @@
 // What the controller process reports about itself over IPC (see bench/scale-controller.ts).
 
-/** PromQL queries the Prometheus adapter sends per measurement: 5 per side (3 counts, 2 display values). */
-export const queriesPerMeasurement = 10;
-
 export interface Usage {
   /** ms since the process started. */
   readonly uptimeMs: number;

@@ -150,6 +150,7 @@ async function measureDue(ctx: AppContext, state: CanaryState, now: number): Pro
     end: due.end,
     template: ctx.config.analysis,
     latencyEdgeMs: ctx.config.latencyEdgeMs,
+    intervalMs: ctx.config.policy.intervalMs,
   });
 }
 
