@@ -3,7 +3,7 @@
 // without Fledge's managed-by label is foreign: read reports it, write refuses it, remove
 // leaves it alone.
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { FledgeError } from '../errors.ts';
 import type { RouteRef, RouteState, TrafficRouter } from '../ports.ts';
 import { createApiCaller } from './kube/errors.ts';
@@ -15,22 +15,9 @@ export type RouterKind = (typeof routerKinds)[number];
 
 export { managedByLabel, managedByValue, readWeights } from './smi-split.ts';
 
-/**
- * Where the router reads splits from instead of the API: a watch cache that also holds this
- * process's own writes (see controller/cached-reads.ts), so a read after a write sees the write.
- */
-export interface SplitReads {
-  /** The split as known (null: none); undefined when the API must be asked. */
-  known(namespace: string, name: string): KubernetesObject | null | undefined;
-  /** What a write (or an API read) returned, null after a delete; undefined: ask the API next time. */
-  wrote(namespace: string, name: string, object: KubernetesObject | null | undefined): void;
-}
-
 export interface RouterOptions {
   /** Sees every mapped API error (for fledge_api_errors_total). */
   readonly onApiError?: (error: FledgeError) => void;
-  /** Reads from a cache instead of the API (only for splits stored at this router's version). */
-  readonly reads?: SplitReads;
 }
 
 const plural = 'trafficsplits';
@@ -39,13 +26,11 @@ class SmiRouter implements TrafficRouter {
   readonly #api: CustomObjectsApi;
   readonly #caller: ApiCaller;
   readonly #version: string;
-  readonly #reads: SplitReads | undefined;
 
   constructor(kc: KubeConfig, version: string, options: RouterOptions) {
     this.#api = kc.makeApiClient(CustomObjectsApi);
     this.#caller = createApiCaller(options.onApiError);
     this.#version = version;
-    this.#reads = options.reads;
   }
 
   async read(ref: RouteRef): Promise<RouteState> {
@@ -73,44 +58,27 @@ class SmiRouter implements TrafficRouter {
     const { namespace, name } = ref;
     await this.#caller.remove(`delete trafficsplit ${namespace}/${name}`, () =>
       this.#api.deleteNamespacedCustomObject({ group, version: this.#version, plural, namespace, name }));
-    this.#reads?.wrote(namespace, name, null);
   }
 
   async #get(ref: RouteRef): Promise<TrafficSplit | null> {
     const { namespace, name } = ref;
-    const known = this.#reads?.known(namespace, name);
-    if (known !== undefined) return known as TrafficSplit | null;
-    const split = await this.#caller.read(`get trafficsplit ${namespace}/${name}`, async () =>
+    return this.#caller.read(`get trafficsplit ${namespace}/${name}`, async () =>
       (await this.#api.getNamespacedCustomObject({ group, version: this.#version, plural, namespace, name })) as TrafficSplit);
-    this.#reads?.wrote(namespace, name, split);
-    return split;
   }
 
   async #create(split: TrafficSplit): Promise<void> {
     const namespace = split.metadata.namespace ?? 'default';
     const name = split.metadata.name ?? '';
-    const created: unknown = await this.#written(namespace, name, () => this.#caller.call(`create trafficsplit ${namespace}/${name}`, () =>
-      this.#api.createNamespacedCustomObject({ group, version: this.#version, plural, namespace, body: split })));
-    this.#reads?.wrote(namespace, name, created as TrafficSplit);
+    await this.#caller.call(`create trafficsplit ${namespace}/${name}`, () =>
+      this.#api.createNamespacedCustomObject({ group, version: this.#version, plural, namespace, body: split }));
   }
 
   /** Conditional on the resourceVersion read (409 → FLEDGE_API_CONFLICT). */
   async #replace(split: TrafficSplit): Promise<void> {
     const namespace = split.metadata.namespace ?? 'default';
     const name = split.metadata.name ?? '';
-    const replaced: unknown = await this.#written(namespace, name, () => this.#caller.call(`update trafficsplit ${namespace}/${name}`, () =>
-      this.#api.replaceNamespacedCustomObject({ group, version: this.#version, plural, namespace, name, body: split })));
-    this.#reads?.wrote(namespace, name, replaced as TrafficSplit);
-  }
-
-  /** A refused write (409: the cache was stale, or it exists already) makes the next read ask the API. */
-  async #written<T>(namespace: string, name: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      this.#reads?.wrote(namespace, name, undefined);
-      throw error;
-    }
+    await this.#caller.call(`update trafficsplit ${namespace}/${name}`, () =>
+      this.#api.replaceNamespacedCustomObject({ group, version: this.#version, plural, namespace, name, body: split }));
   }
 }
 

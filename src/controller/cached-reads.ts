@@ -4,10 +4,9 @@
 // one watch event, so what a write returned is kept in a small overlay and read instead of the
 // cache until the cache shows that version (or a later one): a reconcile always sees its own
 // writes. Secrets are never cached (only tracked ones are read, by name, from the API) and
-// TrafficSplits are read by the router through splitReads, with the same overlay.
+// TrafficSplits are read by the router from the API (the watch on them only wakes the app).
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { ClusterObjects } from '../ports.ts';
-import type { SplitReads } from '../adapters/smi-router.ts';
 import { parseCanary, type CanaryObject } from '../ports.ts';
 import { isFledgeError } from '../errors.ts';
 
@@ -78,22 +77,6 @@ interface Reader<T> {
 
 function keyOf(kind: CachedKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
-}
-
-/** The router's reads of TrafficSplits from their watch cache (when synced), with its own writes overlaid. */
-export function splitReads(cache: CacheLookup, now: () => number = Date.now): SplitReads {
-  const overlay = new Overlay(now);
-  return {
-    known: (namespace, name) => {
-      if (!cache.synced) return undefined;
-      const cached = cache.get(name, namespace);
-      const written = overlay.answer(`${namespace}/${name}`, cached);
-      if (written === undefined) return cached ?? null;
-      // Written by us but not (or no longer) in the cache: just created, or deleted by someone since. Ask.
-      return cached === undefined && written.object !== null ? undefined : written.object;
-    },
-    wrote: (namespace, name, object) => overlay.record(`${namespace}/${name}`, object),
-  };
 }
 
 /** ClusterObjects whose reads come from `caches` (when synced) and whose writes go to `api`. */
