@@ -8,7 +8,8 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { ClusterObjects } from '../adapters/kube/cluster.ts';
 import type { SplitReads } from '../adapters/smi-router.ts';
-import { parseCanary, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
+import { cachedCanary, validatedCanary } from './cache-shapes.ts';
 import { isFledgeError } from '../errors.ts';
 
 /** One informer's cache, as cached reads need it. */
@@ -80,6 +81,10 @@ function keyOf(kind: CachedKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }
 
+function validatedOrNull(canary: CanaryObject | null): CanaryObject | null {
+  return canary === null ? null : validatedCanary(canary);
+}
+
 /** The router's reads of TrafficSplits from their watch cache (when synced), with its own writes overlaid. */
 export function splitReads(cache: CacheLookup, now: () => number = Date.now): SplitReads {
   const overlay = new Overlay(now);
@@ -116,6 +121,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     overlay.record(keyOf(kind, result.metadata?.namespace ?? '', result.metadata?.name ?? ''), result);
     return result;
   };
+  const wroteCanary = (canary: CanaryObject): CanaryObject => wrote('canaries', validatedCanary(canary) as KubernetesObject) as CanaryObject;
   const touched = (kind: CachedKind, namespace: string, name: string, object: KubernetesObject | null | undefined = undefined): void =>
     overlay.record(keyOf(kind, namespace, name), object);
   /** A write refused as stale (409): the next read of that object asks the API, not the lagging cache. */
@@ -130,7 +136,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
   const deployments: Reader<V1Deployment> = { kind: 'deployments', fromApi: (namespace, name) => api.getDeployment(namespace, name), fromCache: (o) => o };
   const services: Reader<V1Service> = { kind: 'services', fromApi: (namespace, name) => api.getService(namespace, name), fromCache: (o) => o };
   const configMaps: Reader<V1ConfigMap> = { kind: 'configmaps', fromApi: (namespace, name) => api.getConfigMap(namespace, name), fromCache: (o) => o };
-  const canaries: Reader<CanaryObject> = { kind: 'canaries', fromApi: (namespace, name) => api.getCanary(namespace, name), fromCache: (o) => parseCanary(o) };
+  const canaries: Reader<CanaryObject> = { kind: 'canaries', fromApi: async (namespace, name) => validatedOrNull(await api.getCanary(namespace, name)), fromCache: cachedCanary };
   return {
     ...api,
     getDeployment: (namespace, name) => read(deployments, namespace, name),
@@ -151,9 +157,9 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
       touched('services', namespace, name, null);
     },
     applyConfigMap: async (body) => wrote('configmaps', await api.applyConfigMap(body)),
-    createCanary: async (body) => wrote('canaries', await api.createCanary(body) as KubernetesObject) as CanaryObject,
-    updateCanaryStatus: async (body) => wrote('canaries', await fresh('canaries', body, () => api.updateCanaryStatus(body)) as KubernetesObject) as CanaryObject,
-    patchCanaryAnnotations: async (namespace, name, annotations) => wrote('canaries', await api.patchCanaryAnnotations(namespace, name, annotations) as KubernetesObject) as CanaryObject,
+    createCanary: async (body) => wroteCanary(await api.createCanary(body)),
+    updateCanaryStatus: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanaryStatus(body))),
+    patchCanaryAnnotations: async (namespace, name, annotations) => wroteCanary(await api.patchCanaryAnnotations(namespace, name, annotations)),
     deleteCanary: async (namespace, name) => {
       await api.deleteCanary(namespace, name);
       touched('canaries', namespace, name, null);
