@@ -45,16 +45,46 @@ function caughtUp(cached: KubernetesObject | undefined, written: Written): boole
   return mine !== null && theirs !== null && theirs >= mine;
 }
 
+/** Entries looked at again per write: the oldest ones, so none outlives its cache's catching up by long. */
+const sweptPerWrite = 4;
+
 class Overlay {
   readonly #entries = new Map<string, Written>();
   readonly #now: () => number;
+  readonly #cachedOf: (key: string) => KubernetesObject | undefined;
 
-  constructor(now: () => number) {
+  /** `cachedOf(key)`: what the cache holds now for an entry's key (to drop entries it has caught up with). */
+  constructor(now: () => number, cachedOf: (key: string) => KubernetesObject | undefined) {
     this.#now = now;
+    this.#cachedOf = cachedOf;
   }
 
   record(key: string, object: KubernetesObject | null | undefined): void {
+    this.#entries.delete(key);
     this.#entries.set(key, { object, at: this.#now() });
+    this.#sweep();
+  }
+
+  /**
+   * Drops the oldest entries the cache has caught up with (or that expired), and moves the others
+   * to the back: a written object is not held beside the cache's copy until its key is read again
+   * (after a release, thousands of Canaries are never read again until the resync).
+   */
+  #sweep(): void {
+    const oldest = [...this.#take(sweptPerWrite)];
+    for (const [key, written] of oldest) {
+      this.#entries.delete(key);
+      const stale = caughtUp(this.#cachedOf(key), written) || this.#now() - written.at > overlayTtlMs;
+      if (!stale) this.#entries.set(key, written);
+    }
+  }
+
+  *#take(count: number): Generator<[string, Written]> {
+    let taken = 0;
+    for (const entry of this.#entries) {
+      if (taken++ >= count) return;
+      yield entry;
+    }
   }
 
   /** The overlay's answer for `key`, or undefined when the cache should answer. */
@@ -87,7 +117,10 @@ function validatedOrNull(canary: CanaryObject | null): CanaryObject | null {
 
 /** The router's reads of TrafficSplits from their watch cache (when synced), with its own writes overlaid. */
 export function splitReads(cache: CacheLookup, now: () => number = Date.now): SplitReads {
-  const overlay = new Overlay(now);
+  const overlay = new Overlay(now, (key) => {
+    const [namespace = '', name = ''] = key.split('/');
+    return cache.synced ? cache.get(name, namespace) : undefined;
+  });
   return {
     known: (namespace, name) => {
       if (!cache.synced) return undefined;
@@ -103,7 +136,11 @@ export function splitReads(cache: CacheLookup, now: () => number = Date.now): Sp
 
 /** ClusterObjects whose reads come from `caches` (when synced) and whose writes go to `api`. */
 export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () => number = Date.now): ClusterObjects {
-  const overlay = new Overlay(now);
+  const overlay = new Overlay(now, (key) => {
+    const [kind = '', namespace = '', name = ''] = key.split('/');
+    const cache = caches[kind as CachedKind];
+    return cache?.synced === true ? cache.get(name, namespace) : undefined;
+  });
   const read = async <T>(reader: Reader<T>, namespace: string, name: string): Promise<T | null> => {
     const cache = caches[reader.kind];
     if (cache === undefined || !cache.synced) return reader.fromApi(namespace, name);
