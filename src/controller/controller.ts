@@ -6,6 +6,7 @@ import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/cli
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { withKeepAlive } from '../adapters/kube/keep-alive.ts';
 import { readThroughCaches } from './cached-reads.ts';
+import { cachedCanary, cachedDeployment, cachedObject } from './cache-shapes.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
 import { createRouter } from '../adapters/smi-router.ts';
 import type { RouterKind } from '../config/knobs.ts';
@@ -18,7 +19,8 @@ import { canaryAnnotation } from './names.ts';
 import { reconcileOrReport } from './refusals.ts';
 import { systemClock } from './timers.ts';
 import { WorkQueue } from './work-queue.ts';
-import { Watches, type WatchEvent } from './watch.ts';
+import { Watches } from './watch.ts';
+import { canaryChanges, outsideDeploymentChange } from './outside-changes.ts';
 import { guardCluster, guardRouter } from './write-guard.ts';
 import { trackedRefs } from './tracked.ts';
 
@@ -96,15 +98,16 @@ class RunningController implements Controller {
       kc: options.kubeConfig,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       resyncMs: options.resyncMs ?? defaultResyncMs,
-      onKey: (key) => this.#queue.add(key),
+      onKey: (key, urgent) => (urgent ? this.#queue.addUrgent(key) : this.#queue.add(key)),
       onError: (kind, error) => log.warn({ kind, err: String(error) }, 'watch failed; restarting'),
       watches: [
-        { kind: 'deployments', keysOf: (object) => deploymentKeys(object) },
-        { kind: 'canaries', keysOf: canaryChanges() },
-        { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')) },
+        // The caches keep what reconcile reads (cache-shapes.ts).
+        { kind: 'deployments', keysOf: (object) => deploymentKeys(object), urgent: outsideDeploymentChange(), shape: cachedDeployment },
+        { kind: 'canaries', ...canaryChanges(), shape: cachedCanary },
+        { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')), shape: cachedObject },
         // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
-        { kind: 'services', keysOf: (object) => this.#annotatedApp(object) },
-        { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), optional: true },
+        { kind: 'services', keysOf: (object) => this.#annotatedApp(object), shape: cachedObject },
+        { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },
       ],
     });
     // Reads come from the watch caches once they have listed; writes go to the API.
@@ -149,24 +152,6 @@ class RunningController implements Controller {
     await this.#watches.stop();
     await this.#queue.shutdown();
   }
-}
-
-/**
- * Canary events that need a reconcile: new, deleted, resynced, or changed by someone (annotations
- * carry `fledge promote` & co.; spec changes bump the generation). The controller's own status
- * writes change neither, so they never wake the app again (no write → event → write loop).
- */
-function canaryChanges(): (object: KubernetesObject, event: WatchEvent) => string[] {
-  const seen = new Map<string, string>();
-  return (object, event) => {
-    const key = keyOf(object);
-    const meta = object.metadata;
-    const mark = JSON.stringify([meta?.generation, meta?.annotations ?? {}, meta?.deletionTimestamp ?? null]);
-    if (event === 'delete') seen.delete(key);
-    const unchanged = event === 'update' && seen.get(key) === mark;
-    if (event !== 'delete') seen.set(key, mark);
-    return unchanged ? [] : [key];
-  };
 }
 
 /** An annotated Deployment is its own app; a primary's changes (readiness) concern its app. */

@@ -4,7 +4,8 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { decide } from '../core/decide.ts';
 import type { CanaryState } from '../core/state.ts';
 import type { CanaryObject } from '../ports.ts';
-import { parseAnnotations, summarizeIssues } from '../config/annotations.ts';
+import { summarizeIssues } from '../config/annotations.ts';
+import { parsedAnnotations } from './parsed-annotations.ts';
 import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
 import { targetIssues } from '../config/target-checks.ts';
 import { routeRefOf, type AppContext, type ReconcileDeps } from './context.ts';
@@ -98,7 +99,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   if (target === null) return { requeueAfterMs: null };
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
-  const parsed = parseAnnotations(annotations, deps.catalog);
+  const parsed = parsedAnnotations(annotations, deps.catalog);
   if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
   const targetProblems = targetIssues(target, trackedRefs(target.spec?.template ?? {}, parsed.config.track));
   if (targetProblems.length > 0) return configInvalid(deps, { target, names, issue: { reason: 'InvalidTarget', message: targetProblems.join('; ') } });

@@ -1,10 +1,10 @@
 // Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
 // reconcile, and only when it differs from the stored status.
-import { isDeepStrictEqual } from 'node:util';
 import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type ClusterObjects, type Condition } from '../ports.ts';
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
 import type { CanaryState } from '../core/state.ts';
+import { jsonEqual } from './json-equal.ts';
 
 export interface ConditionInput {
   readonly type: string;
@@ -80,8 +80,7 @@ function keptOutbox(base: CanaryObject): OutboxPart {
 
 /** Equal as the API server would store them (JSON: no undefined, no -0; key order irrelevant). */
 export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
-  const stored = (status: CanaryStatus): unknown => JSON.parse(JSON.stringify(status));
-  return isDeepStrictEqual(stored(a), stored(b));
+  return jsonEqual(a, b);
 }
 
 type Build = (base: CanaryObject, tidied: boolean) => CanaryObject;
