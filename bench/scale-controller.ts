@@ -1,45 +1,60 @@
 // The controller as its own process for `npm run bench:scale`: the real createController against
-// the API at --kubeconfig, with a scripted MetricsSource (healthy, identical versions: counts
-// derived from the interval's length, no Prometheus) and the catalog's scrape interval set to
-// --scrape (the metrics lag is 2 × that). It counts its API requests and measurements and
-// reports them with its own CPU time and peak RSS over IPC:
+// the API at --kubeconfig, with the real Prometheus MetricsSource (batched, as `fledge controller`
+// builds it) against --prometheus-url (the bench's fake or real Prometheus behind a counting
+// proxy) and the catalog's scrape interval set to --scrape (the metrics lag is 2 × that). It
+// counts its API requests and measurements and reports them with its own CPU time and peak RSS
+// over IPC:
 //   parent → { kind: 'snapshot' }   child → { kind: 'snapshot', usage }
 //   child → { kind: 'ready' } once the controller has started; SIGTERM stops it cleanly.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
+import { createPrometheusMetrics } from '../src/adapters/prometheus-metrics.ts';
 import { createController } from '../src/controller/controller.ts';
 import { loadCatalog, type Catalog } from '../src/config/catalog.ts';
 import type { IntervalMeasurement } from '../src/core/types.ts';
 import type { MeasureRequest, MetricsSource } from '../src/ports.ts';
+import { requestKind } from './scale/request-kinds.ts';
 import type { Usage } from './scale/usage.ts';
 
 const counters = { apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0 };
+/** Requests by verb and kind ("get trafficsplits"); the informers' watches are "watch (informers)". */
+const byKind: Record<string, number> = {};
+
+/** Request times of a sample of apps (app-00000 … app-00049), for the cost of one steady-state step. */
+const sampled: Record<string, number[]> = {};
+const sampledApp = /\bapp-000[0-4]\d\b/;
+
+function count(kind: string, context: { getUrl(): string; getBody(): unknown }): void {
+  byKind[kind] = (byKind[kind] ?? 0) + 1;
+  // An Event is named in its body only.
+  const body = context.getBody();
+  const app = sampledApp.exec(context.getUrl())?.[0] ?? (kind === 'create events' && typeof body === 'string' ? sampledApp.exec(body)?.[0] : undefined);
+  if (app !== undefined) (sampled[app] ??= []).push(Date.now());
+}
 
 /** Counts every request the generated API clients (and watches) make through this config. */
 class CountingKubeConfig extends KubeConfig {
   override applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
     counters.apiRequests += 1;
+    count(requestKind(context.getHttpMethod(), context.getUrl()), context);
     return super.applySecurityAuthentication(context);
   }
 
   override applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
     counters.watchRequests += 1;
+    byKind['watch (informers)'] = (byKind['watch (informers)'] ?? 0) + 1;
     return super.applyToFetchOptions(opts);
   }
 }
 
-/** 100 requests/s split 10 : 90, both failing 0.1% and 0.2% slow: never harm, never a guardrail. */
-function scriptedMetrics(): MetricsSource {
-  const side = (requests: number): IntervalMeasurement['canary'] => ({
-    kind: 'value',
-    counts: { requests, events: { failures: Math.round(requests * 0.001), slow: Math.round(requests * 0.002) }, successRate: 99.9, p99Ms: 240 },
-  });
+/** The Prometheus adapter, counting measurements. */
+function countedMetrics(url: string, batch: boolean): MetricsSource {
+  const source = createPrometheusMetrics({ url, batch });
   return {
     measure: async (request: MeasureRequest): Promise<IntervalMeasurement> => {
       counters.measurements += 1;
-      const seconds = (request.end - request.start) / 1000;
-      return { start: request.start, end: request.end, canary: side(10 * seconds), primary: side(90 * seconds) };
+      return source.measure(request);
     },
   };
 }
@@ -57,7 +72,11 @@ function usage(): Usage {
     cpuMs: (resources.userCPUTime + resources.systemCPUTime) / 1000,
     maxRssBytes: resources.maxRSS * 1024,
     rssBytes: process.memoryUsage.rss(),
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    memory: process.memoryUsage(),
     ...counters,
+    byKind: { ...byKind },
+    sampled,
   };
 }
 
@@ -68,15 +87,18 @@ async function main(): Promise<void> {
       scrape: { type: 'string', default: '1s' },
       resync: { type: 'string', default: '30000' },
       concurrency: { type: 'string', default: '16' },
+      'prometheus-url': { type: 'string' },
+      batch: { type: 'string', default: 'on' },
     },
     strict: true,
   });
   if (values.kubeconfig === undefined) throw new Error('--kubeconfig PATH is required');
+  if (values['prometheus-url'] === undefined) throw new Error('--prometheus-url URL is required');
   const kubeConfig = new CountingKubeConfig();
   kubeConfig.loadFromFile(values.kubeconfig);
   const controller = await createController({
     kubeConfig,
-    metrics: scriptedMetrics(),
+    metrics: countedMetrics(values['prometheus-url'], values.batch !== 'off'),
     catalog: await catalogWithScrape(values.scrape),
     resyncMs: Number(values.resync),
     concurrency: Number(values.concurrency),

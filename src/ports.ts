@@ -20,6 +20,12 @@ export interface MeasureRequest {
   readonly template: AnalysisTemplate;
   /** Latency boundary in ms: requests slower than this count as "slow" (a histogram bucket edge). */
   readonly latencyEdgeMs: number;
+  /**
+   * The canary's interval: windows whose ends are multiples of it are shared with other canaries
+   * (measured batched); one off that grid (a status from before ends were aligned) is measured on
+   * its own. Absent: any window may be shared.
+   */
+  readonly intervalMs?: number;
 }
 
 /**
@@ -177,3 +183,12 @@ export interface HookReply {
 export interface HookRunner {
   run(request: HookRequest, onDone: (reply: HookReply) => void): void;
 }
+
+// The cluster (Kubernetes objects) and the Canary object: see src/ports/.
+export type { ClusterObjects, EventRecord, InvolvedObject, MergePatch } from './ports/cluster.ts';
+export type { CanaryObject, RequestReading } from './ports/canary-object.ts';
+export { parseCanary, parseRequest, readRequest, requestAnnotation } from './ports/canary-object.ts';
+export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from './ports/canary-schema.ts';
+export { canaryApiVersion, canaryGroup, canaryKind, canaryPlural, canaryVersion } from './ports/canary-schema.ts';
+export type { StatusExtra } from './ports/canary-status.ts';
+export { fromStatus, parseStatus, setCondition, toStatus } from './ports/canary-status.ts';

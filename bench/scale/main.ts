@@ -4,7 +4,10 @@
 //
 // Flags: --sizes 100,1000,5000, --steps 10,50, --interval 10 (seconds), --scrape 1 (seconds),
 // --concurrency 16, --resync 30 (seconds), --budget 560 (seconds for all sizes: whatever is not
-// done by then is reported as not done, so the command ends within its budget), --out DIR.
+// done by then is reported as not done, so the command ends within its budget), --out DIR,
+// --prometheus fake|real (the controller queries a small fake Prometheus, or Debian's
+// `prometheus` scraping every app's linkerd-style series; both behind a proxy counting queries),
+// --batch on|off (off: every canary measured with its own queries, for comparison).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { scaleChart } from './chart.ts';
 import { availableParallelism } from 'node:os';
@@ -31,6 +34,8 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       concurrency: { type: 'string', default: '16' },
       resync: { type: 'string', default: '30' },
       budget: { type: 'string', default: '560' },
+      prometheus: { type: 'string', default: 'fake' },
+      batch: { type: 'string', default: 'on' },
       out: { type: 'string', default: join(root.pathname, 'bench/results') },
     },
     strict: true,
@@ -40,6 +45,8 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
   const [concurrency = 16] = numbers(values.concurrency, 'concurrency');
   const [resync = 30] = numbers(values.resync, 'resync');
   const [budget = 560] = numbers(values.budget, 'budget');
+  if (values.prometheus !== 'fake' && values.prometheus !== 'real') throw new Error(`--prometheus ${values.prometheus}: fake or real`);
+  if (values.batch !== 'on' && values.batch !== 'off') throw new Error(`--batch ${values.batch}: on or off`);
   return {
     sizes: numbers(values.sizes, 'sizes'),
     budgetMs: budget * 1000,
@@ -49,6 +56,8 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       scrapeMs: scrape * 1000,
       concurrency,
       resyncMs: resync * 1000,
+      prometheus: values.prometheus,
+      batch: values.batch === 'on',
     },
     out: values.out,
   };

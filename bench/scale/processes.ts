@@ -74,13 +74,22 @@ export interface ControllerProcessOptions {
   readonly scrape: string;
   readonly concurrency: number;
   readonly resyncMs: number;
+  readonly prometheusUrl: string;
+  /** Batched measurement (as `fledge controller`), or every canary on its own (for comparison). */
+  readonly batch: boolean;
+}
+
+/** Extra Node flags for the controller process only, e.g. `SCALE_CONTROLLER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"`. */
+function controllerNodeArgs(): string[] {
+  return (process.env['SCALE_CONTROLLER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 }
 
 /** Forks bench/scale-controller.ts and waits until the controller has started. */
 export async function startControllerProcess(options: ControllerProcessOptions): Promise<ControllerProcess> {
   const child = fork(fileURLToPath(new URL('../scale-controller.ts', import.meta.url)), [
     '--kubeconfig', options.kubeconfigPath, '--scrape', options.scrape, '--concurrency', String(options.concurrency), '--resync', String(options.resyncMs),
-  ], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    '--prometheus-url', options.prometheusUrl, '--batch', options.batch ? 'on' : 'off',
+  ], { cwd: root, execArgv: ['--import', 'tsx', ...controllerNodeArgs()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the controller did not start within 120 s')), 120_000);
     child.on('message', (message: { kind?: string }) => {

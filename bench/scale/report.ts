@@ -2,7 +2,6 @@
 import { quantile } from '../decisions/stats.ts';
 import { markdownTable, textTable } from '../decisions/report.ts';
 import type { ScaleResult } from './run-n.ts';
-import { queriesPerMeasurement } from './usage.ts';
 
 export interface ScaleInfo {
   readonly command: string;
@@ -25,8 +24,39 @@ function perStep(value: number, steps: number, digits = 1): string {
 
 export const header = [
   'N', 'bootstrap', 'released', 'release s', 'steps taken', 'API requests/s', 'peak RSS MiB', 'CPU ms / step', 'step lag s (median / p99 / max)', 'change → scaled up s (median / p99)',
-  'API requests / step', 'metric queries / step', 'emulator CPU s (bootstrap / release)',
+  'API requests / step', 'API requests / release', 'API requests / steady-state step', 'PromQL queries / step', 'PromQL queries/s', 'query latency ms (median / p99)',
+  'emulator CPU s (bootstrap / release)', 'drift repaired s (median / max)',
 ];
+
+function latencyText(latenciesMs: readonly number[]): string {
+  if (latenciesMs.length === 0) return '—';
+  return `${quantile(latenciesMs, 0.5).toFixed(1)} / ${quantile(latenciesMs, 0.99).toFixed(1)}`;
+}
+function driftText(result: ScaleResult): string {
+  const drift = result.drift;
+  if (drift === null) return '—';
+  const { repairMs, edited } = drift;
+  const all = repairMs.length === edited ? '' : ` (${repairMs.length}/${edited} repaired)`;
+  return repairMs.length === 0 ? `0/${edited} repaired` : `${seconds(quantile(repairMs, 0.5))} / ${seconds(quantile(repairMs, 1))}${all}`;
+}
+
+/**
+ * Requests about one app from entering step k to entering step k + 1 (its route write, status
+ * write and Event, and anything else meanwhile), averaged over the sampled apps and their steps.
+ */
+export function steadyStepRequests(result: Pick<ScaleResult, 'after' | 'stepStarts'>): number {
+  let requests = 0;
+  let windows = 0;
+  for (const [app, times] of Object.entries(result.after.sampled)) {
+    const starts = result.stepStarts.get(app) ?? [];
+    for (let k = 0; k + 1 < starts.length; k += 1) {
+      const [from = 0, to = 0] = [starts[k], starts[k + 1]];
+      requests += times.filter((t) => t >= from && t < to).length;
+      windows += 1;
+    }
+  }
+  return windows === 0 ? Number.NaN : requests / windows;
+}
 
 function bootstrapText(result: ScaleResult): string {
   const rate = result.bootstrapMs > 0 ? (1000 * result.bootstrapped) / result.bootstrapMs : Number.NaN;
@@ -52,8 +82,13 @@ export function row(result: ScaleResult): string[] {
     lags.length === 0 ? '—' : `${seconds(quantile(lags, 0.5))} / ${seconds(quantile(lags, 0.99))} / ${seconds(quantile(lags, 1))}`,
     result.scaleUpMs.length === 0 ? '—' : `${seconds(quantile(result.scaleUpMs, 0.5))} / ${seconds(quantile(result.scaleUpMs, 0.99))}`,
     perStep(api, steps),
-    perStep((after.measurements - before.measurements) * queriesPerMeasurement, steps),
+    perStep(api, result.succeeded + result.failed),
+    Number.isNaN(steadyStepRequests(result)) ? '—' : steadyStepRequests(result).toFixed(1),
+    perStep(result.queries.count, steps, 2),
+    result.releaseMs > 0 ? ((1000 * result.queries.count) / result.releaseMs).toFixed(1) : '—',
+    latencyText(result.queries.latenciesMs),
     `${seconds(result.emulatorCpuMs.bootstrap, 0)} / ${seconds(result.emulatorCpuMs.release, 0)}`,
+    driftText(result),
   ];
 }
 
@@ -67,7 +102,8 @@ function settingsText(result: ScaleResult | undefined): string {
   return [
     `Each app: one replica, \`fledge.dev/steps: "${s.steps.join(',')}"\`, interval and bake ${s.intervalMs / 1000}s, analysis template`,
     `\`linkerd\` with its scrape interval set to ${s.scrapeMs / 1000}s (metrics lag ${(2 * s.scrapeMs) / 1000}s); controller concurrency ${s.concurrency},`,
-    `resync ${s.resyncMs / 1000}s.`,
+    `resync ${s.resyncMs / 1000}s; Prometheus: ${s.prometheus === 'real' ? 'Debian\'s `prometheus` scraping every app\'s series' : 'the bench\'s fake one'};`,
+    `measurement ${s.batch ? 'batched' : 'per canary (`--batch off`)'}.`,
   ].join('\n');
 }
 
@@ -95,9 +131,14 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     '',
     'Two processes besides the bench itself: `fledge emulator` (the Kubernetes API emulator, with its simulated',
     'deployment controller making pods ready at once) and `bench/scale-controller.ts`, which runs the real',
-    '`createController` with a scripted MetricsSource (identical, healthy versions; counts derived from each',
-    'interval\'s length — no Prometheus) and reports its own CPU time, peak RSS, API requests (counted in its',
-    'KubeConfig: every generated-client call and every watch/list request of the informers) and measurements over IPC.',
+    '`createController` with the Prometheus MetricsSource `fledge controller` uses (batched measurement) and reports',
+    'its own CPU time, peak RSS, API requests (counted in its KubeConfig: every generated-client call and every',
+    'watch/list request of the informers) and measurements over IPC. The Prometheus it queries sits behind a proxy in',
+    'the bench that counts and times every PromQL query: with `--prometheus fake` (the default) a small server in the',
+    'bench answers any query of the linkerd template with healthy, identical versions (canary 10 req/s, primary 90 req/s,',
+    '0.1% failures, 0.2% slow, counts from the window\'s length); with `--prometheus real` it is Debian\'s `prometheus`',
+    'on 127.0.0.1 scraping one exporter that serves linkerd-style `response_total` / `response_latency_ms` counters',
+    'growing at those rates for every app and its primary.',
     '',
     settingsText(results[0]),
     '',
@@ -115,10 +156,17 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     '- **Change → scaled up**: from sending the image change to the reconcile that scales the canary up',
     '  (the Canary\'s `status.runStartedAt`; the scale request follows that decision at once). Fledge keeps',
     '  idle canaries at 0 replicas.',
-    `- **Metric queries**: measurements × ${queriesPerMeasurement}, the PromQL queries the Prometheus adapter sends for one`,
-    '  (requests, failures, slow, success rate and p99, for canary and primary).',
+    '- **PromQL queries**: instant queries the controller sent during the release, counted at the proxy; per step, per',
+    '  second of the release, and the latency of each (proxy in to answer out, median / p99). Batched, one measurement',
+    '  window costs 4 queries (requests, failures, slow, p99) shared by every canary measured over it.',
     '- **Emulator CPU**: the API emulator process\'s CPU time (from /proc), to tell the controller\'s cost from the',
     '  test cluster\'s.',
+    '- **API requests**: per traffic step taken, per release (all requests of the release phase / runs ended)',
+    '  and per steady-state step: requests about one app (app-00000 … app-00049, named in the URL or the',
+    '  Event) from its entering step k to its entering step k + 1.',
+    '- **Drift repaired**: after the release, 20 TrafficSplits (spread over the apps) are hand-edited to 70/30 at once',
+    '  by an outside writer; from each edit to the watch event that shows it back at 100% primary (not counted',
+    '  in the per-step figures).',
     '',
   ].join('\n');
 }

@@ -7,6 +7,9 @@ import type { Usage } from './usage.ts';
 import { kubeconfigYaml } from '../../src/sandbox/emulator/kubeconfig.ts';
 import { apiAt, applyCrds, inParallel, type Api } from './api.ts';
 import { startControllerProcess, startEmulatorProcess } from './processes.ts';
+import { measureDrift, type DriftResult } from './drift.ts';
+import { breakdownText } from './request-kinds.ts';
+import { startBenchPrometheus, type PrometheusMode } from './prometheus.ts';
 import { ReleaseTracker } from './tracker.ts';
 import { watchCollection } from './watch.ts';
 
@@ -16,6 +19,16 @@ export interface ScaleSettings {
   readonly scrapeMs: number;
   readonly concurrency: number;
   readonly resyncMs: number;
+  /** The Prometheus the controller queries: the bench's fake one, or Debian's scraping an exporter. */
+  readonly prometheus: PrometheusMode;
+  /** Batched measurement (the default), or per canary for comparison (`--batch off`). */
+  readonly batch: boolean;
+}
+
+/** PromQL queries the controller sent during the release, and how long each answer took (ms). */
+export interface QueryStats {
+  readonly count: number;
+  readonly latenciesMs: readonly number[];
 }
 
 export interface ScaleResult {
@@ -39,11 +52,19 @@ export interface ScaleResult {
   readonly scaleUpMs: readonly number[];
   /** Traffic steps taken during the release (all of them when it completed). */
   readonly stepsTaken: number;
+  /** Hand-edited TrafficSplits repaired after the release; null when the release did not complete. */
+  readonly drift: DriftResult | null;
+  /** When each app entered each step (see ReleaseTracker.stepStarts). */
+  readonly stepStarts: ReadonlyMap<string, readonly number[]>;
+  readonly queries: QueryStats;
 }
 
 const crdFiles = [new URL('../../deploy/crds/canary.yaml', import.meta.url), new URL('../../deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url)];
 const namespace = 'default';
 const writers = 32;
+/** TrafficSplits hand-edited after the release, and how long the bench waits for their repair. */
+const driftEdits = 20;
+const driftTimeoutMs = 15_000;
 
 function appName(i: number): string {
   return `app-${String(i).padStart(5, '0')}`;
@@ -62,6 +83,16 @@ function deployment(name: string, settings: ScaleSettings): unknown {
     },
     spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
   };
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
+/** `k` names spread evenly over `names`. */
+function spread(names: readonly string[], k: number): string[] {
+  const step = names.length / Math.min(k, names.length);
+  return Array.from({ length: Math.min(k, names.length) }, (_, i) => names[Math.floor(i * step)] ?? '');
 }
 
 async function waitUntil(what: string, done: () => boolean, deadline: number): Promise<boolean> {
@@ -109,6 +140,8 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const api = apiAt(emulator.url);
     await applyCrds(api, crdFiles);
     const names = await createApps(api, run);
+    const prometheus = await startBenchPrometheus({ mode: settings.prometheus, apps: names, scrapeMs: settings.scrapeMs });
+    stops.unshift(() => prometheus.stop());
     const tracker = new ReleaseTracker({ intervalMs: settings.intervalMs, bakeMs: settings.intervalMs, lagMs: 2 * settings.scrapeMs });
     const canaries = watchCollection(api, '/apis/fledge.dev/v1alpha1/canaries', (_type, object) => tracker.onCanary(object));
     stops.unshift(() => canaries.stop());
@@ -117,7 +150,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     // The controller talks plain HTTP, as when the recorded numbers were taken (the kubeconfig
     // `fledge emulator` writes is HTTPS, for kubectl).
     await writeFile(join(dir, 'controller-kubeconfig'), kubeconfigYaml({ server: emulator.url }), { mode: 0o600 });
-    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs });
+    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url, batch: settings.batch });
     stops.unshift(() => controller.stop());
     const booted = await waitUntil(`${n} Canaries Ready`, () => tracker.count('Ready') >= n, deadline);
     const bootstrapMs = Date.now() - bootStart;
@@ -125,25 +158,33 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const emulatorCpu1 = emulator.cpuMs();
     log(`  bootstrapped ${bootstrapped}/${n} in ${(bootstrapMs / 1000).toFixed(1)} s`);
     const before = await controller.snapshot();
-    const base = { n, settings, bootstrapMs, bootstrapped, before, stepLagsMs: tracker.stepLagsMs, scaleUpMs: tracker.scaleUpMs };
+    log(`  controller after bootstrap: RSS ${mib(before.rssBytes)} MiB (peak ${mib(before.maxRssBytes)}), heap used ${mib(before.heapUsedBytes)} MiB`);
+    const base = { n, settings, bootstrapMs, bootstrapped, before, stepLagsMs: tracker.stepLagsMs, scaleUpMs: tracker.scaleUpMs, stepStarts: tracker.stepStarts };
     if (!booted) {
       return {
-        ...base, released: false, releaseMs: 0, succeeded: 0, failed: 0, completed: false, after: before, stepsTaken: 0,
+        ...base, released: false, releaseMs: 0, succeeded: 0, failed: 0, completed: false, after: before, stepsTaken: 0, drift: null, queries: { count: 0, latenciesMs: [] },
         emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: 0 },
       };
     }
     tracker.startRelease();
+    prometheus.reset();
     const releaseStart = Date.now();
     await changeAll(api, names, tracker);
     const completed = await waitUntil(`${n} releases`, () => tracker.count('Succeeded') + tracker.count('Failed') >= n, deadline);
     const releaseMs = Date.now() - releaseStart;
     const after = await controller.snapshot();
-    log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s`);
+    log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
+    log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s; API requests per release by verb and kind:`);
+    for (const line of breakdownText(before.byKind, after.byKind, n)) log(`    ${line}`);
+    const drift = completed ? await measureDrift(api, spread(names, driftEdits), driftTimeoutMs) : null;
+    if (drift !== null) log(`  drift: ${drift.repairMs.length}/${drift.edited} hand-edited TrafficSplits repaired`);
     return {
       ...base, released: true, releaseMs, completed, after,
       succeeded: tracker.count('Succeeded'),
       failed: tracker.count('Failed'),
       stepsTaken: tracker.stepsTaken,
+      drift,
+      queries: { count: prometheus.log.queries, latenciesMs: [...prometheus.log.latenciesMs] },
       emulatorCpuMs: { bootstrap: emulatorCpu1 - emulatorCpu0, release: emulator.cpuMs() - emulatorCpu1 },
     };
   } finally {

@@ -38,6 +38,8 @@ export class ReleaseTracker {
   readonly #scaledUpAt = new Map<string, number>();
   readonly #steps = new Map<string, StepStart>();
   readonly stepLagsMs: number[] = [];
+  /** When each app entered each step of its release (status.stepStartedAt), in order. */
+  readonly stepStarts = new Map<string, number[]>();
   /** Traffic steps the releases have taken so far (every step start seen, the first ones included). */
   stepsTaken = 0;
   readonly scaleUpMs: number[] = [];
@@ -82,6 +84,7 @@ export class ReleaseTracker {
     if (step < 0 || startedAt === null || analyzedUntil === null || previous?.step === step) return;
     if (previous !== undefined && step === previous.step + 1) this.stepLagsMs.push(startedAt - scheduledAdvance(previous, this.#timing));
     this.#steps.set(name, { step, startedAt, analyzedUntil });
+    this.stepStarts.set(name, [...(this.stepStarts.get(name) ?? []), startedAt]);
     this.stepsTaken += 1;
   }
 

@@ -1,8 +1,5 @@
 // What the controller process reports about itself over IPC (see bench/scale-controller.ts).
 
-/** PromQL queries the Prometheus adapter sends per measurement: 5 per side (3 counts, 2 display values). */
-export const queriesPerMeasurement = 10;
-
 export interface Usage {
   /** ms since the process started. */
   readonly uptimeMs: number;
@@ -11,6 +8,10 @@ export interface Usage {
   /** Peak resident set size in bytes (whole lifetime). */
   readonly maxRssBytes: number;
   readonly rssBytes: number;
+  /** V8 heap in use when the snapshot was taken (live objects plus garbage not yet collected). */
+  readonly heapUsedBytes: number;
+  /** process.memoryUsage() at the snapshot (heapTotal, external, arrayBuffers tell where RSS beyond the heap goes). */
+  readonly memory?: NodeJS.MemoryUsage;
   /** Calls of the generated API clients. */
   readonly apiRequests: number;
   /** Requests made through fetch options: the informers' watches. */
@@ -18,4 +19,8 @@ export interface Usage {
   readonly measurements: number;
   readonly reconciles: number;
   readonly reconcileFailures: number;
+  /** API requests by verb and kind (see request-kinds.ts). */
+  readonly byKind: Readonly<Record<string, number>>;
+  /** Times (ms since the epoch) of every API request about a sample of the apps, by app. */
+  readonly sampled: Readonly<Record<string, readonly number[]>>;
 }

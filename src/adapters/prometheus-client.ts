@@ -14,9 +14,22 @@ export type QueryAnswer =
   | { readonly kind: 'vector'; readonly values: readonly number[] }
   | { readonly kind: 'error'; readonly message: string };
 
+/** One series of an instant vector: its labels (without `__name__`) and its value. */
+export interface Series {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** An instant query's answer with each series' labels (a scalar is one series without labels). */
+export type SeriesAnswer =
+  | { readonly kind: 'series'; readonly series: readonly Series[] }
+  | { readonly kind: 'error'; readonly message: string };
+
 export interface QueryClient {
   /** Evaluates `query` at `atMs`. Never rejects. Values are NaN for "NaN", "+Inf" and "-Inf". */
   instant(query: string, atMs: number): Promise<QueryAnswer>;
+  /** As `instant`, keeping each series' labels (for batched queries split by label). */
+  series(query: string, atMs: number): Promise<SeriesAnswer>;
 }
 
 export interface QueryClientOptions {
@@ -72,14 +85,14 @@ function checkFailure(error: Error): Promise<never> {
   return response === undefined ? Promise.reject(error) : reject(describeAnswer(response));
 }
 
-function toAnswer(result: { resultType: string; result: unknown[] }): QueryAnswer {
+function toAnswer(result: { resultType: string; result: unknown[] }): SeriesAnswer {
   if (result.resultType === 'vector') {
-    const vector = result.result as { value: { value: number } }[];
-    return { kind: 'vector', values: vector.map((item) => item.value.value) };
+    const vector = result.result as { metric: { labels: Record<string, string> | undefined }; value: { value: number } }[];
+    return { kind: 'series', series: vector.map((item) => ({ labels: item.metric.labels ?? {}, value: item.value.value })) };
   }
   if (result.resultType === 'scalar') {
     const [, value] = result.result as unknown as [number, string];
-    return { kind: 'vector', values: [Number(value)] };
+    return { kind: 'series', series: [{ labels: {}, value: Number(value) }] };
   }
   return { kind: 'error', message: `the query returned a ${result.resultType}; an instant vector or scalar is expected` };
 }
@@ -119,9 +132,9 @@ function describeFailure(error: unknown, context: FailureContext): string {
 }
 
 /** Resolves to `answer` after `ms` unless cancelled. */
-function deadline(ms: number, answer: QueryAnswer): { promise: Promise<QueryAnswer>; cancel: () => void } {
+function deadline(ms: number, answer: SeriesAnswer): { promise: Promise<SeriesAnswer>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<QueryAnswer>((resolve) => {
+  const promise = new Promise<SeriesAnswer>((resolve) => {
     timer = setTimeout(() => resolve(answer), ms);
   });
   return { promise, cancel: () => clearTimeout(timer) };
@@ -150,10 +163,10 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     },
     responseInterceptor: { onFulfilled: checkSuccess, onRejected: checkFailure },
   });
-  const timedOut: QueryAnswer = { kind: 'error', message: redact(describeFailure({ errorType: 'timeout_error' }, context), secrets) };
+  const timedOut: SeriesAnswer = { kind: 'error', message: redact(describeFailure({ errorType: 'timeout_error' }, context), secrets) };
   const evaluationTimeout = `${Math.max(1, Math.ceil(options.timeoutMs / 1000))}s`;
 
-  async function ask(query: string, atMs: number): Promise<QueryAnswer> {
+  async function ask(query: string, atMs: number): Promise<SeriesAnswer> {
     try {
       return toAnswer(await driver.instantQuery(query, new Date(atMs), evaluationTimeout));
     } catch (error: unknown) {
@@ -161,13 +174,19 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     }
   }
 
+  async function series(query: string, atMs: number): Promise<SeriesAnswer> {
+    // A backstop in case the HTTP stack ignores its abort signal: the answer comes in time regardless.
+    const backstop = deadline(options.timeoutMs + 250, timedOut);
+    const answer = await Promise.race([ask(query, atMs), backstop.promise]);
+    backstop.cancel();
+    return answer;
+  }
+
   return {
+    series,
     async instant(query, atMs) {
-      // A backstop in case the HTTP stack ignores its abort signal: the answer comes in time regardless.
-      const backstop = deadline(options.timeoutMs + 250, timedOut);
-      const answer = await Promise.race([ask(query, atMs), backstop.promise]);
-      backstop.cancel();
-      return answer;
+      const answer = await series(query, atMs);
+      return answer.kind === 'error' ? answer : { kind: 'vector', values: answer.series.map((item) => item.value) };
     },
   };
 }

@@ -8,6 +8,8 @@ import type { IntervalMeasurement, Sample } from '../core/types.ts';
 import { FledgeError } from '../errors.ts';
 import type { MeasureRequest, MetricsSource } from '../ports.ts';
 import type { BasicAuth } from './prometheus-auth.ts';
+import { createBatchedMetrics } from './prometheus-batch.ts';
+import type { BatchCacheOptions } from './prometheus-batch.ts';
 import { createQueryClient } from './prometheus-client.ts';
 import type { QueryAnswer, QueryClient } from './prometheus-client.ts';
 import { countPurposes, displayPurposes, toSample } from './prometheus-counts.ts';
@@ -26,6 +28,11 @@ export interface PrometheusMetricsOptions {
   readonly basicAuth?: BasicAuth;
   readonly headers?: Readonly<Record<string, string>>;
   readonly logger?: Logger;
+  /**
+   * Measure templates with a `batch` section with one query per count for all canaries over the
+   * same window (see prometheus-batch.ts); `false` measures every canary on its own. Default on.
+   */
+  readonly batch?: boolean | BatchCacheOptions;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -123,14 +130,21 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
       ...(options.headers === undefined ? {} : { headers: options.headers }),
     },
   });
-  return {
+  const perCanary: MetricsSource = {
     async measure(request) {
       if (!(request.end > request.start)) return emptyInterval(request);
       const [canary, primary] = await Promise.all([
         measureSide(client, request, { label: 'canary', workload: request.canary }),
         measureSide(client, request, { label: 'primary', workload: request.primary }),
       ]);
-      const measurement = { start: request.start, end: request.end, canary, primary };
+      return { start: request.start, end: request.end, canary, primary };
+    },
+  };
+  const batch = options.batch ?? true;
+  const source = batch === false ? perCanary : createBatchedMetrics({ client, perCanary, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(batch === true ? {} : batch) });
+  return {
+    async measure(request) {
+      const measurement = await source.measure(request);
       logOutcome(options.logger, request, measurement);
       return measurement;
     },

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../version.ts';
 import { commands } from './registry.ts';
 import { ExitCode, type CliIo } from './io.ts';
 
 export function version(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version: string };
-  return pkg.version;
+  return packageVersion();
 }
 
 async function helpText(): Promise<string> {
@@ -26,7 +24,7 @@ async function helpText(): Promise<string> {
 }
 
 const helpFlags = new Set([undefined, '--help', '-h', 'help']);
-const versionFlags = new Set(['--version', '-v', 'version']);
+const versionFlags = new Set(['--version', 'version']);
 
 async function runCommand(name: string, rest: readonly string[], io: CliIo): Promise<number> {
   const load = commands[name];
@@ -52,6 +50,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (name !== undefined && versionFlags.has(name)) {
     io.out(`fledge ${version()}`);
     return ExitCode.ok;
+  }
+  // kubectl's -v sets log verbosity; a version flag spelled -v would surprise kubectl users.
+  if (name === '-v' || name?.startsWith('-v=') === true) {
+    io.err('fledge: -v is not a flag of fledge (kubectl\'s -v sets verbosity); use --version for the version.');
+    return ExitCode.usage;
   }
   return runCommand(name ?? '', rest, io);
 }

@@ -17,4 +17,5 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./validate-command.ts')).validateCommand,
   sandbox: async () => (await import('./sandbox-command.ts')).sandboxCommand,
   loadtester: async () => (await import('./loadtester-command.ts')).loadtesterCommand,
+  completion: async () => (await import('./completion-command.ts')).completionCommand,
 };

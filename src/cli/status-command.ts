@@ -1,12 +1,17 @@
-// `fledge status [NAME] [-A]`: the Canaries of a namespace (or all) as a table, or one in detail.
+// `fledge status [NAME] [-A] [-o …]`: the Canaries of a namespace (or all) as a table, or as
+// kubectl prints objects (`-o json|yaml` a List, `-o name`).
 import { createApiCaller } from '../adapters/kube/errors.ts';
 import { createCanaryApi, parseStatus, type CanaryApi, type CanaryObject, type CanaryStatus } from '../adapters/kube/canary-resource.ts';
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
 import { hookLines } from './status-hooks.ts';
 import { appName, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube, type KubeFlags } from './kube-flags.ts';
+import { formatObject, kubeList, outputUsage, parseOutput } from './output.ts';
 
-const usage = `fledge status [NAME] ${kubeFlagUsage} [-A] [--output text|json]`;
+const formats = ['text', 'wide', 'json', 'yaml', 'name'] as const;
+type StatusFormat = (typeof formats)[number];
+
+const usage = `fledge status [NAME] ${kubeFlagUsage} [-A] ${outputUsage(formats)}`;
 
 const options = {
   ...kubeFlagOptions,
@@ -25,7 +30,23 @@ function stepCell(canary: CanaryObject, status: CanaryStatus): string {
 /** What an unstarted Canary shows: every status field at its default. */
 const blank = parseStatus({}) as CanaryStatus;
 
-function rowOf(canary: CanaryObject, withNamespace: boolean): Row {
+function specText(canary: CanaryObject, field: string): string {
+  const value: unknown = canary.spec[field];
+  return typeof value === 'string' && value !== '' ? value : '-';
+}
+
+function judgeText(canary: CanaryObject): string {
+  const judge: unknown = canary.spec['judge'];
+  const kind: unknown = typeof judge === 'object' && judge !== null ? (judge as Record<string, unknown>)['kind'] : undefined;
+  return typeof kind === 'string' ? kind : '-';
+}
+
+/** `-o wide`'s extra columns, before the message. */
+function wideCells(canary: CanaryObject, status: CanaryStatus): string[] {
+  return [status.lastFailedRevision ?? '-', specText(canary, 'strategy'), specText(canary, 'analysis'), judgeText(canary)];
+}
+
+function rowOf(canary: CanaryObject, options: TableOptions): Row {
   const status = canary.status ?? blank;
   const cells = [
     canary.metadata.name ?? '',
@@ -35,9 +56,10 @@ function rowOf(canary: CanaryObject, withNamespace: boolean): Row {
     status.revision ?? '-',
     status.lastPromotedRevision ?? '-',
     status.pausedBy ?? '-',
+    ...(options.wide ? wideCells(canary, status) : []),
     status.message,
   ];
-  return withNamespace ? [canary.metadata.namespace ?? '', ...cells] : cells;
+  return options.withNamespace ? [canary.metadata.namespace ?? '', ...cells] : cells;
 }
 
 /** Columns padded to their widest cell; the last column (the message) is left as it is. */
@@ -47,23 +69,53 @@ export function formatTable(header: Row, rows: readonly Row[]): string[] {
   return all.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
 }
 
-/** The table `fledge status` prints. */
-export function statusTable(canaries: readonly CanaryObject[], withNamespace: boolean): string[] {
-  const header = ['NAME', 'PHASE', 'WEIGHT', 'STEP', 'REVISION', 'PROMOTED', 'PAUSED', 'MESSAGE'];
-  const sorted = [...canaries].sort((a, b) =>
+export interface TableOptions {
+  /** A NAMESPACE column first (`-A`). */
+  readonly withNamespace: boolean;
+  /** `-o wide`: also FAILED (last failed revision), STRATEGY, ANALYSIS and JUDGE. */
+  readonly wide: boolean;
+}
+
+function sorted(canaries: readonly CanaryObject[]): CanaryObject[] {
+  return [...canaries].sort((a, b) =>
     `${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`));
-  return formatTable(withNamespace ? ['NAMESPACE', ...header] : header, sorted.map((canary) => rowOf(canary, withNamespace)));
 }
 
-function printJson(io: CliIo, canaries: readonly CanaryObject[]): void {
-  io.out(JSON.stringify(canaries.map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name, spec: c.spec, status: c.status ?? null })), null, 2));
+/** The table `fledge status` prints. */
+export function statusTable(canaries: readonly CanaryObject[], options: TableOptions): string[] {
+  const header = ['NAME', 'PHASE', 'WEIGHT', 'STEP', 'REVISION', 'PROMOTED', 'PAUSED', ...(options.wide ? ['FAILED', 'STRATEGY', 'ANALYSIS', 'JUDGE'] : []), 'MESSAGE'];
+  return formatTable(options.withNamespace ? ['NAMESPACE', ...header] : header, sorted(canaries).map((canary) => rowOf(canary, options)));
 }
 
-function statusFlags(args: readonly string[]): { values: KubeFlags; all: boolean; output: 'text' | 'json'; name: string | null } {
+/** A Canary as `kubectl get -o json` shows it: the object, without managedFields. */
+function asObject(canary: CanaryObject): object {
+  const { managedFields: _managed, ...metadata } = canary.metadata;
+  return { apiVersion: canary.apiVersion, kind: canary.kind, metadata, spec: canary.spec, ...(canary.status === undefined ? {} : { status: canary.status }) };
+}
+
+/** What `-o json|yaml|name` prints: one named Canary as an object, several as a List. */
+export function statusObjects(canaries: readonly CanaryObject[], format: 'json' | 'yaml' | 'name', named: boolean): string[] {
+  if (format === 'name') return sorted(canaries).map((c) => `canary.fledge.dev/${c.metadata.name ?? ''}`);
+  const objects = sorted(canaries).map(asObject);
+  return [formatObject(named && objects.length === 1 ? objects[0] : kubeList(objects), format)];
+}
+
+function print(io: CliIo, canaries: readonly CanaryObject[], flags: { output: StatusFormat; all: boolean; named: boolean; namespace: string }): void {
+  const { output } = flags;
+  if (output === 'json' || output === 'yaml' || output === 'name') {
+    for (const line of statusObjects(canaries, output, flags.named)) io.out(line);
+  } else if (canaries.length === 0) {
+    io.out(flags.all ? 'No Canaries found.' : `No Canaries found in namespace ${flags.namespace}.`);
+  } else {
+    const hooks = flags.named ? canaries.flatMap(hookLines) : [];
+    for (const line of [...statusTable(canaries, { withNamespace: flags.all, wide: output === 'wide' }), ...hooks]) io.out(line);
+  }
+}
+
+function statusFlags(args: readonly string[]): { values: KubeFlags; all: boolean; output: StatusFormat; name: string | null } {
   const { values, positionals } = parseFlags(args, options, usage);
   const all = values['all-namespaces'] === true;
-  const output = values.output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new FledgeError('FLEDGE_USAGE', `--output ${output}: expected text or json`);
+  const output = parseOutput(values.output, formats);
   const name = positionals.length === 0 ? null : appName(positionals, usage);
   if (all && name !== null) throw new FledgeError('FLEDGE_USAGE', 'a NAME cannot be combined with -A');
   return { values, all, output, name };
@@ -80,9 +132,7 @@ export const statusCommand: Command = {
       io.err(`fledge: no Canary ${namespace}/${name ?? ''} (is the Deployment annotated with fledge.dev/canary: "true"?)`);
       return ExitCode.failed;
     }
-    if (output === 'json') printJson(io, canaries);
-    else if (canaries.length === 0) io.out(all ? 'No Canaries found.' : `No Canaries found in namespace ${namespace}.`);
-    else for (const line of [...statusTable(canaries, all), ...(name === null ? [] : canaries.flatMap(hookLines))]) io.out(line);
+    print(io, canaries, { output, all, named: name !== null, namespace });
     return ExitCode.ok;
   }),
 };

@@ -8,9 +8,12 @@ import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { FledgeError } from '../errors.ts';
 import type { Command } from './io.ts';
 import { appName, durationFlag, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube } from './kube-flags.ts';
+import { outputUsage, parseOutput } from './output.ts';
 import { runWait, type WaitOptions, type WaitRuntime } from './wait/loop.ts';
 
-const usage = `fledge wait deployment/NAME ${kubeFlagUsage} [--revision REV|current] [--timeout 15m] [--until-paused] [--output text|json] [--retry-for 15s]`;
+const formats = ['text', 'json', 'yaml'] as const;
+
+const usage = `fledge wait deployment/NAME ${kubeFlagUsage} [--revision REV|current] [--timeout 15m] [--until-paused] ${outputUsage(formats)} [--retry-for 15s]`;
 
 const options = {
   ...kubeFlagOptions,
@@ -31,12 +34,6 @@ const defaults: WaitCommandDeps = {
   },
 };
 
-function outputOf(text: string | undefined): WaitOptions['output'] {
-  if (text === undefined || text === 'text') return 'text';
-  if (text === 'json') return 'json';
-  throw new FledgeError('FLEDGE_USAGE', `--output ${text}: expected text or json`);
-}
-
 function revisionOf(text: string | undefined): string | null {
   if (text === undefined || text === 'current') return null;
   if (!/^[0-9a-f]{6,64}$/.test(text)) throw new FledgeError('FLEDGE_USAGE', `--revision ${text}: expected a revision hash (see \`fledge status\`) or "current"`);
@@ -56,7 +53,7 @@ export function createWaitCommand(deps: WaitCommandDeps = defaults): Command {
         revision: revisionOf(values.revision),
         timeoutMs: durationFlag('timeout', values.timeout, 15 * 60_000),
         untilPaused: values['until-paused'] === true,
-        output: outputOf(values.output),
+        output: parseOutput(values.output, formats),
         pollMs: durationFlag('poll', values.poll, 1000),
         retryForMs: durationFlag('retry-for', values['retry-for'], 15_000),
       };

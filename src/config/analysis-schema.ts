@@ -1,10 +1,35 @@
 // The shape of a file in analysis/: PromQL templates for one mesh or metrics stack.
 // Placeholders: {{namespace}}, {{workload}}, {{window}} (e.g. "60s"), {{latencyEdge}} (a bucket edge in ms),
-// {{latencyEdgeSeconds}} (the same edge in seconds, for histograms kept in seconds).
+// {{latencyEdgeSeconds}} (the same edge in seconds, for histograms kept in seconds). The optional
+// `batch` section measures every workload with one query per count (see batchSchema).
 import { z } from 'zod';
 import { placeholdersIn, renderQuery } from '../core/render-query.ts';
 
 const promql = z.string().min(1, 'a PromQL template is required');
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name');
+
+/**
+ * The same counts for every workload at once: one query per count whose answer has one series
+ * per workload, aggregated `sum by (<namespace label>, <workload label>)`, and split per canary
+ * by those labels. Placeholders: {{window}}, {{latencyEdge}}, {{latencyEdgeSeconds}} only (no
+ * {{namespace}} or {{workload}}: the query is shared). A workload missing from an answer reads
+ * as the per-workload query's empty answer (no data for requests, 0 for failures and slow).
+ * successRate is derived from the counts; p99 is batched with `by (le, <labels>)`. An answer
+ * holds a series per workload with traffic, in every namespace; one above the client's 4 MiB
+ * cap (some 30 000 workloads) is an error for every canary: narrow the selector or drop `batch`.
+ */
+export const batchSchema = z.strictObject({
+  /** Which series labels carry the namespace and the workload (Deployment) name. */
+  by: z.strictObject({ namespace: labelName, workload: labelName }),
+  counts: z.strictObject({
+    requests: promql,
+    failures: promql,
+    slow: promql,
+  }),
+  p99: promql,
+});
+
+export type BatchQueries = z.output<typeof batchSchema>;
 
 export const analysisTemplateSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
@@ -28,6 +53,8 @@ export const analysisTemplateSchema = z.strictObject({
    * bucket finds no series (the canary would look like it had no data).
    */
   latencyBucketsMs: z.array(z.number().positive()).min(1).optional(),
+  /** Optional: the counts for all workloads at once; without it every canary is measured on its own. */
+  batch: batchSchema.optional(),
 });
 
 export type AnalysisTemplate = z.output<typeof analysisTemplateSchema>;
@@ -40,12 +67,46 @@ const required: Readonly<Record<string, readonly string[]>> = {
   'display.p99': ['namespace', 'workload', 'window'],
 };
 
+const batchRequired: Readonly<Record<string, readonly string[]>> = {
+  'batch.counts.requests': ['window'],
+  'batch.counts.failures': ['window'],
+  'batch.counts.slow': ['window', 'latencyEdge|latencyEdgeSeconds'],
+  'batch.p99': ['window'],
+};
+
+/** Placeholders a batched query must not use: it is shared by every workload. */
+const perWorkload = ['namespace', 'workload'];
+
 const sample = { namespace: 'ns', workload: 'app', window: '60s', latencyEdge: 500 };
+
+function problemsOf(queries: Record<string, string>, needs: Readonly<Record<string, readonly string[]>>, forbidden: readonly string[]): string[] {
+  return Object.entries(queries).flatMap(([field, query]) => {
+    const rendered = renderQuery(query, sample);
+    const used = new Set(placeholdersIn(query));
+    const missing = (needs[field] ?? []).filter((need) => !need.split('|').some((name) => used.has(name)));
+    return [
+      ...(rendered.ok ? [] : [`${field}: ${rendered.message}`]),
+      ...missing.map((need) => `${field}: missing placeholder ${need.split('|').map((p) => `{{${p}}}`).join(' or ')}`),
+      ...forbidden.filter((name) => used.has(name)).map((name) => `${field}: {{${name}}} is not allowed in a batched query (it measures every workload at once)`),
+    ];
+  });
+}
+
+function batchQueries(batch: BatchQueries | undefined): Record<string, string> {
+  if (batch === undefined) return {};
+  return {
+    'batch.counts.requests': batch.counts.requests,
+    'batch.counts.failures': batch.counts.failures,
+    'batch.counts.slow': batch.counts.slow,
+    'batch.p99': batch.p99,
+  };
+}
 
 /**
  * What a schema-valid template still gets wrong: a query missing a placeholder it needs (it
- * would measure the wrong workload or window), or one the renderer refuses (an unknown or
- * malformed placeholder). Each problem reads `field: problem`; empty means usable.
+ * would measure the wrong workload or window), one the renderer refuses (an unknown or
+ * malformed placeholder), or a batched query naming one workload. Each problem reads
+ * `field: problem`; empty means usable.
  */
 export function templateProblems(template: AnalysisTemplate): string[] {
   const queries: Record<string, string> = {
@@ -55,13 +116,5 @@ export function templateProblems(template: AnalysisTemplate): string[] {
     'display.successRate': template.display.successRate,
     'display.p99': template.display.p99,
   };
-  return Object.entries(queries).flatMap(([field, query]) => {
-    const rendered = renderQuery(query, sample);
-    const used = new Set(placeholdersIn(query));
-    const missing = (required[field] ?? []).filter((need) => !need.split('|').some((name) => used.has(name)));
-    return [
-      ...(rendered.ok ? [] : [`${field}: ${rendered.message}`]),
-      ...missing.map((need) => `${field}: missing placeholder ${need.split('|').map((p) => `{{${p}}}`).join(' or ')}`),
-    ];
-  });
+  return [...problemsOf(queries, required, []), ...problemsOf(batchQueries(template.batch), batchRequired, perWorkload)];
 }

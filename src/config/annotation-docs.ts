@@ -44,10 +44,11 @@ function strategyTable(catalog: Catalog): string[] {
 
 function analysisTable(catalog: Catalog): string[] {
   return [
-    row(['analysis', 'scrape interval', 'latency bucket edges (ms)', 'description']),
-    row(['---', '---', '---', '---']),
+    row(['analysis', 'scrape interval', 'latency bucket edges (ms)', 'batched by', 'description']),
+    row(['---', '---', '---', '---', '---']),
     ...[...catalog.analysis.values()].map((a) => row([
-      `\`${a.name}\``, a.scrapeInterval, a.latencyBucketsMs?.join(', ') ?? 'any (not checked)', cell(a.description),
+      `\`${a.name}\``, a.scrapeInterval, a.latencyBucketsMs?.join(', ') ?? 'any (not checked)',
+      a.batch === undefined ? 'not batched' : `\`${a.batch.by.namespace}\`, \`${a.batch.by.workload}\``, cell(a.description),
     ])),
   ];
 }
@@ -70,7 +71,11 @@ export function renderAnnotationDocs(catalog: Catalog): string {
     '### Analysis templates (`analysis/`)',
     '',
     'Queries count requests, failures (5xx; 4xx are not failures) and requests slower than `latency-p99-max` over each interval,',
-    'for canary and primary. Data for an interval is read two scrape intervals after it ends.',
+    'for canary and primary. Data for an interval is read two scrape intervals after it ends. Intervals end on a wall-clock grid',
+    '(multiples of `interval` since the epoch; a run starts measuring at the next grid point), so canaries with the same',
+    'template, Prometheus and interval share their windows: a template\'s `batch` queries measure them all with one query per',
+    'count (`sum by (namespace, deployment) (…)`), split per canary by the labels in \'batched by\'. A canary missing from',
+    'a batched answer has no data, exactly as with its own query; templates without `batch` measure each canary on its own.',
     '',
     ...analysisTable(catalog),
   ].join('\n');

@@ -2,8 +2,7 @@
 // carry traffic from before the annotation broke, and a person must be able to take it back.
 // Aborting needs no configuration: all traffic to the primary (through the router the Canary last
 // ran with), the canary to zero, the revision marked failed — the same rollback as always.
-import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
-import { readRequest } from '../adapters/kube/canary-resource.ts';
+import { readRequest, type CanaryObject } from '../ports.ts';
 import { routerKinds, type RouterKind } from '../config/knobs.ts';
 import type { CanaryState } from '../core/state.ts';
 import { inRun, rollBack } from '../core/transitions.ts';

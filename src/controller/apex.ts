@@ -4,7 +4,7 @@
 // did. Its selector before that is kept in an annotation and restored exactly at hand-back.
 // This is the one object of the user's that Fledge changes, and only its selector.
 import type { V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../ports.ts';
 import type { AppContext } from './context.ts';
 import { apexSelectorAnnotation, primaryLabels } from './names.ts';
 import { selectorOf } from './objects.ts';

@@ -3,11 +3,12 @@
 // its cache instead of asking the API server. A cache lags behind the controller's own writes by
 // one watch event, so what a write returned is kept in a small overlay and read instead of the
 // cache until the cache shows that version (or a later one): a reconcile always sees its own
-// writes. Secrets are never cached (only tracked ones are read, by name) and TrafficSplits are
-// read through the router.
+// writes. Secrets are never cached (only tracked ones are read, by name, from the API) and
+// TrafficSplits are read by the router from the API (the watch on them only wakes the app).
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
-import { parseCanary, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { ClusterObjects } from '../ports.ts';
+import type { CanaryObject } from '../ports.ts';
+import { cachedCanary, validatedCanary } from './cache-shapes.ts';
 import { isFledgeError } from '../errors.ts';
 
 /** One informer's cache, as cached reads need it. */
@@ -43,16 +44,46 @@ function caughtUp(cached: KubernetesObject | undefined, written: Written): boole
   return mine !== null && theirs !== null && theirs >= mine;
 }
 
+/** Entries looked at again per write: the oldest ones, so none outlives its cache's catching up by long. */
+const sweptPerWrite = 4;
+
 class Overlay {
   readonly #entries = new Map<string, Written>();
   readonly #now: () => number;
+  readonly #cachedOf: (key: string) => KubernetesObject | undefined;
 
-  constructor(now: () => number) {
+  /** `cachedOf(key)`: what the cache holds now for an entry's key (to drop entries it has caught up with). */
+  constructor(now: () => number, cachedOf: (key: string) => KubernetesObject | undefined) {
     this.#now = now;
+    this.#cachedOf = cachedOf;
   }
 
   record(key: string, object: KubernetesObject | null | undefined): void {
+    this.#entries.delete(key);
     this.#entries.set(key, { object, at: this.#now() });
+    this.#sweep();
+  }
+
+  /**
+   * Drops the oldest entries the cache has caught up with (or that expired), and moves the others
+   * to the back: a written object is not held beside the cache's copy until its key is read again
+   * (after a release, thousands of Canaries are never read again until the resync).
+   */
+  #sweep(): void {
+    const oldest = [...this.#take(sweptPerWrite)];
+    for (const [key, written] of oldest) {
+      this.#entries.delete(key);
+      const stale = caughtUp(this.#cachedOf(key), written) || this.#now() - written.at > overlayTtlMs;
+      if (!stale) this.#entries.set(key, written);
+    }
+  }
+
+  *#take(count: number): Generator<[string, Written]> {
+    let taken = 0;
+    for (const entry of this.#entries) {
+      if (taken++ >= count) return;
+      yield entry;
+    }
   }
 
   /** The overlay's answer for `key`, or undefined when the cache should answer. */
@@ -79,9 +110,17 @@ function keyOf(kind: CachedKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }
 
+function validatedOrNull(canary: CanaryObject | null): CanaryObject | null {
+  return canary === null ? null : validatedCanary(canary);
+}
+
 /** ClusterObjects whose reads come from `caches` (when synced) and whose writes go to `api`. */
 export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () => number = Date.now): ClusterObjects {
-  const overlay = new Overlay(now);
+  const overlay = new Overlay(now, (key) => {
+    const [kind = '', namespace = '', name = ''] = key.split('/');
+    const cache = caches[kind as CachedKind];
+    return cache?.synced === true ? cache.get(name, namespace) : undefined;
+  });
   const read = async <T>(reader: Reader<T>, namespace: string, name: string): Promise<T | null> => {
     const cache = caches[reader.kind];
     if (cache === undefined || !cache.synced) return reader.fromApi(namespace, name);
@@ -99,6 +138,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     overlay.record(keyOf(kind, result.metadata?.namespace ?? '', result.metadata?.name ?? ''), result);
     return result;
   };
+  const wroteCanary = (canary: CanaryObject): CanaryObject => wrote('canaries', validatedCanary(canary) as KubernetesObject) as CanaryObject;
   const touched = (kind: CachedKind, namespace: string, name: string, object: KubernetesObject | null | undefined = undefined): void =>
     overlay.record(keyOf(kind, namespace, name), object);
   /** A write refused as stale (409): the next read of that object asks the API, not the lagging cache. */
@@ -113,7 +153,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
   const deployments: Reader<V1Deployment> = { kind: 'deployments', fromApi: (namespace, name) => api.getDeployment(namespace, name), fromCache: (o) => o };
   const services: Reader<V1Service> = { kind: 'services', fromApi: (namespace, name) => api.getService(namespace, name), fromCache: (o) => o };
   const configMaps: Reader<V1ConfigMap> = { kind: 'configmaps', fromApi: (namespace, name) => api.getConfigMap(namespace, name), fromCache: (o) => o };
-  const canaries: Reader<CanaryObject> = { kind: 'canaries', fromApi: (namespace, name) => api.getCanary(namespace, name), fromCache: (o) => parseCanary(o) };
+  const canaries: Reader<CanaryObject> = { kind: 'canaries', fromApi: async (namespace, name) => validatedOrNull(await api.getCanary(namespace, name)), fromCache: cachedCanary };
   return {
     ...api,
     getDeployment: (namespace, name) => read(deployments, namespace, name),
@@ -134,9 +174,9 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
       touched('services', namespace, name, null);
     },
     applyConfigMap: async (body) => wrote('configmaps', await api.applyConfigMap(body)),
-    createCanary: async (body) => wrote('canaries', await api.createCanary(body) as KubernetesObject) as CanaryObject,
-    updateCanaryStatus: async (body) => wrote('canaries', await fresh('canaries', body, () => api.updateCanaryStatus(body)) as KubernetesObject) as CanaryObject,
-    patchCanaryAnnotations: async (namespace, name, annotations) => wrote('canaries', await api.patchCanaryAnnotations(namespace, name, annotations) as KubernetesObject) as CanaryObject,
+    createCanary: async (body) => wroteCanary(await api.createCanary(body)),
+    updateCanaryStatus: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanaryStatus(body))),
+    patchCanaryAnnotations: async (namespace, name, annotations) => wroteCanary(await api.patchCanaryAnnotations(namespace, name, annotations)),
     deleteCanary: async (namespace, name) => {
       await api.deleteCanary(namespace, name);
       touched('canaries', namespace, name, null);

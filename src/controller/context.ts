@@ -1,15 +1,14 @@
 // What one reconcile of one app works with: its dependencies and what it read.
 import type { Logger } from 'pino';
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
-import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject, Clock, ClusterObjects, MetricsSource, Notifier, RouteRef, TrafficRouter } from '../ports.ts';
 import type { Catalog } from '../config/catalog.ts';
 import type { CanaryConfig } from '../config/canary-config.ts';
 import type { RouterKind } from '../config/knobs.ts';
-import type { Clock, MetricsSource, Notifier, RouteRef, TrafficRouter } from '../ports.ts';
 import type { Deliveries } from './deliveries.ts';
 import type { HookCalls } from './hook-calls.ts';
 import type { AppNames } from './names.ts';
+import type { EndedRelease } from './release-outcome.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
 export interface ReconcileTelemetry {
@@ -19,6 +18,8 @@ export interface ReconcileTelemetry {
   readonly evidence?: (names: AppNames, samples: ReadonlyArray<{ metric: string; harm: number; safe: number }>) => void;
   /** One hook call answered (after its retries): 2xx or not. */
   readonly hookAnswer?: (hook: string, ok: boolean) => void;
+  /** A run ended (promoted, rolled back or aborted); called once, after its status was written. */
+  readonly released?: (names: AppNames, release: EndedRelease) => void;
 }
 
 export interface ReconcileDeps {

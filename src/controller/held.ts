@@ -3,8 +3,9 @@
 // (`ConfigValid=False` with the reason and a message naming what is wrong and what is allowed),
 // an Event says it once, and nothing else is created or changed.
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject } from '../ports.ts';
 import { abortHeldRun } from './abort-held.ts';
+import type { CanaryState } from '../core/state.ts';
 import type { ReconcileDeps } from './context.ts';
 import type { AppNames } from './names.ts';
 import { conditionsFor, stateOf, writeStatus, type ConfigIssue } from './status.ts';
@@ -18,6 +19,13 @@ const eventReasons: Readonly<Record<ConfigIssue['reason'], string>> = {
   HookNotAllowed: 'HookRefused',
   ForeignObject: 'ForeignObject',
 };
+
+/** A run aborted while held ended: /metrics counts it, once its status is written. */
+function reportAbort(deps: ReconcileDeps, input: { names: AppNames; stored: CanaryState; aborted: CanaryState | null; now: number }): void {
+  const started = input.stored.runStartedAt;
+  if (input.aborted === null) return;
+  deps.telemetry?.released?.(input.names, { outcome: 'aborted', seconds: started === null ? null : Math.max(0, (input.now - started) / 1000) });
+}
 
 export async function holdRelease(
   deps: ReconcileDeps,
@@ -37,6 +45,8 @@ export async function holdRelease(
   const conditions = conditionsFor({ state, targetRevision: null, configIssue: issue, generation });
   const prefix = issue.reason === 'ForeignObject' ? 'waiting' : 'configuration invalid';
   const said = aborted === null ? `${prefix}: ${issue.message}` : state.message;
-  await writeStatus(deps.cluster, canary, { state: { ...state, message: said }, conditions, generation, now: deps.clock.now() });
+  const now = deps.clock.now();
+  await writeStatus(deps.cluster, canary, { state: { ...state, message: said }, conditions, generation, now });
+  reportAbort(deps, { names: input.names, stored, aborted, now });
   return { requeueAfterMs: issue.reason === 'ForeignObject' ? heldRecheckMs : null };
 }

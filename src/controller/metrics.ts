@@ -1,10 +1,13 @@
 // The controller's Prometheus metrics, on a dedicated Registry (served at /metrics).
 // Per-canary series are removed when the Canary goes, so thousands of apps do not leak series.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { releaseOutcomes, type EndedRelease } from './release-outcome.ts';
 
 export interface MetricsOptions {
-  /** Also export process metrics (CPU, memory, event loop lag). Default false. */
+  /** Also export prom-client's standard process_* and nodejs_* metrics. Default false. */
   readonly processMetrics?: boolean;
+  /** Exported as fledge_build_info{version, node} = 1 when given. */
+  readonly build?: { readonly version: string; readonly node: string };
   /** Read at scrape time; default 0. */
   readonly queueDepth?: () => number;
 }
@@ -32,6 +35,8 @@ export class ControllerMetrics {
   readonly #apiErrors: Counter<'code'>;
   readonly #hookAnswers: Counter<'hook' | 'outcome'>;
   readonly #leader: Gauge;
+  readonly #releases: Counter<'namespace' | 'app' | 'outcome'>;
+  readonly #releaseDuration: Histogram<'outcome'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -59,7 +64,18 @@ export class ControllerMetrics {
     this.#leader = new Gauge({ name: 'fledge_leader', help: '1 while this process leads (or runs without leader election).', registers });
     const depth = options.queueDepth ?? (() => 0);
     new Gauge({ name: 'fledge_queue_depth', help: 'Canaries waiting for a reconcile worker.', registers, collect() { this.set(depth()); } });
-    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'fledge_' });
+    this.#releases = new Counter({
+      name: 'fledge_release_outcomes_total', help: 'Releases (runs) that ended, by outcome: promoted, rolled_back or aborted.',
+      labelNames: ['namespace', 'app', 'outcome'], registers,
+    });
+    this.#releaseDuration = new Histogram({
+      name: 'fledge_release_duration_seconds', help: 'Time from the start of a release to its end, by outcome.', labelNames: ['outcome'], registers,
+      buckets: [60, 300, 600, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400],
+    });
+    if (options.build !== undefined) {
+      new Gauge({ name: 'fledge_build_info', help: 'Always 1; the labels say which Fledge and Node.js run.', labelNames: ['version', 'node'], registers }).set({ ...options.build }, 1);
+    }
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
   }
 
   /** The phase and weight of one Canary, after a reconcile. */
@@ -87,7 +103,14 @@ export class ControllerMetrics {
     if (series === undefined) return;
     for (const metric of series.evidence) this.#removeEvidence(namespace, name, metric);
     this.#weight.remove({ namespace, name });
+    for (const outcome of releaseOutcomes) this.#releases.remove({ namespace, app: name, outcome });
     this.#canaries.delete(key);
+  }
+
+  /** A release of the app `namespace/app` ended. */
+  releaseEnded(namespace: string, app: string, release: EndedRelease): void {
+    this.#releases.inc({ namespace, app, outcome: release.outcome });
+    if (release.seconds !== null) this.#releaseDuration.observe({ outcome: release.outcome }, release.seconds);
   }
 
   observeReconcile(seconds: number): void {

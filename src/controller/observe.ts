@@ -3,9 +3,8 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryState, Observation, WorkloadView } from '../core/state.ts';
 import type { IntervalMeasurement } from '../core/types.ts';
-import type { RouteState } from '../ports.ts';
+import { readRequest, type RouteState } from '../ports.ts';
 import { dueInterval } from '../core/schedule.ts';
-import { readRequest } from '../adapters/kube/canary-resource.ts';
 import { FledgeError } from '../errors.ts';
 import { pointApexAtPrimary } from './apex.ts';
 import { foreignCopy, readChildren, type Children } from './children.ts';
@@ -152,6 +151,7 @@ async function measureDue(ctx: AppContext, state: CanaryState, now: number): Pro
     end: due.end,
     template: ctx.config.analysis,
     latencyEdgeMs: ctx.config.latencyEdgeMs,
+    intervalMs: ctx.config.policy.intervalMs,
   });
 }
 

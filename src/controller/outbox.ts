@@ -4,9 +4,9 @@
 // restart, with the same key (at least once). Delivered keys leave at the next reconcile; entries
 // beyond the bound or older than a day are dropped with a warning Event and log line.
 import { createHash } from 'node:crypto';
-import type { CanaryObject, OutboxEntry } from '../adapters/kube/canary-resource.ts';
+import type { CanaryObject, OutboxEntry, OutboxNotice, ReleaseNotice } from '../ports.ts';
 import { outboxLimits, updateOutbox, type OutboxDrop, type OutboxItem } from '../core/outbox.ts';
-import type { OutboxNotice, ReleaseNotice } from '../ports.ts';
+import { inRun } from '../core/transitions.ts';
 import type { AppContext } from './context.ts';
 import type { AppNames } from './names.ts';
 import { writeStatus, type OutboxPart, type StatusInput } from './status.ts';
@@ -82,19 +82,20 @@ async function reportDropped(ctx: AppContext, dropped: readonly OutboxDrop<Entry
 
 /**
  * Writes status (skipped when unchanged) with the outbox updated: delivered keys removed,
- * `notices` appended, bound and age enforced. Then hands every entry not in flight to the
+ * `notices` appended, bound and age enforced. During a run, removing delivered keys alone is no
+ * reason to write: they leave with the run's next status write (at least once still holds). Then hands every entry not in flight to the
  * notifier — also when no write was needed, which is how entries survive a restart.
  */
 export async function commitStatus(ctx: AppContext, input: CommitInput): Promise<void> {
   const { names, deps } = ctx;
   const app = `${names.namespace}/${names.app}`;
   let dropped: readonly OutboxDrop<EntryBody>[] = [];
-  const outbox = (base: CanaryObject): OutboxPart => {
+  const outbox = (base: CanaryObject, delivered: ReadonlySet<string>): OutboxPart => {
     const update = updateOutbox({
       items: (base.status?.outbox ?? []).map(itemOf),
       seq: base.status?.noticeSeq ?? 0,
       added: input.notices.map(bodyOf),
-      delivered: deps.deliveries.delivered(app),
+      delivered,
       now: input.now,
       keyOf: (seq) => outboxKey({ uid: base.metadata.uid ?? '', namespace: names.namespace, name: names.app, seq }),
     });
@@ -102,7 +103,11 @@ export async function commitStatus(ctx: AppContext, input: CommitInput): Promise
     return { outbox: update.items.map(entryOf), noticeSeq: update.seq };
   };
   const { notices: _notices, ...status } = input;
-  const result = await writeStatus(deps.cluster, ctx.canary, { ...status, outbox });
+  const tidied = (base: CanaryObject): OutboxPart => outbox(base, deps.deliveries.delivered(app));
+  // During a run the next step's write comes soon: delivered entries leave with it rather than
+  // in a write of their own. Outside a run they leave at once (a restart would send them again).
+  const deferred = inRun(input.state) ? { outbox: (base: CanaryObject) => outbox(base, new Set()), tidied } : { outbox: tidied };
+  const result = await writeStatus(deps.cluster, ctx.canary, { ...status, ...deferred });
   const entries = (result.canary.status?.outbox ?? []).map((entry) => noticeOf(names, entry));
   deps.deliveries.handOver({ app, entries, notifier: deps.notifier, log: ctx.log });
   if (result.written && dropped.length > 0) await reportDropped(ctx, dropped);

@@ -1,6 +1,7 @@
 // The controller's two listeners (health: /healthz, /readyz; metrics: /metrics) over the
 // controller's http-server, and the telemetry that feeds ControllerMetrics.
 import { build, listen, type ElectionState } from './http-server.ts';
+import { packageVersion } from '../version.ts';
 import { ControllerMetrics } from './metrics.ts';
 import type { ControllerOptions } from './controller.ts';
 
@@ -18,7 +19,7 @@ export async function startProbes(input: {
   metricsAddr: string;
   readiness: () => { cachesSynced: boolean; election: ElectionState };
 }): Promise<Probes> {
-  const metrics = new ControllerMetrics({ processMetrics: true });
+  const metrics = new ControllerMetrics({ processMetrics: true, build: { version: packageVersion(), node: process.version } });
   const health = await listen(build({ readiness: input.readiness, metrics, serve: ['health'] }), input.healthAddr);
   const served = await listen(build({ readiness: input.readiness, metrics, serve: ['metrics'] }), input.metricsAddr);
   return {
@@ -41,5 +42,6 @@ export function telemetryOf(metrics: ControllerMetrics): NonNullable<ControllerO
     apiError: (code) => metrics.apiError(code),
     hookAnswer: (hook, ok) => metrics.hookAnswer(hook, ok),
     evidence: (names, samples) => metrics.setEvidence(names.namespace, names.app, samples),
+    released: (names, release) => metrics.releaseEnded(names.namespace, names.app, release),
   };
 }

@@ -3,8 +3,9 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { decide } from '../core/decide.ts';
 import type { CanaryState } from '../core/state.ts';
-import type { CanaryObject } from '../adapters/kube/canary-resource.ts';
-import { parseAnnotations, summarizeIssues } from '../config/annotations.ts';
+import type { CanaryObject } from '../ports.ts';
+import { summarizeIssues } from '../config/annotations.ts';
+import { parsedAnnotations } from './parsed-annotations.ts';
 import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
 import { targetIssues } from '../config/target-checks.ts';
 import { routeRefOf, type AppContext, type ReconcileDeps } from './context.ts';
@@ -18,6 +19,7 @@ import { conditionsFor, stateOf, type ConfigIssue } from './status.ts';
 import { trackedRefs } from './tracked.ts';
 import { commitStatus } from './outbox.ts';
 import { hookRefusals } from './hook-checks.ts';
+import { endedRelease } from './release-outcome.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
@@ -86,6 +88,8 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation, hooks });
   await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices });
   report(ctx, decision.state, world.observation.interval !== null);
+  const ended = endedRelease({ before: state, after: decision.state, actions: decision.actions, now });
+  if (ended !== null) ctx.deps.telemetry?.released?.(ctx.names, ended);
   return { requeueAfterMs: decision.requeueAfterMs };
 }
 
@@ -108,7 +112,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   }
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
-  const parsed = parseAnnotations(annotations, deps.catalog);
+  const parsed = parsedAnnotations(annotations, deps.catalog);
   if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
   const problem = configProblem(deps, target, parsed.config);
   if (problem !== null) return configInvalid(deps, { target, names, issue: problem });

@@ -1,11 +1,10 @@
 // Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
 // reconcile, and only when it differs from the stored status.
-import { isDeepStrictEqual } from 'node:util';
-import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type Condition } from '../adapters/kube/canary-resource.ts';
+import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type ClusterObjects, type Condition } from '../ports.ts';
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
 import type { CanaryState } from '../core/state.ts';
+import { jsonEqual } from './json-equal.ts';
 
 export interface ConditionInput {
   readonly type: string;
@@ -86,6 +85,11 @@ export interface StatusInput {
   readonly now: number;
   /** What the outbox becomes when written over `base` (called per attempt); by default it is kept. */
   readonly outbox?: (base: CanaryObject) => OutboxPart;
+  /**
+   * The outbox with housekeeping done too (delivered entries removed): written when the status is
+   * written anyway, but on its own no reason to write. Defaults to `outbox`.
+   */
+  readonly tidied?: (base: CanaryObject) => OutboxPart;
 }
 
 export interface StatusWrite {
@@ -101,25 +105,27 @@ function keptOutbox(base: CanaryObject): OutboxPart {
 
 /** Equal as the API server would store them (JSON: no undefined, no -0; key order irrelevant). */
 export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
-  const stored = (status: CanaryStatus): unknown => JSON.parse(JSON.stringify(status));
-  return isDeepStrictEqual(stored(a), stored(b));
+  return jsonEqual(a, b);
 }
 
-async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: (base: CanaryObject) => CanaryObject): Promise<StatusWrite> {
-  const next = build(base);
+type Build = (base: CanaryObject, tidied: boolean) => CanaryObject;
+
+async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build): Promise<StatusWrite> {
+  const next = build(base, false);
   if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
-  return { canary: await cluster.updateCanaryStatus(next), written: true };
+  return { canary: await cluster.updateCanaryStatus(build(base, true)), written: true };
 }
 
 /**
- * Writes status with the Canary's resourceVersion, unless it equals the stored status (then no
- * request is made). Only the controller writes status, so a 409 (someone patched annotations
+ * Writes status with the Canary's resourceVersion, unless it equals the stored status apart from
+ * `tidied` housekeeping (then no request is made). Only the controller writes status, so a 409 (someone patched annotations
  * meanwhile) is answered by re-reading and writing once more.
  */
 export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject, input: StatusInput): Promise<StatusWrite> {
-  const build = (base: CanaryObject): CanaryObject => {
+  const build: Build = (base, tidied) => {
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
-    const outbox = (input.outbox ?? keptOutbox)(base);
+    const untidied = input.outbox ?? keptOutbox;
+    const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
     return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox }) };
   };
   try {

@@ -2,7 +2,7 @@
 // template + tracked ConfigMaps/Secrets), so `fledge wait` binds to what the controller sees.
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { TrackedRef } from '../config/knob-values.ts';
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../ports.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { trackedRefs } from './tracked.ts';
 

@@ -1,9 +1,9 @@
 // Watches as hints: informers on Deployments, ConfigMaps, Secrets and Canaries turn changes
 // into work-queue keys, restart (with backoff) after the errors that stop them, and a periodic
 // resync calls back for every known key anyway, because watches can miss events.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
-import { canaryGroup, canaryPlural, canaryVersion } from '../adapters/kube/canary-schema.ts';
+import { canaryGroup, canaryPlural, canaryVersion } from '../ports.ts';
 import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts';
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
@@ -15,10 +15,21 @@ export interface WatchSpec {
   readonly kind: WatchedKind;
   /** Keys ("namespace/name") to reconcile for an object event; [] to ignore it. */
   readonly keysOf: (object: KubernetesObject, event: WatchEvent) => readonly string[];
+  /**
+   * True for an event that is a change made outside the controller (a new pod template, a
+   * user's annotation): its keys are passed on as urgent. Never for the echo of the controller's
+   * own writes, nor for resyncs. Called once per event, after keysOf.
+   */
+  readonly urgent?: (object: KubernetesObject, event: WatchEvent) => boolean;
   /** Narrows what is listed and cached (e.g. only labelled ConfigMaps). */
   readonly labelSelector?: string;
   /** The kind may not be served (its CRD not installed): it keeps trying but never holds back readiness. */
   readonly optional?: boolean;
+  /**
+   * What the cache keeps of an object (controller-runtime's TransformFunc), applied once as it
+   * enters the cache, before keysOf and every read see it; the whole object when undefined.
+   */
+  readonly shape?: (object: KubernetesObject) => KubernetesObject;
 }
 
 /** Custom resources watched, by group, version and plural (TrafficSplits at the default router's version). */
@@ -32,7 +43,8 @@ export interface WatchOptions {
   /** One namespace, or all when undefined. */
   readonly namespace?: string;
   readonly watches: readonly WatchSpec[];
-  readonly onKey: (key: string) => void;
+  /** A key to reconcile; `urgent` when an outside change raised it (see WatchSpec.urgent). */
+  readonly onKey: (key: string, urgent: boolean) => void;
   /** Every this often, call back for every key of every cached object (default 5 min; 0 = never). */
   readonly resyncMs?: number;
   /** Restart delay after an informer error: base doubling to cap (defaults 1 s, 30 s). */
@@ -78,6 +90,37 @@ function coreList(core: CoreV1Api, kind: 'configmaps' | 'secrets' | 'services', 
   return namespace === undefined ? list.all : () => list.one(namespace);
 }
 
+type Shape = (object: KubernetesObject) => KubernetesObject;
+
+/** A watch whose events carry shaped objects (a deleted object's last state too). */
+class ShapingWatch extends Watch {
+  constructor(
+    config: KubeConfig,
+    readonly shape: Shape,
+  ) {
+    super(config);
+  }
+
+  override watch(...[path, query, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
+    const shaped = (phase: string, object: unknown, raw?: unknown): void => {
+      const keep = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
+      callback(phase, keep ? this.shape(object as KubernetesObject) : object, raw);
+    };
+    return super.watch(path, query, shaped, done);
+  }
+}
+
+/** An informer whose cache holds shaped objects: the list's items and every watch event's object. */
+function shapedInformer(kc: KubeConfig, input: { path: string; list: ListFn; labelSelector: string | undefined; shape: Shape | undefined }): Cached {
+  const { shape } = input;
+  if (shape === undefined) return new ListWatch(input.path, new Watch(kc), input.list, false, input.labelSelector);
+  const list: ListFn = async () => {
+    const listed = await input.list();
+    return { ...listed, items: listed.items.map(shape) };
+  };
+  return new ListWatch(input.path, new ShapingWatch(kc, shape), list, false, input.labelSelector);
+}
+
 /** A refused list or watch (403) names the kind and the permission it lacks, not an opaque HTTP error. */
 function explained(kind: WatchedKind, namespace: string | undefined, error: unknown): unknown {
   if (statusOf(error) !== 403) return error;
@@ -100,11 +143,13 @@ class Restarting {
     readonly options: WatchOptions,
   ) {
     const { path, list } = source(options.kc, spec.kind, { namespace: options.namespace, labelSelector: spec.labelSelector });
-    this.informer = makeInformer(options.kc, path, list, spec.labelSelector);
+    this.informer = shapedInformer(options.kc, { path, list, labelSelector: spec.labelSelector, shape: spec.shape });
     for (const event of ['add', 'update', 'delete'] as const) {
       this.informer.on(event, (object) => {
         this.#failures = 0;
-        for (const key of spec.keysOf(object, event)) options.onKey(key);
+        const keys = spec.keysOf(object, event);
+        const urgent = spec.urgent?.(object, event) ?? false;
+        for (const key of keys) options.onKey(key, urgent);
       });
     }
     this.informer.on('error', (error: unknown) => this.#failed(error));
@@ -174,7 +219,7 @@ export class Watches {
     for (const { informer, spec } of this.#informers) {
       for (const object of informer.list()) for (const key of spec.keysOf(object, 'resync')) keys.add(key);
     }
-    for (const key of keys) this.#options.onKey(key);
+    for (const key of keys) this.#options.onKey(key, false);
   }
 
   /** One kind's cache, for reads (see cached-reads.ts); never synced when the kind is not watched. */

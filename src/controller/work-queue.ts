@@ -1,6 +1,8 @@
 // A keyed work queue in the manner of client-go's: a key ("namespace/name") is reconciled by
 // at most one worker at a time; a key added while in flight runs once more after; delayed
-// keys share one timer; failures back off exponentially per key.
+// keys share one timer; failures back off exponentially per key. Keys added as urgent (outside
+// changes: a new revision, a user's request) run before the others (resyncs, due checks, the
+// echoes of the controller's own writes), so a resync never queues N apps ahead of a change.
 import type { Clock } from '../ports.ts';
 import { TimerHeap } from './timer-heap.ts';
 import { systemClock, systemTimers } from './timers.ts';
@@ -33,8 +35,16 @@ export class WorkQueue {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #concurrency: number;
-  /** Ready keys in order; `#dirty` holds the keys that want a run (ready or waiting for an in-flight run). */
+  /**
+   * Ready keys in order, urgent ones in their own lane; `#dirty` holds the keys that want a run
+   * (ready or waiting for an in-flight run). A lane may hold a key that already ran from the
+   * other lane: it is skipped when taken (it is no longer dirty, or it is in flight).
+   */
   #ready: string[] = [];
+  #urgent: string[] = [];
+  readonly #urgentQueued = new Set<string>();
+  /** In-flight keys added as urgent meanwhile: their next run goes to the urgent lane. */
+  readonly #pressing = new Set<string>();
   readonly #dirty = new Set<string>();
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #delayed = new TimerHeap();
@@ -51,7 +61,9 @@ export class WorkQueue {
 
   /** Keys ready to run and not yet taken by a worker. */
   get depth(): number {
-    return this.#ready.length;
+    let waiting = 0;
+    for (const key of this.#dirty) if (!this.#inFlight.has(key)) waiting++;
+    return waiting;
   }
 
   /** Keys waiting for their delay (addAfter, backoff). */
@@ -70,6 +82,19 @@ export class WorkQueue {
     if (this.#dirty.has(key)) return;
     this.#dirty.add(key);
     if (!this.#inFlight.has(key)) this.#ready.push(key);
+    this.#pump();
+  }
+
+  /** Runs `key` soon, ahead of keys added with add(): for changes made outside the controller. */
+  addUrgent(key: string): void {
+    if (this.#shuttingDown) return;
+    this.#delayed.cancel(key);
+    this.#dirty.add(key);
+    if (this.#inFlight.has(key)) this.#pressing.add(key);
+    else if (!this.#urgentQueued.has(key)) {
+      this.#urgentQueued.add(key);
+      this.#urgent.push(key);
+    }
     this.#pump();
   }
 
@@ -110,15 +135,30 @@ export class WorkQueue {
     this.#timer = null;
     this.#delayed.clear();
     this.#ready = [];
+    this.#urgent = [];
+    this.#urgentQueued.clear();
+    this.#pressing.clear();
     this.#dirty.clear();
     await Promise.all([...this.#inFlight.values()]);
   }
 
   #pump(): void {
-    while (!this.#shuttingDown && this.#inFlight.size < this.#concurrency && this.#ready.length > 0) {
-      const key = this.#ready.shift() as string;
+    while (!this.#shuttingDown && this.#inFlight.size < this.#concurrency) {
+      const key = this.#next();
+      if (key === undefined) return;
       this.#dirty.delete(key);
       this.#inFlight.set(key, this.#run(key));
+    }
+  }
+
+  /** The next key to run: urgent first; entries that already ran from the other lane are dropped. */
+  #next(): string | undefined {
+    for (;;) {
+      const urgent = this.#urgent.shift();
+      if (urgent !== undefined) this.#urgentQueued.delete(urgent);
+      const key = urgent ?? this.#ready.shift();
+      if (key === undefined) return undefined;
+      if (this.#dirty.has(key) && !this.#inFlight.has(key)) return key;
     }
   }
 
@@ -142,7 +182,8 @@ export class WorkQueue {
     else this.forget(key);
     // Added while in flight: run once more now; that run schedules its own follow-up.
     if (this.#dirty.has(key)) {
-      this.#ready.push(key);
+      if (this.#pressing.delete(key)) this.addUrgent(key);
+      else this.#ready.push(key);
       return;
     }
     if (outcome === null) this.addAfter(key, this.backoffOf((this.#failures.get(key) ?? 1) - 1));

@@ -1,9 +1,8 @@
 // Only a replica that may act writes: every mutating call on the cluster and the router checks
 // first, so a leader that lost its lease (or a controller that is stopping) cannot act, even
 // from a reconcile that was already running.
-import type { ClusterObjects } from '../adapters/kube/cluster.ts';
+import type { ClusterObjects, TrafficRouter } from '../ports.ts';
 import { FledgeError } from '../errors.ts';
-import type { TrafficRouter } from '../ports.ts';
 
 const readOnly = /^(get|list|read)/;
 

@@ -3,6 +3,7 @@
 // traffic, and an outcome hook is told once the run ends.
 import { foldHookResults, hasHook } from './hooks.ts';
 import { advance, progressRun, type RunInput } from './progress.ts';
+import { gridFloor } from './schedule.ts';
 import { inRun, rollBack } from './transitions.ts';
 import type { Decision } from './state.ts';
 
@@ -23,15 +24,16 @@ function earliest(a: number | null, b: number): number {
 }
 
 /**
- * The rollout hook for the interval that is under way, when the canary has traffic and it was
- * not called for that interval yet; the next look is no later than the next interval's start.
+ * The rollout hook for the interval that is under way (on the wall-clock grid the judge measures
+ * on, including the part before the first measured interval), when the canary has traffic and it
+ * was not called for that interval yet; the next look is no later than the next interval's start.
  */
 function rolloutCall(decision: Decision, input: RunInput): Decision {
   const { policy, now } = input;
   const { state } = decision;
   const carrying = (state.phase === 'Progressing' || state.phase === 'Paused') && state.step >= 0 && state.canaryWeight > 0;
   if (!hasHook(policy, 'rollout') || !carrying || state.analyzedUntil === null) return decision;
-  const start = state.analyzedUntil + Math.floor(Math.max(0, now - state.analyzedUntil) / policy.intervalMs) * policy.intervalMs;
+  const start = gridFloor(now, policy.intervalMs);
   const requeueAfterMs = earliest(decision.requeueAfterMs, Math.max(0, start + policy.intervalMs - now));
   if (state.hooks.rolloutCalledFor === start) return { ...decision, requeueAfterMs };
   return {

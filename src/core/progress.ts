@@ -1,7 +1,7 @@
 // A run in flight (phases Progressing and Paused): wait for the canary, move through the
 // steps, judge each interval, and pause, roll back or promote.
 import { judgeFor } from './judge/index.ts';
-import { dueInterval, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
+import { dueInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
@@ -76,7 +76,8 @@ function moveTo(input: RunInput, next: number, why: string): Decision {
   const { state, policy, now } = input;
   const weight = policy.steps[next] ?? 100;
   const message = `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`;
-  const analyzedUntil = state.analyzedUntil ?? now;
+  // The first step measures from the next grid point (see measureFrom); later steps go on where the last interval ended.
+  const analyzedUntil = state.analyzedUntil ?? measureFrom(policy, now);
   const moved: CanaryState = {
     ...state,
     phase: 'Progressing',

@@ -1,5 +1,6 @@
 // Requests from people (`fledge promote|abort|retry|pause|resume`), each acted on once.
 import { advance } from './progress.ts';
+import { measureFrom } from './schedule.ts';
 import { beginPromotion, event, rollBack, startRun } from './transitions.ts';
 import type { CanaryState, Decision, Observation, UserRequest } from './state.ts';
 import type { ReleasePolicy } from './types.ts';
@@ -68,8 +69,8 @@ function resume(input: RequestInput, request: UserRequest): RequestOutcome {
   if (pausedBy === 'step-gate') return { kind: 'decided', decision: advance({ ...input, state: resumed }, 'resumed by a person', true) };
   // After the pause limit the step starts over: what was measured while traffic sat on the primary is not judged.
   if (pausedBy === 'limit') {
-    const { now } = input;
-    return { kind: 'carry-on', state: { ...resumed, analyzedUntil: now, stepStartedAt: now, progressAt: now, message: 'resumed by a person after the pause limit' } };
+    const { now, policy } = input;
+    return { kind: 'carry-on', state: { ...resumed, analyzedUntil: measureFrom(policy, now), stepStartedAt: now, progressAt: now, message: 'resumed by a person after the pause limit' } };
   }
   return { kind: 'carry-on', state: { ...resumed, message: 'resumed by a person' } };
 }

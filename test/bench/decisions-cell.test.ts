@@ -24,8 +24,10 @@ void describe('decision bench cells', () => {
     assert.equal(summary.runs, 200);
     assert.ok(summary.rollbackLow <= 0.05, `false-rollback rate ${summary.rollbacks}/200 is above α`);
     assert.equal(summary.promotions + summary.rollbacks + summary.undecided, 200);
-    // Same step schedule as Flagger's example: promotion after ten one-minute steps plus the metrics lag.
-    assert.ok(summary.decisionMedianMin > 10 && summary.decisionMedianMin < 11, `median decision at ${summary.decisionMedianMin} min`);
+    // Same step schedule as Flagger's example: promotion after ten one-minute steps plus the metrics
+    // lag, plus up to one interval until the grid point where measuring starts (runs start at 0 s
+    // and their canaries are ready seconds later, so almost a whole interval here).
+    assert.ok(summary.decisionMedianMin > 10 && summary.decisionMedianMin < 12, `median decision at ${summary.decisionMedianMin} min`);
   });
 
   void it('rolls back a canary failing 50× as often in every run, within minutes, with every Fledge policy', () => {

@@ -4,13 +4,14 @@ import { scaleChart } from '../../bench/scale/chart.ts';
 import type { ScaleResult } from '../../bench/scale/run-n.ts';
 import type { Usage } from '../../bench/scale/usage.ts';
 
-const usage = (rssMiB: number): Usage => ({ uptimeMs: 0, cpuMs: 0, maxRssBytes: rssMiB * 2 ** 20, rssBytes: 0, apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0 });
+const usage = (rssMiB: number): Usage => ({ uptimeMs: 0, cpuMs: 0, maxRssBytes: rssMiB * 2 ** 20, rssBytes: 0, heapUsedBytes: 0, apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0, byKind: {}, sampled: {} });
 
 function result(n: number, lagsMs: number[], rssMiB: number, released = true): ScaleResult {
   return {
-    n, settings: { steps: [10, 50], intervalMs: 10_000, scrapeMs: 1000, concurrency: 16, resyncMs: 30_000 },
+    n, settings: { steps: [10, 50], intervalMs: 10_000, scrapeMs: 1000, concurrency: 16, resyncMs: 30_000, prometheus: 'fake', batch: true },
     bootstrapMs: 1000, bootstrapped: n, released, releaseMs: 1000, succeeded: n, failed: 0, completed: true,
-    before: usage(0), after: usage(rssMiB), emulatorCpuMs: { bootstrap: 0, release: 0 }, stepLagsMs: lagsMs, scaleUpMs: [], stepsTaken: 2 * n,
+    before: usage(0), after: usage(rssMiB), emulatorCpuMs: { bootstrap: 0, release: 0 }, stepLagsMs: lagsMs, scaleUpMs: [], stepsTaken: 2 * n, drift: null, stepStarts: new Map(),
+    queries: { count: 0, latenciesMs: [] },
   };
 }
 

@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AnalysisTemplate } from '../../src/config/analysis-schema.ts';
 import { defaultCatalogDirs, loadCatalog } from '../../src/config/catalog.ts';
 import { renderQuery } from '../../src/core/render-query.ts';
 import { isFledgeError } from '../../src/errors.ts';
@@ -45,6 +46,22 @@ test('every analysis query counts over the window for one workload in one namesp
   }
 });
 
+test('every batched analysis query counts over the window for all workloads at once, by the labels it names', async () => {
+  const catalog = await loadCatalog();
+  for (const template of catalog.analysis.values()) {
+    const batch = template.batch;
+    assert.ok(batch !== undefined, `${template.name} has a batched form`);
+    const by = `${batch.by.namespace}, ${batch.by.workload}`;
+    for (const [field, query] of Object.entries({ ...batch.counts, p99: batch.p99 })) {
+      assert.ok(query.includes('{{window}}'), `${template.name} batch ${field} lacks {{window}}`);
+      assert.doesNotMatch(query, /\{\{\s*(namespace|workload)\s*\}\}/, `${template.name} batch ${field} names one workload`);
+      assert.match(query, /increase\(/, `${template.name} batch ${field}`);
+    }
+    for (const field of ['requests', 'failures', 'slow'] as const) assert.ok(batch.counts[field].startsWith(`sum by (${by}) (`), `${template.name} batch ${field} sums by ${by}`);
+    assert.ok(batch.p99.includes(`sum by (le, ${by}) (`), `${template.name} batch p99 keeps le and ${by}`);
+  }
+});
+
 test('failures are 5xx or what the mesh classifies as failure', async () => {
   const catalog = await loadCatalog();
   assert.match(catalog.analysis.get('linkerd')!.counts.failures, /classification="failure"/);
@@ -65,6 +82,10 @@ test('the shipped strategies have the documented steps', async () => {
   assert.equal(strategies.get('manual')?.pauseBeforeEachStep, true);
 });
 
+function prefixed(batch: AnalysisTemplate['batch']): Record<string, string> {
+  return batch === undefined ? {} : { batch_requests: batch.counts.requests, batch_failures: batch.counts.failures, batch_slow: batch.counts.slow, batch_p99: batch.p99 };
+}
+
 test('every rendered analysis query is valid PromQL for the real promtool', (t) => {
   if (!existsSync('/usr/bin/promtool')) {
     t.skip('PROMTOOL NOT INSTALLED: apt-get install -y prometheus — PromQL syntax of analysis/ is unchecked');
@@ -73,7 +94,7 @@ test('every rendered analysis query is valid PromQL for the real promtool', (t) 
   return (async () => {
     const catalog = await loadCatalog();
     const rules = [...catalog.analysis.values()].flatMap((template) =>
-      Object.entries({ ...template.counts, ...template.display }).map(([field, query]) => {
+      Object.entries({ ...template.counts, ...template.display, ...prefixed(template.batch) }).map(([field, query]) => {
         const rendered = renderQuery(query, { namespace: 'shop', workload: 'web-primary', window: '60s', latencyEdge: 500 });
         assert.ok(rendered.ok, `${template.name} ${field}`);
         return `      - record: fledge:${template.name}_${field}\n        expr: ${JSON.stringify(rendered.query)}`;
@@ -109,6 +130,7 @@ const badFiles: ReadonlyArray<{ kind: 'analysis' | 'strategies'; file: string; s
   { kind: 'analysis', file: 'missing-window.yaml', says: /counts\.requests: missing placeholder \{\{window\}\}/ },
   { kind: 'analysis', file: 'unknown-placeholder.yaml', says: /counts\.requests: unknown placeholder \{\{service\}\}/ },
   { kind: 'analysis', file: 'no-slow-query.yaml', says: /counts\.slow/ },
+  { kind: 'analysis', file: 'batch-per-workload.yaml', says: /batch\.counts\.requests: \{\{workload\}\} is not allowed in a batched query/ },
 ];
 
 for (const bad of badFiles) {

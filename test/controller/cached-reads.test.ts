@@ -1,9 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../../src/adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../../src/ports.ts';
 import { readThroughCaches, type CacheLookup } from '../../src/controller/cached-reads.ts';
 import { FledgeError } from '../../src/errors.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** A full garbage collection, for tests of what stays reachable. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 function service(name: string, resourceVersion: string, selector: Record<string, string> = { app: name }): V1Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', resourceVersion }, spec: { selector } };
@@ -43,6 +51,21 @@ describe('reads from watch caches', () => {
     assert.equal((await cluster.getService('default', 'app'))?.metadata?.resourceVersion, '5');
     assert.equal(await cluster.getService('default', 'missing'), null);
     assert.equal(w.apiReads(), 0);
+  });
+
+  it('lets go of a written object once the cache shows its version, though its key is never read again', async () => {
+    const w = world();
+    const cluster = readThroughCaches(w.api, { services: w.cache });
+    for (const name of ['app', 'a', 'b', 'c', 'd', 'e']) w.stored.set(name, service(name, '1'));
+    let written: V1Service | null = await cluster.replaceService(service('app', '1', { app: 'app-primary' }));
+    const held = new WeakRef(written);
+    w.cache.objects.set('app', { ...written });
+    w.stored.set('app', { ...written });
+    written = null;
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await cluster.replaceService(service(name, '1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    assert.equal(held.deref(), undefined, 'the overlay still holds the written Service beside the cache copy');
   });
 
   it('asks the API while the cache has not listed yet', async () => {
@@ -85,3 +108,4 @@ describe('reads from watch caches', () => {
     assert.equal(await cluster.getService('default', 'app'), null);
   });
 });
+

@@ -40,11 +40,12 @@ describe('the controller process loop', () => {
       await applyFiles(kc, crdFiles);
       const verdicts: string[] = [];
       const phases = new Set<string>();
+      const releases: string[] = [];
       const controller = await createController({
         // The controller as its ServiceAccount, with deploy/'s RBAC; the test itself is the admin.
         kubeConfig: await controllerKubeConfig(emulator, kc),
         metrics: splitMetrics(kc, failure),
-        telemetry: { verdict: (outcome) => verdicts.push(outcome), canary: (_names, phase) => phases.add(phase) },
+        telemetry: { verdict: (outcome) => verdicts.push(outcome), canary: (_names, phase) => phases.add(phase), released: (_names, release) => releases.push(release.outcome) },
         catalog: await fastCatalog(),
         resyncMs: 1_000,
         log: pino({ level: 'silent' }),
@@ -75,6 +76,8 @@ describe('the controller process loop', () => {
       assert.ok(verdicts.length > 0, 'judged intervals are reported to /metrics');
       assert.ok(verdicts.includes(outcome === 'Failed' ? 'rollback' : 'continue'), verdicts.join(','));
       assert.ok(phases.has('Progressing') && phases.has(outcome));
+      await until('the release to be counted', () => Promise.resolve(releases), (seen) => seen.length > 0);
+      assert.deepEqual(releases, [outcome === 'Succeeded' ? 'promoted' : 'rolled_back'], 'one ended release, counted once');
       const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
       const reasons = new Set(events.items.map((e) => e.reason));
       for (const reason of ['Initialized', 'NewRevision', 'StepAdvanced', outcome === 'Succeeded' ? 'Promoted' : 'RolledBack']) {

@@ -4,10 +4,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { withEmulator } from '../support/emulator.ts';
-import { applyFiles, crdFiles, releaseHarness } from '../support/release-harness.ts';
+import { applyFiles, crdFiles, memoryHarness } from '../support/release-harness.ts';
 import { createController } from '../../src/controller/controller.ts';
+import { reconcile } from '../../src/controller/reconcile.ts';
 import { reconcileOrReport, refusalRetryMs } from '../../src/controller/refusals.ts';
 import { FledgeError } from '../../src/errors.ts';
 import { until } from '../support/until.ts';
@@ -50,7 +51,7 @@ describe('bounded loops', () => {
   });
 
   it('a permanent refusal sets Reconciled=False with the code, says it in one Event, and is looked at again in minutes', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     await h.deploy('app');
     await h.runUntil('app', (s) => s.phase === 'Ready');
     await h.setImage('app', 'app:2');
@@ -73,8 +74,7 @@ describe('bounded loops', () => {
     assert.equal(reconciled.status, 'False');
     assert.equal(reconciled.reason, 'FLEDGE_API_REJECTED');
     assert.match(reconciled.message, /forbidden .*looking again in 5m/);
-    const events = await h.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
-    const refused = events.items.filter((e) => e.reason === 'ReconcileRefused');
+    const refused = (await h.events()).filter((e) => e.reason === 'ReconcileRefused') as Array<{ count?: number }>;
     assert.equal(refused.length, 1, 'one Event, its count bumped');
     assert.equal(refused[0]?.count, 2);
     // Once the API lets it through, the run goes on and the condition clears.
@@ -84,7 +84,7 @@ describe('bounded loops', () => {
   });
 
   it('a retryable failure still goes to the work queue\'s backoff', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     await h.deploy('app');
     const flaky = { ...h.deps, cluster: { ...h.deps.cluster, getDeployment: async (): Promise<never> => { throw new FledgeError('FLEDGE_API_UNAVAILABLE', 'get deployment: 503'); } } };
     await assert.rejects(reconcileOrReport(flaky, { namespace: 'default', name: 'app' }), { code: 'FLEDGE_API_UNAVAILABLE' });
@@ -93,21 +93,21 @@ describe('bounded loops', () => {
 
 describe('a release held by a bad annotation', () => {
   it('still obeys `fledge abort`: traffic back to the primary, the canary to zero, the revision failed', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     await h.deploy('app', { annotations: { 'fledge.dev/steps': '20,50' } });
     await h.runUntil('app', (s) => s.phase === 'Ready');
     await h.setImage('app', 'app:2');
     await h.runUntil('app', (s) => s.canaryWeight === 20);
-    const apps = h.kc.makeApiClient(AppsV1Api);
-    await apps.patchNamespacedDeployment({ namespace: 'default', name: 'app', body: [{ op: 'add', path: '/metadata/annotations/fledge.dev~1steps', value: 'bogus' }] });
+    await h.admin.patchDeployment('default', 'app', { metadata: { annotations: { 'fledge.dev/steps': 'bogus' } } });
     await h.step('app');
     const held = (await h.canary('app')).status;
     assert.equal(held.conditions.find((c: { type: string }) => c.type === 'ConfigValid').status, 'False');
     assert.equal(h.writes.at(-1)?.canaryWeight, 20, 'a bad annotation moves no traffic by itself');
-    const custom = h.kc.makeApiClient(CustomObjectsApi);
-    await custom.patchNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'app',
-      body: [{ op: 'add', path: '/metadata/annotations/fledge.dev~1request', value: JSON.stringify({ id: 'abort-1', verb: 'abort' }) }] });
-    await h.step('app');
+    await h.admin.patchCanaryAnnotations('default', 'app', { 'fledge.dev/request': JSON.stringify({ id: 'abort-1', verb: 'abort' }) });
+    const released: string[] = [];
+    const telemetry = { verdict: () => undefined, canary: () => undefined, released: (_names: unknown, release: { outcome: string }) => released.push(release.outcome) };
+    await reconcile({ ...h.deps, telemetry }, { namespace: 'default', name: 'app' });
+    assert.deepEqual(released, ['aborted'], '/metrics counts the aborted release once');
     const aborted = (await h.canary('app')).status;
     assert.equal(aborted.phase, 'Failed');
     assert.match(aborted.message, /aborted by a person while the configuration is invalid/);

@@ -1,24 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { releaseHarness, type Harness } from '../support/release-harness.ts';
+import { memoryHarness, releaseHarness, type ScenarioHarness } from '../support/release-harness.ts';
 
 const fast = { 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s', 'fledge.dev/steps': '10,50', 'fledge.dev/progress-deadline': '2m' };
 const terminal = (s: Record<string, any>) => s.phase === 'Succeeded' || s.phase === 'Failed';
 
-async function bootstrap(h: Harness, name = 'app', annotations: Record<string, string> = fast): Promise<void> {
+async function bootstrap(h: ScenarioHarness, name = 'app', annotations: Record<string, string> = fast): Promise<void> {
   await h.deploy(name, { annotations });
   await h.runUntil(name, (s) => s.phase === 'Ready');
 }
 
-async function split(h: Harness, name = 'app'): Promise<Record<string, number>> {
-  const { CustomObjectsApi } = await import('@kubernetes/client-node');
-  const api = h.kc.makeApiClient(CustomObjectsApi);
-  const ts = (await api.getNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default', name })) as any;
-  return Object.fromEntries(ts.spec.backends.map((b: any) => [b.service, Number(b.weight)]));
+function split(h: ScenarioHarness, name = 'app'): Promise<Record<string, number>> {
+  return h.split(name);
 }
 
-describe('releasing an annotated Deployment through a TrafficSplit', () => {
+// End to end over HTTP: the emulator, client-node, and the controller's RBAC (one release per router path).
+describe('releasing an annotated Deployment through a TrafficSplit, over the emulator', () => {
   it('bootstraps: primary serving, target at zero, all traffic on the primary', async (t) => {
     const h = await releaseHarness(t);
     await bootstrap(h);
@@ -45,8 +43,25 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
     assert.deepEqual(await split(h), { 'app-primary': 100, 'app-canary': 0 });
   });
 
-  it('rolls back a bad revision, traffic first, and does not retry it until asked', async (t) => {
+
+  it('promotes through a v1alpha1 TrafficSplit, weights written as quantities', async (t) => {
     const h = await releaseHarness(t);
+    await bootstrap(h, 'app', { ...fast, 'fledge.dev/router': 'smi-v1alpha1' });
+    await h.setImage('app', 'app:2.0');
+    const canary = await h.runUntil('app', terminal);
+    assert.equal(canary.status.phase, 'Succeeded', canary.status.message);
+    assert.deepEqual(h.writes.map((w) => w.canaryWeight).filter((w, i, all) => w !== all[i - 1]), [0, 10, 50, 0]);
+    assert.deepEqual(await split(h), { 'app-primary': 100, 'app-canary': 0 });
+    const { CustomObjectsApi } = await import('@kubernetes/client-node');
+    const raw = (await h.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha1', plural: 'trafficsplits', namespace: 'default', name: 'app' })) as any;
+    assert.ok(raw.spec.backends.every((b: { weight: unknown }) => typeof b.weight === 'string'), 'v1alpha1 weights are quantities');
+  });
+});
+
+// The decisions, against the in-memory cluster (no HTTP).
+describe('releasing an annotated Deployment through a TrafficSplit', () => {
+  it('rolls back a bad revision, traffic first, and does not retry it until asked', async (t) => {
+    const h = await memoryHarness(t);
     await bootstrap(h);
     h.script = { ...h.script, canary: () => ({ failure: 0.05, slow: 0.002 }) };
     await h.setImage('app', 'app:2.0');
@@ -64,19 +79,14 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
     }
     assert.equal((await h.canary('app')).status.phase, 'Failed');
     assert.equal(h.writes.length, writes, 'no traffic moves for a failed revision');
-    const { CustomObjectsApi, PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
-    const api = h.kc.makeApiClient(CustomObjectsApi);
-    await api.patchNamespacedCustomObject(
-      { group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'app', body: { metadata: { annotations: { 'fledge.dev/request': '{"id":"retry-1","verb":"retry"}' } } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await h.admin.patchCanaryAnnotations('default', 'app', { 'fledge.dev/request': '{"id":"retry-1","verb":"retry"}' });
     h.script = { ...h.script, canary: () => ({ failure: 0.005, slow: 0.002 }) };
     const retried = await h.runUntil('app', terminal);
     assert.equal(retried.status.phase, 'Succeeded');
   });
 
   it('restarts at weight 0 when a newer revision arrives mid-run', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     await bootstrap(h);
     await h.setImage('app', 'app:2.0');
     const first = await h.runUntil('app', (s) => s.canaryWeight === 50);
@@ -92,9 +102,9 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
   });
 
   it('rolls back a canary that never becomes ready, without sending it traffic', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     await bootstrap(h);
-    h.emulator.workloads.neverReady({ image: 'app:broken' });
+    h.cluster.workloads.neverReady({ image: 'app:broken' });
     await h.setImage('app', 'app:broken');
     const canary = await h.runUntil('app', terminal);
     assert.equal(canary.status.phase, 'Failed');
@@ -103,31 +113,28 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
   });
 
   it('starts a run when a ConfigMap the pods use changes', async (t) => {
-    const h = await releaseHarness(t);
-    const core = h.kc.makeApiClient(CoreV1Api);
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'app-config' }, data: { greeting: 'hello' } } });
-    const { AppsV1Api } = await import('@kubernetes/client-node');
-    const apps = h.kc.makeApiClient(AppsV1Api);
+    const h = await memoryHarness(t);
+    await h.admin.applyConfigMap({ metadata: { name: 'app-config', namespace: 'default' }, data: { greeting: 'hello' } });
     await h.deploy('app', { annotations: fast });
-    const d = await apps.readNamespacedDeployment({ namespace: 'default', name: 'app' });
+    const d = await h.deployment('app');
     d.spec!.template.spec!.containers[0]!.envFrom = [{ configMapRef: { name: 'app-config' } }];
-    await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'app', body: d });
+    await h.admin.replaceDeployment(d);
     const ready = await h.runUntil('app', (s) => s.phase === 'Ready');
-    const copy = await core.readNamespacedConfigMap({ namespace: 'default', name: 'app-config-primary' });
-    assert.equal(copy.data?.greeting, 'hello');
+    const copy = await h.admin.getConfigMap('default', 'app-config-primary');
+    assert.equal(copy?.data?.greeting, 'hello');
     assert.equal((await h.deployment('app-primary')).spec?.template.spec?.containers[0]?.envFrom?.[0]?.configMapRef?.name, 'app-config-primary');
-    await core.replaceNamespacedConfigMap({ namespace: 'default', name: 'app-config', body: { metadata: { name: 'app-config' }, data: { greeting: 'bonjour' } } });
+    await h.admin.applyConfigMap({ metadata: { name: 'app-config', namespace: 'default' }, data: { greeting: 'bonjour' } });
     await h.step('app');
     const started = await h.canary('app');
     assert.equal(started.status.phase, 'Progressing');
     assert.notEqual(started.status.revision, ready.status.revision);
     const done = await h.runUntil('app', terminal);
     assert.equal(done.status.phase, 'Succeeded');
-    assert.equal((await core.readNamespacedConfigMap({ namespace: 'default', name: 'app-config-primary' })).data?.greeting, 'bonjour');
+    assert.equal((await h.admin.getConfigMap('default', 'app-config-primary'))?.data?.greeting, 'bonjour');
   });
 
   it('reports a bad annotation on the Canary and moves no traffic', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     await h.deploy('app', { annotations: { 'fledge.dev/interval': '3s' } });
     await h.step('app');
     const canary = await h.canary('app');
@@ -139,29 +146,23 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
   });
 
   it('refuses notification targets the operator did not allow, saying so in an Event', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     const seen: string[][] = [];
     h.deps.notifier.deliver = (entry, onDone) => {
       seen.push([...(entry.notice.webhooks ?? [])]);
       queueMicrotask(() => onDone('delivered'));
     };
     await bootstrap(h, 'app', { ...fast, 'fledge.dev/webhooks': 'http://169.254.169.254/latest,https://hooks.example.com/fledge' });
-    const events = await h.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
-    const refused = events.items.find((e) => e.reason === 'WebhookRefused');
+    const refused = (await h.events()).find((e) => e.reason === 'WebhookRefused');
     assert.ok(refused, 'a WebhookRefused Event');
     assert.match(refused.message ?? '', /169\.254\.169\.254/);
     assert.ok(seen.length > 0 && seen.every((targets) => targets.length === 0), 'nothing outside the allow-list is called');
   });
 
   it('hands the app back when the annotation is removed', async (t) => {
-    const h = await releaseHarness(t);
+    const h = await memoryHarness(t);
     await bootstrap(h);
-    const { AppsV1Api, PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
-    const apps = h.kc.makeApiClient(AppsV1Api);
-    await apps.patchNamespacedDeployment(
-      { namespace: 'default', name: 'app', body: { metadata: { annotations: { 'fledge.dev/canary': null } } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await h.admin.patchDeployment('default', 'app', { metadata: { annotations: { 'fledge.dev/canary': null } } });
     for (let i = 0; i < 20; i += 1) {
       await h.step('app');
       await new Promise((r) => setTimeout(r, 10));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { releaseHarness, type Harness } from '../support/release-harness.ts';
+import { memoryHarness, type MemoryHarness } from '../support/release-harness.ts';
 import { isFledgeError } from '../../src/errors.ts';
 import { seeded } from '../support/sim.ts';
 
@@ -9,7 +9,7 @@ const terminal = (s: Record<string, any>) => s.phase === 'Succeeded' || s.phase 
 const healthy = () => ({ failure: 0.005, slow: 0.002 });
 const broken = () => ({ failure: 0.08, slow: 0.002 });
 
-async function release(h: Harness, good: boolean): Promise<Record<string, any>> {
+async function release(h: MemoryHarness, good: boolean): Promise<Record<string, any>> {
   h.script = { ...h.script, canary: good ? healthy : broken };
   await h.setImage('app', good ? 'app:2.0' : 'app:bad');
   return h.runUntil('app', terminal, 600);
@@ -29,7 +29,7 @@ const targets = [
 describe('restarts and API faults change no outcome', () => {
   for (const good of [true, false]) {
     it(`a ${good ? 'good' : 'bad'} release ends ${good ? 'promoted' : 'rolled back'} though the controller restarts before every reconcile`, async (t) => {
-      const h = await releaseHarness(t);
+      const h = await memoryHarness(t);
       await h.deploy('app', { annotations: fast });
       await h.runUntil('app', (s) => s.phase === 'Ready');
       h.beforeStep = () => h.restart();
@@ -39,21 +39,21 @@ describe('restarts and API faults change no outcome', () => {
     });
 
     it(`a ${good ? 'good' : 'bad'} release survives 409/429/500 storms mid-reconcile with the same outcome`, async (t) => {
-      const h = await releaseHarness(t);
+      const h = await memoryHarness(t);
       await h.deploy('app', { annotations: fast });
       await h.runUntil('app', (s) => s.phase === 'Ready');
       const rng = seeded(good ? 7 : 11);
       const random = (): number => rng.uniform();
       const statuses = [409, 429, 500] as const;
       h.beforeStep = () => {
-        h.emulator.faults.clear();
+        h.cluster.log.clear();
         if (random() < 0.8) {
           const target = targets[Math.floor(random() * targets.length)]!;
-          h.emulator.faults.failNext({ verb: target.verb, resource: target.resource }, 1 + Math.floor(random() * 3), statuses[Math.floor(random() * 3)]!);
+          h.cluster.log.failNext({ verb: target.verb, resource: target.resource }, 1 + Math.floor(random() * 3), statuses[Math.floor(random() * 3)]!);
         }
       };
       const canary = await release(h, good);
-      h.emulator.faults.clear();
+      h.cluster.log.clear();
       assert.equal(canary.status.phase, good ? 'Succeeded' : 'Failed', canary.status.message);
       assert.ok(h.errors.length > 0, 'faults were injected and seen');
       assert.ok(h.errors.every((e) => isFledgeError(e)), `every failure is a coded FledgeError: ${String(h.errors.find((e) => !isFledgeError(e)))}`);

@@ -54,6 +54,24 @@ void describe('watches as hints', () => {
     await eventually(() => keys.includes('default/web'), 'the delete');
   });
 
+  void it('caches objects as its shape keeps them, from the list and from watch events, and passes on urgency', async (t) => {
+    const { kubeConfig } = await withEmulator(t);
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({ namespace, body: deployment('listed') });
+    const shape = (object: KubernetesObject): KubernetesObject => ({ metadata: { name: object.metadata?.name ?? '', namespace: object.metadata?.namespace ?? '' } });
+    const urgentKeys: string[] = [];
+    const spec: WatchSpec = { ...deployments, shape, urgent: (_object, event) => event === 'add' };
+    const { watches, keys } = await watching(t, kubeConfig, { watches: [spec], onKey: (key, urgent) => (urgent ? urgentKeys : keys).push(key) });
+    const cache = watches.lookup('deployments');
+    assert.deepEqual(cache.get('listed', namespace), { metadata: { name: 'listed', namespace } });
+    await apps.createNamespacedDeployment({ namespace, body: deployment('watched') });
+    await eventually(() => cache.get('watched', namespace) !== undefined, 'the add');
+    assert.deepEqual(cache.get('watched', namespace), { metadata: { name: 'watched', namespace } });
+    assert.ok(urgentKeys.includes('default/watched'));
+    watches.resync();
+    assert.ok(keys.includes('default/watched'), 'a resync is not urgent');
+  });
+
   void it('keeps calling back after the API server closes every watch', async (t) => {
     const { emulator, kubeConfig } = await withEmulator(t);
     const apps = kubeConfig.makeApiClient(AppsV1Api);

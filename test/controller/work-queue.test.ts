@@ -226,4 +226,45 @@ describe('work queue on real timers', () => {
     assert.deepEqual(runs, []);
     assert.ok(armed <= 2, `the timer was armed ${armed} times in 100 ms`);
   });
+  void it('runs keys added as urgent ahead of keys already waiting (a change is not queued behind a resync)', async () => {
+    const time = new FakeTime();
+    const runs: string[] = [];
+    const q = queue(time, { reconcile: (key) => (runs.push(key), Promise.resolve(done)) });
+    q.add('ns/busy');
+    for (const key of ['ns/a', 'ns/b', 'ns/c']) q.add(key);
+    q.addUrgent('ns/changed');
+    await settle();
+    assert.deepEqual(runs, ['ns/busy', 'ns/changed', 'ns/a', 'ns/b', 'ns/c']);
+  });
+
+  void it('runs a waiting key made urgent once, early, and not again from its old place', async () => {
+    const time = new FakeTime();
+    const gate = gated();
+    const q = queue(time, { reconcile: gate.reconcile });
+    q.add('ns/busy');
+    q.add('ns/a');
+    q.add('ns/b');
+    q.addUrgent('ns/b');
+    q.addUrgent('ns/b');
+    assert.equal(q.depth, 2);
+    for (let i = 0; i < 4; i++) {
+      gate.release();
+      await settle();
+    }
+    assert.deepEqual(gate.runs, ['ns/busy', 'ns/b', 'ns/a']);
+  });
+
+  void it('runs an in-flight key made urgent once more, ahead of waiting keys', async () => {
+    const time = new FakeTime();
+    const gate = gated();
+    const q = queue(time, { reconcile: gate.reconcile });
+    q.add('ns/x');
+    q.add('ns/a');
+    q.addUrgent('ns/x');
+    for (let i = 0; i < 4; i++) {
+      gate.release();
+      await settle();
+    }
+    assert.deepEqual(gate.runs, ['ns/x', 'ns/x', 'ns/a']);
+  });
 });

@@ -1,5 +1,6 @@
-// Every object deploy/ renders is accepted by `kubectl apply` against `fledge emulator`, and so
-// are the single-namespace overlay and the example app.
+// Every object deploy/ renders is accepted by `kubectl apply` against `fledge emulator` — a
+// cluster without the Prometheus Operator — and so are the single-namespace overlay, the example
+// app and, once the operator's CRDs are there, the prometheus-operator component.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -37,18 +38,20 @@ describe('kubectl apply of deploy/ against fledge emulator', { skip: kubectlPath
   let emulator: EmulatorProcess | undefined;
   let unserved: K8sObject[] = [];
 
+  /** Installs the CRDs of a fixture file that this server does not serve yet. */
+  async function installStandIns(file: string): Promise<void> {
+    const served = await servedKinds(emulator!);
+    const standIns = documents(await readFile(join(fixtures, file), 'utf8'))
+      .filter((crd) => !served.has(`${crd['spec'].group}/${crd['spec'].versions[0].name} ${crd['spec'].names.kind}`));
+    if (standIns.length === 0) return;
+    await emulator!.kubectl(['apply', '-f', '-'], asYaml(standIns));
+    await emulator!.kubectl(['wait', '--for=condition=Established', '--timeout=30s', ...standIns.map((crd) => `crd/${crd.metadata.name}`)]);
+  }
+
   before(async () => {
     emulator = await startEmulatorProcess();
-    // Kinds a real cluster serves (RBAC, policy/v1) or the Prometheus Operator adds: stand-ins
-    // are installed only for what this server lacks.
-    const served = await servedKinds(emulator);
-    const standIns = documents(await readFile(join(fixtures, 'stand-in-crds.yaml'), 'utf8'))
-      .concat(documents(await readFile(join(fixtures, 'servicemonitor-crd.yaml'), 'utf8')))
-      .filter((crd) => !served.has(`${crd['spec'].group}/${crd['spec'].versions[0].name} ${crd['spec'].names.kind}`));
-    if (standIns.length > 0) {
-      await emulator.kubectl(['apply', '-f', '-'], asYaml(standIns));
-      await emulator.kubectl(['wait', '--for=condition=Established', '--timeout=30s', ...standIns.map((crd) => `crd/${crd.metadata.name}`)]);
-    }
+    // Kinds every real cluster serves (RBAC, policy/v1): stand-ins only for what this server lacks.
+    await installStandIns('stand-in-crds.yaml');
   });
 
   after(async () => {
@@ -67,7 +70,8 @@ describe('kubectl apply of deploy/ against fledge emulator', { skip: kubectlPath
     return { objects: accepted, stdout };
   }
 
-  test('every object kubectl kustomize deploy/ renders is created, and applying again changes nothing', async () => {
+  test('on a cluster without the Prometheus Operator, every object kubectl kustomize deploy/ renders is created, and applying again changes nothing', async () => {
+    assert.ok(![...await servedKinds(emulator!)].some((kind) => kind.startsWith('monitoring.coreos.com/')), 'the server has no Prometheus Operator CRDs');
     const { objects, stdout } = await applyRender('deploy');
     assert.ok(objects.length >= 14, `applied ${objects.length} objects`);
     for (const object of objects) assert.match(stdout, new RegExp(`^${applied(object).replace(/[.]/g, '\\.')} created$`, 'm'));
@@ -103,5 +107,14 @@ describe('kubectl apply of deploy/ against fledge emulator', { skip: kubectlPath
     assert.match(stdout, /^deployment\.apps\/podinfo created$/m);
     const annotations = await emulator!.kubectl(['get', 'deployment', 'podinfo', '-n', 'podinfo', '-o', 'jsonpath={.metadata.annotations.fledge\\.dev/canary}']);
     assert.equal(annotations.stdout, 'true');
+  });
+
+  test('with the Prometheus Operator\'s CRDs, the install plus components/prometheus-operator adds a ServiceMonitor and a PrometheusRule', async () => {
+    await installStandIns('prometheus-operator-crds.yaml');
+    const { objects, stdout } = await applyRender('test/deploy/fixtures/prometheus-operator');
+    assert.deepEqual(unserved.map(applied), []);
+    assert.match(stdout, /^servicemonitor\.monitoring\.coreos\.com\/fledge-controller created$/m);
+    assert.match(stdout, /^prometheusrule\.monitoring\.coreos\.com\/fledge-controller created$/m);
+    assert.ok(objects.length >= 16, `applied ${objects.length} objects`);
   });
 });

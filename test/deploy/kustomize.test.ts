@@ -2,9 +2,12 @@
 // least privilege, hardening, leader election and wiring between the objects.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
 import { listenAddress, readSettings, settingEnv } from '../../src/cli/controller/settings.ts';
-import { find, kubectlPath, ofKind, render, selects, type K8sObject } from './support.ts';
+import { find, kubectlPath, ofKind, render, root, selects, type K8sObject } from './support.ts';
 
 const skip = kubectlPath === undefined;
 
@@ -46,13 +49,14 @@ describe('kubectl kustomize deploy/', { skip }, () => {
     objects = await render('deploy');
   });
 
-  test('renders the CRD, the RBAC, the controller with its PodDisruptionBudget, Service and ServiceMonitor', () => {
+  test('renders the CRD, the RBAC, the controller with its PodDisruptionBudget and Service, and nothing of the Prometheus Operator', () => {
     for (const [kind, name] of [
       ['CustomResourceDefinition', 'canaries.fledge.dev'], ['Namespace', 'fledge-system'], ['ServiceAccount', 'fledge-controller'],
       ['ClusterRole', 'fledge-controller'], ['ClusterRoleBinding', 'fledge-controller'], ['ClusterRole', 'fledge-controller-secrets'],
       ['Role', 'fledge-leader-election'], ['RoleBinding', 'fledge-leader-election'], ['Deployment', 'fledge-controller'],
-      ['PodDisruptionBudget', 'fledge-controller'], ['Service', 'fledge-controller'], ['ServiceMonitor', 'fledge-controller'],
+      ['PodDisruptionBudget', 'fledge-controller'], ['Service', 'fledge-controller'],
     ] as const) find(objects, kind, name);
+    assert.deepEqual(objects.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com/')).map((o) => o.kind), [], 'kubectl apply -k deploy/ works without the operator\'s CRDs');
     for (const object of objects.filter((o) => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind))) {
       assert.equal(object.metadata.namespace, 'fledge-system', `${object.kind}/${object.metadata.name} lives in fledge-system`);
     }
@@ -130,16 +134,46 @@ describe('kubectl kustomize deploy/', { skip }, () => {
     assert.equal(portNumber(container, servicePort.targetPort), metrics.port);
   });
 
-  test('the PodDisruptionBudget keeps one replica and, like the Service, selects the controller pods; the ServiceMonitor scrapes that Service', () => {
+  test('the PodDisruptionBudget keeps one replica and, like the Service, selects the controller pods', () => {
     const podLabels = find(objects, 'Deployment', 'fledge-controller')['spec'].template.metadata.labels;
     const pdb = find(objects, 'PodDisruptionBudget', 'fledge-controller');
     assert.equal(pdb['spec'].minAvailable, 1);
     assert.ok(selects(pdb['spec'].selector.matchLabels, podLabels));
     const service = find(objects, 'Service', 'fledge-controller');
     assert.ok(selects(service['spec'].selector, podLabels));
+  });
+});
+
+describe('deploy/ with components/prometheus-operator (test/deploy/fixtures/prometheus-operator, as deploy/README.md shows)', { skip }, () => {
+  let objects: K8sObject[] = [];
+  before(async () => {
+    objects = await render('test/deploy/fixtures/prometheus-operator');
+  });
+
+  test('adds exactly a ServiceMonitor and a PrometheusRule to the install, in the controller namespace', async () => {
+    const base = await render('deploy');
+    const added = objects.filter((o) => !base.some((b) => b.kind === o.kind && b.metadata.name === o.metadata.name));
+    assert.deepEqual(added.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`).sort(), [
+      'monitoring.coreos.com/v1 PrometheusRule/fledge-controller', 'monitoring.coreos.com/v1 ServiceMonitor/fledge-controller',
+    ]);
+    for (const object of added) {
+      assert.equal(object.metadata.namespace, 'fledge-system');
+      assert.equal(object.metadata.labels?.['app.kubernetes.io/part-of'], 'fledge');
+    }
+  });
+
+  test('the ServiceMonitor scrapes /metrics on the controller Service\'s metrics port', () => {
+    const service = find(objects, 'Service', 'fledge-controller');
     const monitor = find(objects, 'ServiceMonitor', 'fledge-controller');
     assert.ok(selects(monitor['spec'].selector.matchLabels, service.metadata.labels));
+    assert.ok((service['spec'].ports as Array<{ name: string }>).some((p) => p.name === 'metrics'));
     assert.deepEqual(monitor['spec'].endpoints.map((e: { port: string; path: string }) => [e.port, e.path]), [['metrics', '/metrics']]);
+  });
+
+  test('the PrometheusRule holds exactly the rule groups of deploy/prometheus/alerts.yaml', () => {
+    const alerts = parse(readFileSync(join(root, 'deploy/prometheus/alerts.yaml'), 'utf8')) as { groups: unknown[] };
+    assert.ok(alerts.groups.length > 0);
+    assert.deepEqual(find(objects, 'PrometheusRule', 'fledge-controller')['spec'], { groups: alerts.groups }, 'regenerate it: npx tsx scripts/gen-prometheus-rule.ts');
   });
 });
 

@@ -1,13 +1,15 @@
 // The Grafana dashboard and the Prometheus alert rules: valid PromQL for the real promtool,
-// alert behaviour pinned by promtool unit tests, and only metrics and labels the controller exports.
-import { describe, test } from 'node:test';
+// alert behaviour pinned by promtool unit tests, and only metrics and labels that exist: the
+// controller's as its /metrics listener serves them, the mesh's from Linkerd's documented metrics.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ControllerMetrics } from '../../src/controller/metrics.ts';
+import { startProbes, telemetryOf, type Probes } from '../../src/controller/probes.ts';
+import { namesOf } from '../../src/controller/names.ts';
 import { root } from './support.ts';
 
 const promtool = '/usr/bin/promtool';
@@ -25,7 +27,7 @@ const alerts = parse(readFileSync(alertsFile, 'utf8')) as { groups: Array<{ rule
 
 /** Grafana's variables as Prometheus would see them once Grafana filled them in. */
 function filled(expr: string): string {
-  return expr.replaceAll('$__rate_interval', '5m').replaceAll('$namespace', '.*').replaceAll('$canary', '.*');
+  return expr.replaceAll('$__rate_interval', '5m').replaceAll('$namespace', '.*').replaceAll('$app', 'web').replaceAll('$slow', '500');
 }
 
 const dashboardExprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => filled(t.expr)));
@@ -36,19 +38,46 @@ const variableExprs = dashboard.templating.list.flatMap((v) => {
 });
 const alertExprs = alerts.groups.flatMap((g) => g.rules.map((r) => r.expr));
 
-/** Metric name → its label names, as the controller registers them. */
-function exported(): Map<string, Set<string>> {
-  const metrics = new ControllerMetrics();
-  const names = new Map<string, Set<string>>();
-  for (const metric of metrics.registry.getMetricsAsArray()) {
-    const { name, labelNames } = metric as unknown as { name: string; labelNames: string[] };
-    const labels = new Set(labelNames);
-    names.set(name, labels);
-    if ((metric as unknown as { type?: string }).type === 'histogram' || name.endsWith('_seconds')) {
-      for (const suffix of ['_bucket', '_sum', '_count']) names.set(`${name}${suffix}`, new Set([...labels, 'le']));
-    }
+type Catalogue = Map<string, Set<string>>;
+
+/** Metric name → label names, from an exposition: histograms add _bucket (with le), _sum and _count. */
+function parseExposition(body: string): Catalogue {
+  const names: Catalogue = new Map();
+  const types = new Map([...body.matchAll(/^# TYPE (\w+) (\w+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  for (const [name, type] of types) {
+    const series = type === 'histogram' ? ['_bucket', '_sum', '_count'].map((suffix) => `${name}${suffix}`) : [name];
+    for (const s of series) names.set(s, new Set());
+  }
+  for (const [, name, labels] of body.matchAll(/^(\w+)\{([^}]*)\}/gm)) {
+    for (const [, label] of labels!.matchAll(/(\w+)="/g)) names.get(name!)?.add(label!);
   }
   return names;
+}
+
+/** The controller's /metrics as a running controller serves it, once every telemetry event fired. */
+async function scrapeController(probes: Probes): Promise<Catalogue> {
+  const telemetry = telemetryOf(probes.metrics);
+  const names = namesOf('shop', 'web');
+  telemetry.canary(names, 'Progressing', 10);
+  telemetry.evidence?.(names, [{ metric: 'failures', harm: 1, safe: 1 }]);
+  telemetry.verdict('continue');
+  telemetry.reconciled?.(12);
+  telemetry.failed?.('FLEDGE_API_CONFLICT');
+  telemetry.apiError?.('FLEDGE_API_CONFLICT');
+  telemetry.released?.(names, { outcome: 'promoted', seconds: 600 });
+  telemetry.hookAnswer?.('rollout', false);
+  probes.metrics.setLeader(true);
+  const response = await fetch(`${probes.metricsUrl}/metrics`);
+  assert.equal(response.status, 200);
+  return parseExposition(await response.text());
+}
+
+const mesh: Catalogue = new Map(Object.entries(parse(readFileSync(join(root, 'test/deploy/fixtures/linkerd-metrics.yaml'), 'utf8')) as Record<string, string[]>)
+  .map(([name, labels]) => [name, new Set(labels)]));
+
+/** Every `name{…}` selector of an expression, with the labels it matches on. */
+function selectors(expr: string): Array<{ name: string; labels: string[] }> {
+  return [...expr.matchAll(/\b([a-zA-Z_:][\w:]*)\{([^}]*)\}/g)].map((m) => ({ name: m[1]!, labels: [...m[2]!.matchAll(/(\w+)\s*(?:=~|!~|!=|=)\s*"/g)].map((l) => l[1]!) }));
 }
 
 function checkWithPromtool(exprs: readonly string[]): string {
@@ -63,30 +92,58 @@ function checkWithPromtool(exprs: readonly string[]): string {
 }
 
 describe('the Grafana dashboard and the alert rules', () => {
-  const metrics = exported();
+  let probes: Probes | undefined;
+  let controller: Catalogue = new Map();
+  before(async () => {
+    probes = await startProbes({ healthAddr: '127.0.0.1:0', metricsAddr: '127.0.0.1:0', readiness: () => ({ cachesSynced: true, election: 'disabled' }) });
+    controller = await scrapeController(probes);
+  });
+  after(async () => {
+    await probes?.close();
+  });
   // Labels Prometheus adds to every scraped series.
-  const scrapeLabels = new Set(['job', 'instance']);
+  const scrapeLabels = ['job', 'instance'];
 
-  test('use only metrics the controller exports, and only labels those metrics have', () => {
+  test('the controller serves the standard process and Node.js metrics, its build and its releases', () => {
+    for (const name of ['process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'fledge_build_info', 'fledge_release_outcomes_total', 'fledge_release_duration_seconds_bucket']) {
+      assert.ok(controller.has(name), `${name} is served`);
+    }
+    assert.deepEqual([...controller.get('fledge_build_info') ?? []].sort(), ['node', 'version']);
+    assert.deepEqual([...controller.get('fledge_release_outcomes_total') ?? []].sort(), ['app', 'namespace', 'outcome']);
+    assert.ok(![...controller.keys()].some((name) => name.startsWith('fledge_process_') || name.startsWith('fledge_nodejs_')));
+  });
+
+  test('every query reads only metrics that exist (the controller\'s, Linkerd\'s, up) and only their labels', () => {
+    const known = new Map([...controller, ...mesh, ['up', new Set<string>()]]);
     for (const expr of [...dashboardExprs, ...variableExprs, ...alertExprs]) {
-      const used = [...expr.matchAll(/\bfledge_[a-z_]+\b/g)].map((m) => m[0]);
-      assert.ok(used.length > 0 || /\bup\{/.test(expr), `${expr} reads a Fledge metric`);
+      const used = selectors(expr);
+      assert.ok(used.length > 0, `${expr} reads a metric`);
       const labels = new Set(scrapeLabels);
-      for (const name of used) {
-        assert.ok(metrics.has(name), `${name} (in ${expr}) is exported by ControllerMetrics; exported: ${[...metrics.keys()].join(', ')}`);
-        for (const label of metrics.get(name) ?? []) labels.add(label);
+      for (const { name, labels: matched } of used) {
+        const own = known.get(name);
+        assert.ok(own !== undefined, `${name} (in ${expr}) is served by the controller's /metrics or is a Linkerd metric`);
+        for (const label of matched) assert.ok(scrapeLabels.includes(label) || own.has(label), `${name} has label ${label} (in ${expr}); it has ${[...own].join(', ')}`);
+        for (const label of own) labels.add(label);
       }
-      if (used.length === 0) continue;
-      const matched = [...expr.matchAll(/(\w+)\s*(?:=~|!~|!=|=)\s*"/g)].map((m) => m[1]!);
+      for (const name of expr.match(/\bfledge_\w+/g) ?? []) assert.ok(controller.has(name), `${name} (in ${expr}) is served`);
       const grouped = [...expr.matchAll(/\bby \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim()));
-      const named = [...matched, ...grouped];
-      for (const label of named) assert.ok(labels.has(label), `label ${label} in ${expr} is one of ${[...labels].join(', ')}`);
+      for (const label of grouped) assert.ok(labels.has(label), `label ${label} in ${expr} is one of ${[...labels].join(', ')}`);
     }
   });
 
-  test('the dashboard shows phases, weights, analysis outcomes, both kinds of evidence and reconcile latency', () => {
+  test('per release, canary and primary side by side: request, failure and slow rates from Linkerd, and the weight', () => {
+    const release = dashboard.panels.filter((p) => (p.targets ?? []).some((t) => t.expr.includes('deployment=~"$app|$app-primary"')));
+    const exprs = release.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
+    assert.ok(release.length >= 3, `${release.length} panels compare canary and primary`);
+    for (const needle of ['rate(response_total{', 'classification="failure"', 'response_latency_ms_bucket{', 'le="$slow"', 'response_latency_ms_count{']) assert.ok(exprs.includes(needle), needle);
+    for (const panel of release) assert.ok((panel.targets ?? []).every((t) => /sum by \(deployment\)/.test(t.expr)), `${panel.title} shows one series per Deployment`);
+    assert.ok(dashboardExprs.some((e) => e.includes('fledge_canary_weight') && e.includes('name=~"web"')), 'the weight of the selected app');
+    assert.ok(dashboard.templating.list.some((v) => v.name === 'app'));
+  });
+
+  test('the dashboard shows phases, weights, analysis and release outcomes, release durations, both kinds of evidence, reconcile latency and the build', () => {
     const all = dashboardExprs.join('\n');
-    for (const needle of ['fledge_canaries', 'fledge_canary_weight', 'fledge_analysis_outcomes_total', 'kind="harm"', 'kind="safe"', 'fledge_reconcile_duration_seconds_bucket', 'fledge_reconcile_errors_total']) {
+    for (const needle of ['fledge_canaries', 'fledge_canary_weight', 'fledge_analysis_outcomes_total', 'kind="harm"', 'kind="safe"', 'fledge_reconcile_duration_seconds_bucket', 'fledge_reconcile_errors_total', 'fledge_release_outcomes_total', 'fledge_release_duration_seconds_bucket', 'fledge_build_info']) {
       assert.ok(all.includes(needle), `a panel reads ${needle}`);
     }
     assert.equal(dashboard.uid, 'fledge');

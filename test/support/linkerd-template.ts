@@ -19,3 +19,20 @@ export const linkerdTemplate: AnalysisTemplate = {
     p99: `histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{${selector}}[{{window}}])) by (le))`,
   },
 };
+
+const inbound = 'direction="inbound"';
+
+/** The test template with a batched form: every deployment at once, split by namespace and deployment. */
+export const linkerdBatchTemplate: AnalysisTemplate = {
+  ...linkerdTemplate,
+  name: 'linkerd-batch-test',
+  batch: {
+    by: { namespace: 'namespace', workload: 'deployment' },
+    counts: {
+      requests: `sum by (namespace, deployment) (increase(response_total{${inbound}}[{{window}}]))`,
+      failures: `sum by (namespace, deployment) (increase(response_total{${inbound}, classification="failure"}[{{window}}]))`,
+      slow: `sum by (namespace, deployment) (increase(response_latency_ms_count{${inbound}}[{{window}}])) - sum by (namespace, deployment) (increase(response_latency_ms_bucket{${inbound}, le="{{latencyEdge}}"}[{{window}}]))`,
+    },
+    p99: `histogram_quantile(0.99, sum by (le, namespace, deployment) (increase(response_latency_ms_bucket{${inbound}}[{{window}}])))`,
+  },
+};

@@ -1,18 +1,24 @@
-// Runs reconcile against the emulator on a fake clock, with metrics scripted from the weights
-// the router actually wrote: "canary" requests are the written weight's share of traffic.
-// Reconcile's clients authenticate as the controller's ServiceAccount with deploy/'s RBAC; the
-// harness's own setup and reads (deploy, setImage, canary, …) are the cluster admin's.
+// Runs reconcile on a fake clock, with metrics scripted from the weights the router actually
+// wrote: "canary" requests are the written weight's share of traffic. Two clusters can back it:
+// releaseHarness, the emulator over HTTP, where reconcile's clients authenticate as the
+// controller's ServiceAccount with deploy/'s RBAC; memoryHarness, the in-memory cluster
+// (src/adapters/memory/), for scenarios whose assertions are about decisions, not about HTTP,
+// RBAC, schemas, watches or client-node. The harness's own setup and reads (deploy, setImage,
+// canary, …) are the cluster admin's.
 import type { TestContext } from 'node:test';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { AppsV1Api, KubernetesObjectApi, CustomObjectsApi, loadAllYaml, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, loadAllYaml, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { withEmulator } from './emulator.ts';
 import { controllerKubeConfig } from './rbac.ts';
 import type { AuditRecord } from '../../src/sandbox/emulator/index.ts';
 import type { Emulator } from '../../src/sandbox/emulator/index.ts';
 import { createClusterObjects } from '../../src/adapters/kube/cluster.ts';
 import { createRouter } from '../../src/adapters/smi-router.ts';
-import { loadCatalog } from '../../src/config/catalog.ts';
+import { createMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/cluster.ts';
+import type { Plural } from '../../src/adapters/memory/store.ts';
+import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
+import type { RouterKind } from '../../src/config/knobs.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
 import type { ReconcileDeps } from '../../src/controller/context.ts';
 import { Deliveries } from '../../src/controller/deliveries.ts';
@@ -20,7 +26,7 @@ import { HookCalls } from '../../src/controller/hook-calls.ts';
 import { createHttpHookRunner } from '../../src/adapters/http-hooks.ts';
 import { createNoopNotifier } from '../../src/adapters/notify/noop.ts';
 import type { Counts, IntervalMeasurement, Sample } from '../../src/core/types.ts';
-import type { HookRunner, MeasureRequest, MetricsSource, Notifier, TrafficRouter } from '../../src/ports.ts';
+import type { ClusterObjects, HookRunner, MeasureRequest, MetricsSource, Notifier, TrafficRouter } from '../../src/ports.ts';
 
 export const crdFiles = [
   new URL('../../deploy/crds/canary.yaml', import.meta.url),
@@ -50,12 +56,10 @@ export interface TrafficScript {
   outage?: (at: number) => boolean;
 }
 
-export interface Harness {
-  /** The cluster admin. */
-  readonly kc: KubeConfig;
-  /** The controller's ServiceAccount, which reconcile's clients use. */
-  readonly controllerKc: KubeConfig;
-  readonly emulator: Emulator;
+/** A scenario's view of one release, whichever cluster backs it (the emulator over HTTP, or memory). */
+export interface ScenarioHarness {
+  /** The cluster admin's objects (setup and reads outside reconcile). */
+  readonly admin: ClusterObjects;
   readonly deps: ReconcileDeps;
   now(): number;
   advance(ms: number): void;
@@ -65,8 +69,13 @@ export interface Harness {
   deploy(name: string, options?: { image?: string; annotations?: Record<string, string>; replicas?: number }): Promise<void>;
   setImage(name: string, image: string): Promise<void>;
   step(name: string): Promise<number | null>;
+  /** The Canary as stored (rejects with "not found" when there is none). */
   canary(name: string): Promise<Record<string, any>>;
   deployment(name: string): Promise<V1Deployment>;
+  /** The TrafficSplit's backends: service → weight. */
+  split(name: string): Promise<Record<string, number>>;
+  /** Events in `default`. */
+  events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined; type?: string | undefined }>>;
   runUntil(name: string, done: (status: Record<string, any>) => boolean, maxSteps?: number): Promise<Record<string, any>>;
   /** Called before every reconcile of runUntil (inject faults, restart, sample invariants). */
   beforeStep?: (() => Promise<void> | void) | undefined;
@@ -76,6 +85,39 @@ export interface Harness {
   readonly violations: string[];
   /** Rebuilds every client, as a restarted controller would; no state survives but the cluster's. */
   restart(): void;
+}
+
+/** Over the emulator (HTTP, client-node, RBAC as the controller's ServiceAccount). */
+export interface Harness extends ScenarioHarness {
+  /** The cluster admin. */
+  readonly kc: KubeConfig;
+  /** The controller's ServiceAccount, which reconcile's clients use. */
+  readonly controllerKc: KubeConfig;
+  readonly emulator: Emulator;
+}
+
+/** Over the in-memory cluster (no HTTP): for scenarios whose assertions are about decisions. */
+export interface MemoryHarness extends ScenarioHarness {
+  readonly cluster: MemoryCluster;
+  /** As the cluster admin (kubectl edit): changes the stored object, conditional on its resourceVersion. */
+  edit(plural: Plural, name: string, change: (object: Record<string, any>) => void): Promise<void>;
+  /** As the cluster admin (kubectl create): an object of any kind in `default`. */
+  put(plural: Plural, object: Record<string, any>): Promise<void>;
+  /** As the cluster admin (kubectl delete): idempotent; dependents go at the next settle. */
+  remove(plural: Plural, name: string): Promise<void>;
+}
+
+/** What the harness needs of the cluster behind it. */
+interface Backend {
+  readonly admin: ClusterObjects;
+  /** Reconcile's objects, built again at every restart. */
+  controller(): ClusterObjects;
+  router(kind: RouterKind): TrafficRouter;
+  canary(name: string): Promise<Record<string, any>>;
+  split(name: string): Promise<Record<string, number>>;
+  events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined; type?: string | undefined }>>;
+  /** Lets the cluster's own controllers (deployments, garbage collection) catch up. */
+  settle(): Promise<void>;
 }
 
 function countsFor(requests: number, rates: { failure: number; slow: number }): Counts {
@@ -114,42 +156,37 @@ export interface HarnessOptions {
   audit?: (record: AuditRecord) => void;
 }
 
-export async function releaseHarness(t: TestContext, options: HarnessOptions = {}): Promise<Harness> {
-  const { emulator, kubeConfig: kc } = await withEmulator(t, {
-    podReadyDelayMs: options.podReadyDelayMs ?? 0,
-    ...(options.audit === undefined ? {} : { audit: options.audit }),
-  });
-  await applyFiles(kc, crdFiles);
-  const controllerKc = await controllerKubeConfig(emulator, kc);
-  let now = Date.parse('2026-11-23T10:00:00Z');
-  const clock = { now: () => now };
-  const writes: Harness['writes'] = [];
+const t0 = Date.parse('2026-11-23T10:00:00Z');
+
+/** The release loop over `backend`, with a clock the backend was built with. */
+function assemble(backend: Backend, options: HarnessOptions, time: { now: number }, catalog: Catalog): ScenarioHarness {
+  const clock = { now: (): number => time.now };
+  const writes: ScenarioHarness['writes'] = [];
   const healthy = { failure: 0.005, slow: 0.002 };
   let script: TrafficScript = { rps: 50, canary: () => healthy, primary: () => healthy };
+  const { admin } = backend;
+  const violations: string[] = [];
+  // The cut-over rule, checked against the cluster at every write: a backend that gets traffic has ready pods.
+  const checkCapacity = async (app: string, canaryWeight: number): Promise<void> => {
+    const ready = async (name: string): Promise<number> => (await admin.getDeployment('default', name))?.status?.readyReplicas ?? 0;
+    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) violations.push(`weight ${canaryWeight}`);
+    if (canaryWeight > 0 && (await ready(app)) === 0) violations.push(`canary weight ${canaryWeight} with no ready canary pods`);
+    if (canaryWeight < 100 && (await ready(`${app}-primary`)) === 0) violations.push(`primary weight ${100 - canaryWeight} with no ready primary pods`);
+  };
   const recording = (router: TrafficRouter): TrafficRouter => ({
     read: (ref) => router.read(ref),
     remove: (ref) => router.remove(ref),
     write: async (ref, canaryWeight) => {
       await checkCapacity(ref.name, canaryWeight);
       await router.write(ref, canaryWeight);
-      writes.push({ at: now, canaryWeight });
+      writes.push({ at: time.now, canaryWeight });
     },
   });
-  const apps = kc.makeApiClient(AppsV1Api);
-  const violations: string[] = [];
-  // The cut-over rule, checked against the cluster at every write: a backend that gets traffic has ready pods.
-  const checkCapacity = async (app: string, canaryWeight: number): Promise<void> => {
-    const ready = async (name: string): Promise<number> => (await apps.readNamespacedDeployment({ namespace: 'default', name })).status?.readyReplicas ?? 0;
-    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) violations.push(`weight ${canaryWeight}`);
-    if (canaryWeight > 0 && (await ready(app)) === 0) violations.push(`canary weight ${canaryWeight} with no ready canary pods`);
-    if (canaryWeight < 100 && (await ready(`${app}-primary`)) === 0) violations.push(`primary weight ${100 - canaryWeight} with no ready primary pods`);
-  };
-  const catalog = await loadCatalog();
   const build = (): ReconcileDeps => {
     const hooks = new HookCalls(options.hookRunner?.() ?? createHttpHookRunner());
     return {
-    cluster: createClusterObjects(controllerKc, { clock }),
-    routerFor: (kind) => recording(createRouter(kind, controllerKc)),
+    cluster: backend.controller(),
+    routerFor: (kind) => recording(backend.router(kind)),
     metrics: scriptedMetrics({ writes, script: () => script }),
     notifier: hooks.notices(options.notifier?.() ?? createNoopNotifier()),
     deliveries: new Deliveries(),
@@ -162,11 +199,13 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
   };
   let deps = build();
   const errors: unknown[] = [];
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const harness: Harness = {
-    kc,
-    controllerKc,
-    emulator,
+  const deployment = async (name: string): Promise<V1Deployment> => {
+    const found = await admin.getDeployment('default', name);
+    if (found === null) throw new Error(`deployments "${name}" not found`);
+    return found;
+  };
+  const harness: ScenarioHarness = {
+    admin,
     get deps() {
       return deps;
     },
@@ -177,9 +216,9 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
     restart: () => {
       deps = build();
     },
-    now: () => now,
+    now: () => time.now,
     advance: (ms) => {
-      now += ms;
+      time.now += ms;
     },
     get script() {
       return script;
@@ -189,27 +228,26 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
     },
     deploy: async (name, o = {}) => {
       const labels = { app: name };
-      await apps.createNamespacedDeployment({
-        namespace: 'default',
-        body: {
-          metadata: { name, namespace: 'default', annotations: { 'fledge.dev/canary': 'true', ...o.annotations } },
-          spec: {
-            replicas: o.replicas ?? 2,
-            selector: { matchLabels: labels },
-            template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: o.image ?? `${name}:1.0`, ports: [{ containerPort: 8080 }] }] } },
-          },
+      await admin.createDeployment({
+        metadata: { name, namespace: 'default', annotations: { 'fledge.dev/canary': 'true', ...o.annotations } },
+        spec: {
+          replicas: o.replicas ?? 2,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: o.image ?? `${name}:1.0`, ports: [{ containerPort: 8080 }] }] } },
         },
       });
     },
     setImage: async (name, image) => {
-      const current = await apps.readNamespacedDeployment({ namespace: 'default', name });
+      const current = await deployment(name);
       const container = current.spec!.template.spec!.containers[0]!;
       container.image = image;
-      await apps.replaceNamespacedDeployment({ namespace: 'default', name, body: current });
+      await admin.replaceDeployment(current);
     },
     step: async (name) => (await reconcile(deps, { namespace: 'default', name })).requeueAfterMs,
-    canary: async (name) => (await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name })) as Record<string, any>,
-    deployment: (name) => apps.readNamespacedDeployment({ namespace: 'default', name }),
+    canary: (name) => backend.canary(name),
+    deployment,
+    split: (name) => backend.split(name),
+    events: () => backend.events(),
     runUntil: async (name, done, maxSteps = 400) => {
       for (let i = 0; i < maxSteps; i += 1) {
         await harness.beforeStep?.();
@@ -222,12 +260,78 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
         }
         const canary = await harness.canary(name).catch(() => ({}));
         if (done((canary as { status?: Record<string, any> }).status ?? {})) return canary;
-        // Let the emulator's simulated deployment controller catch up, then move time on.
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        // Let the cluster's simulated deployment controller catch up, then move time on.
+        await backend.settle();
         harness.advance(Math.max(1000, Math.min(requeue ?? 5000, 60_000)));
       }
       throw new Error(`${name} did not reach the expected state in ${maxSteps} reconciles`);
     },
   };
   return harness;
+}
+
+function backendsOf(split: unknown): Record<string, number> {
+  const backends = (split as { spec?: { backends?: Array<{ service: string; weight: number | string }> } }).spec?.backends ?? [];
+  return Object.fromEntries(backends.map((b) => [b.service, Number(b.weight)]));
+}
+
+/** Reconcile against the emulator over HTTP, as the controller's ServiceAccount. */
+export async function releaseHarness(t: TestContext, options: HarnessOptions = {}): Promise<Harness> {
+  const { emulator, kubeConfig: kc } = await withEmulator(t, {
+    podReadyDelayMs: options.podReadyDelayMs ?? 0,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
+  });
+  await applyFiles(kc, crdFiles);
+  const controllerKc = await controllerKubeConfig(emulator, kc);
+  const time = { now: t0 };
+  const clock = { now: (): number => time.now };
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  const backend: Backend = {
+    admin: createClusterObjects(kc, { clock }),
+    controller: () => createClusterObjects(controllerKc, { clock }),
+    router: (kind) => createRouter(kind, controllerKc),
+    canary: async (name) => (await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name })) as Record<string, any>,
+    split: async (name) => backendsOf(await custom.getNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default', name })),
+    events: async () => (await core.listNamespacedEvent({ namespace: 'default' })).items,
+    settle: () => new Promise((resolve) => setTimeout(resolve, 5)),
+  };
+  return Object.assign(assemble(backend, options, time, await loadCatalog()), { kc, controllerKc, emulator });
+}
+
+/** Reconcile against the in-memory cluster: no HTTP, no RBAC; the same scenarios, faster. */
+export async function memoryHarness(_t: TestContext, options: Omit<HarnessOptions, 'podReadyDelayMs' | 'audit'> = {}): Promise<MemoryHarness> {
+  const time = { now: t0 };
+  const cluster = createMemoryCluster({ clock: { now: () => time.now } });
+  const backend: Backend = {
+    admin: cluster.admin,
+    controller: () => cluster.objects,
+    router: (kind) => cluster.routerFor(kind),
+    canary: async (name) => {
+      const canary = cluster.store.peek('canaries', 'default', name);
+      if (canary === null) throw new Error(`canaries "${name}" not found`);
+      return canary as Record<string, any>;
+    },
+    split: async (name) => backendsOf(cluster.store.peek('trafficsplits', 'default', name)),
+    events: async () => cluster.store.list('events', 'default') as Array<{ reason?: string; message?: string; type?: string }>,
+    settle: async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      cluster.workloads.settle();
+    },
+  };
+  const call = (verb: 'create' | 'update', plural: Plural, name: string) => ({ verb, resource: plural, namespace: 'default', name });
+  return Object.assign(assemble(backend, options, time, await loadCatalog()), {
+    cluster,
+    edit: async (plural: Plural, name: string, change: (object: Record<string, any>) => void) => {
+      const object = cluster.store.peek(plural, 'default', name);
+      if (object === null) throw new Error(`${plural} "${name}" not found`);
+      change(object);
+      cluster.store.update(plural, call('update', plural, name), object);
+    },
+    put: async (plural: Plural, object: Record<string, any>) => {
+      const name = String(object['metadata']?.name ?? '');
+      cluster.store.create(plural, call('create', plural, name), { ...object, metadata: { namespace: 'default', ...object['metadata'] } });
+    },
+    remove: async (plural: Plural, name: string) => cluster.store.delete(plural, 'default', name),
+  });
 }

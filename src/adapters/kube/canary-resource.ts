@@ -1,79 +1,17 @@
-// Reading and writing Canary objects (fledge.dev/v1alpha1) and the user-request annotation.
+// Reading and writing Canary objects (fledge.dev/v1alpha1) over the API. The object's shape and
+// the user-request annotation are port vocabulary (src/ports/canary-object.ts), re-exported here.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubeConfig, V1ObjectMeta } from '@kubernetes/client-node';
-import { z } from 'zod';
-import type { UserRequest } from '../../core/state.ts';
-import { canaryApiVersion, canaryGroup, canaryKind, canaryPlural, canarySpecSchema, canaryVersion } from './canary-schema.ts';
-import type { CanarySpec, CanaryStatus } from './canary-schema.ts';
-import { parseStatus } from './canary-status.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { canaryGroup, canaryPlural, canaryVersion } from '../../ports/canary-schema.ts';
+import { parseCanary, type CanaryObject } from '../../ports/canary-object.ts';
 import type { ApiCaller } from './errors.ts';
 
-export { canaryApiVersion, canaryKind } from './canary-schema.ts';
-export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from './canary-schema.ts';
-export { fromStatus, parseStatus, setCondition, toStatus } from './canary-status.ts';
-export type { StatusExtra } from './canary-status.ts';
-
-/**
- * A Canary as Fledge handles it. `status` is undefined when the object has none yet or when
- * it does not parse (hand-edited); `statusInvalid` then tells the two apart.
- */
-export interface CanaryObject {
-  readonly apiVersion: typeof canaryApiVersion;
-  readonly kind: typeof canaryKind;
-  readonly metadata: V1ObjectMeta;
-  readonly spec: CanarySpec;
-  readonly status?: CanaryStatus;
-  readonly statusInvalid?: boolean;
-}
-
-/** The annotation `fledge promote` & co. write: `{"id":"<uuid>","verb":"promote"}`. */
-export const requestAnnotation = 'fledge.dev/request';
-
-const requestSchema = z.object({
-  id: z.string().min(1),
-  verb: z.enum(['promote', 'abort', 'retry', 'pause', 'resume']),
-});
-
-export type RequestReading =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'request'; readonly request: UserRequest }
-  | { readonly kind: 'invalid'; readonly raw: string; readonly message: string };
-
-/** Reads the request annotation, telling "none" from "unreadable" (worth an Event). */
-export function parseRequest(canary: { readonly metadata?: V1ObjectMeta }): RequestReading {
-  const raw = canary.metadata?.annotations?.[requestAnnotation];
-  if (raw === undefined || raw === '') return { kind: 'none' };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { kind: 'invalid', raw, message: `${requestAnnotation} is not JSON` };
-  }
-  const result = requestSchema.safeParse(json);
-  if (!result.success) return { kind: 'invalid', raw, message: `${requestAnnotation}: ${z.prettifyError(result.error)}` };
-  return { kind: 'request', request: result.data };
-}
-
-/** The pending user request, or null (absent or invalid: the caller emits the Event). */
-export function readRequest(canary: { readonly metadata?: V1ObjectMeta }): UserRequest | null {
-  const reading = parseRequest(canary);
-  return reading.kind === 'request' ? reading.request : null;
-}
-
-/** Validates an object read from the API as a Canary. */
-export function parseCanary(raw: unknown): CanaryObject {
-  const object = (raw ?? {}) as { metadata?: V1ObjectMeta; spec?: unknown; status?: unknown };
-  const spec = canarySpecSchema.safeParse(object.spec ?? {});
-  const status = object.status === undefined ? undefined : parseStatus(object.status);
-  const base = {
-    apiVersion: canaryApiVersion,
-    kind: canaryKind,
-    metadata: object.metadata ?? {},
-    spec: spec.success ? spec.data : {},
-  } as const;
-  if (status === undefined) return base;
-  return status === null ? { ...base, statusInvalid: true } : { ...base, status };
-}
+export { canaryApiVersion, canaryKind } from '../../ports/canary-schema.ts';
+export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from '../../ports/canary-schema.ts';
+export { fromStatus, parseStatus, setCondition, toStatus } from '../../ports/canary-status.ts';
+export type { StatusExtra } from '../../ports/canary-status.ts';
+export { parseCanary, parseRequest, readRequest, requestAnnotation } from '../../ports/canary-object.ts';
+export type { CanaryObject, RequestReading } from '../../ports/canary-object.ts';
 
 /** A Canary ready to send: drops the local-only `statusInvalid` flag. */
 function toBody(canary: CanaryObject): Record<string, unknown> {

@@ -1,55 +1,15 @@
-// ClusterObjects: the Kubernetes objects reconcile reads and writes, behind one interface.
-// Every method maps API failures with mapApiError (409 → FLEDGE_API_CONFLICT, 429/5xx/network →
+// ClusterObjects (the port, src/ports/cluster.ts) over a real or emulated API server. Every method maps API failures with mapApiError (409 → FLEDGE_API_CONFLICT, 429/5xx/network →
 // FLEDGE_API_UNAVAILABLE, other 4xx → FLEDGE_API_REJECTED); reads of missing objects are null.
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubeConfig, V1ConfigMap, V1Deployment, V1ObjectMeta, V1Secret, V1Service } from '@kubernetes/client-node';
-import type { Clock } from '../../ports.ts';
+import type { KubeConfig, V1ConfigMap, V1ObjectMeta, V1Secret } from '@kubernetes/client-node';
+import type { Clock, ClusterObjects } from '../../ports.ts';
 import type { FledgeError } from '../../errors.ts';
 import { createCanaryApi } from './canary-resource.ts';
-import type { CanaryObject } from './canary-resource.ts';
 import { createApiCaller } from './errors.ts';
 import type { ApiCaller } from './errors.ts';
 import { createEventRecorder } from './events.ts';
-import type { EventRecord } from './events.ts';
 
-/** A JSON merge patch (RFC 7386): null deletes a key. */
-export type MergePatch = Readonly<Record<string, unknown>>;
-
-export interface ClusterObjects {
-  getDeployment(namespace: string, name: string): Promise<V1Deployment | null>;
-  createDeployment(deployment: V1Deployment): Promise<V1Deployment>;
-  /** Conditional on metadata.resourceVersion when set (stale → FLEDGE_API_CONFLICT). */
-  replaceDeployment(deployment: V1Deployment): Promise<V1Deployment>;
-  patchDeployment(namespace: string, name: string, patch: MergePatch): Promise<V1Deployment>;
-  /** Sets spec.replicas through the /scale subresource. */
-  scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
-
-  getService(namespace: string, name: string): Promise<V1Service | null>;
-  createService(service: V1Service): Promise<V1Service>;
-  replaceService(service: V1Service): Promise<V1Service>;
-  /** Idempotent: a missing Service is not an error. */
-  deleteService(namespace: string, name: string): Promise<void>;
-
-  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | null>;
-  getSecret(namespace: string, name: string): Promise<V1Secret | null>;
-  /** Create-or-replace (the `-primary` copies); the stored object's resourceVersion is used. */
-  applyConfigMap(configMap: V1ConfigMap): Promise<V1ConfigMap>;
-  applySecret(secret: V1Secret): Promise<V1Secret>;
-
-  getCanary(namespace: string, name: string): Promise<CanaryObject | null>;
-  createCanary(canary: CanaryObject): Promise<CanaryObject>;
-  /** Writes status only, conditional on metadata.resourceVersion (stale → FLEDGE_API_CONFLICT). */
-  updateCanaryStatus(canary: CanaryObject): Promise<CanaryObject>;
-  /** Merge-patches annotations; a null value deletes the annotation. */
-  patchCanaryAnnotations(namespace: string, name: string, annotations: Readonly<Record<string, string | null>>): Promise<CanaryObject>;
-  /** Idempotent: a missing Canary is not an error. */
-  deleteCanary(namespace: string, name: string): Promise<void>;
-  /** Canaries in one namespace, or all when `namespace` is undefined. */
-  listCanaries(namespace?: string): Promise<CanaryObject[]>;
-
-  /** Creates a core/v1 Event about the Canary, or bumps the count of the same one. */
-  recordEvent(event: EventRecord): Promise<void>;
-}
+export type { ClusterObjects, MergePatch } from '../../ports.ts';
 
 export interface ClusterObjectsOptions {
   readonly clock: Clock;

@@ -3,24 +3,12 @@
 // of one Event instead of creating another.
 import { createHash } from 'node:crypto';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, V1ObjectMeta } from '@kubernetes/client-node';
-import type { Clock } from '../../ports.ts';
+import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
+import type { Clock, EventRecord } from '../../ports.ts';
 import { FledgeError } from '../../errors.ts';
 import type { ApiCaller } from './errors.ts';
 
-/** The object an Event is about (a Canary; any object with a uid works). */
-export interface InvolvedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: V1ObjectMeta;
-}
-
-export interface EventRecord {
-  readonly canary: InvolvedObject;
-  readonly severity: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-}
+export type { EventRecord, InvolvedObject } from '../../ports.ts';
 
 export const eventComponent = 'fledge';
 /** The API server rejects longer messages. */
@@ -36,7 +24,8 @@ export function eventName(record: EventRecord): string {
   return `${(metadata.name ?? 'object').slice(0, 200)}.${hash}`;
 }
 
-function buildEvent(record: EventRecord, now: Date): CoreV1Event {
+/** The Event to create for `record` (a first occurrence: count 1). */
+export function buildEvent(record: EventRecord, now: Date): CoreV1Event {
   const { metadata } = record.canary;
   const namespace = metadata.namespace ?? 'default';
   return {

@@ -10,7 +10,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryApi, CanaryObject } from '../../adapters/kube/canary-resource.ts';
 import { parseRequest } from '../../adapters/kube/canary-resource.ts';
-import type { ClusterObjects } from '../../adapters/kube/cluster.ts';
+import type { ClusterObjects } from '../../ports.ts';
 import { readKnobs, summarizeIssues } from '../../config/annotations.ts';
 import { canaryAnnotation } from '../../controller/names.ts';
 import { clusterReader, targetRevision } from '../../controller/target-revision.ts';

@@ -4,7 +4,8 @@ import { isFledgeError } from '../../errors.ts';
 import type { CliIo } from '../io.ts';
 import { exitCodeOf, outcomeOf, type WaitOutcome } from './outcome.ts';
 import { look, type LookDeps, type Seen } from './look.ts';
-import { jsonProgress, jsonResult, liveLine, logLine, progressKey, redrawPrefix, type OutputFormat, type Progress } from './render.ts';
+import { formatRecord } from '../output.ts';
+import { liveLine, logLine, progressKey, progressRecord, redrawPrefix, resultRecord, type OutputFormat, type Progress } from './render.ts';
 import { describeOutcome } from './outcome.ts';
 
 export interface WaitOptions {
@@ -46,8 +47,8 @@ function show(session: Session, progress: Progress): void {
   const key = progressKey(progress);
   const changed = key !== session.lastKey;
   session.lastKey = key;
-  if (options.output === 'json') {
-    if (changed) io.out(jsonProgress(progress));
+  if (options.output !== 'text') {
+    if (changed) io.out(formatRecord(progressRecord(progress), options.output));
   } else if (io.isTty) {
     io.out(`${session.drawn ? redrawPrefix : ''}${liveLine(progress)}`);
     session.drawn = true;
@@ -60,8 +61,8 @@ function finish(session: Session, outcome: WaitOutcome): number {
   const code = exitCodeOf(outcome);
   const { io, options } = session;
   const elapsedMs = session.runtime.now() - session.startedAt;
-  if (options.output === 'json') {
-    io.out(jsonResult({ outcome, exitCode: code, elapsedMs, app: options.name, namespace: options.namespace }));
+  if (options.output !== 'text') {
+    io.out(formatRecord(resultRecord({ outcome, exitCode: code, elapsedMs, app: options.name, namespace: options.namespace }), options.output));
   } else {
     (code === 0 ? io.out : io.err)(`fledge: ${options.namespace}/${options.name}: ${describeOutcome(outcome)}`);
   }

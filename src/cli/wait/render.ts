@@ -1,10 +1,12 @@
 // How `fledge wait` shows progress: a live line on a terminal, one log line per change
-// otherwise, JSON lines for machines. Pure text functions; the command decides when to print.
+// otherwise, JSON lines or YAML documents for machines. Pure text functions; the command decides
+// when to print.
 import type { CanaryStatus } from '../../adapters/kube/canary-resource.ts';
+import { formatRecord } from '../output.ts';
 import type { WaitOutcome } from './outcome.ts';
 import { describeOutcome } from './outcome.ts';
 
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'yaml';
 
 export interface Progress {
   readonly app: string;
@@ -75,13 +77,13 @@ export function liveLine(progress: Progress, columns = 120): string {
 /** Moves the cursor up one line and clears it, so the next line replaces the previous one. */
 export const redrawPrefix = '\u001b[1A\u001b[2K';
 
-/** A JSON line for `--output json`: one per change and one final `result`. */
-export function jsonProgress(progress: Progress): string {
+/** `-o json|yaml`: one record per change and one final `result`. */
+export function progressRecord(progress: Progress): object {
   const run = ourRun(progress);
   const fields = run === null
     ? { phase: null, step: null, canaryWeight: null, pausedBy: null, message: null }
     : { phase: run.phase, step: run.step, canaryWeight: run.canaryWeight, pausedBy: run.pausedBy, message: run.message };
-  return JSON.stringify({
+  return {
     type: 'progress',
     namespace: progress.namespace,
     name: progress.app,
@@ -89,12 +91,12 @@ export function jsonProgress(progress: Progress): string {
     elapsedSeconds: Math.floor(progress.elapsedMs / 1000),
     started: run !== null,
     ...fields,
-  });
+  };
 }
 
-export function jsonResult(input: { outcome: WaitOutcome; exitCode: number; elapsedMs: number; app: string; namespace: string }): string {
+export function resultRecord(input: { outcome: WaitOutcome; exitCode: number; elapsedMs: number; app: string; namespace: string }): object {
   const { outcome } = input;
-  return JSON.stringify({
+  return {
     type: 'result',
     namespace: input.namespace,
     name: input.app,
@@ -104,5 +106,10 @@ export function jsonResult(input: { outcome: WaitOutcome; exitCode: number; elap
     message: describeOutcome(outcome),
     ...(outcome.kind === 'superseded' ? { newerRevision: outcome.newer } : {}),
     ...('revision' in outcome ? { revision: outcome.revision } : {}),
-  });
+  };
+}
+
+/** A JSON line for `--output json`. */
+export function jsonProgress(progress: Progress): string {
+  return formatRecord(progressRecord(progress), 'json');
 }

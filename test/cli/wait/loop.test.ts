@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Deployment } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { parseCanary, type CanaryObject } from '../../../src/adapters/kube/canary-resource.ts';
 import { FledgeError } from '../../../src/errors.ts';
 import { runWait, type WaitOptions } from '../../../src/cli/wait/loop.ts';
@@ -80,5 +81,16 @@ void describe('the fledge wait loop', async () => {
   void it('waits for a given --revision rather than the Deployment\'s', async () => {
     const { exit } = run(deps([canary({ phase: 'Failed', revision: 'cccccccccc', lastFailedRevision: 'cccccccccc' })]), { revision: 'cccccccccc' });
     assert.equal(await exit, 1);
+  });
+
+  void it('prints the same progress and result records as YAML documents with -o yaml as JSON lines with -o json', async () => {
+    const answers = (): LookDeps => deps([canary({ phase: 'Progressing', revision: ours, step: 0, canaryWeight: 50 }), canary({ phase: 'Succeeded', revision: ours, lastPromotedRevision: ours })]);
+    const json = run(answers(), { output: 'json' });
+    const yaml = run(answers(), { output: 'yaml' });
+    assert.equal(await json.exit, 0);
+    assert.equal(await yaml.exit, 0);
+    const records = json.out.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(records.map((r) => r['type']), ['progress', 'progress', 'result']);
+    assert.deepEqual(parseAllDocuments(yaml.out.join('\n')).map((doc) => doc.toJSON() as unknown), records);
   });
 });

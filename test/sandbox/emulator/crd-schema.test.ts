@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApiextensionsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { toStatus } from '../../../src/adapters/kube/canary-status.ts';
+import { toStatus } from '../../../src/ports/canary-status.ts';
 import type { CanaryState } from '../../../src/core/state.ts';
 import { withEmulator } from '../../support/emulator.ts';
 import { crdFiles, installCrds } from '../../fixtures/crds/install.ts';

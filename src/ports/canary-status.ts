@@ -1,8 +1,8 @@
 // Converts between the core's CanaryState (times in ms) and the Canary's `status` (RFC3339).
 // Pure functions: fromStatus(toStatus(state, extra)) equals state for every state the core
 // makes, except that an infinite e-value reads back as the largest finite double.
-import type { CanaryState, HookProgress } from '../../core/state.ts';
-import type { Evidence, MetricEvidence } from '../../core/types.ts';
+import type { CanaryState, HookProgress } from '../core/state.ts';
+import type { Evidence, MetricEvidence } from '../core/types.ts';
 import { canaryStatusSchema } from './canary-schema.ts';
 import type { CanaryStatus, Condition, EvidenceStatus, HookProgressStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
 

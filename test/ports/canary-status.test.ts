@@ -1,12 +1,12 @@
-import { noHookProgress } from '../../../src/core/transitions.ts';
+import { noHookProgress } from '../../src/core/transitions.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CanaryState } from '../../../src/core/state.ts';
-import type { MetricEvidence } from '../../../src/core/types.ts';
-import { canaryStatusSchema } from '../../../src/adapters/kube/canary-schema.ts';
-import { fromStatus, parseStatus, setCondition, toStatus } from '../../../src/adapters/kube/canary-status.ts';
-import { parseRequest, readRequest, requestAnnotation } from '../../../src/adapters/kube/canary-resource.ts';
+import type { CanaryState } from '../../src/core/state.ts';
+import type { MetricEvidence } from '../../src/core/types.ts';
+import { canaryStatusSchema } from '../../src/ports/canary-schema.ts';
+import { fromStatus, parseStatus, setCondition, toStatus } from '../../src/ports/canary-status.ts';
+import { parseRequest, readRequest, requestAnnotation } from '../../src/ports/canary-object.ts';
 
 const t0 = Date.parse('2026-11-23T10:00:00Z');
 const extra = { observedGeneration: 3, conditions: [] };

@@ -1,0 +1,56 @@
+// What the watch caches keep of each object (controller-runtime's TransformFunc): applied once,
+// as an object enters a cache, so thousands of cached objects hold only what reconcile reads.
+// Every shape is plain data (no client model classes) and keeps the full metadata except
+// managedFields, so ownership checks, resourceVersions and annotations read as before.
+import type { KubernetesObject, V1Deployment, V1ObjectMeta } from '@kubernetes/client-node';
+import { parseCanary, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import { canaryAnnotation } from './names.ts';
+
+/** An object's kept metadata: everything but managedFields (the API server's bookkeeping, often the larger part of an object). */
+export function keptMetadata(meta: V1ObjectMeta | undefined): V1ObjectMeta {
+  if (meta === undefined) return {};
+  const { managedFields: _managedFields, ...rest } = meta;
+  return rest;
+}
+
+/**
+ * A Deployment as reconcile reads it. An annotated one (an app) keeps its spec: its pod template
+ * is the revision and is copied to the primary. Any other (a primary, or a Deployment Fledge does
+ * not manage) keeps metadata, replicas, selector, its pod template's annotations (the primary's
+ * revision) and status: enough for readiness, ownership, hand-back and the revision a primary
+ * runs. Nothing writes a Deployment built from a cached primary (promotion copies the target).
+ */
+export function cachedDeployment(object: KubernetesObject): V1Deployment {
+  const deployment = object as V1Deployment;
+  const metadata = keptMetadata(deployment.metadata);
+  const head = { apiVersion: deployment.apiVersion ?? 'apps/v1', kind: deployment.kind ?? 'Deployment', metadata };
+  const status = deployment.status === undefined ? {} : { status: deployment.status };
+  const spec = deployment.spec;
+  if (spec === undefined) return { ...head, ...status };
+  if (metadata.annotations?.[canaryAnnotation] !== undefined) return { ...head, spec, ...status };
+  const annotations = spec.template.metadata?.annotations;
+  const template = annotations === undefined ? {} : { metadata: { annotations } };
+  return { ...head, spec: { ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }), selector: spec.selector, template }, ...status };
+}
+
+/** Canaries already validated as they entered a cache (or came back from a write): not parsed again. */
+const validated = new WeakSet<object>();
+
+/** A Canary validated once, when it enters a cache; reads then hand out that object. */
+export function cachedCanary(object: KubernetesObject): CanaryObject {
+  if (validated.has(object)) return object as CanaryObject;
+  const canary = parseCanary({ ...object, metadata: keptMetadata(object.metadata) });
+  validated.add(canary);
+  return canary;
+}
+
+/** A Canary that ClusterObjects returned (validated by contract): reading it from the overlay does not parse it again. */
+export function validatedCanary(canary: CanaryObject): CanaryObject {
+  validated.add(canary);
+  return canary;
+}
+
+/** Any other kind: the object without managedFields. */
+export function cachedObject(object: KubernetesObject): KubernetesObject {
+  return { ...object, metadata: keptMetadata(object.metadata) };
+}

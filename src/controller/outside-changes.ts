@@ -1,0 +1,66 @@
+// Which watch events are changes made outside the controller. Its own writes (status, scale,
+// the primary, Services, splits) raise watch events too; only a new pod template or new
+// annotations on an app, or a user's change to its Canary, go to the queue's urgent lane.
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { jsonEqual } from './json-equal.ts';
+import { canaryAnnotation } from './names.ts';
+import type { WatchEvent } from './watch.ts';
+
+function keyOf(object: KubernetesObject): string {
+  return `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
+}
+
+interface Seen {
+  readonly template: unknown;
+  readonly annotations: unknown;
+}
+
+/**
+ * True for an annotated Deployment that is new, or whose pod template or annotations changed
+ * (the controller only scales an app, which changes neither). Keeps references to the objects
+ * the cache holds anyway, not copies.
+ */
+export function outsideDeploymentChange(): (object: KubernetesObject, event: WatchEvent) => boolean {
+  const seen = new Map<string, Seen>();
+  return (object, event) => {
+    const deployment = object as V1Deployment;
+    const key = keyOf(object);
+    if (event === 'delete' || deployment.metadata?.annotations?.[canaryAnnotation] === undefined) {
+      seen.delete(key);
+      return false;
+    }
+    if (event === 'resync') return false;
+    const now: Seen = { template: deployment.spec?.template, annotations: deployment.metadata.annotations };
+    const before = seen.get(key);
+    seen.set(key, now);
+    if (before === undefined) return true;
+    return !jsonEqual(before.template, now.template) || !jsonEqual(before.annotations, now.annotations);
+  };
+}
+
+/**
+ * Canary events that need a reconcile (`keysOf`): new, deleted, resynced, or changed by someone
+ * (annotations carry `fledge promote` & co.; spec changes bump the generation). The controller's
+ * own status writes change neither, so they never wake the app again (no write → event →
+ * write loop). `urgent`, asked after keysOf for the same event: that event was someone's change.
+ */
+/** What a Canary change by someone changes: generation, annotations, deletion. */
+function markOf(object: KubernetesObject): string {
+  const meta = object.metadata;
+  return JSON.stringify([meta?.generation, meta?.annotations ?? {}, meta?.deletionTimestamp ?? null]);
+}
+
+export function canaryChanges(): { keysOf: (object: KubernetesObject, event: WatchEvent) => string[]; urgent: () => boolean } {
+  const seen = new Map<string, string>();
+  let changedBySomeone = false;
+  const keysOf = (object: KubernetesObject, event: WatchEvent): string[] => {
+    const key = keyOf(object);
+    const mark = markOf(object);
+    if (event === 'delete') seen.delete(key);
+    const unchanged = event === 'update' && seen.get(key) === mark;
+    changedBySomeone = event === 'update' && !unchanged;
+    if (event !== 'delete') seen.set(key, mark);
+    return unchanged ? [] : [key];
+  };
+  return { keysOf, urgent: () => changedBySomeone };
+}

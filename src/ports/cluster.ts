@@ -1,0 +1,66 @@
+// The cluster as a port: the Kubernetes objects reconcile reads and writes. The types of
+// @kubernetes/client-node (V1Deployment, …) are its vocabulary; src/adapters/kube/cluster.ts
+// implements it over the API, src/adapters/memory/cluster.ts in memory for tests.
+import type { V1ConfigMap, V1Deployment, V1ObjectMeta, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { CanaryObject } from './canary-object.ts';
+
+/** A JSON merge patch (RFC 7386): null deletes a key. */
+export type MergePatch = Readonly<Record<string, unknown>>;
+
+/** The object an Event is about (a Canary; any object with a uid works). */
+export interface InvolvedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: V1ObjectMeta;
+}
+
+export interface EventRecord {
+  readonly canary: InvolvedObject;
+  readonly severity: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+}
+
+/**
+ * What every implementation promises, as a real API server does: reads of missing objects are
+ * null; writes fail with FledgeError — a stale resourceVersion or a create of an existing name
+ * → FLEDGE_API_CONFLICT (HTTP 409), throttling/5xx/unreachable → FLEDGE_API_UNAVAILABLE
+ * (retryable), anything else refused (invalid name, missing object) → FLEDGE_API_REJECTED.
+ * Every written object comes back with a new metadata.resourceVersion; generation moves on
+ * spec changes only.
+ */
+export interface ClusterObjects {
+  getDeployment(namespace: string, name: string): Promise<V1Deployment | null>;
+  createDeployment(deployment: V1Deployment): Promise<V1Deployment>;
+  /** Conditional on metadata.resourceVersion when set (stale → FLEDGE_API_CONFLICT). */
+  replaceDeployment(deployment: V1Deployment): Promise<V1Deployment>;
+  patchDeployment(namespace: string, name: string, patch: MergePatch): Promise<V1Deployment>;
+  /** Sets spec.replicas through the /scale subresource. */
+  scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
+
+  getService(namespace: string, name: string): Promise<V1Service | null>;
+  createService(service: V1Service): Promise<V1Service>;
+  replaceService(service: V1Service): Promise<V1Service>;
+  /** Idempotent: a missing Service is not an error. */
+  deleteService(namespace: string, name: string): Promise<void>;
+
+  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | null>;
+  getSecret(namespace: string, name: string): Promise<V1Secret | null>;
+  /** Create-or-replace (the `-primary` copies); the stored object's resourceVersion is used. */
+  applyConfigMap(configMap: V1ConfigMap): Promise<V1ConfigMap>;
+  applySecret(secret: V1Secret): Promise<V1Secret>;
+
+  getCanary(namespace: string, name: string): Promise<CanaryObject | null>;
+  createCanary(canary: CanaryObject): Promise<CanaryObject>;
+  /** Writes status only, conditional on metadata.resourceVersion (stale → FLEDGE_API_CONFLICT). */
+  updateCanaryStatus(canary: CanaryObject): Promise<CanaryObject>;
+  /** Merge-patches annotations; a null value deletes the annotation. */
+  patchCanaryAnnotations(namespace: string, name: string, annotations: Readonly<Record<string, string | null>>): Promise<CanaryObject>;
+  /** Idempotent: a missing Canary is not an error. */
+  deleteCanary(namespace: string, name: string): Promise<void>;
+  /** Canaries in one namespace, or all when `namespace` is undefined. */
+  listCanaries(namespace?: string): Promise<CanaryObject[]>;
+
+  /** Creates a core/v1 Event about the Canary, or bumps the count of the same one. */
+  recordEvent(event: EventRecord): Promise<void>;
+}

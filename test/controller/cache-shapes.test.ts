@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { cachedCanary, cachedDeployment, validatedCanary } from '../../src/controller/cache-shapes.ts';
+import { primaryRevisionOf } from '../../src/controller/objects.ts';
+import { viewOf } from '../../src/controller/observe.ts';
+import { ownedBy } from '../../src/controller/ownership.ts';
+
+const labels = { app: 'app' };
+const owner = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', name: 'app', uid: 'u-1', controller: true };
+const managedFields = [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }];
+
+function deployment(name: string, annotations: Record<string, string>): V1Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default', resourceVersion: '7', generation: 3, annotations, ownerReferences: [owner], managedFields },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels, annotations: { 'fledge.dev/revision': 'r1' } }, spec: { containers: [{ name: 'app', image: 'app:1', env: [{ name: 'A', value: 'x'.repeat(100) }] }] } },
+    },
+    status: { observedGeneration: 3, replicas: 2, updatedReplicas: 2, readyReplicas: 2 },
+  };
+}
+
+describe('what the watch caches keep', () => {
+  it('keeps an app’s whole spec, without managedFields', () => {
+    const app = deployment('app', { 'fledge.dev/canary': 'true' });
+    const kept = cachedDeployment(app);
+    assert.deepEqual(kept.spec, app.spec);
+    assert.equal(kept.metadata?.managedFields, undefined);
+    assert.deepEqual({ ...kept.metadata, managedFields }, app.metadata);
+  });
+
+  it('keeps of a primary what reconcile reads: readiness, revision, ownership, resourceVersion; not its pods’ spec', () => {
+    const primary = deployment('app-primary', {});
+    const kept = cachedDeployment(primary);
+    assert.deepEqual(viewOf(kept), viewOf(primary));
+    assert.equal(primaryRevisionOf(kept), 'r1');
+    assert.equal(ownedBy(kept.metadata, 'u-1'), true);
+    assert.equal(kept.metadata?.resourceVersion, '7');
+    assert.deepEqual(kept.spec?.selector, primary.spec?.selector);
+    assert.equal(kept.spec?.template.spec, undefined);
+  });
+
+  it('validates a Canary once as it enters the cache; a changed Canary is read afresh', () => {
+    const raw = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'app', namespace: 'default', resourceVersion: '1', managedFields }, spec: {} };
+    const first = cachedCanary(raw);
+    assert.equal(cachedCanary(first), first, 'reading the cached object does not parse it again');
+    assert.equal(first.metadata.managedFields, undefined);
+    const changed = cachedCanary({ ...raw, metadata: { ...raw.metadata, resourceVersion: '2', annotations: { a: 'b' } } });
+    assert.notEqual(changed, first);
+    assert.deepEqual(changed.metadata.annotations, { a: 'b' });
+    const written = validatedCanary({ ...first, metadata: { ...first.metadata, resourceVersion: '3' } });
+    assert.equal(cachedCanary(written), written);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { canaryChanges, outsideDeploymentChange } from '../../src/controller/outside-changes.ts';
+
+function app(input: { image?: string; replicas?: number; annotations?: Record<string, string>; resourceVersion?: string } = {}): V1Deployment {
+  const labels = { app: 'app' };
+  return {
+    metadata: { name: 'app', namespace: 'default', resourceVersion: input.resourceVersion ?? '1', annotations: { 'fledge.dev/canary': 'true', ...input.annotations } },
+    spec: { replicas: input.replicas ?? 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: input.image ?? 'app:1' }] } } },
+    status: { readyReplicas: 1 },
+  };
+}
+
+describe('telling outside changes from the controller’s own writes', () => {
+  it('finds a new app and a new pod template or annotation urgent, a scale or status change not', () => {
+    const urgent = outsideDeploymentChange();
+    assert.equal(urgent(app(), 'add'), true);
+    assert.equal(urgent(app({ replicas: 0, resourceVersion: '2' }), 'update'), false, 'the controller scaling the canary');
+    const scaled: V1Deployment = { ...app({ replicas: 0, resourceVersion: '3' }), status: { readyReplicas: 0 } };
+    assert.equal(urgent(scaled, 'update'), false, 'status');
+    assert.equal(urgent(app({ image: 'app:2', resourceVersion: '4' }), 'update'), true, 'a new revision');
+    assert.equal(urgent(app({ image: 'app:2', resourceVersion: '5', annotations: { 'fledge.dev/steps': '50' } }), 'update'), true, 'new annotations');
+    assert.equal(urgent(app({ image: 'app:2', resourceVersion: '6', annotations: { 'fledge.dev/steps': '50' } }), 'resync'), false);
+  });
+
+  it('never finds a Deployment without the canary annotation urgent (primaries, other apps)', () => {
+    const urgent = outsideDeploymentChange();
+    const primary: V1Deployment = { ...app(), metadata: { name: 'app-primary', namespace: 'default', resourceVersion: '1' } };
+    assert.equal(urgent(primary, 'add'), false);
+    const resized: V1Deployment = { ...primary, spec: { ...app().spec, replicas: 3 } as NonNullable<V1Deployment['spec']> };
+    assert.equal(urgent(resized, 'update'), false);
+  });
+
+  it('wakes an app for a Canary changed by someone, urgently, and not at all for its own status writes', () => {
+    const { keysOf, urgent } = canaryChanges();
+    const canary = { metadata: { name: 'app', namespace: 'default', generation: 1, annotations: {} } };
+    assert.deepEqual(keysOf(canary, 'add'), ['default/app']);
+    assert.equal(urgent(), false, 'created by the controller');
+    assert.deepEqual(keysOf({ ...canary, status: { phase: 'Ready' } } as typeof canary, 'update'), []);
+    assert.equal(urgent(), false);
+    assert.deepEqual(keysOf({ metadata: { ...canary.metadata, annotations: { 'fledge.dev/request': '{"id":"1","verb":"promote"}' } } }, 'update'), ['default/app']);
+    assert.equal(urgent(), true);
+    assert.deepEqual(keysOf(canary, 'resync'), ['default/app']);
+    assert.equal(urgent(), false);
+  });
+});
