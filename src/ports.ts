@@ -1,6 +1,6 @@
 // One small interface per outside system. Adapters in src/adapters/ implement them; the core
 // never sees them; the controller receives them through createController(deps).
-import type { HookName, IntervalMeasurement } from './core/types.ts';
+import type { HookName, IntervalMeasurement, MetricEvidence } from './core/types.ts';
 import type { AnalysisTemplate } from './config/analysis-schema.ts';
 
 /** Wall-clock time. Inject a fake in tests. */
@@ -117,18 +117,10 @@ export interface Notifier {
   deliver(entry: OutboxNotice, onDone: (outcome: DeliveryOutcome) => void): void;
 }
 
-/** One judged metric of a run, as hook payloads show it (docs/hooks.md). */
-export interface EvidenceSummary {
+/** One judged metric of a run, as hook payloads show it (docs/hooks.md): its name, counts, ratio and harm e-value. */
+export type EvidenceSummary = Pick<MetricEvidence, 'canaryRequests' | 'canaryEvents' | 'primaryRequests' | 'primaryEvents' | 'ratio' | 'harm'> & {
   readonly metric: string;
-  readonly canaryRequests: number;
-  readonly canaryEvents: number;
-  readonly primaryRequests: number;
-  readonly primaryEvents: number;
-  /** Canary rate ÷ primary rate over the run; null when undefined. */
-  readonly ratio: number | null;
-  /** e-value of harm; the run rolls back when one reaches M/α. */
-  readonly harm: number;
-}
+};
 
 /** The JSON a hook receives (docs/hooks.md), without `id` and `timestamp`, which the runner adds. */
 export interface HookPayload {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/values.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../sandbox/emulator/index.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
+import { untilSignal } from './signals.ts';
 
 const usage = 'fledge emulator [--port N] [--kubeconfig PATH] [--pod-ready-delay 2s] [--service-account NAMESPACE/NAME]';
 
@@ -13,18 +14,6 @@ export interface EmulatorCommandDeps {
   /** Resolves with the signal's name when the process is asked to stop. */
   readonly untilStopped: () => Promise<string>;
   readonly cwd: () => string;
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((done) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 interface ServiceAccount {

@@ -8,6 +8,7 @@ import { createHttpDriver } from '../loadtester/http-driver.ts';
 import { LoadJobs } from '../loadtester/jobs.ts';
 import { createLoadTesterServer } from '../loadtester/server.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
+import { untilSignal } from './signals.ts';
 
 const usage = 'fledge loadtester --allow URL_PREFIX[,URL_PREFIX…] [--addr 0.0.0.0:8080] [--secret-file PATH]';
 
@@ -21,18 +22,6 @@ interface Flags {
   readonly port: number;
   readonly allow: readonly string[];
   readonly secretFile: string | undefined;
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((done) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 type Values = { addr?: string; allow?: string; 'secret-file'?: string };

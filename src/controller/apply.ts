@@ -22,16 +22,17 @@ async function promotePrimary(ctx: AppContext, world: World, revision: string): 
 }
 
 /** The notice for people, naming only webhooks the operator allows; a refusal is an Event. */
+/** What every notice says about the app and its run. */
+function noticeOf(ctx: AppContext, state: CanaryState): Pick<ReleaseNotice, 'namespace' | 'name' | 'revision' | 'phase' | 'canaryWeight'> {
+  return { namespace: ctx.names.namespace, name: ctx.names.app, revision: state.revision ?? '', phase: state.phase, canaryWeight: state.canaryWeight };
+}
+
 async function notice(ctx: AppContext, state: CanaryState, action: Extract<Action, { kind: 'event' }>, now: number): Promise<ReleaseNotice> {
   const targets = filterTargets(ctx.config.webhooks, ctx.deps.webhookAllowList ?? []);
   const refused = refusalMessage(targets.refused);
   if (refused !== null) await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Warning', reason: 'WebhookRefused', message: refused });
   return {
-    namespace: ctx.names.namespace,
-    name: ctx.names.app,
-    revision: state.revision ?? '',
-    phase: state.phase,
-    canaryWeight: state.canaryWeight,
+    ...noticeOf(ctx, state),
     reason: action.reason,
     message: action.message,
     severity: action.severity,
@@ -60,11 +61,7 @@ function hookNotice(ctx: AppContext, state: CanaryState, action: Extract<Action,
   if (url === undefined) return null;
   const outcome = action.hook === 'post-rollout' ? 'promoted' : 'rolled back';
   return {
-    namespace: ctx.names.namespace,
-    name: ctx.names.app,
-    revision: state.revision ?? '',
-    phase: state.phase,
-    canaryWeight: state.canaryWeight,
+    ...noticeOf(ctx, state),
     reason: action.hook === 'post-rollout' ? 'PostRolloutHook' : 'RollbackHook',
     message: `revision ${state.revision ?? ''} ${outcome}: ${state.message}`,
     severity: 'Normal',
