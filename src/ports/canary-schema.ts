@@ -104,15 +104,9 @@ export const outboxEntrySchema = z.object({
     url: z.string(),
     step: count,
     steps: count,
-    evidence: z.array(z.object({
-      metric: z.string(),
-      canaryRequests: z.number().nonnegative(),
-      canaryEvents: z.number().nonnegative(),
-      primaryRequests: z.number().nonnegative(),
-      primaryEvents: z.number().nonnegative(),
-      ratio: z.number().nullable(),
-      harm: z.number(),
-    })),
+    evidence: z.array(metricEvidenceSchema.pick({
+      canaryRequests: true, canaryEvents: true, primaryRequests: true, primaryEvents: true, ratio: true, harm: true,
+    }).extend({ metric: z.string() })),
     /** Per attempt, ms. */
     timeoutMs: count,
   }).nullable().default(null),
