@@ -3,7 +3,7 @@
 // Every shape is plain data (no client model classes) and keeps the full metadata except
 // managedFields, so ownership checks, resourceVersions and annotations read as before.
 import type { KubernetesObject, V1Deployment, V1ObjectMeta } from '@kubernetes/client-node';
-import { parseCanary, type CanaryObject } from '../adapters/kube/canary-resource.ts';
+import { parseCanary, type CanaryObject } from '../ports.ts';
 import { canaryAnnotation } from './names.ts';
 
 /** An object's kept metadata: everything but managedFields (the API server's bookkeeping, often the larger part of an object). */

@@ -17,7 +17,7 @@ import type { Clock, HookRunner, MetricsSource, Notifier, TrafficRouter } from '
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { Deliveries } from './deliveries.ts';
 import { HookCalls } from './hook-calls.ts';
-import { canaryAnnotation } from './names.ts';
+import { canaryAnnotation, keyOf } from './names.ts';
 import { reconcileOrReport } from './refusals.ts';
 import { systemClock } from './timers.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -57,10 +57,6 @@ export interface Controller {
 const defaultResyncMs = 30_000;
 
 type RouterFactory = (kind: RouterKind) => TrafficRouter;
-
-function keyOf(object: KubernetesObject): string {
-  return `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
-}
 
 function splitKey(key: string): { namespace: string; name: string } {
   const [namespace = 'default', name = ''] = key.split('/');

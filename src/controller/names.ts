@@ -10,6 +10,11 @@ export const replicasAnnotation = 'fledge.dev/replicas';
 /** On the apex Service: its selector before Fledge pointed it at the primary (JSON), restored at hand-back. */
 export const apexSelectorAnnotation = 'fledge.dev/apex-selector';
 
+/** The work queue's key of an object: `namespace/name`. */
+export function keyOf(object: { readonly metadata?: { readonly namespace?: string; readonly name?: string } }): string {
+  return `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
+}
+
 export interface AppNames {
   readonly namespace: string;
   readonly app: string;

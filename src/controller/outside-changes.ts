@@ -3,12 +3,8 @@
 // annotations on an app, or a user's change to its Canary, go to the queue's urgent lane.
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { jsonEqual } from './json-equal.ts';
-import { canaryAnnotation } from './names.ts';
+import { canaryAnnotation, keyOf } from './names.ts';
 import type { WatchEvent } from './watch.ts';
-
-function keyOf(object: KubernetesObject): string {
-  return `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
-}
 
 interface Seen {
   readonly template: unknown;
@@ -38,18 +34,18 @@ export function outsideDeploymentChange(): (object: KubernetesObject, event: Wat
   };
 }
 
-/**
- * Canary events that need a reconcile (`keysOf`): new, deleted, resynced, or changed by someone
- * (annotations carry `fledge promote` & co.; spec changes bump the generation). The controller's
- * own status writes change neither, so they never wake the app again (no write → event →
- * write loop). `urgent`, asked after keysOf for the same event: that event was someone's change.
- */
 /** What a Canary change by someone changes: generation, annotations, deletion. */
 function markOf(object: KubernetesObject): string {
   const meta = object.metadata;
   return JSON.stringify([meta?.generation, meta?.annotations ?? {}, meta?.deletionTimestamp ?? null]);
 }
 
+/**
+ * Canary events that need a reconcile (`keysOf`): new, deleted, resynced, or changed by someone
+ * (annotations carry `fledge promote` & co.; spec changes bump the generation). The controller's
+ * own status writes change neither, so they never wake the app again (no write → event →
+ * write loop). `urgent`, asked after keysOf for the same event: that event was someone's change.
+ */
 export function canaryChanges(): { keysOf: (object: KubernetesObject, event: WatchEvent) => string[]; urgent: () => boolean } {
   const seen = new Map<string, string>();
   let changedBySomeone = false;
