@@ -79,6 +79,7 @@ function effectiveValues(values: Values, strategy: Strategy, analysis: AnalysisT
     progressDeadlineMs: withDefault(values, 'progress-deadline') ?? 0,
     latencyMs: withDefault(values, 'latency-p99-max') ?? 0,
     scrapeMs: parseDuration(analysis.scrapeInterval) ?? 0,
+    router: withDefault(values, 'router') ?? 'smi-v1alpha2',
   };
 }
 
@@ -151,7 +152,8 @@ function buildConfig(values: Values, effective: Effective): CanaryConfig {
     slackChannel: values['slack-channel'] ?? null,
     webhooks: values.webhooks ?? [],
     track: values.track ?? 'pod-template',
-    router: withDefault(values, 'router') ?? 'smi-v1alpha2',
+    router: effective.router,
+    route: { gateway: values.gateway ?? null, hostnames: values.hostnames ?? [], match: values.match ?? [] },
     hooks: { urls, timeoutMs: withDefault(values, 'hook-timeout') ?? 30_000 },
     policy,
   };

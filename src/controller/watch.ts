@@ -8,7 +8,7 @@ import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts'
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
-export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits';
+export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits' | 'httproutes';
 export type WatchEvent = 'add' | 'update' | 'delete' | 'resync';
 
 export interface WatchSpec {
@@ -32,10 +32,11 @@ export interface WatchSpec {
   readonly shape?: (object: KubernetesObject) => KubernetesObject;
 }
 
-/** Custom resources watched, by group, version and plural (TrafficSplits at the default router's version). */
+/** Custom resources watched, by group, version and plural (TrafficSplits at the default router's version, HTTPRoutes at v1). */
 const customKinds: Readonly<Partial<Record<WatchedKind, { group: string; version: string; plural: string }>>> = {
   canaries: { group: canaryGroup, version: canaryVersion, plural: canaryPlural },
   trafficsplits: { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits' },
+  httproutes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
 };
 
 export interface WatchOptions {

@@ -6,6 +6,7 @@ import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
+import { routeHold } from './route-hold.ts';
 import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
 import type { IntervalMeasurement, PauseCause, ReleasePolicy, Sample, Verdict } from './types.ts';
 
@@ -42,6 +43,7 @@ function pauseReason(cause: PauseCause): EventReason {
     'shared-incident': 'SharedIncident',
     limit: 'PauseLimitReached',
     confirmation: 'ConfirmationPending',
+    route: 'RouteNotAccepted',
   } as const;
   return reasons[cause];
 }
@@ -235,6 +237,8 @@ export function progressRun(input: RunInput): Decision {
   if (!canaryReady(observation)) return awaitCanary(input);
   if (state.step >= 0 && primaryLost(observation)) return holdOnCanary(input);
   if (state.pausedBy === 'limit') return holdOnPrimary(input);
+  const held = routeHold(input);
+  if (held !== null) return held;
   if (state.step < 0) return firstStep(input);
   if (state.pausedBy === 'window' && insideWindow(policy.window, now)) return advance(input, 'deployment window open');
   return atStep(input);

@@ -14,7 +14,7 @@ import { controllerKubeConfig } from './rbac.ts';
 import type { AuditRecord } from '../../src/sandbox/emulator/index.ts';
 import type { Emulator } from '../../src/sandbox/emulator/index.ts';
 import { createClusterObjects } from '../../src/adapters/kube/cluster.ts';
-import { createRouter } from '../../src/adapters/smi-router.ts';
+import { createRouter } from '../../src/adapters/router-factory.ts';
 import { createMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/cluster.ts';
 import type { Plural } from '../../src/adapters/memory/store.ts';
 import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
