@@ -14,6 +14,7 @@ import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './o
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
 import { runOf } from './hook-payload.ts';
+import { dropOtherRoute } from './other-route.ts';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -181,6 +182,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
   const targetRevision = revisionOf(ctx.target.spec?.template ?? {}, tracked);
   const children = await readChildren(ctx, tracked);
   if (children.foreign.length > 0) return { kind: 'foreign', objects: children.foreign };
+  await dropOtherRoute(ctx);
   // Services first: a refused Service must not leave a primary doubling the app's pods.
   await ensureServices(ctx, children, state.phase !== 'Initializing');
   const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked, existing: children.primary });

@@ -136,3 +136,18 @@ test('north–south: the route attaches to the named Gateway listener with its h
   assert.deepEqual(route?.['spec']?.parentRefs, [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'infra', sectionName: 'https' }]);
   assert.deepEqual(route?.['spec']?.hostnames, ['shop.example.com']);
 });
+
+test('an app moved from SMI to gateway-api loses the TrafficSplit Fledge wrote for it: a mesh never follows both', async (t) => {
+  const h = await memoryHarness(t);
+  await h.deploy('shop', { annotations: { 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s' } });
+  await h.runUntil('shop', (s) => s.phase === 'Ready');
+  assert.deepEqual(await h.split('shop'), { 'shop-primary': 100, 'shop-canary': 0 });
+  const current = await h.deployment('shop');
+  current.metadata!.annotations = { ...current.metadata!.annotations, 'fledge.dev/router': 'gateway-api' };
+  await h.admin.replaceDeployment(current);
+  h.acceptRoutes = true;
+  await h.step('shop');
+  assert.equal(h.cluster.store.peek('trafficsplits', 'default', 'shop'), null);
+  assert.deepEqual(weightsOf(await h.route('shop')), { 'shop-primary': 100, 'shop-canary': 0 });
+  assert.ok((await h.events()).some((e) => e.reason === 'RouterChanged' && /now routes through HTTPRoute shop/.test(e.message ?? '')));
+});
