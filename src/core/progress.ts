@@ -77,7 +77,9 @@ function gate(input: RunInput, next: number, why: string): Decision | null {
 function moveTo(input: RunInput, next: number, why: string): Decision {
   const { state, policy, now } = input;
   const weight = policy.steps[next] ?? 100;
-  const message = `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`;
+  const message = policy.abMatch === undefined
+    ? `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`
+    : `checkpoint ${next + 1}/${policy.steps.length}: requests matching ${policy.abMatch} to the canary, all others to the primary`;
   // The first step measures from the next grid point (see measureFrom); later steps go on where the last interval ended.
   const analyzedUntil = state.analyzedUntil ?? measureFrom(policy, now);
   const moved: CanaryState = {

@@ -127,6 +127,11 @@ export interface ReleasePolicy {
   readonly judge: JudgePolicy;
   /** Hooks this Canary names; absent or empty: none. */
   readonly hooks?: HookPolicy;
+  /**
+   * A/B (`fledge.dev/match`, as written): during a run only requests matching it reach the canary,
+   * so steps are checkpoints whose weights the unmatched traffic never sees. Absent: split by weight.
+   */
+  readonly abMatch?: string;
 }
 
 /** Evidence for one metric, accumulated over the run (never reset within a run). */

@@ -88,6 +88,7 @@ test('A/B: during the run only requests meeting the match reach the canary; all 
   assert.deepEqual(rules[0]?.['backendRefs'].map((b: Record<string, unknown>) => [b['name'], b['weight']]), [['shop-primary', 0], ['shop-canary', 100]]);
   assert.deepEqual(rules[1]?.['backendRefs'].map((b: Record<string, unknown>) => [b['name'], b['weight']]), [['shop-primary', 100], ['shop-canary', 0]]);
   assert.equal((await h.canary('shop'))['spec'].match, 'header:x-beta=1,cookie:group=b');
+  assert.ok((await h.events()).some((e) => e.reason === 'StepAdvanced' && e.message === 'checkpoint 1/2: requests matching header:x-beta=1,cookie:group=b to the canary, all others to the primary'));
   assert.equal((await h.runUntil('shop', terminal))['status'].phase, 'Succeeded');
   assert.equal(((await h.route('shop'))?.['spec']?.rules as unknown[]).length, 1, 'the match rule goes with the run');
 });
