@@ -152,3 +152,27 @@ test('an app moved from SMI to gateway-api loses the TrafficSplit Fledge wrote f
   assert.deepEqual(weightsOf(await h.route('shop')), { 'shop-primary': 100, 'shop-canary': 0 });
   assert.ok((await h.events()).some((e) => e.reason === 'RouterChanged' && /now routes through HTTPRoute shop/.test(e.message ?? '')));
 });
+
+test('a Gateway nobody serves (missing, or refusing the namespace) holds the run with a message naming fledge.dev/gateway and its value', async (t) => {
+  const h = await memoryHarness(t);
+  await ready(h, { ...fast, 'fledge.dev/gateway': 'infra/missing' });
+  h.acceptRoutes = null; // no implementation serves that Gateway: nobody writes the route's status
+  await h.setImage('shop', 'shop:2.0');
+  const held = await h.runUntil('shop', (s) => s.pausedBy === 'route');
+  assert.match(held['status'].message, /HTTPRoute shop.* Gateway infra\/missing.*\(check fledge\.dev\/gateway: "infra\/missing": the Gateway must exist and allow routes from namespace default\)/);
+});
+
+test('hand-back deletes the HTTPRoute with the Canary, and the app serves directly again', async (t) => {
+  const h = await memoryHarness(t);
+  await ready(h);
+  const current = await h.deployment('shop');
+  current.metadata!.annotations = { ...current.metadata!.annotations, 'fledge.dev/canary': 'false' };
+  await h.admin.replaceDeployment(current);
+  for (let i = 0; i < 20 && (await h.canary('shop').then(() => true, () => false)); i += 1) {
+    await h.step('shop');
+    h.cluster.workloads.settle();
+    h.advance(2000);
+  }
+  await assert.rejects(h.canary('shop'), /not found/);
+  assert.equal(await h.route('shop'), null);
+});
