@@ -37,3 +37,11 @@ test('the mesh serves routes whose parent is the app\'s Service, and reports on 
   assert.equal(reportedOn(reported), true);
   assert.equal(reportedOn({ ...reported, metadata: { generation: 4 } }), false);
 });
+
+test('fledge sandbox refuses an unknown --router before starting anything, naming what is allowed (exit 4)', async () => {
+  const { runCli } = await import('../../src/cli/main.ts');
+  const err: string[] = [];
+  const code = await runCli(['sandbox', '--router', 'istio'], { out: () => undefined, err: (line) => err.push(line), env: {}, isTty: false });
+  assert.equal(code, 4);
+  assert.match(err.join('\n'), /--router istio: one of smi, gateway-api/);
+});
