@@ -10,6 +10,7 @@ import type { RouteRef, RouteState, TrafficRouter } from '../ports.ts';
 import { createApiCaller, type ApiCaller } from './kube/errors.ts';
 import { foreignRoute, gatewayGroup as group, isManaged, isWritten, rewritten, routeFor, routePlural as plural, routeStateOf, type HttpRoute } from './http-route.ts';
 import { checkWeight } from './smi-split.ts';
+import { gatewayToCheck, withMissingGateway } from './http-route-status.ts';
 
 const version = 'v1';
 
@@ -23,7 +24,20 @@ class GatewayRouter implements TrafficRouter {
   }
 
   async read(ref: RouteRef): Promise<RouteState> {
-    return routeStateOf(await this.#get(ref), ref);
+    const state = routeStateOf(await this.#get(ref), ref);
+    const gateway = gatewayToCheck(state, ref);
+    if (gateway === null || (await this.#gatewayExists(gateway))) return state;
+    return withMissingGateway(state, ref, gateway);
+  }
+
+  /** False only when the API says the Gateway is not there; a refusal (a namespace-scoped install) or an outage tells nothing. */
+  async #gatewayExists(gateway: { namespace: string; name: string }): Promise<boolean> {
+    try {
+      await this.#api.getNamespacedCustomObject({ group, version, plural: 'gateways', ...gateway });
+      return true;
+    } catch (error) {
+      return (error as { code?: number }).code !== 404;
+    }
   }
 
   /** Idempotent. Throws FLEDGE_ROUTE_FOREIGN for a route Fledge does not manage, RangeError for a bad weight. */

@@ -2,7 +2,7 @@
 // parent under `status.parents[]`, each with `Accepted` and `ResolvedRefs` conditions stamped
 // with the generation they judged. A route counts as accepted when some parent reports both True
 // for the route's current generation; anything else is said in one sentence.
-import type { RouteAcceptance, RouteRef } from '../ports.ts';
+import type { RouteAcceptance, RouteRef, RouteState } from '../ports.ts';
 import type { HttpRoute } from './http-route.ts';
 
 type Entry = Record<string, unknown>;
@@ -51,6 +51,23 @@ function parentProblem(entry: Entry, generation: number, namespace: string): str
 function parentsWanted(route: HttpRoute, namespace: string): string {
   const parents = records(route.spec?.parentRefs).map((p) => parentText(p, namespace));
   return parents.length === 0 ? 'its parent' : parents.join(', ');
+}
+
+/**
+ * A route not accepted whose parent Gateway does not exist says so: nobody will ever accept it.
+ * (Looked up only when the route is not accepted; the lookup's absence changes nothing.)
+ */
+export function withMissingGateway(state: RouteState, ref: RouteRef, gateway: { namespace: string; name: string }): RouteState {
+  if (state.kind !== 'routed' || state.acceptance === undefined || state.acceptance.accepted) return state;
+  const message = `HTTPRoute ${ref.name} is not accepted: its parent Gateway ${gateway.namespace}/${gateway.name} does not exist`;
+  return { ...state, acceptance: { accepted: false, message } };
+}
+
+/** The Gateway to look up when the route is not accepted; null for a mesh route (or one that is accepted). */
+export function gatewayToCheck(state: RouteState, ref: RouteRef): { namespace: string; name: string } | null {
+  const gateway = ref.shape?.gateway ?? null;
+  if (gateway === null || state.kind !== 'routed' || state.acceptance?.accepted !== false) return null;
+  return { namespace: gateway.namespace ?? ref.namespace, name: gateway.name };
 }
 
 /** Accepted when some parent reports Accepted=True and ResolvedRefs=True for the current generation. */

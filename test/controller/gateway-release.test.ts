@@ -176,3 +176,17 @@ test('hand-back deletes the HTTPRoute with the Canary, and the app serves direct
   await assert.rejects(h.canary('shop'), /not found/);
   assert.equal(await h.route('shop'), null);
 });
+
+test('a Gateway that does not exist is named as such while the run holds', async (t) => {
+  const h = await memoryHarness(t);
+  await ready(h, { ...fast, 'fledge.dev/gateway': 'public' });
+  h.acceptRoutes = null;
+  await h.setImage('shop', 'shop:2.0');
+  const held = await h.runUntil('shop', (s) => s.pausedBy === 'route');
+  assert.match(held['status'].message, /HTTPRoute shop is not accepted: its parent Gateway default\/public does not exist \(check fledge\.dev\/gateway: "public"/);
+  // Once the Gateway is there, the message goes back to what the implementation says (here: nothing yet).
+  await h.put('gateways', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'public' }, spec: { gatewayClassName: 'x', listeners: [] } });
+  await h.step('shop');
+  assert.match((await h.canary('shop'))['status'].message, /HTTPRoute shop.* Gateway public/);
+  assert.doesNotMatch((await h.canary('shop'))['status'].message, /does not exist/);
+});

@@ -107,6 +107,9 @@ async function gatewayScenario(h: Harness): Promise<void> {
   });
   for (let i = 0; i < 10 && (await h.canary('cart').then(() => true, () => false)); i += 1) await reconcileAFewTimes(h, 'cart', 1);
   assert.equal(await h.route('cart'), null);
+  // North–south behind a Gateway no implementation serves: the route is not accepted, so the Gateway is looked up.
+  await h.deploy('front', { annotations: { ...fast, 'fledge.dev/track': 'none', 'fledge.dev/router': 'gateway-api', 'fledge.dev/gateway': 'public' } });
+  await reconcileAFewTimes(h, 'front', 3);
 }
 
 const describe = (records: readonly AuditRecord[]): string[] => records.map((r) => `${r.verb} ${r.resource} (${r.group || 'core'}) in "${r.namespace}" ${r.name}`);

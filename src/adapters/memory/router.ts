@@ -10,6 +10,7 @@ import type { RouteRef, RouteState, TrafficRouter } from '../../ports.ts';
 import type { KubeObject } from '../../sandbox/emulator/types.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import * as route from '../http-route.ts';
+import { gatewayToCheck, withMissingGateway } from '../http-route-status.ts';
 import * as split from '../smi-split.ts';
 import type { ApiCall, ApiLog, ApiVerb } from './faults.ts';
 import type { MemoryStore } from './store.ts';
@@ -67,7 +68,12 @@ class MemoryRouter implements TrafficRouter {
   }
 
   read(ref: RouteRef): Promise<RouteState> {
-    return this.#attempt(() => this.rules.stateOf(this.#get(ref), ref));
+    return this.#attempt(() => {
+      const state = this.rules.stateOf(this.#get(ref), ref);
+      const gateway = this.rules.plural === 'httproutes' ? gatewayToCheck(state, ref) : null;
+      if (gateway === null) return state;
+      return this.#gatewayExists(gateway) ? state : withMissingGateway(state, ref, gateway);
+    });
   }
 
   write(ref: RouteRef, canaryWeight: number): Promise<void> {
@@ -94,6 +100,16 @@ class MemoryRouter implements TrafficRouter {
       this.#call('delete', { namespace: ref.namespace, name: ref.name });
       this.#store.delete(this.rules.plural, ref.namespace, ref.name);
     });
+  }
+
+  /** As the API router: false only for a 404 (stored or injected); any other failure tells nothing. */
+  #gatewayExists(gateway: { namespace: string; name: string }): boolean {
+    try {
+      this.#log.enter({ verb: 'get', resource: 'gateways', ...gateway });
+    } catch (error) {
+      return !(error instanceof KubeApiError && error.status === 404);
+    }
+    return this.#store.peek('gateways', gateway.namespace, gateway.name) !== null;
   }
 
   /** Null when missing (also when a 404 is injected), as the API routers read. */
