@@ -67,4 +67,24 @@ describe('a route not accepted by its implementation', () => {
     const d = decide(running(0, { phase: 'Paused', pausedBy: 'user', pausedAt: t0 }), runObservation(10, { routeNotAccepted: why }), policy(), firstDue);
     assert.equal(d.state.pausedBy, 'user');
   });
+
+  it('while held, a route edited away from the step\'s weight is written back (and still held)', () => {
+    const d = decide(running(0), runObservation(30, { routeNotAccepted: why }), policy(), firstDue);
+    assert.equal(d.state.pausedBy, 'route');
+    assert.deepEqual(kinds(d), ['route:10', 'event:RouteNotAccepted']);
+  });
+
+  it('accepted before the first step: the run goes on to its first step', () => {
+    const held = decide(running(-1), runObservation(0, { routeNotAccepted: why }), policy(), t0 + second).state;
+    const resumed = decide(held, runObservation(0, { routeNotAccepted: null }), policy(), t0 + 2 * second);
+    assert.equal(resumed.state.pausedBy, null);
+    assert.equal(resumed.state.step, -1);
+    const next = decide(resumed.state, runObservation(0), policy(), t0 + 3 * second);
+    assert.equal(next.state.step, 0);
+  });
+
+  it('an A/B run speaks of checkpoints and requests matching, not of weights', () => {
+    const d = decide(running(-1), runObservation(0), policy({ abMatch: 'header:x-beta=1' }), t0 + second);
+    assert.equal(d.state.message, 'checkpoint 1/5: requests matching header:x-beta=1 to the canary, all others to the primary');
+  });
 });
