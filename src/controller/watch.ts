@@ -176,7 +176,10 @@ class Restarting {
     this.#erroredSince = true;
     // Stopping aborts the watch, which reports an AbortError: that is not a failure.
     if (this.#stopped) return;
-    this.options.onError?.(this.spec.kind, explained(this.spec.kind, this.options.namespace, error));
+    // An optional kind whose CRD is not installed (TrafficSplits with a Gateway API mesh, HTTPRoutes
+    // with an SMI one) is said once, not at every retry.
+    const absent = this.spec.optional === true && statusOf(error) === 404 && this.#failures > 0;
+    if (!absent) this.options.onError?.(this.spec.kind, explained(this.spec.kind, this.options.namespace, error));
     const timers = this.options.timers ?? systemTimers;
     const base = this.options.restartBaseMs ?? 1000;
     const delay = Math.min(this.options.restartCapMs ?? 30_000, base * 2 ** Math.min(this.#failures, 30));
