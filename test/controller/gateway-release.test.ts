@@ -190,3 +190,14 @@ test('a Gateway that does not exist is named as such while the run holds', async
   assert.match((await h.canary('shop'))['status'].message, /HTTPRoute shop.* Gateway public/);
   assert.doesNotMatch((await h.canary('shop'))['status'].message, /does not exist/);
 });
+
+test('deleting the Deployment deletes the Canary and, with it, the HTTPRoute it owns', async (t) => {
+  const h = await memoryHarness(t);
+  await ready(h);
+  assert.notEqual(await h.route('shop'), null);
+  await h.remove('deployments', 'shop');
+  await h.step('shop');
+  h.cluster.workloads.settle();
+  await assert.rejects(h.canary('shop'), /not found/);
+  assert.equal(await h.route('shop'), null);
+});
