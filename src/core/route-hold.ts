@@ -24,8 +24,19 @@ function stepWeightRoute(input: Input): Action[] {
   return observation.routedCanaryWeight === null || observation.routedCanaryWeight === weight ? [] : [{ kind: 'route', canaryWeight: weight }];
 }
 
+/**
+ * Implementations report on a new generation within moments, and the watch on the route wakes the
+ * app before they do: for this long after a write the run waits quietly (no judging, no step, no
+ * Event) before it calls the route not accepted.
+ */
+export const routeAcceptGraceMs = 30_000;
+
 function hold(input: Input, why: string): Decision {
   const { state, policy, now } = input;
+  const written = state.stepStartedAt ?? state.runStartedAt ?? now;
+  if (state.pausedBy !== 'route' && now - written < routeAcceptGraceMs) {
+    return { state: { ...state, message: `waiting for the route to be accepted: ${why}` }, actions: stepWeightRoute(input), requeueAfterMs: pollMs(policy) };
+  }
   if (pastDeadline(state, policy, now)) {
     const waited = Math.round((now - (state.progressAt ?? now)) / 1000);
     return rollBack(state, `the route was not accepted within the progress deadline (no progress for ${waited}s): ${why}`, 'ProgressDeadlineExceeded');

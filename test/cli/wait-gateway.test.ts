@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles, httpRouteCrd } from '../support/release-harness.ts';
 import { createController } from '../../src/controller/controller.ts';
@@ -122,6 +122,9 @@ test('read by an independent mesh, a healthy revision is promoted through the HT
   assert.ok(reader.seen.has(10) && reader.seen.has(30), `the mesh saw the steps' weights: ${[...reader.seen].join(', ')}`);
   assert.equal(reader.canaryShare, 0, 'after promotion all traffic is on the primary');
   await noTrafficSplit(kc);
+  // The mesh reports on each new weight within moments: no step was ever called not accepted.
+  const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' });
+  assert.deepEqual(events.items.filter((e) => e.reason === 'RouteNotAccepted').map((e) => e.message), []);
 });
 
 test('read by an independent mesh, a failing revision is rolled back through the HTTPRoute and wait exits 1', { timeout: 90_000 }, async (t) => {

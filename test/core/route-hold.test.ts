@@ -38,8 +38,17 @@ describe('a route not accepted by its implementation', () => {
     assert.equal(again.state.pausedAt, held.pausedAt);
   });
 
+  it('waits quietly for a moment after a write (implementations report within moments): no judging, no step, no Event', () => {
+    const d = decide(running(0, { stepStartedAt: firstDue - 5 * second }), runObservation(10, { interval: healthy, routeNotAccepted: why }), policy(), firstDue);
+    assert.equal(d.state.phase, 'Progressing');
+    assert.equal(d.state.pausedBy, null);
+    assert.equal(d.state.analyzedUntil, t0, 'no interval judged');
+    assert.match(d.state.message, /^waiting for the route to be accepted: /);
+    assert.deepEqual(kinds(d), []);
+  });
+
   it('holds before the first step too, moving no traffic', () => {
-    const d = decide(running(-1), runObservation(0, { routeNotAccepted: why }), policy(), t0 + second);
+    const d = decide(running(-1), runObservation(0, { routeNotAccepted: why }), policy(), t0 + 31 * second);
     assert.equal(d.state.pausedBy, 'route');
     assert.equal(d.state.step, -1);
     assert.deepEqual(kinds(d), ['event:RouteNotAccepted']);
@@ -75,11 +84,11 @@ describe('a route not accepted by its implementation', () => {
   });
 
   it('accepted before the first step: the run goes on to its first step', () => {
-    const held = decide(running(-1), runObservation(0, { routeNotAccepted: why }), policy(), t0 + second).state;
-    const resumed = decide(held, runObservation(0, { routeNotAccepted: null }), policy(), t0 + 2 * second);
+    const held = decide(running(-1), runObservation(0, { routeNotAccepted: why }), policy(), t0 + 31 * second).state;
+    const resumed = decide(held, runObservation(0, { routeNotAccepted: null }), policy(), t0 + 32 * second);
     assert.equal(resumed.state.pausedBy, null);
     assert.equal(resumed.state.step, -1);
-    const next = decide(resumed.state, runObservation(0), policy(), t0 + 3 * second);
+    const next = decide(resumed.state, runObservation(0), policy(), t0 + 33 * second);
     assert.equal(next.state.step, 0);
   });
 
