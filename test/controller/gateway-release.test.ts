@@ -201,3 +201,15 @@ test('deleting the Deployment deletes the Canary and, with it, the HTTPRoute it 
   await assert.rejects(h.canary('shop'), /not found/);
   assert.equal(await h.route('shop'), null);
 });
+
+test('an app moved back from gateway-api to SMI loses its HTTPRoute', async (t) => {
+  const h = await memoryHarness(t);
+  await ready(h);
+  const current = await h.deployment('shop');
+  current.metadata!.annotations = { ...current.metadata!.annotations, 'fledge.dev/router': 'smi-v1alpha2' };
+  await h.admin.replaceDeployment(current);
+  await h.step('shop');
+  assert.equal(await h.route('shop'), null);
+  assert.deepEqual(await h.split('shop'), { 'shop-primary': 100, 'shop-canary': 0 });
+  assert.ok((await h.events()).some((e) => e.reason === 'RouterChanged' && /HTTPRoute shop removed: shop now routes through TrafficSplit shop/.test(e.message ?? '')));
+});
