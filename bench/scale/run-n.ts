@@ -23,6 +23,8 @@ export interface ScaleSettings {
   readonly prometheus: PrometheusMode;
   /** Batched measurement (the default), or per canary for comparison (`--batch off`). */
   readonly batch: boolean;
+  /** The controller compiled to JavaScript (its entry), as the image runs it; through tsx when undefined. */
+  readonly compiled: string | undefined;
 }
 
 /** PromQL queries the controller sent during the release, and how long each answer took (ms). */
@@ -150,7 +152,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     // The controller talks plain HTTP, as when the recorded numbers were taken (the kubeconfig
     // `fledge emulator` writes is HTTPS, for kubectl).
     await writeFile(join(dir, 'controller-kubeconfig'), kubeconfigYaml({ server: emulator.url }), { mode: 0o600 });
-    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url, batch: settings.batch });
+    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url, batch: settings.batch, compiled: settings.compiled });
     stops.unshift(() => controller.stop());
     const booted = await waitUntil(`${n} Canaries Ready`, () => tracker.count('Ready') >= n, deadline);
     const bootstrapMs = Date.now() - bootStart;
