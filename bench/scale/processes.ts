@@ -106,10 +106,20 @@ export function compileController(): string {
   return join(buildDir, 'bench', 'scale-controller.js');
 }
 
-/** Forks the controller (compiled, or bench/scale-controller.ts through tsx) and waits until it has started. */
+/** The NODE_OPTIONS the shipped Deployment (deploy/base/controller/deployment.yaml) gives the controller. */
+export function manifestNodeOptions(): string[] {
+  const manifest = readFileSync(join(root, 'deploy', 'base', 'controller', 'deployment.yaml'), 'utf8');
+  const value = /- name: NODE_OPTIONS\s+value:\s*(.+)/.exec(manifest)?.[1]?.trim().replace(/^["']|["']$/g, '') ?? '';
+  return value.split(/\s+/).filter((option) => option !== '');
+}
+
+/**
+ * Forks the controller and waits until it has started: compiled, with the shipped Deployment's
+ * NODE_OPTIONS (its heap limit), as the image runs it; or bench/scale-controller.ts through tsx.
+ */
 export async function startControllerProcess(options: ControllerProcessOptions): Promise<ControllerProcess> {
   const entry = options.compiled ?? fileURLToPath(new URL('../scale-controller.ts', import.meta.url));
-  const loader = options.compiled === undefined ? ['--import', 'tsx'] : [];
+  const loader = options.compiled === undefined ? ['--import', 'tsx'] : manifestNodeOptions();
   const child = fork(entry, [
     '--kubeconfig', options.kubeconfigPath, '--scrape', options.scrape, '--concurrency', String(options.concurrency), '--resync', String(options.resyncMs),
     '--prometheus-url', options.prometheusUrl, '--batch', options.batch ? 'on' : 'off',
