@@ -66,7 +66,8 @@ export async function startEmulatorProcess(kubeconfigPath: string): Promise<Emul
 
 export interface ControllerProcess {
   readonly child: ChildProcess;
-  snapshot(): Promise<Usage>;
+  /** What the controller reports about itself; `collect`: also its live heap after a full collection. */
+  snapshot(collect?: boolean): Promise<Usage>;
   stop(): Promise<void>;
 }
 
@@ -135,7 +136,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   });
   return {
     child,
-    snapshot: () =>
+    snapshot: (collect = false) =>
       new Promise<Usage>((resolve) => {
         const onMessage = (message: { kind?: string; usage?: Usage }): void => {
           if (message.kind !== 'snapshot' || message.usage === undefined) return;
@@ -143,7 +144,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
           resolve(message.usage);
         };
         child.on('message', onMessage);
-        child.send({ kind: 'snapshot' });
+        child.send({ kind: 'snapshot', collect });
       }),
     stop: () => stopChild(child),
   };

@@ -174,8 +174,8 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     await changeAll(api, names, tracker);
     const completed = await waitUntil(`${n} releases`, () => tracker.count('Succeeded') + tracker.count('Failed') >= n, deadline);
     const releaseMs = Date.now() - releaseStart;
-    const after = await controller.snapshot();
-    log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
+    const after = await controller.snapshot(true);
+    log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB, live after a full collection ${mib(after.liveHeapBytes ?? Number.NaN)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
     log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s; API requests per release by verb and kind:`);
     for (const line of breakdownText(before.byKind, after.byKind, n)) log(`    ${line}`);
     const drift = completed ? await measureDrift(api, spread(names, driftEdits), driftTimeoutMs) : null;
