@@ -23,6 +23,7 @@ test('one annotation gives the full default policy: canary strategy, linkerd ana
     bakeMs: 60_000,
     intervalMs: 60_000,
     metricsLagMs: 20_000,
+    lookMs: 20_000,
     promotion: 'schedule',
     pauseBeforeEachStep: false,
     manualGate: false,
@@ -84,6 +85,13 @@ test("a strategy supplies steps, timing and promotion; single annotations overri
 test('metrics are read two scrape intervals of the chosen template after an interval ends', () => {
   assert.equal(configOf({ 'fledge.dev/analysis': 'linkerd' }).policy.metricsLagMs, 20_000);
   assert.equal(configOf({ 'fledge.dev/analysis': 'istio' }).policy.metricsLagMs, 30_000);
+});
+
+test('the sequential judge looks every 2 scrapes of the template; the threshold judge once per interval', () => {
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio' }).policy.lookMs, 30_000);
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio', 'fledge.dev/interval': '2m', 'fledge.dev/bake': '2m' }).policy.lookMs, 30_000);
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio', 'fledge.dev/interval': '30s' }).policy.lookMs, 30_000);
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio', 'fledge.dev/judge': 'threshold', 'fledge.dev/interval': '2m', 'fledge.dev/bake': '2m' }).policy.lookMs, 120_000);
 });
 
 test('a window is read in UTC unless a time zone is given; a time zone alone sets no window', () => {
