@@ -122,3 +122,20 @@ describe('the status with many more looks', () => {
     assert.ok(after1000 <= after10 + 40, `status grew from ${after10} to ${after1000} bytes over 990 more looks`);
   });
 });
+
+describe("the canary's SLO test on short windows", () => {
+  const started = { ...running(0, { analyzedUntil: t0, stepStartedAt: t0 - minute }), canaryWeight: 10 };
+  const sloSum = (d: Decision): number => (d.state.evidence?.metrics[0]?.logLr['slo'] ?? []).reduce((a, b) => a + b, 0);
+
+  it('counts a window whose primary shows itself within the SLO', () => {
+    const d = lookAt(started, { canary: value(3, 2, 0), primary: value(2850, 3, 0) });
+    assert.ok(sloSum(d) > 0, 'two failures of three canary requests count against an SLO of 1% when the primary is clearly healthy');
+  });
+
+  it("skips a window whose primary is too small to show it: a blip both share is not the canary's", () => {
+    // 28 primary requests without a failure happen in a quarter of such windows even when both fail 5%.
+    const d = lookAt(started, { canary: value(3, 2, 0), primary: value(28, 0, 0) });
+    assert.equal(sloSum(d), 0);
+    assert.notEqual(d.state.phase, 'Failed');
+  });
+});
