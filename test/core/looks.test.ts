@@ -139,3 +139,26 @@ describe("the canary's SLO test on short windows", () => {
     assert.notEqual(d.state.phase, 'Failed');
   });
 });
+
+describe('a canary that never gets traffic, judged every look (fledge.dev/on-no-data)', () => {
+  const idle = { canary: { kind: 'no-data' } as Sample, primary: value(2700, 3, 0) };
+
+  function idleFor(minutes: number, p: ReleasePolicy): CanaryState {
+    let state: CanaryState = { ...running(0, { analyzedUntil: t0, stepStartedAt: t0, progressAt: t0 }), canaryWeight: 10 };
+    for (let i = 0; i < (minutes * minute) / look && state.phase !== 'Failed'; i += 1) state = lookAt(state, idle, p).state;
+    return state;
+  }
+
+  it('is rolled back at the progress deadline by default', () => {
+    const state = idleFor(12, looking);
+    assert.equal(state.phase, 'Failed');
+    assert.match(state.message, /no canary data past the progress deadline/);
+  });
+
+  it('with on-no-data: pause, waits at the promotion gate for a person instead', () => {
+    const state = idleFor(12, policy({ lookMs: look, metricsLagMs: lag, onNoData: 'pause' }));
+    assert.equal(state.phase, 'Paused');
+    assert.equal(state.pausedBy, 'gate');
+    assert.match(state.message, /on-no-data: pause/);
+  });
+});
