@@ -122,6 +122,7 @@ test('the Canary spec shows the resolved configuration in human units, JSON-safe
   assert.equal(spec.bake, '1m30s');
   assert.equal(spec.progressDeadline, '10m');
   assert.equal(spec.metricsLag, '20s');
+  assert.equal(spec.look, '20s');
   assert.equal(spec.analysis, 'linkerd');
   assert.deepEqual(spec.webhooks, ['https://hooks.example.com/…', 'http://ci.example.com']);
   assert.deepEqual(spec.track, { fromPodTemplate: false, refs: [{ kind: 'ConfigMap', name: 'app-config' }] });
