@@ -1,5 +1,5 @@
 // A run in flight (phases Progressing and Paused): wait for the canary, move through the
-// steps, judge each interval, and pause, roll back or promote.
+// steps, judge each window as its data arrives, and pause, roll back or promote.
 import { judgeFor } from './judge/index.ts';
 import { dueInterval, lookbackMs, looksPerInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
