@@ -22,11 +22,18 @@ export interface MeasureRequest {
   /** Latency boundary in ms: requests slower than this count as "slow" (a histogram bucket edge). */
   readonly latencyEdgeMs: number;
   /**
-   * The canary's interval: windows whose ends are multiples of it are shared with other canaries
-   * (measured batched); one off that grid (a status from before ends were aligned) is measured on
-   * its own. Absent: any window may be shared.
+   * The canary's look (policy.lookMs, at most its interval): windows whose ends are multiples of
+   * it are shared with other canaries (measured batched); one off that grid (a status from before
+   * ends were aligned) is measured on its own. Absent: any window may be shared.
    */
   readonly intervalMs?: number;
+  /**
+   * The queries read this much more before `start` (one scrape interval): a counter's increase
+   * needs the scrape before the first one inside the window, so consecutive windows together
+   * count every scrape's increase exactly once. The answer still belongs to [start, end).
+   * Absent: 0 (the range is the window).
+   */
+  readonly lookbackMs?: number;
 }
 
 /**

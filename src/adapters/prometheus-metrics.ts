@@ -3,7 +3,7 @@
 // into Samples. It measures what it is asked; waiting until an interval's data is complete
 // (policy.metricsLagMs) is the state machine's job.
 import type { Logger } from 'pino';
-import { renderQuery, windowOf } from '../core/render-query.ts';
+import { rangeOf, renderQuery } from '../core/render-query.ts';
 import type { IntervalMeasurement, Sample } from '../core/types.ts';
 import { FledgeError } from '../errors.ts';
 import type { MeasureRequest, MetricsSource } from '../ports.ts';
@@ -88,7 +88,7 @@ interface Side {
 }
 
 async function measureSide(client: QueryClient, request: MeasureRequest, side: Side): Promise<Sample> {
-  const vars = { namespace: request.namespace, workload: side.workload, window: windowOf(request.start, request.end), latencyEdge: request.latencyEdgeMs };
+  const vars = { namespace: request.namespace, workload: side.workload, window: rangeOf(request), latencyEdge: request.latencyEdgeMs };
   const answers = await Promise.all(
     purposes.map(async (purpose): Promise<QueryAnswer> => {
       const rendered = renderQuery(templateFor(request, purpose), vars);

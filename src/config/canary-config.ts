@@ -56,6 +56,8 @@ export const canarySpecSchema = z.object({
   interval: duration,
   bake: duration,
   metricsLag: duration,
+  /** How often the judge looks: windows this long, each read metricsLag after it ends. */
+  look: duration,
   promotion: z.enum(['schedule', 'evidence']),
   pauseBeforeEachStep: z.boolean(),
   manualGate: z.boolean(),
@@ -104,6 +106,7 @@ export function toCanarySpec(config: CanaryConfig): CanarySpec {
     interval: formatDuration(policy.intervalMs),
     bake: formatDuration(policy.bakeMs),
     metricsLag: formatDuration(policy.metricsLagMs),
+    look: formatDuration(policy.lookMs),
     promotion: policy.promotion,
     pauseBeforeEachStep: policy.pauseBeforeEachStep,
     manualGate: policy.manualGate,

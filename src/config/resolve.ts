@@ -140,18 +140,30 @@ function abMatchOf(values: Values, effective: Effective): Pick<ReleasePolicy, 'a
   return effective.router === 'gateway-api' && values.match !== undefined ? { abMatch: matchTextOf(values.match) } : {};
 }
 
+/**
+ * How often the judge looks: the sequential judge (valid under continuous monitoring) every 2
+ * scrapes, the shortest window increase() can count; the threshold judge, Flagger's rule of one
+ * check per interval, once per interval.
+ */
+export function lookFor(judge: JudgePolicy['kind'], timing: { intervalMs: number; scrapeMs: number }): number {
+  if (judge !== 'sequential' || !(timing.scrapeMs > 0)) return timing.intervalMs;
+  return Math.min(timing.intervalMs, 2 * timing.scrapeMs);
+}
+
 function buildConfig(values: Values, effective: Effective): CanaryConfig {
   const urls = hookUrls(values);
+  const judge = judgePolicy(values, effective.latencyMs);
   const policy: ReleasePolicy = {
     steps: effective.steps,
     bakeMs: effective.bakeMs,
     intervalMs: effective.intervalMs,
     metricsLagMs: 2 * effective.scrapeMs,
+    lookMs: lookFor(judge.kind, effective),
     promotion: effective.promotion,
     pauseBeforeEachStep: effective.strategy.pauseBeforeEachStep,
     manualGate: withDefault(values, 'manual-gate') ?? false,
     ...waiting(values, effective),
-    judge: judgePolicy(values, effective.latencyMs),
+    judge,
     hooks: hookPolicy(values, urls, effective.intervalMs),
     ...abMatchOf(values, effective),
   };

@@ -4,7 +4,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryState, Observation, WorkloadView } from '../core/state.ts';
 import type { IntervalMeasurement } from '../core/types.ts';
 import { readRequest, type RouteState } from '../ports.ts';
-import { dueInterval } from '../core/schedule.ts';
+import { dueInterval, lookbackMs, lookMs } from '../core/schedule.ts';
 import { FledgeError } from '../errors.ts';
 import { pointApexAtPrimary } from './apex.ts';
 import { foreignCopy, readChildren, routeKindOf, type Children } from './children.ts';
@@ -140,7 +140,7 @@ export interface World {
 /** What observe found: the world, or objects of someone else's under Fledge's names (then nothing was touched). */
 export type Observed = { readonly kind: 'world'; readonly world: World } | { readonly kind: 'foreign'; readonly objects: readonly string[] };
 
-/** The interval that is due, measured; null when none is. */
+/** The window that is due (one look, or a longer catch-up window on the same grid), measured; null when none is. */
 async function measureDue(ctx: AppContext, state: CanaryState, now: number): Promise<IntervalMeasurement | null> {
   const due = dueInterval(state, ctx.config.policy, now);
   if (due === null) return null;
@@ -152,7 +152,8 @@ async function measureDue(ctx: AppContext, state: CanaryState, now: number): Pro
     end: due.end,
     template: ctx.config.analysis,
     latencyEdgeMs: ctx.config.latencyEdgeMs,
-    intervalMs: ctx.config.policy.intervalMs,
+    intervalMs: lookMs(ctx.config.policy),
+    lookbackMs: lookbackMs(ctx.config.policy),
   });
 }
 

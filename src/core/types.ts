@@ -106,6 +106,12 @@ export interface ReleasePolicy {
   readonly intervalMs: number;
   /** How long after an interval's end its data is complete (≥ 2 scrape intervals). */
   readonly metricsLagMs: number;
+  /**
+   * Length of one look (≤ intervalMs): the judge weighs windows this long as their data arrives,
+   * each ending on a multiple of it since the epoch. The sequential judge looks every 2 scrape
+   * intervals; the threshold judge (Flagger's rule, per interval) once per interval.
+   */
+  readonly lookMs: number;
   readonly promotion: 'schedule' | 'evidence';
   readonly pauseBeforeEachStep: boolean;
   readonly manualGate: boolean;
@@ -175,6 +181,8 @@ export interface JudgeContext {
   readonly canaryWeight: number;
   /** True for the first interval after a step change (evidence mode restarts its "safe" test). */
   readonly newStep: boolean;
+  /** Windows (looks) per interval: the no-data streak counts windows, its limit is in intervals. Absent: 1. */
+  readonly looksPerInterval?: number;
 }
 
 /** A judge folds one interval into the evidence. Pure and deterministic. */

@@ -33,6 +33,22 @@ interface Breach {
 }
 
 /**
+ * The canary's SLO test counts a window only when the primary's own window shows it within the
+ * SLO: a primary at the SLO rate would give a window this quiet at most this often. A short
+ * window at low traffic (a look of 2 scrapes) can hold a primary whose few requests happened
+ * not to fail during a blip both sides share; that window says nothing against the canary alone.
+ */
+const sloVouchLevel = 0.05;
+
+/** The primary's window shows it within the metric's SLO beyond chance (Chernoff bound on the binomial tail). */
+function primaryWithinSlo(metric: MetricPolicy, primary: Counts): boolean {
+  if (primary.requests <= 0) return false;
+  const rate = primary.events[metric.event] / primary.requests;
+  if (rate > metric.sloRate) return false;
+  return Math.exp(-primary.requests * klBernoulli(rate, metric.sloRate)) <= sloVouchLevel;
+}
+
+/**
  * The primary over the metric's SLO this interval, or null. Any breach keeps the interval out
  * of the canary's SLO test (deciding on primary data alone keeps that test valid, and a blip
  * shared by both sides is no evidence against the canary); only a clear one pauses the run.
@@ -53,7 +69,8 @@ function startOfInterval(policy: JudgePolicy, evidence: Evidence, newStep: boole
 function weigh(policy: JudgePolicy, start: Evidence, sides: { canary: Counts; primary: Counts | null }): Weighed[] {
   return metricPairs(policy, start, freshSequentialMetric).map(({ metric, current }) => {
     const breach = primaryBreach(metric, sides.primary);
-    const evidence = foldSequentialMetric(current, metric, { ...sides, sharedIncident: breach !== null });
+    const unvouched = sides.primary !== null && !primaryWithinSlo(metric, sides.primary);
+    const evidence = foldSequentialMetric(current, metric, { ...sides, sharedIncident: breach !== null || unvouched });
     return { metric, evidence, sharedRate: breach?.clear === true ? breach.rate : null };
   });
 }
