@@ -14,6 +14,7 @@ import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './o
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
 import { runOf } from './hook-payload.ts';
+import { prometheusTarget } from './prometheus-target.ts';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -143,6 +144,8 @@ export type Observed = { readonly kind: 'world'; readonly world: World } | { rea
 async function measureDue(ctx: AppContext, state: CanaryState, now: number): Promise<IntervalMeasurement | null> {
   const due = dueInterval(state, ctx.config.policy, now);
   if (due === null) return null;
+  const where = await prometheusTarget(ctx);
+  if (where.kind === 'error') return { start: due.start, end: due.end, canary: { kind: 'error', message: where.message }, primary: { kind: 'error', message: where.message } };
   return ctx.deps.metrics.measure({
     namespace: ctx.names.namespace,
     canary: ctx.names.app,
@@ -152,6 +155,7 @@ async function measureDue(ctx: AppContext, state: CanaryState, now: number): Pro
     template: ctx.config.analysis,
     latencyEdgeMs: ctx.config.latencyEdgeMs,
     intervalMs: ctx.config.policy.intervalMs,
+    ...(where.kind === 'target' ? { prometheus: where.target } : {}),
   });
 }
 

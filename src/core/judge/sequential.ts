@@ -2,7 +2,8 @@
 // M/α, never reset within a run) and for non-inferiority at the current step (evidence mode
 // advances at M/β), behind the guardrails every judge runs first.
 import type { Assessment, Counts, Evidence, IntervalMeasurement, Judge, JudgeContext, JudgePolicy, MetricPolicy } from '../types.ts';
-import { sampleCounts } from './counts.ts';
+import { eventsOf, requestsOf, sampleCounts } from './counts.ts';
+import { gaugeChecks } from './gauge-checks.ts';
 import { alignEvidence, initialEvidence, metricPairs } from './evidence.ts';
 import { catastrophe, hasCanaryData, metricsUnavailable, noCanaryData } from './guardrails.ts';
 import { foldSequentialMetric, freshSequentialMetric, restartSafe } from './sequential-metric.ts';
@@ -38,10 +39,11 @@ interface Breach {
  * shared by both sides is no evidence against the canary); only a clear one pauses the run.
  */
 function primaryBreach(metric: MetricPolicy, primary: Counts | null): Breach | null {
-  if (primary === null || primary.requests < sharedIncidentMinRequests) return null;
-  const rate = primary.events[metric.event] / primary.requests;
+  const requests = primary === null ? 0 : requestsOf(primary, metric);
+  if (primary === null || requests < sharedIncidentMinRequests) return null;
+  const rate = eventsOf(primary, metric) / requests;
   if (rate <= metric.sloRate) return null;
-  const tail = Math.exp(-primary.requests * klBernoulli(Math.min(rate, 1), metric.sloRate));
+  const tail = Math.exp(-requests * klBernoulli(Math.min(rate, 1), metric.sloRate));
   return { rate, clear: tail <= sharedIncidentLevel };
 }
 
@@ -73,8 +75,9 @@ function assess(policy: JudgePolicy, input: Input): Assessment {
   if (!hasCanaryData(canary)) return noCanaryData(policy, start, input.context);
   const sides = { canary, primary: sampleCounts(input.interval.primary) };
   const weighed = weigh(policy, start, sides);
-  const evidence = { ...start, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0 };
-  const verdict = catastrophe(policy, sides) ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
+  const checked = gaugeChecks(policy, start, canary);
+  const evidence = { ...checked.evidence, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0 };
+  const verdict = catastrophe(policy, sides) ?? checked.verdict ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
   return { evidence, verdict };
 }
 
