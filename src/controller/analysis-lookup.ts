@@ -43,7 +43,7 @@ export function templateDigest(template: AnalysisTemplate): string {
 /** Checks a spec with the built-in files' schema and placeholder rules. */
 export function checkTemplateSpec(name: string, spec: unknown): Checked {
   const parsed = templateSpecSchema.safeParse(spec);
-  if (!parsed.success) return { ok: false, message: z.prettifyError(parsed.error).replace(/\n/g, '; ') };
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'spec'}: ${issue.message}`).join('; ') };
   const problems = templateProblems(parsed.data);
   if (problems.length > 0) return { ok: false, message: problems.join('; ') };
   return { ok: true, template: { ...parsed.data, name } };

@@ -2,7 +2,11 @@
 // queue depth. Broken `for` intervals in a row rolls back; a check without data pauses (never
 // a decision on missing information). Streaks live in the evidence, so a restart keeps them.
 import type { Counts, Evidence, GaugeCheckPolicy, JudgePolicy, Verdict } from '../types.ts';
-import { formatNumber } from './format.ts';
+
+/** A gauge as people read it: up to 6 significant digits, no exponent (600000000, 0.25). */
+function formatNumber(value: number): string {
+  return Number(value.toPrecision(6)).toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 });
+}
 
 function broken(check: GaugeCheckPolicy, value: number): boolean {
   return (check.max !== undefined && value > check.max) || (check.min !== undefined && value < check.min);
