@@ -8,9 +8,14 @@ import {
 } from '@kubernetes/client-node';
 import type { Scenario } from './scenarios.ts';
 
-const crdFiles = ['deploy/crds/canary.yaml', 'deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml'];
+const crdFiles = [
+  'deploy/crds/canary.yaml',
+  'deploy/crds/analysistemplates.yaml',
+  'deploy/crds/clusteranalysistemplates.yaml',
+  'deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml',
+];
 
-/** Installs the Canary and TrafficSplit CRDs (creating them; existing ones are left alone). */
+/** Installs the Canary, analysis template and TrafficSplit CRDs (creating them; existing ones are left alone). */
 export async function installCrds(kubeConfig: KubeConfig): Promise<void> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
   for (const file of crdFiles) {

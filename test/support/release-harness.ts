@@ -30,6 +30,8 @@ import type { ClusterObjects, HookRunner, MeasureRequest, MetricsSource, Notifie
 
 export const crdFiles = [
   new URL('../../deploy/crds/canary.yaml', import.meta.url),
+  new URL('../../deploy/crds/analysistemplates.yaml', import.meta.url),
+  new URL('../../deploy/crds/clusteranalysistemplates.yaml', import.meta.url),
   new URL('../fixtures/crds/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url),
 ];
 
