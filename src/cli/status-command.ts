@@ -5,6 +5,7 @@ import { createCanaryApi, parseStatus, type CanaryApi, type CanaryObject, type C
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
 import { hookLines } from './status-hooks.ts';
+import { analysisLines } from './status-analysis.ts';
 import { appName, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube, type KubeFlags } from './kube-flags.ts';
 import { formatObject, kubeList, outputUsage, parseOutput } from './output.ts';
 
@@ -107,7 +108,7 @@ function print(io: CliIo, canaries: readonly CanaryObject[], flags: { output: St
   } else if (canaries.length === 0) {
     io.out(flags.all ? 'No Canaries found.' : `No Canaries found in namespace ${flags.namespace}.`);
   } else {
-    const hooks = flags.named ? canaries.flatMap(hookLines) : [];
+    const hooks = flags.named ? canaries.flatMap((canary) => [...analysisLines(canary), ...hookLines(canary)]) : [];
     for (const line of [...statusTable(canaries, { withNamespace: flags.all, wide: output === 'wide' }), ...hooks]) io.out(line);
   }
 }
