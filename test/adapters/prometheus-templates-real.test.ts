@@ -17,53 +17,11 @@ import { emptyEvidence, judgeFor } from '../../src/core/judge/index.ts';
 import type { JudgePolicy, Verdict } from '../../src/core/types.ts';
 import type { MeasureRequest, MetricsSource, PrometheusTarget } from '../../src/ports.ts';
 import { startExporter, type ExporterHandle } from '../support/exporter.ts';
+import { SpringCounters, springHistory, type Side } from '../support/spring-exporter.ts';
 import { freePort, prometheusMissing, startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
 
 const t0 = Date.UTC(2024, 0, 1);
 const step = 2_000;
-const bucketsS = [0.05, 0.1, 0.25, 0.5, 1, 2.5];
-
-interface Side {
-  readonly app: string;
-  /** Per second. */
-  readonly rps: number;
-  readonly failureShare: number;
-  readonly deadlineShare: number;
-  readonly memoryBytes: number;
-}
-
-/** Spring Boot / Micrometer-shaped counters of one workload, by app label. */
-class SpringCounters {
-  readonly #sides = new Map<string, { side: Side; requests: number; failures: number; deadline: number }>();
-
-  add(side: Side, seconds: number): void {
-    const kept = this.#sides.get(side.app) ?? { side, requests: 0, failures: 0, deadline: 0 };
-    kept.requests += side.rps * seconds;
-    kept.failures += side.rps * seconds * side.failureShare;
-    kept.deadline += side.rps * seconds * side.deadlineShare;
-    this.#sides.set(side.app, kept);
-  }
-
-  lines(): string[] {
-    return [...this.#sides.values()].flatMap(({ side, requests, failures, deadline }) => {
-      const labels = `namespace="shop",app="${side.app}"`;
-      return [
-        `http_server_requests_seconds_count{${labels},status="200"} ${requests - failures}`,
-        `http_server_requests_seconds_count{${labels},status="503"} ${failures}`,
-        // Every request takes 80 ms: all in the 0.1 s bucket and above.
-        ...bucketsS.map((le) => `http_server_requests_seconds_bucket{${labels},le="${le}"} ${le >= 0.1 ? requests : 0}`),
-        `http_server_requests_seconds_bucket{${labels},le="+Inf"} ${requests}`,
-        `grpc_server_handled_total{${labels},grpc_code="OK"} ${requests - deadline}`,
-        `grpc_server_handled_total{${labels},grpc_code="DeadlineExceeded"} ${deadline}`,
-        `process_resident_memory_bytes{${labels}} ${side.memoryBytes}`,
-      ];
-    });
-  }
-
-  exposition(): string {
-    return [...this.lines(), ''].join('\n');
-  }
-}
 
 const sel = 'namespace="{{namespace}}", app="{{workload}}"';
 const baseSpec = {
@@ -119,23 +77,7 @@ const canary: Side = { app: 'checkout', rps: 20, failureShare: 0.005, deadlineSh
 const primary: Side = { app: 'checkout-primary', rps: 80, failureShare: 0.005, deadlineShare: 0.005, memoryBytes: 300e6 };
 
 function history(): string {
-  const counters = new SpringCounters();
-  // OpenMetrics: one family per metric name (type unknown), each series' samples in time order.
-  const families = new Map<string, Map<string, string[]>>();
-  for (let at = t0; at <= t0 + 10 * 60_000; at += step) {
-    const seconds = at > t0 ? step / 1000 : 0;
-    counters.add(canary, seconds);
-    counters.add(primary, seconds);
-    for (const line of counters.lines()) {
-      const series = line.slice(0, line.lastIndexOf(' '));
-      const name = series.slice(0, series.indexOf('{'));
-      const family = families.get(name) ?? new Map<string, string[]>();
-      families.set(name, family);
-      family.set(series, [...(family.get(series) ?? []), `${line} ${(at / 1000).toFixed(3)}`]);
-    }
-  }
-  const text = [...families].flatMap(([name, series]) => [`# TYPE ${name} unknown`, ...[...series.values()].flat()]);
-  return [...text, '# EOF', ''].join('\n');
+  return springHistory([canary, primary], { from: t0, to: t0 + 10 * 60_000, stepMs: step });
 }
 
 /** A loopback reverse proxy that answers 401 unless the request carries `authorization`. */

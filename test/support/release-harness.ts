@@ -141,6 +141,15 @@ function scriptedMetrics(h: { writes: Harness['writes']; measured: MeasureReques
   };
 }
 
+function recorded(source: MetricsSource, measured: MeasureRequest[]): MetricsSource {
+  return {
+    measure: (request) => {
+      measured.push(request);
+      return source.measure(request);
+    },
+  };
+}
+
 function scriptedCounts(h: { writes: Harness['writes']; script: () => TrafficScript }): MetricsSource {
   const weightAt = (at: number): number => [...h.writes].reverse().find((w) => w.at <= at)?.canaryWeight ?? 0;
   return {
@@ -168,13 +177,16 @@ export interface HarnessOptions {
   notifier?: () => Notifier;
   webhookAllowList?: readonly string[];
   prometheusAllowList?: readonly string[];
+  /** A real metrics source (e.g. a Prometheus with backfilled history) instead of the scripted counts. */
+  metrics?: MetricsSource;
   /** Called at start and at every restart(); real HTTP (unsigned) by default. */
   hookRunner?: () => HookRunner;
   /** Sees every resource request the emulator authorizes or denies. */
   audit?: (record: AuditRecord) => void;
 }
 
-const t0 = Date.parse('2026-11-23T10:00:00Z');
+/** Where every harness's fake clock starts (tests backfill real Prometheus history around it). */
+export const t0 = Date.parse('2026-11-23T10:00:00Z');
 
 /** The release loop over `backend`, with a clock the backend was built with. */
 function assemble(backend: Backend, options: HarnessOptions, time: { now: number }, catalog: Catalog): ScenarioHarness {
@@ -206,7 +218,7 @@ function assemble(backend: Backend, options: HarnessOptions, time: { now: number
     return {
     cluster: backend.controller(),
     routerFor: (kind) => recording(backend.router(kind)),
-    metrics: scriptedMetrics({ writes, measured, script: () => script }),
+    metrics: options.metrics === undefined ? scriptedMetrics({ writes, measured, script: () => script }) : recorded(options.metrics, measured),
     notifier: hooks.notices(options.notifier?.() ?? createNoopNotifier()),
     deliveries: new Deliveries(),
     hooks,
