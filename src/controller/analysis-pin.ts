@@ -6,7 +6,7 @@ import type { AnalysisTemplate } from '../config/analysis-schema.ts';
 import type { CanaryState } from '../core/state.ts';
 import { inRun } from '../core/transitions.ts';
 import type { AnalysisPin } from '../ports/canary-schema.ts';
-import { checkTemplateSpec, sourceLabel, type Found } from './analysis-lookup.ts';
+import { checkTemplateSpec, sourceLabel, templateDigest, type Found } from './analysis-lookup.ts';
 import { runOf } from './hook-payload.ts';
 
 type Usable = Extract<Found, { kind: 'found' }>;
@@ -20,9 +20,23 @@ export interface Picked {
   readonly edit: string | null;
 }
 
+/**
+ * A built-in's spec is not kept (the catalog has it, and most Canaries use one: a few KiB less
+ * per cached Canary); a template object's is, since the object may change or go.
+ */
 function pinOf(found: Usable): AnalysisPin {
   const { name: _name, ...spec } = found.template;
-  return { source: found.source, digest: found.digest, run: '', announced: null, spec };
+  return { source: found.source, digest: found.digest, run: '', announced: null, spec: found.source.kind === 'BuiltIn' ? {} : spec };
+}
+
+/** The pinned template, or null when this controller cannot rebuild it (a built-in file changed by an upgrade, a pin from a newer version). */
+function pinnedTemplate(pinned: AnalysisPin, builtins: ReadonlyMap<string, AnalysisTemplate>): AnalysisTemplate | null {
+  if (pinned.source.kind === 'BuiltIn') {
+    const builtin = builtins.get(pinned.source.name);
+    return builtin !== undefined && templateDigest(builtin) === pinned.digest ? builtin : null;
+  }
+  const checked = checkTemplateSpec(pinned.source.name, pinned.spec);
+  return checked.ok ? checked.template : null;
 }
 
 function sameObject(a: AnalysisPin['source'], b: AnalysisPin['source']): boolean {
@@ -36,15 +50,17 @@ function editMessage(pinned: AnalysisPin, current: Usable): string {
   return `${what}: this run keeps judging with the template as it started (digest ${pinned.digest}); the next run uses the new one (digest ${current.digest})`;
 }
 
-/** The template for this reconcile: the pinned one during its run, the current one otherwise. */
-export function pickTemplate(stored: AnalysisPin | null, state: CanaryState, current: Usable): Picked {
+/**
+ * The template for this reconcile: the pinned one during its run, the current one otherwise.
+ * `builtins` are the catalog's files (a pinned built-in is read from there).
+ */
+export function pickTemplate(stored: AnalysisPin | null, state: CanaryState, current: Usable, builtins: ReadonlyMap<string, AnalysisTemplate>): Picked {
   const pinned = stored !== null && inRun(state) && stored.run === runOf(state) ? stored : null;
-  if (pinned === null) return { template: current.template, pin: pinOf(current), edit: null };
-  const checked = checkTemplateSpec(pinned.source.name, pinned.spec);
-  // A pin this version cannot read (written by a newer controller) gives way to the current template.
-  if (!checked.ok) return { template: current.template, pin: pinOf(current), edit: null };
+  const template = pinned === null ? null : pinnedTemplate(pinned, builtins);
+  // No pin, or one this controller cannot rebuild: the current template.
+  if (pinned === null || template === null) return { template: current.template, pin: pinOf(current), edit: null };
   const edited = current.digest !== pinned.digest && pinned.announced !== current.digest;
-  return { template: checked.template, pin: pinned, edit: edited ? editMessage(pinned, current) : null };
+  return { template, pin: pinned, edit: edited ? editMessage(pinned, current) : null };
 }
 
 /** The pin to write once the state is decided: bound to the run now under way, "" between runs. */

@@ -70,6 +70,6 @@ export async function appAnalysis(deps: ReconcileDeps, input: { namespace: strin
     const missing = missingMidRun(canary, name, input.namespace);
     return missing === null ? { kind: 'catalog', catalog: deps.catalog } : { kind: 'issue', issue: missing };
   }
-  const picked = pickTemplate(canary?.status?.analysis ?? null, stateOrInitial(canary), current);
+  const picked = pickTemplate(canary?.status?.analysis ?? null, stateOrInitial(canary), current, deps.catalog.analysis);
   return { kind: 'ok', catalog: catalogWith(deps.catalog, picked.template, picked.pin.digest), current, picked };
 }

@@ -136,6 +136,7 @@ export const analysisPinSchema = z.object({
   run: z.string(),
   /** Digest of a newer version already announced in an Event during this run; null when none. */
   announced: z.string().nullable().default(null),
+  /** The template object's spec as the run started; {} for a built-in (read from the catalog). */
   spec: z.record(z.string(), z.unknown()),
 });
 

@@ -137,6 +137,20 @@ describe('analysis templates in the cluster', () => {
     assert.equal((await h.canary('app')).status.analysis.source.generation, 2);
   });
 
+  it('a run on a built-in keeps it when a template of the same name appears mid-run; the pin keeps no copy of a built-in\'s spec', async (t) => {
+    const h = await memoryHarness(t);
+    await h.deploy('app', { annotations: fast });
+    await h.runUntil('app', (s) => s.phase === 'Ready');
+    await h.setImage('app', 'app:2.0');
+    await h.runUntil('app', (s) => s.phase === 'Progressing' && s.canaryWeight > 0);
+    assert.deepEqual((await h.canary('app')).status.analysis.spec, {});
+    await putTemplate(h, 'linkerd', spec());
+    const done = await h.runUntil('app', terminal);
+    assert.equal(done.status.phase, 'Succeeded', done.status.message);
+    assert.ok(h.measured.every((r) => r.template.counts.requests.includes('response_total')), 'every interval used the built-in linkerd queries');
+    assert.ok((await h.events()).some((e) => e.reason === 'AnalysisTemplateChanged' && /the analysis now resolves to AnalysisTemplate default\/linkerd \(generation 1\) \(was built-in analysis linkerd\)/.test(e.message ?? '')));
+  });
+
   it('a template deleted mid-run holds the release, naming the template the run used; traffic does not move', async (t) => {
     const h = await memoryHarness(t);
     await putTemplate(h, 'spring', spec());
