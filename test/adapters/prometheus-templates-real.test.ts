@@ -18,7 +18,7 @@ import type { JudgePolicy, Verdict } from '../../src/core/types.ts';
 import type { MeasureRequest, MetricsSource, PrometheusTarget } from '../../src/ports.ts';
 import { startExporter, type ExporterHandle } from '../support/exporter.ts';
 import { SpringCounters, springHistory, type Side } from '../support/spring-exporter.ts';
-import { freePort, prometheusMissing, startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
+import { freePort, prometheusMissing, startFakePrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
 
 const t0 = Date.UTC(2024, 0, 1);
 const step = 2_000;
@@ -171,6 +171,21 @@ void describe('a team\'s own analysis template against a real Prometheus (backfi
     assert.equal(await ask({ url: basic.url, basicAuth: { username: 'team-b', password: 'p@ss:word' } }), 'value');
     assert.equal(await ask({ url: bearer.url, bearerToken: 'wrong' }), 'error');
     assert.equal(await ask({ url: basic.url }), 'error');
+  });
+
+  void it('a Prometheus that never answers is cut off by its timeout: an error for its canaries, data for the others', async () => {
+    const hanging = await startFakePrometheus(() => undefined);
+    proxies.push({ url: hanging.url, stop: () => hanging.stop() });
+    const own = createPrometheusMetrics({ url: prometheus!.url, timeoutMs: 5000 });
+    const source = createRoutedMetrics({ own, make: (target) => createPrometheusMetrics({ ...target, timeoutMs: target.timeoutMs ?? 5000 }) });
+    const t = template();
+    const [theirs, mine] = await Promise.all([
+      source.measure({ ...requestOf(t, t0 + 60_000, t0 + 90_000), prometheus: { url: hanging.url, timeoutMs: 300 } }),
+      source.measure(requestOf(t, t0 + 60_000, t0 + 90_000)),
+    ]);
+    assert.equal(theirs.canary.kind, 'error');
+    assert.match(theirs.canary.kind === 'error' ? theirs.canary.message : '', /no answer from Prometheus at http:\/\/127\.0\.0\.1:\d+ within 300 ms/);
+    assert.equal(mine.canary.kind, 'value');
   });
 
   void it('one unreachable Prometheus pauses only the canaries that use it', async () => {
