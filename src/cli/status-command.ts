@@ -42,9 +42,17 @@ function judgeText(canary: CanaryObject): string {
   return typeof kind === 'string' ? kind : '-';
 }
 
+/** The analysis name, with where it came from once resolved: `spring (AnalysisTemplate, gen 2)`. */
+function analysisCell(canary: CanaryObject): string {
+  const name = specText(canary, 'analysis');
+  const source = canary.status?.analysis?.source;
+  if (source === undefined || source.kind === 'BuiltIn') return name;
+  return `${name} (${source.kind}, gen ${source.generation})`;
+}
+
 /** `-o wide`'s extra columns, before the message. */
 function wideCells(canary: CanaryObject, status: CanaryStatus): string[] {
-  return [status.lastFailedRevision ?? '-', specText(canary, 'strategy'), specText(canary, 'analysis'), judgeText(canary)];
+  return [status.lastFailedRevision ?? '-', specText(canary, 'strategy'), analysisCell(canary), judgeText(canary)];
 }
 
 function rowOf(canary: CanaryObject, options: TableOptions): Row {

@@ -178,6 +178,9 @@ describe('analysis templates in the cluster', () => {
     const refused = condition((await h.canary('app')).status, 'ConfigValid');
     assert.equal(refused?.reason, 'PrometheusNotAllowed');
     assert.match(refused?.message, /analysis template elsewhere: its Prometheus http:\/\/10\.0\.0\.7:9090 is a private, loopback or link-local address that the allow-list does not name/);
+    await reconcileTemplate(h.deps, { kind: 'AnalysisTemplate', namespace: 'default', name: 'elsewhere' });
+    const ready = condition((h.cluster.store.peek('analysistemplates', 'default', 'elsewhere') as Record<string, any>)['status'], 'Ready');
+    assert.deepEqual([ready?.status, ready?.reason], ['False', 'PrometheusNotAllowed'], 'the template says so in its own status too');
 
     await putTemplate(h, 'team', spec({ prometheus: { address: 'http://prometheus.team-a:9090/', secretRef: { name: 'prom', tokenKey: 'token' }, timeout: '2s' } }));
     await h.put('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'prom' }, data: { token: Buffer.from('s3cret').toString('base64') } });
