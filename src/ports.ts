@@ -34,6 +34,16 @@ export interface MeasureRequest {
    * Absent: 0 (the range is the window).
    */
   readonly lookbackMs?: number;
+  /** The template's own Prometheus (allowed by --prometheus-allow), credentials read from its Secret; absent: the controller's. */
+  readonly prometheus?: PrometheusTarget;
+}
+
+/** A Prometheus other than the controller's own. Credentials are values: never logged, never in a message. */
+export interface PrometheusTarget {
+  readonly url: string;
+  readonly timeoutMs?: number;
+  readonly bearerToken?: string;
+  readonly basicAuth?: { readonly username: string; readonly password: string };
 }
 
 /**
@@ -223,6 +233,8 @@ export interface HookRunner {
 }
 
 // The cluster (Kubernetes objects) and the Canary object: see src/ports/.
+export type { TemplateKind, TemplateObject, TemplateRef, TemplateStatus } from './ports/template-schema.ts';
+export { parseTemplate, templateLabel, templatePlurals } from './ports/template-schema.ts';
 export type { ClusterObjects, EventRecord, InvolvedObject, MergePatch } from './ports/cluster.ts';
 export type { CanaryObject, RequestReading } from './ports/canary-object.ts';
 export { parseCanary, parseRequest, readRequest, requestAnnotation } from './ports/canary-object.ts';

@@ -11,6 +11,7 @@ import type { BasicAuth } from './prometheus-auth.ts';
 import { createBatchedMetrics } from './prometheus-batch.ts';
 import type { BatchCacheOptions } from './prometheus-batch.ts';
 import { createQueryClient } from './prometheus-client.ts';
+import { withExtras } from './prometheus-extras.ts';
 import type { QueryAnswer, QueryClient } from './prometheus-client.ts';
 import { countPurposes, displayPurposes, toSample } from './prometheus-counts.ts';
 import type { Purpose, SideAnswers } from './prometheus-counts.ts';
@@ -144,7 +145,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   const source = batch === false ? perCanary : createBatchedMetrics({ client, perCanary, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(batch === true ? {} : batch) });
   return {
     async measure(request) {
-      const measurement = await source.measure(request);
+      const measurement = await withExtras(client, request, await source.measure(request));
       logOutcome(options.logger, request, measurement);
       return measurement;
     },

@@ -73,7 +73,8 @@ export const canarySpecSchema = z.object({
     maxFailedChecks: z.int(),
     successRateMin: z.number(),
     latencyP99MaxMs: z.number(),
-    metrics: z.array(z.object({ name: z.string(), event: z.enum(['failures', 'slow']), sloRate: z.number(), rMax: z.number() })),
+    metrics: z.array(z.object({ name: z.string(), event: z.enum(['failures', 'slow', 'extra']), sloRate: z.number(), rMax: z.number() })),
+    checks: z.array(z.object({ name: z.string(), max: z.number().optional(), min: z.number().optional(), for: z.int() })).optional(),
   }),
   slackChannel: z.string().nullable(),
   /** Scheme and host only: the paths of webhook URLs often hold tokens. */
@@ -123,6 +124,7 @@ export function toCanarySpec(config: CanaryConfig): CanarySpec {
       successRateMin: policy.judge.successRateMin,
       latencyP99MaxMs: policy.judge.latencyP99MaxMs,
       metrics: policy.judge.metrics.map((metric) => ({ ...metric })),
+      ...(policy.judge.checks === undefined ? {} : { checks: policy.judge.checks.map((check) => ({ ...check })) }),
     },
     slackChannel: config.slackChannel,
     webhooks: config.webhooks.map((url) => redactUrls(url)),

@@ -15,6 +15,7 @@ import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
 import { runOf } from './hook-payload.ts';
 import { dropOtherRoute } from './other-route.ts';
+import { prometheusTarget } from './prometheus-target.ts';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -144,6 +145,8 @@ export type Observed = { readonly kind: 'world'; readonly world: World } | { rea
 async function measureDue(ctx: AppContext, state: CanaryState, now: number): Promise<IntervalMeasurement | null> {
   const due = dueInterval(state, ctx.config.policy, now);
   if (due === null) return null;
+  const where = await prometheusTarget(ctx);
+  if (where.kind === 'error') return { start: due.start, end: due.end, canary: { kind: 'error', message: where.message }, primary: { kind: 'error', message: where.message } };
   return ctx.deps.metrics.measure({
     namespace: ctx.names.namespace,
     canary: ctx.names.app,
@@ -154,6 +157,7 @@ async function measureDue(ctx: AppContext, state: CanaryState, now: number): Pro
     latencyEdgeMs: ctx.config.latencyEdgeMs,
     intervalMs: lookMs(ctx.config.policy),
     lookbackMs: lookbackMs(ctx.config.policy),
+    ...(where.kind === 'target' ? { prometheus: where.target } : {}),
   });
 }
 

@@ -1,5 +1,6 @@
 // Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
 // reconcile, and only when it differs from the stored status.
+import type { AnalysisPin } from '../ports/canary-schema.ts';
 import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type ClusterObjects, type Condition } from '../ports.ts';
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
@@ -20,10 +21,12 @@ export function stateOf(canary: CanaryObject): CanaryState {
 
 /**
  * Why a release cannot go on: a bad annotation or Deployment (`InvalidAnnotation`, `InvalidTarget`),
- * a hook URL the allow-list refuses (`HookNotAllowed`), or someone else's object in the way (`ForeignObject`).
+ * a hook URL the allow-list refuses (`HookNotAllowed`), someone else's object in the way (`ForeignObject`),
+ * an analysis template that is invalid or gone (`InvalidAnalysisTemplate`), or a template's Prometheus
+ * address the allow-list refuses (`PrometheusNotAllowed`).
  */
 export interface ConfigIssue {
-  readonly reason: 'InvalidAnnotation' | 'InvalidTarget' | 'HookNotAllowed' | 'ForeignObject';
+  readonly reason: 'InvalidAnnotation' | 'InvalidTarget' | 'HookNotAllowed' | 'ForeignObject' | 'InvalidAnalysisTemplate' | 'PrometheusNotAllowed';
   readonly message: string;
 }
 
@@ -91,6 +94,8 @@ export interface StatusInput {
    * written anyway, but on its own no reason to write. Defaults to `outbox`.
    */
   readonly tidied?: (base: CanaryObject) => OutboxPart;
+  /** The analysis pin to write (status.analysis); the stored one is kept when undefined. */
+  readonly analysis?: AnalysisPin | null;
 }
 
 export interface StatusWrite {
@@ -127,7 +132,8 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox }) };
+    const analysis = input.analysis === undefined ? (base.status?.analysis ?? null) : input.analysis;
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, analysis }) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);
