@@ -110,6 +110,12 @@ export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
 
 type Build = (base: CanaryObject, tidied: boolean) => CanaryObject;
 
+/** How many steps the spec lists (for status.stepText); nothing when the spec does not say. */
+function stepsOf(canary: CanaryObject): { steps?: number } {
+  const steps: unknown = canary.spec['steps'];
+  return Array.isArray(steps) ? { steps: steps.length } : {};
+}
+
 async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build): Promise<StatusWrite> {
   const next = build(base, false);
   if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
@@ -126,7 +132,7 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox }) };
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...stepsOf(base), ...outbox }) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);

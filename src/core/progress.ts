@@ -4,6 +4,7 @@ import { judgeFor } from './judge/index.ts';
 import { dueInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
+import { spanWords } from './judge/explain.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
 import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
@@ -46,11 +47,19 @@ function pauseReason(cause: PauseCause): EventReason {
   return reasons[cause];
 }
 
+function notReadyReason({ state, observation, policy, now }: RunInput): string {
+  const { readyReplicas, replicas, stalled } = observation.target;
+  const pods = `${readyReplicas} of ${replicas} canary pods ready`;
+  if (stalled) return `the canary's Deployment stopped progressing (ProgressDeadlineExceeded) with ${pods}`;
+  const waited = state.progressAt === null ? '' : ` after ${spanWords(now - state.progressAt)}`;
+  return `only ${pods}${waited}, past the progress deadline of ${spanWords(policy.progressDeadlineMs)}`;
+}
+
 /** Waiting for canary capacity before any traffic moves; rolled back past the deadline. */
 function awaitCanary(input: RunInput): Decision {
   const { state, observation, policy, now } = input;
   const stalled = observation.target.stalled || pastDeadline(state, policy, now);
-  if (stalled) return rollBack(state, `canary not ready (${observation.target.readyReplicas}/${observation.target.replicas} ready) past the progress deadline`, 'ProgressDeadlineExceeded');
+  if (stalled) return rollBack(state, notReadyReason(input), 'ProgressDeadlineExceeded');
   // Never leave traffic on a canary that lost its capacity.
   const actions: Action[] = observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null ? [{ kind: 'route', canaryWeight: 0 }] : [];
   // A run's canary runs at full size: scaled down by hand, or by a rollback whose status write a
@@ -146,8 +155,10 @@ function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryS
 function onPause(input: RunInput, verdict: Extract<Verdict, { kind: 'pause' }>): Decision {
   const { state, policy, now } = input;
   if (verdict.cause !== 'no-data' || !pastDeadline(state, policy, now)) return pause(input, verdict.cause, verdict.reason);
-  if (policy.onNoData === 'rollback') return rollBack(state, `no canary data past the progress deadline (${verdict.reason})`, 'ProgressDeadlineExceeded');
-  const message = `no canary data past the progress deadline (${verdict.reason}); held for a person (on-no-data: pause): ` +
+  const silent = state.progressAt === null ? '' : ` for ${spanWords(now - state.progressAt)}`;
+  const why = `the canary received no requests${silent}, past the progress deadline of ${spanWords(policy.progressDeadlineMs)}`;
+  if (policy.onNoData === 'rollback') return rollBack(state, why, 'ProgressDeadlineExceeded');
+  const message = `${why}; held for a person (on-no-data: pause): ` +
     '`fledge promote` promotes without evidence, `fledge abort` rolls back';
   return pause(input, 'gate', message);
 }

@@ -150,6 +150,10 @@ export interface Evidence {
   readonly intervals: number;
   readonly noDataStreak: number;
   readonly failedChecks: number;
+  /** Time (ms) covered by the intervals whose counts were added: the "over 4 minutes" of reasons. */
+  readonly measuredMs: number;
+  /** The harm e-value that rolls back (M/α) for judges that weigh evidence; null for the threshold judge. */
+  readonly rollbackAt: number | null;
 }
 
 /** What a judge concludes from the evidence after one more interval. */

@@ -163,7 +163,7 @@ describe('a release with every hook', () => {
   it('a restarted controller neither asks a passed gate again nor forgets a confirmation (both are in status)', async (t) => {
     const { h, calls } = await setup(t, () => ({ status: 200 }), ['pre-rollout', 'confirm-promotion', 'post-rollout']);
     await h.setImage('app', 'app:2.0');
-    const stepped = await h.runUntil('app', (s) => s.hooks?.preRolloutPassed === true && s.step >= 0);
+    const stepped = await h.runUntil('app', (s) => s.hooks?.preRolloutPassed === true && s.step >= 1);
     assert.equal(stepped.status.phase, 'Progressing');
     h.restart();
     const promoting = await h.runUntil('app', (s) => s.hooks?.confirmed === true || terminal(s));

@@ -11,7 +11,7 @@ function progress(fields: Record<string, unknown> | undefined, elapsedMs = 65_00
 
 void describe('fledge wait progress', () => {
   void it('shows phase, step, weight, the judge\'s reason and elapsed time in a log line', () => {
-    const line = logLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 2, canaryWeight: 30, message: 'no harm seen (failures e=1.2)' }));
+    const line = logLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 3, canaryWeight: 30, message: 'no harm seen (failures e=1.2)' }));
     assert.equal(line, 'shop/app bbbbbbbbbb [1m05s] Progressing step 3/5 weight 30% — no harm seen (failures e=1.2)');
   });
 
@@ -21,20 +21,20 @@ void describe('fledge wait progress', () => {
   });
 
   void it('draws a bar filled in proportion to the weight of the last step', () => {
-    assert.equal(progressBar(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 2, canaryWeight: 25 }), 10), '[#####-----]');
+    assert.equal(progressBar(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 3, canaryWeight: 25 }), 10), '[#####-----]');
     assert.equal(progressBar(progress({ phase: 'Succeeded', revision: 'bbbbbbbbbb' }), 10), '[##########]');
     assert.equal(progressBar(progress(undefined), 4), '[----]');
   });
 
   void it('keeps the live line within the terminal width', () => {
-    const line = liveLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 10, message: 'x'.repeat(300) }), 80);
+    const line = liveLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10, message: 'x'.repeat(300) }), 80);
     assert.equal(line.length, 80);
   });
 
   void it('prints a new log line only when something a person would notice changed', () => {
-    const a = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 10 }, 1000);
-    const b = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 10 }, 9000);
-    const c = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 20 }, 9000);
+    const a = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10 }, 1000);
+    const b = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10 }, 9000);
+    const c = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 2, canaryWeight: 20 }, 9000);
     assert.equal(progressKey(a), progressKey(b));
     assert.notEqual(progressKey(b), progressKey(c));
   });
