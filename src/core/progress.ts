@@ -4,7 +4,7 @@ import { judgeFor } from './judge/index.ts';
 import { dueInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
-import { spanWords } from './judge/explain.ts';
+import { passedSentence, spanWords } from './judge/explain.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
 import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
@@ -75,7 +75,7 @@ function gate(input: RunInput, next: number, why: string): Decision | null {
   if (next >= policy.steps.length) {
     const confirm = confirmationHold(input);
     if (confirm !== null) return pause(input, 'confirmation', confirm.message, [...confirm.actions]);
-    return policy.manualGate ? pause(input, 'gate', `analysis passed at every step (${why}); waiting for \`fledge promote\``) : null;
+    return policy.manualGate ? pause(input, 'gate', `${why}; waiting for \`fledge promote\``) : null;
   }
   if (!policy.pauseBeforeEachStep) return null;
   return pause(input, 'step-gate', `step ${next + 1}/${policy.steps.length} is next; waiting for \`fledge resume\``);
@@ -168,7 +168,7 @@ function onContinue(input: RunInput, verdict: Extract<Verdict, { kind: 'continue
   // An interval without canary data is no evidence for the step: it never advances one.
   const measured = state.evidence !== null && state.evidence.noDataStreak === 0;
   const ready = measured && stepBaked(state, policy, now) && (policy.promotion === 'schedule' || verdict.safe);
-  if (ready) return advance(input, verdict.reason);
+  if (ready) return advance(input, state.step + 1 >= policy.steps.length ? (passedSentence(policy.judge, state.evidence) ?? verdict.reason) : verdict.reason);
   const resumed = state.phase === 'Paused' && state.pausedBy !== 'window';
   if (!resumed) return { state: { ...state, message: verdict.reason }, actions: [], requeueAfterMs: untilNextInterval(state, policy, now) };
   const next: CanaryState = { ...state, phase: 'Progressing', pausedBy: null, message: verdict.reason };

@@ -68,16 +68,25 @@ export function summaryLines(results: readonly ReleaseResult[], elapsedMs: numbe
   ];
 }
 
+/**
+ * What `--keep` prints: the kubeconfig and commands to try, each runnable as printed from the
+ * repository's root (a test runs every one of them).
+ */
 export function keepLines(kubeconfigPath: string, app: { namespace: string; app: string; nextImage: string }): string[] {
   const kc = `--kubeconfig ${kubeconfigPath}`;
+  const fledge = (args: string): string => `  KUBECONFIG=${kubeconfigPath} node bin/fledge.js ${args}`;
+  const target = `deployment/${app.app} -n ${app.namespace}`;
   return [
     '',
     `Still running (--keep). Kubeconfig: ${kubeconfigPath}`,
     'Try:',
     `  kubectl ${kc} get canaries`,
-    `  KUBECONFIG=${kubeconfigPath} node bin/fledge.js status`,
+    fledge('status'),
     `  kubectl ${kc} -n ${app.namespace} set image deployment/${app.app} ${app.app}=${app.nextImage}`,
-    `  KUBECONFIG=${kubeconfigPath} node bin/fledge.js wait deployment/${app.app} -n ${app.namespace}`,
+    fledge(`pause ${target}`),
+    fledge(`resume ${target}`),
+    fledge(`promote ${target}`),
+    fledge(`wait ${target}`),
     'Press Ctrl-C to stop.',
   ];
 }

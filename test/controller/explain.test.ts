@@ -102,11 +102,11 @@ describe('the reason for each outcome, in plain words with the numbers that deci
     await assertEverywhere(seen, status, sentence, 'Aborted');
   });
 
-  it('a promotion keeps the reason it was promoted for', async (t) => {
+  it('a promotion says what the analysis saw, and keeps saying it once promoted', async (t) => {
     const { harness: h } = await started(t);
     await h.setImage('app', 'app:2.0');
     const { status } = await h.runUntil('app', terminal);
     assert.equal(status.phase, 'Succeeded');
-    assert.match(status.message, /^revision \w+ promoted: no sign of harm yet \(evidence errors \d+%, latency \d+% of the way to a rollback\)$/);
+    assert.match(status.message, /^revision \w+ promoted: analysis passed at every step: the canary failed [\d.]+% of [\d,]+ requests against the primary's [\d.]+% — about [\d.]+× — over \d+ \w+; the SLO allows 1%; and the canary answered [\d.]+% of [\d,]+ requests slower than 500 ms against the primary's [\d.]+% — about [\d.]+× — over \d+ \w+; the SLO allows 1%$/);
   });
 });

@@ -1,7 +1,7 @@
 // Sentences a person reads: the numbers that decided, in plain words ("the canary failed 3.7% of
 // 1,204 requests against the primary's 0.34% — about 11× — over 4 minutes; the SLO allows 1%").
 // Pure; no code here branches on a metric's name, only on the event it counts.
-import type { EventName, JudgePolicy, MetricEvidence, MetricPolicy } from '../types.ts';
+import type { EventName, Evidence, JudgePolicy, MetricEvidence, MetricPolicy } from '../types.ts';
 import { rateOf } from './counts.ts';
 import { formatNumber, formatPercent } from './format.ts';
 
@@ -88,4 +88,17 @@ export function countsLine(evidence: Pick<MetricEvidence, 'canaryEvents' | 'cana
   };
   const ratio = evidence.ratio === null ? '' : ` (${aboutTimes(evidence.ratio)})`;
   return `canary ${side(evidence.canaryEvents, evidence.canaryRequests)}, primary ${side(evidence.primaryEvents, evidence.primaryRequests)}${ratio}`;
+}
+
+/**
+ * The run's numbers when analysis let it through every step: each judged metric compared with the
+ * primary and its SLO; null when the canary served nothing to compare.
+ */
+export function passedSentence(judge: JudgePolicy, evidence: Evidence | null): string | null {
+  if (evidence === null) return null;
+  const parts = judge.metrics.flatMap((metric) => {
+    const counted = evidence.metrics.find((m) => m.name === metric.name);
+    return counted === undefined || counted.canaryRequests === 0 ? [] : [comparison({ metric, evidence: counted, judge, measuredMs: evidence.measuredMs })];
+  });
+  return parts.length === 0 ? null : `analysis passed at every step: ${parts.join('; and ')}`;
 }

@@ -48,7 +48,7 @@ function harmProgress(weighed: readonly Weighed[], bound: number): string {
 
 /** No reason to stop; `safe` when every metric's safe e-value reached M/β at this step. */
 export function continueVerdict(policy: JudgePolicy, weighed: readonly Weighed[]): Verdict {
-  const harm = `no sign of harm yet (evidence ${harmProgress(weighed, harmBound(policy))} of the way to a rollback)`;
+  const harm = `no sign of harm yet: evidence ${harmProgress(weighed, harmBound(policy))} of the way to a rollback`;
   const bound = safeBound(policy);
   const safe = weighed.every((w) => w.evidence.safe >= bound);
   if (!safe) return { kind: 'continue', safe, reason: harm };
