@@ -42,13 +42,6 @@ export function towardThreshold(value: number, bound: number | null): number | n
   return Math.log(value) / Math.log(bound);
 }
 
-/** "49% of the way to the rollback threshold" below it; "3.2× the rollback threshold" at or past it. */
-export function thresholdText(value: number, bound: number, what = 'rollback threshold'): string {
-  if (value >= bound) return `${formatNumber(Math.min(value / bound, 1e300))}× the ${what}`;
-  const share = towardThreshold(value, bound) ?? 0;
-  return `${Math.floor(share * 100)}% of the way to the ${what}`;
-}
-
 type Phrase = (share: string, requests: string, judge: JudgePolicy) => string;
 
 /** What the canary did, per counted event. */

@@ -2,7 +2,7 @@
 // from the numbers that led to them.
 import type { MetricEvidence, MetricPolicy, JudgePolicy, Verdict } from '../types.ts';
 import { comparison, towardThreshold } from './explain.ts';
-import { formatPercent } from './format.ts';
+import { formatNumber, formatPercent } from './format.ts';
 
 /** One metric after the interval. */
 export interface Weighed {
@@ -52,5 +52,6 @@ export function continueVerdict(policy: JudgePolicy, weighed: readonly Weighed[]
   const bound = safeBound(policy);
   const safe = weighed.every((w) => w.evidence.safe >= bound);
   if (!safe) return { kind: 'continue', safe, reason: harm };
-  return { kind: 'continue', safe, reason: `${harm}; shown no worse than allowed at this step` };
+  const times = weighed.map((w) => `${w.metric.name} ${formatNumber(w.evidence.safe / bound)}×`).join(', ');
+  return { kind: 'continue', safe, reason: `${harm}; shown no worse than allowed at this step (evidence ${times} the threshold)` };
 }
