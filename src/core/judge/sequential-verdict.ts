@@ -22,6 +22,11 @@ export function safeBound(policy: JudgePolicy): number {
   return Math.max(1, policy.metrics.length) / policy.beta;
 }
 
+/** "checkout-errors: " when another metric of the policy counts the same event, so the sentence says which. */
+function namedIfShared(policy: JudgePolicy, metric: MetricPolicy): string {
+  return policy.metrics.filter((m) => m.event === metric.event).length > 1 ? `${metric.name}: ` : '';
+}
+
 /**
  * Rollback when any metric's harm e-value reaches M/α. The reason compares the canary with the
  * primary and the SLO over the run, metric by metric (see explain.ts).
@@ -30,7 +35,7 @@ export function harmVerdict(policy: JudgePolicy, weighed: readonly Weighed[], me
   const bound = harmBound(policy);
   const harmful = weighed.filter((w) => w.evidence.harm >= bound);
   if (harmful.length === 0) return null;
-  const reasons = harmful.map((w) => comparison({ metric: w.metric, evidence: w.evidence, judge: policy, measuredMs }));
+  const reasons = harmful.map((w) => `${namedIfShared(policy, w.metric)}${comparison({ metric: w.metric, evidence: w.evidence, judge: policy, measuredMs })}`);
   return { kind: 'rollback', reason: reasons.join('; and ') };
 }
 

@@ -62,6 +62,13 @@ void describe('sequential judge', () => {
     assert.equal(metric(evidence, 'latency').canaryEvents, 3);
   });
 
+  void it('names the metric when another one counts the same event (any metric name, e.g. from a template)', () => {
+    const twoFailureMetrics = judgePolicy({ metrics: [{ name: 'errors', event: 'failures', sloRate: 0.01, rMax: 2 }, { name: 'checkout-5xx', event: 'failures', sloRate: 0.01, rMax: 2 }] });
+    const { last } = run([measured(value(1000, 20), value(9000, 18))], { policy: twoFailureMetrics });
+    assert.equal(last.kind, 'rollback');
+    assert.match(last.reason, /^errors: the canary failed 2% .*; and checkout-5xx: the canary failed 2% /);
+  });
+
   void it('rolls back a canary that breaks the SLO alone even when the primary has no data', () => {
     const { last, evidence } = run([measured(value(1000, 50), noData)]);
     assert.equal(last.kind, 'rollback');
