@@ -5,6 +5,7 @@ import { createCanaryApi, parseStatus, type CanaryApi, type CanaryObject, type C
 import { stepText } from '../ports/canary-status.ts';
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
+import { evidenceLines } from './status-evidence.ts';
 import { hookLines } from './status-hooks.ts';
 import { appName, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube, type KubeFlags } from './kube-flags.ts';
 import { formatObject, kubeList, outputUsage, parseOutput } from './output.ts';
@@ -108,7 +109,7 @@ function print(io: CliIo, canaries: readonly CanaryObject[], flags: { output: St
   } else if (canaries.length === 0) {
     io.out(flags.all ? 'No Canaries found.' : `No Canaries found in namespace ${flags.namespace}.`);
   } else {
-    const hooks = flags.named ? canaries.flatMap(hookLines) : [];
+    const hooks = flags.named ? canaries.flatMap((canary) => [...evidenceLines(canary), ...hookLines(canary)]) : [];
     for (const line of [...statusTable(canaries, { withNamespace: flags.all, wide: output === 'wide' }), ...hooks]) io.out(line);
   }
 }
