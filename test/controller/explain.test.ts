@@ -102,6 +102,17 @@ describe('the reason for each outcome, in plain words with the numbers that deci
     await assertEverywhere(seen, status, sentence, 'Aborted');
   });
 
+  it('a Prometheus outage pauses the release and says so, in status and in the Paused condition', async (t) => {
+    const { harness: h } = await started(t);
+    await h.setImage('app', 'app:2.0');
+    await h.runUntil('app', (s) => s.step === 1);
+    h.script = { ...h.script, outage: () => true };
+    const { status } = await h.runUntil('app', (s) => s.phase === 'Paused');
+    assert.equal(status.message, 'paused: Prometheus did not answer (connect ECONNREFUSED 127.0.0.1:9090); nothing moves on missing information');
+    assert.equal(status.conditions.find((c: { type: string }) => c.type === 'Paused').message, status.message);
+    assert.equal(status.stepText, '1/2', 'the step it holds, counted from 1');
+  });
+
   it('a promotion says what the analysis saw, and keeps saying it once promoted', async (t) => {
     const { harness: h } = await started(t);
     await h.setImage('app', 'app:2.0');
