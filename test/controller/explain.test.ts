@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createSlackRenderer } from '../../src/adapters/notify/slack-blocks.ts';
 import { compileTemplate, defaultTemplate } from '../../src/adapters/notify/templates.ts';
 import type { Notifier, ReleaseNotice } from '../../src/ports.ts';
+import { runWait, type WaitOptions } from '../../src/cli/wait/loop.ts';
 import { memoryHarness, type MemoryHarness } from '../support/release-harness.ts';
 
 const fast = { 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s', 'fledge.dev/steps': '10,50', 'fledge.dev/progress-deadline': '2m' };
@@ -29,6 +30,22 @@ async function started(t: Parameters<typeof memoryHarness>[0], annotations: Reco
   return { harness, notices };
 }
 
+/** What `fledge wait deployment/app` prints (text log, then JSON) about the revision the Deployment has now. */
+async function waitSays(h: MemoryHarness): Promise<{ exit: number; text: string[]; result: Record<string, unknown> }> {
+  const deps = { cluster: h.admin, canaries: { get: (namespace: string, name: string) => h.admin.getCanary(namespace, name) } };
+  const once = async (output: WaitOptions['output']): Promise<{ exit: number; lines: string[] }> => {
+    const lines: string[] = [];
+    const options: WaitOptions = { namespace: 'default', name: 'app', revision: null, timeoutMs: 60_000, untilPaused: false, output, pollMs: 1000, retryForMs: 10_000 };
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), env: {}, isTty: false };
+    const exit = await runWait({ options, deps, runtime: { now: () => 0, sleep: () => Promise.resolve() }, io });
+    return { exit, lines };
+  };
+  const text = await once('text');
+  const json = await once('json');
+  const result = JSON.parse(json.lines.find((l) => l.includes('"type":"result"')) ?? '{}') as Record<string, unknown>;
+  return { exit: text.exit, text: text.lines, result };
+}
+
 /** The sentence on every surface the controller writes: status, Ready condition, Event and the Slack message. */
 async function assertEverywhere(seen: Seen, status: Record<string, any>, sentence: RegExp, eventReason: string): Promise<void> {
   const { harness, notices } = seen;
@@ -43,6 +60,10 @@ async function assertEverywhere(seen: Seen, status: Record<string, any>, sentenc
   assert.ok(notice !== undefined, `a notice ${eventReason} (${notices.map((n) => n.reason).join(', ')})`);
   const slack = createSlackRenderer({ template: compileTemplate(defaultTemplate) }).release(notice);
   assert.ok(slack.text.includes(status.message.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')), slack.text);
+  const wait = await waitSays(harness);
+  assert.equal(wait.exit, 1, wait.text.join('\n'));
+  assert.equal(wait.text.at(-1), `fledge: default/app: ${status.message}`, 'fledge wait ends with the sentence');
+  assert.equal(wait.result['message'], status.message, 'and so does its JSON result');
 }
 
 describe('the reason for each outcome, in plain words with the numbers that decided', () => {
