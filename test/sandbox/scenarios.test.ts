@@ -69,12 +69,14 @@ describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, 
   it('small regression: twice the failures of the primary is rolled back', async () => {
     const result = await play('small-regression');
     assert.deepEqual(endings(result), ['podinfo:1.2 rolled-back']);
+    assert.match(result.releases[0]?.reason ?? '', /^revision \w+ rolled back: the canary failed [\d.]+% of [\d,]+ requests against the primary's [\d.]+% — about [\d.]+× — over \d+ \w+; the SLO allows 1%$/);
   });
 
   it('no traffic: the release pauses for lack of data instead of passing or failing', async () => {
     const result = await play('no-traffic');
     assert.deepEqual(endings(result), ['podinfo:1.1 paused']);
     assert.equal(result.releases[0]?.canaryRequests, 0);
+    assert.match(result.releases[0]?.reason ?? '', /^paused: the canary received no requests in the last \d+ intervals$/);
   });
 
   it('metrics outage mid-release: the release pauses, then resumes and is promoted', async () => {
@@ -93,6 +95,7 @@ describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, 
     const result = await play('never-ready');
     assert.deepEqual(endings(result), ['podinfo:1.3 rolled-back']);
     assert.equal(result.releases[0]?.canaryRequests, 0);
+    assert.match(result.releases[0]?.reason ?? '', /^revision \w+ rolled back: only 0 of 2 canary pods ready after \d+ \w+, past the progress deadline of \d+ \w+$/);
   });
 
   it('the default scenario through the CLI promotes the good release, rolls back the bad one and exits 0', async () => {
