@@ -116,6 +116,12 @@ export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
 
 type Build = (base: CanaryObject, tidied: boolean) => CanaryObject;
 
+/** How many steps the spec lists (for status.stepText); nothing when the spec does not say. */
+function stepsOf(canary: CanaryObject): { steps?: number } {
+  const steps: unknown = canary.spec['steps'];
+  return Array.isArray(steps) ? { steps: steps.length } : {};
+}
+
 async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build): Promise<StatusWrite> {
   const next = build(base, false);
   if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
@@ -133,7 +139,7 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
     const analysis = input.analysis === undefined ? (base.status?.analysis ?? null) : input.analysis;
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, analysis }) };
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...stepsOf(base), ...outbox, analysis }) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);
