@@ -175,6 +175,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     },
     applyConfigMap: async (body) => wrote('configmaps', await api.applyConfigMap(body)),
     createCanary: async (body) => wroteCanary(await api.createCanary(body)),
+    updateCanary: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanary(body))),
     updateCanaryStatus: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanaryStatus(body))),
     patchCanaryAnnotations: async (namespace, name, annotations) => wroteCanary(await api.patchCanaryAnnotations(namespace, name, annotations)),
     deleteCanary: async (namespace, name) => {

@@ -20,14 +20,22 @@ import { trackedRefs } from './tracked.ts';
 import { commitStatus } from './outbox.ts';
 import { hookRefusals } from './hook-checks.ts';
 import { endedRelease } from './release-outcome.ts';
+import { jsonEqual } from './json-equal.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
 }
 
-async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, spec: Record<string, unknown>): Promise<CanaryObject> {
+/**
+ * The app's Canary, created when missing. `spec` (the resolved config; null when the annotations
+ * do not parse) is kept current: a changed annotation, strategy or template writes it again.
+ */
+async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, resolved: Record<string, unknown> | null): Promise<CanaryObject> {
   const existing = await deps.cluster.getCanary(names.namespace, names.app);
-  if (existing !== null) return existing;
+  const spec = { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment' as const, name: names.app }, ...resolved };
+  if (existing !== null) {
+    return resolved === null || jsonEqual(existing.spec, spec) ? existing : deps.cluster.updateCanary({ ...existing, spec });
+  }
   const owner = ownerRef({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: target.metadata ?? {} });
   return deps.cluster.createCanary({
     apiVersion: 'fledge.dev/v1alpha1',
@@ -38,13 +46,13 @@ async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: Ap
       ownerReferences: [owner],
       annotations: { [replicasAnnotation]: String(Math.max(1, target.spec?.replicas ?? 1)) },
     },
-    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.app }, ...spec },
+    spec,
   });
 }
 
 /** A bad annotation or Deployment: say so on the Canary and in an Event; move nothing. */
-async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; issue: ConfigIssue }): Promise<ReconcileResult> {
-  const canary = await ensureCanary(deps, input.target, input.names, {});
+async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; issue: ConfigIssue; resolved: Record<string, unknown> | null }): Promise<ReconcileResult> {
+  const canary = await ensureCanary(deps, input.target, input.names, input.resolved);
   return holdRelease(deps, { ...input, canary });
 }
 
@@ -83,10 +91,10 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   const { world } = observed;
   const decision = decide(state, world.observation, ctx.config.policy, now);
   const notices = await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
-  const generation = ctx.target.metadata?.generation ?? 0;
+  const targetGeneration = ctx.target.metadata?.generation ?? 0;
   const hooks = Object.keys(ctx.config.hooks.urls).length > 0;
-  const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation, hooks });
-  await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices });
+  const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, hooks });
+  await commitStatus(ctx, { state: decision.state, conditions, targetGeneration, now, notices });
   report(ctx, decision.state, world.observation.interval !== null);
   const ended = endedRelease({ before: state, after: decision.state, actions: decision.actions, now });
   if (ended !== null) ctx.deps.telemetry?.released?.(ctx.names, ended);
@@ -113,9 +121,10 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
   const parsed = parsedAnnotations(annotations, deps.catalog);
-  if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
+  if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) }, resolved: null });
   const problem = configProblem(deps, target, parsed.config);
-  if (problem !== null) return configInvalid(deps, { target, names, issue: problem });
-  const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
+  const resolved = toCanarySpec(parsed.config);
+  if (problem !== null) return configInvalid(deps, { target, names, issue: problem, resolved });
+  const canary = await ensureCanary(deps, target, names, resolved);
   return release(contextFor(deps, { names, target, canary, config: parsed.config }));
 }

@@ -52,6 +52,11 @@ export interface ClusterObjects {
 
   getCanary(namespace: string, name: string): Promise<CanaryObject | null>;
   createCanary(canary: CanaryObject): Promise<CanaryObject>;
+  /**
+   * Writes metadata and spec (the status in the body is ignored), conditional on
+   * metadata.resourceVersion (stale → FLEDGE_API_CONFLICT); a changed spec moves metadata.generation.
+   */
+  updateCanary(canary: CanaryObject): Promise<CanaryObject>;
   /** Writes status only, conditional on metadata.resourceVersion (stale → FLEDGE_API_CONFLICT). */
   updateCanaryStatus(canary: CanaryObject): Promise<CanaryObject>;
   /** Merge-patches annotations; a null value deletes the annotation. */

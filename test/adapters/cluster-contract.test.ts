@@ -187,6 +187,11 @@ function contract(label: string, subjectFor: (t: { after(fn: () => unknown): voi
       assert.equal(written.spec['changed'], undefined, 'the status write ignores spec');
       assert.equal(written.metadata.generation, 1);
       await rejectsWith(s.objects.updateCanaryStatus({ ...created, status }), 'FLEDGE_API_CONFLICT');
+      const respecced = await s.objects.updateCanary({ ...written, spec: { ...written.spec, steps: [20, 40] }, status: { ...status, phase: 'Failed' } });
+      assert.deepEqual(respecced.spec['steps'], [20, 40]);
+      assert.equal(respecced.metadata.generation, 2, 'a spec change moves the generation');
+      assert.equal(respecced.status?.phase, 'Ready', 'the main resource ignores status');
+      await rejectsWith(s.objects.updateCanary({ ...written, spec: { steps: [1] } }), 'FLEDGE_API_CONFLICT');
       await s.objects.patchCanaryAnnotations('default', name, { a: '1', b: '2' });
       const patched = await s.objects.patchCanaryAnnotations('default', name, { a: null });
       assert.deepEqual(patched.metadata.annotations, { b: '2' });

@@ -81,6 +81,12 @@ async function releaseScenarios(h: Harness): Promise<void> {
   h.script = { ...h.script, canary: () => ({ failure: 0.05, slow: 0.002 }) };
   await h.setImage('shop', 'shop:3.0');
   assert.equal((await h.runUntil('shop', terminal)).status.phase, 'Failed');
+  // A changed annotation: the Canary's spec mirrors the resolved config again (an update).
+  await h.kc.makeApiClient(AppsV1Api).patchNamespacedDeployment({
+    namespace, name: 'shop', body: [{ op: 'replace', path: '/metadata/annotations/fledge.dev~1steps', value: '20,50' }],
+  });
+  await reconcileAFewTimes(h, 'shop', 1);
+  assert.deepEqual((await h.canary('shop')).spec.steps, [20, 50]);
   // Drift: a Service deleted by hand is created again.
   await core.deleteNamespacedService({ namespace, name: 'shop-canary' });
   await reconcileAFewTimes(h, 'shop', 2);

@@ -115,6 +115,7 @@ export function createClusterObjects(kc: KubeConfig, options: ClusterObjectsOpti
     ...configObjects(core, caller),
     getCanary: canaries.get,
     createCanary: canaries.create,
+    updateCanary: canaries.update,
     updateCanaryStatus: canaries.updateStatus,
     patchCanaryAnnotations: canaries.patchAnnotations,
     deleteCanary: canaries.delete,

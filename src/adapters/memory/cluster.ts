@@ -111,7 +111,7 @@ class Calls {
   }
 }
 
-function canaryObjects(calls: Calls): Pick<ClusterObjects, 'getCanary' | 'createCanary' | 'updateCanaryStatus' | 'patchCanaryAnnotations' | 'deleteCanary' | 'listCanaries'> {
+function canaryObjects(calls: Calls): Pick<ClusterObjects, 'getCanary' | 'createCanary' | 'updateCanary' | 'updateCanaryStatus' | 'patchCanaryAnnotations' | 'deleteCanary' | 'listCanaries'> {
   const body = (canary: CanaryObject): Named => {
     const { statusInvalid: _ignored, ...rest } = canary;
     return rest;
@@ -119,6 +119,7 @@ function canaryObjects(calls: Calls): Pick<ClusterObjects, 'getCanary' | 'create
   return {
     getCanary: (namespace, name) => calls.get('canaries', namespace, name, parseCanary),
     createCanary: async (canary) => parseCanary(await calls.create('canaries', body(canary))),
+    updateCanary: async (canary) => parseCanary(await calls.replace('canaries', body(canary))),
     updateCanaryStatus: async (canary) => parseCanary(await calls.replace('canaries', body(canary), 'status')),
     patchCanaryAnnotations: async (namespace, name, annotations) =>
       parseCanary(await calls.patch('canaries', { namespace, name }, { metadata: { annotations } })),

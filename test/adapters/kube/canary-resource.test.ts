@@ -105,7 +105,8 @@ void describe('Canary objects in the cluster', () => {
     if (!existsSync('/usr/bin/kubectl')) return t.skip('kubectl not installed');
     const { cluster, emulator } = await setup(t);
     const created = await cluster.createCanary(canary('cart'));
-    await cluster.updateCanaryStatus({ ...created, status: toStatus(progressing, { observedGeneration: 1, conditions: [] }) });
+    const ready = { type: 'Ready', status: 'True' as const, reason: 'Progressing', message: 'step 1 of 2: no harm seen', lastTransitionTime: '2026-11-23T10:00:00.000Z', observedGeneration: 1 };
+    await cluster.updateCanaryStatus({ ...created, status: toStatus(progressing, { observedGeneration: 1, conditions: [ready] }) });
     const dir = mkdtempSync(join(tmpdir(), 'fledge-kubectl-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const kubeconfig = join(dir, 'kubeconfig');
@@ -114,5 +115,8 @@ void describe('Canary objects in the cluster', () => {
     const [header, row] = stdout.trim().split('\n');
     assert.match(header ?? '', /NAMESPACE\s+NAME\s+PHASE\s+WEIGHT\s+STEP\s+REVISION\s+AGE/);
     assert.match(row ?? '', /default\s+cart\s+Progressing\s+10\s+0\s+7d9f\s+/);
+    const wide = (await promisify(execFile)('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', 'cn', '-A', '-o', 'wide'], { timeout: 20_000 })).stdout.trim().split('\n');
+    assert.match(wide[0] ?? '', /AGE\s+REASON\s+MESSAGE$/);
+    assert.match(wide[1] ?? '', /\s+Progressing\s+step 1 of 2: no harm seen$/);
   });
 });
