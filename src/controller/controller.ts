@@ -108,10 +108,12 @@ class RunningController implements Controller {
         // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
         { kind: 'services', keysOf: (object) => this.#annotatedApp(object), shape: cachedObject },
         { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },
+        // The app's HPA (a change resizes the next canary) and the primary's (edited by hand: repaired at once).
+        { kind: 'horizontalpodautoscalers', keysOf: (object) => this.#annotatedApp(hpaSubject(object)), shape: cachedObject },
       ],
     });
     // Reads come from the watch caches once they have listed; writes go to the API.
-    const lookups = Object.fromEntries((['deployments', 'services', 'configmaps', 'canaries'] as const).map((kind) => [kind, this.#watches.lookup(kind)]));
+    const lookups = Object.fromEntries((['deployments', 'services', 'configmaps', 'canaries', 'horizontalpodautoscalers'] as const).map((kind) => [kind, this.#watches.lookup(kind)]));
     const now = (): number => apiDeps.clock.now();
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind) };
     this.#queue = new WorkQueue({
@@ -154,6 +156,13 @@ class RunningController implements Controller {
     await this.#watches.stop();
     await this.#queue.shutdown();
   }
+}
+
+/** An HPA concerns the Deployment it scales (`app` or `app-primary`): that name, in its namespace. */
+function hpaSubject(hpa: KubernetesObject): KubernetesObject {
+  const target = (hpa as { spec?: { scaleTargetRef?: { kind?: string; name?: string } } }).spec?.scaleTargetRef;
+  const name = target?.kind === 'Deployment' ? (target.name ?? '') : '';
+  return { metadata: { namespace: hpa.metadata?.namespace ?? 'default', name } };
 }
 
 /** An annotated Deployment is its own app; a primary's changes (readiness) concern its app. */

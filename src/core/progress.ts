@@ -4,7 +4,7 @@ import { judgeFor } from './judge/index.ts';
 import { dueInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
-import { beginPromotion, event, rollBack } from './transitions.ts';
+import { beginPromotion, canaryShort, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
 import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
 import type { IntervalMeasurement, PauseCause, ReleasePolicy, Sample, Verdict } from './types.ts';
@@ -55,7 +55,7 @@ function awaitCanary(input: RunInput): Decision {
   const actions: Action[] = observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null ? [{ kind: 'route', canaryWeight: 0 }] : [];
   // A run's canary runs at full size: scaled down by hand, or by a rollback whose status write a
   // crash lost, it is scaled back up rather than waited for until the progress deadline.
-  if (observation.target.replicas < observation.desiredReplicas) actions.push({ kind: 'scale-target', replicas: observation.desiredReplicas });
+  if (canaryShort(observation)) actions.push({ kind: 'scale-target', replicas: observation.desiredReplicas });
   const message = `revision ${state.revision ?? ''}: waiting for the canary (${observation.target.readyReplicas}/${observation.target.replicas} ready)`;
   return { state: { ...state, canaryWeight: 0, message }, actions, requeueAfterMs: pollMs(policy) };
 }
