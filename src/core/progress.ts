@@ -18,9 +18,15 @@ export interface RunInput {
 
 const humanCauses: ReadonlySet<PauseCause> = new Set(['user', 'gate', 'step-gate', 'limit']);
 
-function canaryReady(observation: Observation): boolean {
+/**
+ * The canary can take traffic: at full size before the first step. Once traffic flows, pods an
+ * HPA adds (not ready yet) are no loss of capacity: some ready pods are enough.
+ */
+function canaryReady(observation: Observation, state: CanaryState): boolean {
   const { target } = observation;
-  return target.rolledOut && target.replicas > 0 && target.readyReplicas >= target.replicas;
+  if (!target.rolledOut || target.replicas === 0) return false;
+  const growing = observation.autoscaled === true && state.step >= 0 && target.readyReplicas > 0;
+  return growing || target.readyReplicas >= target.replicas;
 }
 
 function pause(input: RunInput, cause: PauseCause, message: string, extra: Action[] = []): Decision {
@@ -232,7 +238,7 @@ export function progressRun(input: RunInput): Decision {
   const { state, observation, policy, now } = input;
   const limited = pauseOverLimit(input);
   if (limited !== null) return limited;
-  if (!canaryReady(observation)) return awaitCanary(input);
+  if (!canaryReady(observation, state)) return awaitCanary(input);
   if (state.step >= 0 && primaryLost(observation)) return holdOnCanary(input);
   if (state.pausedBy === 'limit') return holdOnPrimary(input);
   if (state.step < 0) return firstStep(input);

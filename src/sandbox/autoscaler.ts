@@ -68,8 +68,8 @@ export interface Autoscaler {
 
 export interface AutoscalerOptions {
   readonly cluster: AutoscalerCluster;
-  /** Requests per second the Deployment's pods receive now. */
-  readonly load: (namespace: string, deployment: string) => number;
+  /** Requests per second the Deployment's pods receive now; null while not measured yet (its HPA waits, like one without metrics). */
+  readonly load: (namespace: string, deployment: string) => number | null;
   readonly perPodRps: number;
   readonly now: () => number;
 }
@@ -86,7 +86,9 @@ async function scaleOne(input: AutoscalerOptions, hpa: V2HorizontalPodAutoscaler
   const { namespace, name, target } = whereOf(hpa);
   const replicas = target === '' ? null : await cluster.replicasOf(namespace, target);
   if (replicas === null) return `${name}: no target`;
-  const sizing = sizeFor({ hpa, replicas, rps: input.load(namespace, target), perPodRps: input.perPodRps });
+  const rps = input.load(namespace, target);
+  if (rps === null) return `${name}: no metrics yet`;
+  const sizing = sizeFor({ hpa, replicas, rps, perPodRps: input.perPodRps });
   await cluster.writeStatus(hpa, statusFor(sizing, { replicas, now: input.now(), previous: hpa.status }));
   if (sizing.active && sizing.desired !== replicas) await cluster.scale(namespace, target, sizing.desired);
   return `${name}: ${replicas} → ${sizing.desired}`;

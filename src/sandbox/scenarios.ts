@@ -2,8 +2,9 @@
 // what each one must end as. `run.ts` plays them; the exit code says whether every release
 // ended as expected.
 import type { Behaviour } from './traffic.ts';
+import type { Autoscaling } from './autoscaling.ts';
 
-export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet'] as const;
+export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet', 'autoscaled'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** How a release must end: promoted, rolled back, or paused waiting (e.g. no data). */
@@ -40,6 +41,11 @@ export interface Scenario {
    * TrafficSplit like real users) for each interval. No load flows outside a run.
    */
   readonly loadtester?: { readonly rate: number };
+  /**
+   * The app has a HorizontalPodAutoscaler, and a simulated autoscaler sizes its Deployments on the
+   * load each one serves; the traffic surges to `surge.rps` during the release.
+   */
+  readonly autoscaling?: Autoscaling;
 }
 
 const good: Behaviour = { failureRate: 0.005, latencyMedianMs: 50, latencySigma: 0.3 };
@@ -112,6 +118,15 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
     description: 'an idle app (no users): the rollout hook has fledge loadtester send 500 rps each interval; a good release is promoted, a bad one (10× failures) rolled back',
     behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
     releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
+  },
+  autoscaled: {
+    ...base,
+    name: 'autoscaled',
+    description: 'an app with an HPA (2–10 pods, 100 rps per pod at its 50% CPU target): the primary gets an HPA of its own, the load surges from 500 to 800 rps during the release, and the good release is promoted with the primary at the size its HPA wants',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix },
+    replicas: 5,
+    releases: [goodRelease],
+    autoscaling: { minReplicas: 2, maxReplicas: 10, targetUtilization: 50, perPodRps: 200, surge: { afterMs: 15_000, rps: 800 } },
   },
   'never-ready': {
     ...base,

@@ -404,3 +404,18 @@ describe('autoscaled apps (an HPA sizes the app)', () => {
     assert.ok(!kinds(d).some((k) => k.startsWith('scale:')), kinds(d).join(' '));
   });
 });
+
+describe('autoscaled apps: a canary its HPA is growing', () => {
+  it('keeps the step\'s traffic while the HPA adds pods that are not ready yet', () => {
+    const growing = { target: workload({ replicas: 4, readyReplicas: 2 }), autoscaled: true };
+    const d = decide(running(1), runObservation(20, growing), policy(), t0 + 10 * second);
+    assert.ok(!kinds(d).includes('route:0'), kinds(d).join(' '));
+    const fixed = decide(running(1), runObservation(20, { target: workload({ replicas: 4, readyReplicas: 2 }) }), policy(), t0 + 10 * second);
+    assert.deepEqual(kinds(fixed), ['route:0'], 'without an HPA, missing pods are lost capacity');
+  });
+  it('still waits for the whole canary before the first step', () => {
+    const d = decide(running(-1), runObservation(0, { target: workload({ replicas: 4, readyReplicas: 2 }), autoscaled: true }), policy(), t0 + 10 * second);
+    assert.equal(d.state.step, -1);
+    assert.deepEqual(routes(d), []);
+  });
+});
