@@ -4,7 +4,7 @@
 // zero replicas, and Kubernetes' HPA controller does not scale a target that is at zero (scaling
 // to and from zero is off unless the HPAScaleToZero feature gate is on), so the app's HPA cannot
 // scale the idle app up. During a run it scales the canary under its share of the load.
-import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { AppContext } from './context.ts';
 import { jsonEqual } from './json-equal.ts';
 import { managedBy, managedByLabel, type AppNames } from './names.ts';
@@ -38,10 +38,39 @@ export function foreignHpas(found: Autoscaling, uid: string): string[] {
   return hpa === null || ownedBy(hpa.metadata, uid) ? [] : [foreignText('HorizontalPodAutoscaler', hpa.metadata)];
 }
 
-/** `<app>-primary`'s HPA: the app's spec aimed at the primary, owned by the Canary. */
-export function primaryHpa(input: { app: V2HorizontalPodAutoscaler; names: AppNames; owner: ReturnType<typeof ownerRef> }): V2HorizontalPodAutoscaler {
+function replicasOf(deployment: V1Deployment | null): number {
+  return deployment?.spec?.replicas ?? 0;
+}
+
+/** On the primary's HPA during a promotion: the minReplicas Fledge raised it to (see promotionFloor). */
+export const promotionFloorAnnotation = 'fledge.dev/promotion-floor';
+
+function floorOf(hpa: V2HorizontalPodAutoscaler | null): number | null {
+  const floor = Number(hpa?.metadata?.annotations?.[promotionFloorAnnotation]);
+  return Number.isInteger(floor) && floor > 0 ? floor : null;
+}
+
+/**
+ * While a promotion waits for the primary, its HPA has seen only the primary's share of the
+ * traffic; after the cut-over the primary carries all of it. So for the promotion the primary's
+ * HPA gets a floor: minReplicas raised to the pods serving the app when it began (primary and
+ * canary together, at most maxReplicas), kept on the HPA in an annotation until the promotion
+ * ends. The HPA itself then scales the primary up before the cut-over, and nothing fights it.
+ */
+export function promotionFloor(input: { found: Autoscaling; promoting: boolean; primary: V1Deployment | null; target: V1Deployment }): number | null {
+  const { found } = input;
+  if (!input.promoting || found.app === null) return null;
+  const serving = replicasOf(input.primary) + replicasOf(input.target);
+  const max = found.app.spec?.maxReplicas ?? serving;
+  return floorOf(found.primary) ?? Math.min(max, Math.max(1, serving));
+}
+
+/** `<app>-primary`'s HPA: the app's spec aimed at the primary, owned by the Canary, with a promotion's floor when given. */
+export function primaryHpa(input: { app: V2HorizontalPodAutoscaler; names: AppNames; owner: ReturnType<typeof ownerRef>; floor?: number | null }): V2HorizontalPodAutoscaler {
   const { app, names } = input;
   const spec = app.spec ?? { maxReplicas: 1, scaleTargetRef: { kind: 'Deployment', name: names.app } };
+  const floor = input.floor ?? null;
+  const minReplicas = floor === null ? spec.minReplicas : Math.max(spec.minReplicas ?? 1, floor);
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -49,9 +78,10 @@ export function primaryHpa(input: { app: V2HorizontalPodAutoscaler; names: AppNa
       name: names.primary,
       namespace: names.namespace,
       labels: { ...app.metadata?.labels, [managedByLabel]: managedBy },
+      ...(floor === null ? {} : { annotations: { [promotionFloorAnnotation]: String(floor) } }),
       ownerReferences: [input.owner],
     },
-    spec: { ...spec, scaleTargetRef: { ...spec.scaleTargetRef, name: names.primary } },
+    spec: { ...spec, scaleTargetRef: { ...spec.scaleTargetRef, name: names.primary }, ...(minReplicas === undefined ? {} : { minReplicas }) },
   };
 }
 
@@ -67,23 +97,35 @@ export function hpaSize(hpa: V2HorizontalPodAutoscaler, fallback: number): numbe
   return Math.min(max, Math.max(min, decided));
 }
 
+/** Says why the primary's HPA is written again: a promotion's floor set or lifted (a log line), or a difference (an Event). */
+async function explainRewrite(ctx: AppContext, input: { found: V2HorizontalPodAutoscaler; app: V2HorizontalPodAutoscaler; floor: number | null }): Promise<void> {
+  const before = floorOf(input.found);
+  if (before !== input.floor) {
+    ctx.log.info({ floor: input.floor, before }, input.floor === null ? 'promotion over: primary HPA back to the app\'s spec' : `promotion: primary HPA minReplicas raised to ${input.floor} for the full load`);
+    return;
+  }
+  const message = `HorizontalPodAutoscaler ${ctx.names.primary} differs from ${input.app.metadata?.name ?? ''}'s spec (edited by hand, or the app's HPA changed): writing it again`;
+  ctx.log.warn(message);
+  await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Normal', reason: 'HpaSynced', message });
+}
+
 /**
- * Keeps the primary's HPA as the app's says: created when missing, written again when its spec
- * was edited (an Event says so), deleted when the app has no HPA any more. Returns it (null when none).
+ * Keeps the primary's HPA as the app's says (with a promotion's floor, see promotionFloor):
+ * created when missing, written again when it differs (edited by hand: an Event says so), deleted
+ * when the app has no HPA any more. Returns it (null when none).
  */
-export async function ensurePrimaryHpa(ctx: AppContext, found: Autoscaling): Promise<V2HorizontalPodAutoscaler | null> {
+export async function ensurePrimaryHpa(ctx: AppContext, found: Autoscaling, run: { promoting: boolean; primary: V1Deployment | null }): Promise<V2HorizontalPodAutoscaler | null> {
   const { cluster } = ctx.deps;
+  const floor = promotionFloor({ found, ...run, target: ctx.target });
   const { namespace, primary } = ctx.names;
   if (found.app === null) {
     if (found.primary !== null) await cluster.deleteHpa(namespace, primary);
     return null;
   }
-  const wanted = primaryHpa({ app: found.app, names: ctx.names, owner: ownerRef(ctx.canary) });
+  const wanted = primaryHpa({ app: found.app, names: ctx.names, owner: ownerRef(ctx.canary), floor });
   if (found.primary === null) return cluster.createHpa(wanted);
-  if (jsonEqual(found.primary.spec, wanted.spec)) return found.primary;
-  const message = `HorizontalPodAutoscaler ${primary} differs from ${found.app.metadata?.name ?? ''}'s spec (edited by hand, or the app's HPA changed): writing it again`;
-  ctx.log.warn(message);
-  await cluster.recordEvent({ canary: ctx.canary, severity: 'Normal', reason: 'HpaSynced', message });
+  if (jsonEqual(found.primary.spec, wanted.spec) && floorOf(found.primary) === floor) return found.primary;
+  await explainRewrite(ctx, { found: found.primary, app: found.app, floor });
   const resourceVersion = found.primary.metadata?.resourceVersion;
   return cluster.replaceHpa({ ...wanted, metadata: { ...wanted.metadata, ...(resourceVersion === undefined ? {} : { resourceVersion }) } });
 }

@@ -181,7 +181,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
   await ensureServices(ctx, children, state.phase !== 'Initializing');
   const sizing = autoscaling.primary ?? autoscaling.app;
   const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked, existing: children.primary, hpa: sizing });
-  const hpa = await ensurePrimaryHpa(ctx, autoscaling);
+  const hpa = await ensurePrimaryHpa(ctx, autoscaling, { promoting: state.phase === 'Promoting', primary });
   await pointApexAtPrimary(ctx, { apex: children.apex, primaryReady: (primary?.status?.readyReplicas ?? 0) > 0 });
   const observation: Observation = {
     targetRevision,

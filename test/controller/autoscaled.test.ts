@@ -90,16 +90,18 @@ describe('an autoscaled app', () => {
     rps = 500;
     const promoted = await h.runUntil('shop', (s) => s.phase === 'Succeeded' || s.phase === 'Failed');
     assert.equal(promoted.status.phase, 'Succeeded');
-    // Promotion waited for the primary at the size its HPA wanted (for its share of the load then).
-    const wanted = (await hpaOf(h, 'shop-primary'))?.status?.desiredReplicas ?? 0;
+    // Promotion raised the primary's HPA to the pods serving then (primary 5 + canary 5, at most 8)
+    // and waited for the primary at that size before routing everything to it.
     const primary = await h.deployment('shop-primary');
-    assert.ok(wanted >= 5, `the primary's HPA wanted ${wanted}`);
-    assert.ok((primary.status?.readyReplicas ?? 0) >= wanted, `the primary ran at the size its HPA wanted (${primary.status?.readyReplicas} ready of ${wanted})`);
-    // With all 500 rps on it, its HPA takes it to its maximum.
-    await autoscaler.step();
+    assert.ok((primary.status?.readyReplicas ?? 0) >= 8, `the primary carried the full load at the cut-over (${primary.status?.readyReplicas} ready)`);
+    assert.ok(h.writes.at(-1)?.canaryWeight === 0);
+    // Once promoted, the primary's HPA has the app's spec again (minReplicas 2), and follows the load.
     await h.step('shop');
-    assert.equal((await hpaOf(h, 'shop-primary'))?.status?.desiredReplicas, 8);
-    assert.equal((await h.deployment('shop-primary')).spec?.replicas, 8);
+    const after = await hpaOf(h, 'shop-primary');
+    assert.equal(after?.spec?.minReplicas, 2);
+    assert.equal(after?.metadata?.annotations?.['fledge.dev/promotion-floor'], undefined);
+    await autoscaler.step();
+    assert.equal((await hpaOf(h, 'shop-primary'))?.status?.desiredReplicas, 8, '500 rps at 50 per pod asks for 10: its maximum');
     assert.equal((await h.deployment('shop')).spec?.replicas, 0);
     assert.deepEqual(json((await hpaOf(h, 'shop'))?.spec), json(created.spec), 'the app\'s HPA is never changed');
     assert.deepEqual(h.violations, []);
