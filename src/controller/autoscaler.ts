@@ -115,8 +115,18 @@ async function explainRewrite(ctx: AppContext, input: { found: V2HorizontalPodAu
  * when the app has no HPA any more. Returns it (null when none).
  */
 export async function ensurePrimaryHpa(ctx: AppContext, found: Autoscaling, run: { promoting: boolean; primary: V1Deployment | null }): Promise<V2HorizontalPodAutoscaler | null> {
-  const { cluster } = ctx.deps;
   const floor = promotionFloor({ found, ...run, target: ctx.target });
+  const hpa = await syncPrimaryHpa(ctx, found, floor);
+  // Below its minReplicas an HPA scales its target up to it, metrics or not; Fledge does the same
+  // at once, so a promotion never waits on the autoscaler's next sync for the floor it set.
+  if (hpa !== null && floor !== null && replicasOf(run.primary) < floor && run.primary !== null) {
+    await ctx.deps.cluster.scaleDeployment(ctx.names.namespace, ctx.names.primary, floor);
+  }
+  return hpa;
+}
+
+async function syncPrimaryHpa(ctx: AppContext, found: Autoscaling, floor: number | null): Promise<V2HorizontalPodAutoscaler | null> {
+  const { cluster } = ctx.deps;
   const { namespace, primary } = ctx.names;
   if (found.app === null) {
     if (found.primary !== null) await cluster.deleteHpa(namespace, primary);
