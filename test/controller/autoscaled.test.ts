@@ -144,6 +144,25 @@ describe('the primary\'s HPA (in-memory cluster)', () => {
     assert.equal(hpa(h, 'shop-primary'), null);
   });
 
+  it('for a promotion raises its minReplicas to the primary and canary serving then and scales the primary to it, without waiting for an autoscaler', async (t) => {
+    const h = await memoryHarness(t);
+    await h.deploy('shop', { annotations: fast, replicas: 3 });
+    await put(h, appHpa());
+    await h.runUntil('shop', (s) => s.phase === 'Ready');
+    await h.setImage('shop', 'shop:2.0');
+    await h.runUntil('shop', (s) => s.phase === 'Promoting');
+    await h.step('shop');
+    // No autoscaler runs here: primary 3 + canary 3 serve the app, so the floor is 6 (within 8).
+    assert.equal(hpa(h, 'shop-primary')?.spec.minReplicas, 6);
+    assert.equal(hpa(h, 'shop-primary')?.metadata.annotations?.['fledge.dev/promotion-floor'], '6');
+    assert.equal((await h.deployment('shop-primary')).spec?.replicas, 6);
+    await h.runUntil('shop', (s) => s.phase === 'Succeeded');
+    assert.equal(h.writes.at(-1)?.canaryWeight, 0);
+    await h.step('shop');
+    assert.equal(hpa(h, 'shop-primary')?.spec.minReplicas, 2, 'the app\'s spec again once promoted');
+    assert.equal(hpa(h, 'shop-primary')?.metadata.annotations?.['fledge.dev/promotion-floor'], undefined);
+  });
+
   it('holds the release when an HPA under the primary\'s name is someone else\'s, and never changes it', async (t) => {
     const h = await memoryHarness(t);
     const theirs = { ...appHpa(), metadata: { name: 'shop-primary', namespace: 'default' } };
