@@ -59,6 +59,8 @@ export interface AppContext {
   readonly analysis: Extract<AppAnalysis, { kind: 'ok' }> | null;
   readonly router: TrafficRouter;
   readonly route: RouteRef;
+  /** The router the Canary's spec named before this reconcile brought the spec up to date (a switch leaves the other router's route behind). */
+  readonly priorRouter: string | null;
   readonly log: Logger;
 }
 

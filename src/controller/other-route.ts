@@ -9,7 +9,7 @@ import type { AppContext } from './context.ts';
 /** The router whose object may be left over from before, or null when none can be. */
 function otherRouter(ctx: AppContext): RouterKind | null {
   if (ctx.config.router === 'gateway-api') return 'smi-v1alpha2';
-  return (ctx.canary.spec as { router?: unknown }).router === 'gateway-api' ? 'gateway-api' : null;
+  return ctx.priorRouter === 'gateway-api' ? 'gateway-api' : null;
 }
 
 /** Removes Fledge's own route of the router the app no longer uses, with an Event. */

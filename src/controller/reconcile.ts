@@ -62,7 +62,13 @@ async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment;
 
 type Resolved = Extract<AppAnalysis, { kind: 'ok' }> | null;
 
-interface ContextInput { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig; shape: RouteShape | undefined; analysis: Resolved }
+interface ContextInput { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig; shape: RouteShape | undefined; analysis: Resolved; priorRouter: string | null }
+
+/** The router a Canary's spec names (null: none yet). */
+function routerOf(canary: CanaryObject | null): string | null {
+  const router = (canary?.spec as { router?: unknown } | undefined)?.router;
+  return typeof router === 'string' ? router : null;
+}
 
 function contextFor(deps: ReconcileDeps, input: ContextInput): AppContext {
   const { shape, ...rest } = input;
@@ -161,6 +167,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   const configured = await configure(deps, { names, target, annotations });
   if (configured.kind === 'issue') return configInvalid(deps, { target, names, issue: configured.issue, resolved: configured.resolved });
   const { config, shape, analysis } = configured;
+  const priorRouter = routerOf(await deps.cluster.getCanary(names.namespace, names.app));
   const canary = await ensureCanary(deps, target, names, toCanarySpec(config));
-  return release(contextFor(deps, { names, target, canary, config, shape, analysis }));
+  return release(contextFor(deps, { names, target, canary, config, shape, analysis, priorRouter }));
 }

@@ -85,7 +85,7 @@ test('with the controller running, a failing revision is rolled back and wait ex
   const canary = await readCanary(kc, 'app');
   assert.equal(canary.status?.['phase'], 'Failed');
   const sentence = String(canary.status?.['message']);
-  assert.match(sentence, /^revision \w+ rolled back: the canary failed 40% of [\d,]+ requests in a single interval, past the 20% guardrail: rolled back at once, without waiting for more evidence$/);
+  assert.match(sentence, /^revision \w+ rolled back: the canary failed 40(\.\d+)?% of [\d,]+ requests in a single interval, past the 20% guardrail: rolled back at once, without waiting for more evidence$/);
   assert.ok(child.stderr.some((l) => l.endsWith(sentence)), `the last log line is the controller's sentence:\n${child.stderr.join('\n')}`);
   const json = runFledge(t, [...waitArgs(path), '-o', 'json']);
   assert.equal(await json.exited, 1);

@@ -74,7 +74,7 @@ describe('the reason for each outcome, in plain words with the numbers that deci
     await h.setImage('app', 'app:2.0');
     const { status } = await h.runUntil('app', terminal);
     assert.equal(status.phase, 'Failed');
-    const sentence = /^revision \w+ rolled back: the canary failed (3\.\d|4)% of [\d,]+ requests against the primary's 0\.\d+% — about [78](\.\d)?× — over \d+ (seconds|minutes?); the SLO allows 1%$/;
+    const sentence = /^revision \w+ rolled back: the canary failed (3\.\d+|4)% of [\d,]+ requests against the primary's 0\.\d+% — about [78](\.\d)?× — over \d+ (seconds|minutes?); the SLO allows 1%$/;
     await assertEverywhere(seen, status, sentence, 'RolledBack');
     // The sentence stays while the revision stays, not replaced by a generic line.
     for (let i = 0; i < 3; i += 1) await h.step('app');
@@ -98,7 +98,7 @@ describe('the reason for each outcome, in plain words with the numbers that deci
     h.script = { ...h.script, canary: () => ({ failure: 0.6, slow: 0 }) };
     await h.setImage('app', 'app:2.0');
     const { status } = await h.runUntil('app', terminal);
-    const sentence = /^revision \w+ rolled back: the canary failed 60% of [\d,]+ requests in a single interval, past the \d+% guardrail: rolled back at once, without waiting for more evidence$/;
+    const sentence = /^revision \w+ rolled back: the canary failed 60(\.\d+)?% of [\d,]+ requests in a single interval, past the \d+% guardrail: rolled back at once, without waiting for more evidence$/;
     await assertEverywhere(seen, status, sentence, 'RolledBack');
   });
 

@@ -78,7 +78,7 @@ test('A/B: during the run only requests meeting the match reach the canary; all 
   const h = await memoryHarness(t);
   await ready(h, { ...fast, 'fledge.dev/match': 'header:x-beta=1,cookie:group=b' });
   await h.setImage('shop', 'shop:2.0');
-  await h.runUntil('shop', (s) => s.step === 0 && s.phase === 'Progressing');
+  await h.runUntil('shop', (s) => s.step === 1 && s.phase === 'Progressing');
   const rules = (await h.route('shop'))?.['spec']?.rules as Array<Record<string, any>>;
   assert.equal(rules.length, 2);
   assert.deepEqual(rules[0]?.['matches'], [{

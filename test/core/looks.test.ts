@@ -102,7 +102,7 @@ describe('steps with finer looks', () => {
       reasons.push(state.pausedBy ?? 'running');
     }
     assert.deepEqual(reasons, ['running', 'running', 'running', 'running', 'running', 'no-data']);
-    assert.match(state.message, /no canary data for 6 windows/);
+    assert.match(state.message, /the canary received no requests in the last 6 windows/);
     assert.equal(state.evidence?.noDataStreak, 6);
   });
 });
@@ -152,7 +152,7 @@ describe('a canary that never gets traffic, judged every look (fledge.dev/on-no-
   it('is rolled back at the progress deadline by default', () => {
     const state = idleFor(12, looking);
     assert.equal(state.phase, 'Failed');
-    assert.match(state.message, /no canary data past the progress deadline/);
+    assert.match(state.message, /the canary received no requests for \d+ minutes, past the progress deadline/);
   });
 
   it('with on-no-data: pause, waits at the promotion gate for a person instead', () => {
