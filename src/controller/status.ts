@@ -4,6 +4,10 @@ import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatu
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
 import type { CanaryState } from '../core/state.ts';
+import type { HistoryStatus } from '../ports/history-schema.ts';
+import { historyFromStatus, historyToStatus } from '../ports/canary-history.ts';
+import { recordLook, type LookInput } from '../core/history.ts';
+import { emptyHistory } from '../core/history-types.ts';
 import { jsonEqual } from './json-equal.ts';
 
 export interface ConditionInput {
@@ -16,6 +20,12 @@ export interface ConditionInput {
 /** The core's state as the Canary's status holds it; a Canary without status has not started. */
 export function stateOf(canary: CanaryObject): CanaryState {
   return canary.status === undefined ? initialState() : fromStatus(canary.status);
+}
+
+/** `status.history` after this decision's look (see core/history.ts). */
+export function recordHistory(canary: CanaryObject, input: LookInput): HistoryStatus {
+  const stored = canary.status?.history;
+  return historyToStatus(recordLook(stored === undefined ? emptyHistory() : historyFromStatus(stored), input));
 }
 
 /**
@@ -90,6 +100,8 @@ export interface StatusInput {
    * written anyway, but on its own no reason to write. Defaults to `outbox`.
    */
   readonly tidied?: (base: CanaryObject) => OutboxPart;
+  /** `status.history` to write; by default the stored one is kept. */
+  readonly history?: HistoryStatus;
 }
 
 export interface StatusWrite {
@@ -126,7 +138,8 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox }) };
+    const history = input.history ?? base.status?.history;
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, ...(history === undefined ? {} : { history }) }) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);

@@ -4,14 +4,16 @@
 import type { CanaryState, HookProgress } from '../core/state.ts';
 import type { Evidence, MetricEvidence } from '../core/types.ts';
 import { canaryStatusSchema } from './canary-schema.ts';
+import type { HistoryStatus } from './history-schema.ts';
 import type { CanaryStatus, Condition, EvidenceStatus, HookProgressStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
 
-/** What status holds beyond CanaryState. The outbox is empty and noticeSeq 0 when not given. */
+/** What status holds beyond CanaryState. The outbox and history are empty and noticeSeq 0 when not given. */
 export interface StatusExtra {
   readonly observedGeneration: number;
   readonly conditions: readonly Condition[];
   readonly outbox?: readonly OutboxEntry[];
   readonly noticeSeq?: number;
+  readonly history?: HistoryStatus;
 }
 
 function toTime(ms: number | null): string | null {
@@ -116,6 +118,7 @@ export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
     conditions: [...extra.conditions],
     outbox: [...(extra.outbox ?? [])],
     noticeSeq: extra.noticeSeq ?? 0,
+    history: extra.history ?? { current: null, last: null },
   };
 }
 
