@@ -18,6 +18,7 @@ import { keepLines, releaseOk, summaryLines, type ReleaseResult } from './summar
 import { createTraffic } from './traffic.ts';
 import { startSandboxLoadTester, type SandboxLoadTester } from './loadtester.ts';
 import { createScreen, type Screen } from './view.ts';
+import { startSandboxDashboard } from './dashboard.ts';
 
 export interface SandboxOptions {
   readonly scenario: ScenarioName;
@@ -69,10 +70,11 @@ async function stopAll(parts: Parts): Promise<void> {
   for (const stop of parts.stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
 }
 
-async function keepRunning(options: SandboxOptions, emulator: Emulator, next: { namespace: string; app: string; nextImage: string }): Promise<void> {
+async function keepRunning(options: SandboxOptions, started: Started, next: { namespace: string; app: string; nextImage: string }): Promise<void> {
   const path = options.kubeconfigPath ?? '.fledge/kubeconfig';
-  await emulator.writeKubeconfig(path);
+  await started.emulator.writeKubeconfig(path);
   for (const line of keepLines(path, next)) options.write(`${line}\n`);
+  options.write(`dashboard: ${started.dashboardUrl} (or run \`fledge dashboard -n ${next.namespace} --kubeconfig ${path}\`)\n`);
   await options.onKeep?.(path);
   if (options.signal === undefined || options.signal.aborted) return;
   await new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
@@ -81,6 +83,8 @@ async function keepRunning(options: SandboxOptions, emulator: Emulator, next: { 
 interface Started {
   readonly stage: Stage;
   readonly emulator: Emulator;
+  /** Where the sandbox's dashboard serves. */
+  readonly dashboardUrl: string;
 }
 
 /** The quiet scenario's load generator, called by the app's rollout hook; none for the others. */
@@ -118,6 +122,9 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
   });
   await controller.start();
   parts.stops.push(() => controller.stop());
+  const dashboard = await startSandboxDashboard(kubeConfig, scenario.namespace);
+  parts.stops.push(() => dashboard.stop());
+  screen.log(`dashboard: ${dashboard.url}`);
 
   await createApp(kubeConfig, appDeployment(scenario, timing, load.annotations));
   const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }] });
@@ -131,21 +138,22 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
     },
   });
   parts.stops.push(() => traffic.stop());
-  return { emulator, stage: { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started } };
+  return { emulator, dashboardUrl: dashboard.url, stage: { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started } };
 }
 
 export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
   const parts: Parts = { stops: [] };
   const screen = createScreen({ isTty: options.isTty, write: options.write });
   try {
-    const { stage, emulator } = await startParts(options, parts, screen);
+    const running = await startParts(options, parts, screen);
+    const { stage } = running;
     const releases = await playReleases(stage);
     screen.close();
     const elapsedMs = Date.now() - stage.started;
     for (const line of summaryLines(releases, elapsedMs)) options.write(`${line}\n`);
     const { scenario } = stage;
     const ok = releases.length === scenario.releases.length && releases.every(releaseOk);
-    if (options.keep === true) await keepRunning(options, emulator, { namespace: scenario.namespace, app: scenario.app, nextImage: 'podinfo:2.0' });
+    if (options.keep === true) await keepRunning(options, running, { namespace: scenario.namespace, app: scenario.app, nextImage: 'podinfo:2.0' });
     return { ok, metricsSource: stage.path.label, releases, elapsedMs };
   } finally {
     screen.close();
