@@ -52,10 +52,13 @@ export function createDashboardCommand(deps: DashboardCommandDeps = { stopped: u
       const address = values.address ?? '127.0.0.1';
       const { kc, namespace } = resolveKube(values, io);
       const all = values['all-namespaces'] === true;
+      const reader = createReleaseReader(kc);
+      // One list first: a person without access hears why at once (the watch would only retry).
+      await reader.canaries.list(all ? undefined : namespace);
       const feed = new ReleaseFeed({ kc, namespace: all ? undefined : namespace, onError: (error) => io.err(`fledge dashboard: watch failed, restarting: ${error instanceof Error ? error.message : String(error)}`) });
       await feed.start();
       const scope = all ? 'all namespaces' : `namespace ${namespace || currentNamespace(kc)}`;
-      const dashboard = await startDashboard({ feed, reader: createReleaseReader(kc), scope, address, port });
+      const dashboard = await startDashboard({ feed, reader, scope, address, port });
       for (const line of describeStart(dashboard, address)) io.out(line);
       deps.started?.(dashboard);
       await deps.stopped();

@@ -89,3 +89,13 @@ test('fledge dashboard prints its loopback address, serves the list, and stops a
   const bad = runFledge(t, ['dashboard', '--kubeconfig', path, '--port', 'eighty']);
   assert.equal(await bad.exited, 4);
 });
+
+test('fledge dashboard uses the person\'s credentials: without access to Canaries it says so and exits 1', async (t) => {
+  const { emulator, kubeConfig } = await withEmulator(t);
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  await kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'nobody' } } });
+  const path = kubeconfigFile(t, emulator.serviceAccountKubeconfig('default', 'nobody'));
+  const child = runFledge(t, ['dashboard', '-n', 'default', '--kubeconfig', path, '--port', '0']);
+  assert.equal(await child.exited, 1);
+  assert.match(child.stderr.join('\n'), /forbidden|cannot list/i);
+});
