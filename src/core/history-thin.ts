@@ -16,8 +16,8 @@ export function changedAt(looks: readonly Look[], index: number): boolean {
  * last and every look where something changed.
  */
 function byBuckets(looks: readonly Look[], buckets: number): Look[] {
-  const first = looks[0]?.at ?? 0;
-  const span = Math.max(1, (looks.at(-1)?.at ?? first) - first);
+  const first = looks.reduce((min, look) => Math.min(min, look.at), Infinity);
+  const span = Math.max(1, looks.reduce((max, look) => Math.max(max, look.at), -Infinity) - first);
   let taken = -1;
   return looks.filter((look, index) => {
     if (index === 0 || index === looks.length - 1 || changedAt(looks, index)) return true;

@@ -25,8 +25,9 @@ function roundCount(value: number): number {
 /** E-values with three significant digits, finite (a status holds no Infinity). */
 export function roundEvidence(value: number): number {
   if (Number.isNaN(value)) return 0;
-  const finite = Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, value));
-  return Number(finite.toPrecision(3));
+  // Rounded first: the largest double rounded up would be Infinity again.
+  const rounded = Number(value.toPrecision(3));
+  return Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, rounded));
 }
 
 function sideOf(sample: Sample): LookSide | null {
@@ -71,10 +72,10 @@ export function lookOf(input: LookInput): Look | null {
   };
 }
 
-function newRun(after: CanaryState, policy: ReleasePolicy): RunHistory {
+function newRun(revision: string, startedAt: number, policy: ReleasePolicy): RunHistory {
   return {
-    revision: after.revision ?? '',
-    startedAt: after.runStartedAt ?? 0,
+    revision,
+    startedAt,
     endedAt: null,
     outcome: null,
     rollbackAt: policy.judge.kind === 'sequential' ? roundEvidence(harmBound(policy.judge)) : null,
@@ -92,10 +93,11 @@ function ended(run: RunHistory, outcome: string, now: number): RunHistory {
   return { ...run, outcome: run.outcome ?? outcome, endedAt: run.endedAt ?? now };
 }
 
-/** A run began that the history does not hold yet (a new revision, a retry, a superseding one). */
-function runStarted(current: RunHistory | null, after: CanaryState): boolean {
-  if (!inRun(after) || after.runStartedAt === null) return false;
-  return current === null || current.startedAt !== after.runStartedAt || current.revision !== (after.revision ?? '');
+/** The start of a run the history does not hold yet (a new revision, a retry, a superseding one); else null. */
+function newStart(current: RunHistory | null, after: CanaryState, revision: string): number | null {
+  const start = inRun(after) ? after.runStartedAt : null;
+  if (start === null || (current !== null && current.startedAt === start && current.revision === revision)) return null;
+  return start;
 }
 
 /**
@@ -106,9 +108,11 @@ function runStarted(current: RunHistory | null, after: CanaryState): boolean {
 export function recordLook(history: History, input: LookInput): History {
   const { after, now } = input;
   let { current, last } = history;
-  if (runStarted(current, after)) {
+  const revision = after.revision ?? '';
+  const start = newStart(current, after, revision);
+  if (start !== null) {
     if (current !== null) last = ended(current, 'Superseded', now);
-    current = newRun(after, input.policy);
+    current = newRun(revision, start, input.policy);
   }
   if (current === null) return history;
   const look = lookOf(input);

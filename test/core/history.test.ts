@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { recordLook } from '../../src/core/history.ts';
-import { thinLooks } from '../../src/core/history-thin.ts';
+import { recordLook, roundEvidence } from '../../src/core/history.ts';
+import { changedAt, thinLooks } from '../../src/core/history-thin.ts';
 import { emptyHistory, historyLimits, type History, type Look } from '../../src/core/history-types.ts';
 import type { CanaryState } from '../../src/core/state.ts';
 import { historyFromStatus, historyToStatus } from '../../src/ports/canary-history.ts';
@@ -39,6 +39,10 @@ describe('thinning the looks of a run', () => {
   it('keeps looks with a reason rather than plain ones', () => {
     const looks = Array.from({ length: 300 }, (_, i) => look(i, { note: i === 3 ? 'paused: no canary data for 3 intervals' : null }));
     assert.ok(thinLooks(looks, 120).some((l) => l.note !== null));
+  });
+
+  it('counts the first look as a change (nothing before it)', () => {
+    assert.equal(changedAt([look(0)], 0), true);
   });
 
   it('still bounds a run where every look changed something', () => {
@@ -95,5 +99,31 @@ describe('recording looks', () => {
     const history = recordLook(open, { before: { ...before, analyzedUntil: t0 + minute }, after: paused, interval: interval(t0 + minute, t0 + 2 * minute, { kind: 'no-data' }), policy: custom, now: t0 + 3 * minute });
     assert.deepEqual(historyFromStatus(historyToStatus(history)), history);
     assert.equal(historyLimits.maxLooks, 120);
+  });
+
+  it('records a judged window without canary data as no counts for the canary', () => {
+    const empty = interval(t0, t0 + minute, { kind: 'no-data' }, value(9000, 9, 9));
+    const history = recordLook(emptyHistory(), { before, after: { ...before, analyzedUntil: t0 + minute }, interval: empty, policy: custom, now: t0 + 90_000 });
+    assert.equal(history.current?.looks[0]?.canary, null);
+    assert.equal(history.current?.looks[0]?.primary?.requests, 9000);
+  });
+
+  it('has no rollback line for the threshold judge', () => {
+    const threshold = policy({ judge: judgePolicy({ kind: 'threshold' }) });
+    assert.equal(recordLook(emptyHistory(), { before, after: before, interval: null, policy: threshold, now: t0 }).current?.rollbackAt, null);
+  });
+
+  it('records nothing outside a run, and calls a run withdrawn when the Deployment went back', () => {
+    const idle = state();
+    assert.deepEqual(recordLook(emptyHistory(), { before: idle, after: idle, interval: null, policy: custom, now: t0 }), emptyHistory());
+    const unstamped = running(-1, { revision: null, runStartedAt: null });
+    assert.deepEqual(recordLook(emptyHistory(), { before: idle, after: unstamped, interval: null, policy: custom, now: t0 }), emptyHistory(), 'a run without a start time is not recorded');
+    const open = recordLook(emptyHistory(), { before, after: before, interval: null, policy: custom, now: t0 });
+    const withdrawn = recordLook(open, { before, after: state({ phase: 'Ready', message: 'revision rev-b withdrawn' }), interval: null, policy: custom, now: t0 + minute });
+    assert.equal(withdrawn.last?.outcome, 'Withdrawn');
+  });
+
+  it('keeps e-values finite with three significant digits', () => {
+    assert.deepEqual([roundEvidence(12.3456), roundEvidence(Infinity), roundEvidence(Number.NaN)], [12.3, Number.MAX_VALUE, 0]);
   });
 });
