@@ -3,7 +3,7 @@
 // to the browser; the plots are drawn there from it (plots-script.ts).
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { parseStatus, type CanaryObject, type CanaryStatus } from '../adapters/kube/canary-resource.ts';
-import type { RunHistoryStatus } from '../ports/history-schema.ts';
+import { decodeRun, type DecodedRun } from '../ports/canary-history.ts';
 
 /** One release in the list. */
 export interface ReleaseRow {
@@ -32,9 +32,9 @@ export interface ReleaseView {
   readonly row: ReleaseRow;
   /** Which run `run` is; null when the Canary has no run yet. */
   readonly which: 'current' | 'last' | null;
-  readonly run: RunHistoryStatus | null;
+  readonly run: DecodedRun | null;
   /** The last finished run, when the current one is plotted. */
-  readonly last: RunHistoryStatus | null;
+  readonly last: DecodedRun | null;
   readonly events: readonly EventMark[];
   /** Verbs that apply now (the buttons that are enabled). */
   readonly verbs: readonly string[];
@@ -83,11 +83,12 @@ export function eventMarks(canary: CanaryObject, events: readonly CoreV1Event[])
 export function releaseView(input: { canary: CanaryObject; events: readonly CoreV1Event[]; verbs: readonly string[] }): ReleaseView {
   const { current, last } = statusOf(input.canary).history;
   const which = current !== null ? 'current' : last !== null ? 'last' : null;
+  const shown = current ?? last;
   return {
     row: rowOf(input.canary),
     which,
-    run: current ?? last,
-    last: current === null ? null : last,
+    run: shown === null ? null : decodeRun(shown),
+    last: current === null || last === null ? null : decodeRun(last),
     events: eventMarks(input.canary, input.events),
     verbs: input.verbs,
   };

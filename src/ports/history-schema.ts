@@ -1,20 +1,22 @@
-// `status.history`: the looks of the current and the last finished run, stored by column
-// (one array per quantity, the same length each) so that 2 × 120 looks stay a few KiB.
+// `status.history`: the looks of the current and the last finished run, stored by column: one
+// comma-separated line per quantity, one value per look (empty where there is none), so that
+// 2 × 120 looks stay a few KiB and `kubectl describe` shows a line per quantity, not per value.
 import { z } from 'zod';
 
 const time = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
-/** One value per look; null where the side had no data or no interval was judged. */
-const perLook = z.array(z.number().nullable());
+/** Numbers separated by commas, one per look; an empty value where the side had no data or no interval was judged. */
+const perLook = z.string().regex(/^[-+0-9.eE,]*$/);
 
 export const runLooksSchema = z.object({
   /** ms since the run's startedAt. */
-  atMs: z.array(count),
+  atMs: perLook,
   /** Canary weight (percent) after each look. */
-  weight: z.array(z.number().int().min(0).max(100)),
+  weight: perLook,
   /** 1-based step after each look; 0 before the first step and after the run. */
-  step: z.array(count),
-  phase: z.array(z.string()),
+  step: perLook,
+  /** Phase after each look, comma-separated. */
+  phase: z.string().regex(/^[A-Za-z,]*$/),
   canaryRequests: perLook,
   primaryRequests: perLook,
   /** Per event name (`failures`, `slow`, …), the window's count on each side. */

@@ -29,10 +29,10 @@ function history(revision: string) {
     last: {
       revision, startedAt: '2026-11-23T10:00:00.000Z', endedAt: '2026-11-23T10:02:00.000Z', outcome: 'Failed', rollbackAt: 40, thinned: 0,
       looks: {
-        atMs: [0, 60_000, 120_000], weight: [10, 10, 0], step: [1, 1, 0], phase: ['Progressing', 'Progressing', 'Failed'],
-        canaryRequests: [null, 500, 480], primaryRequests: [null, 4500, 4520],
-        canaryEvents: { failures: [null, 20, 25] }, primaryEvents: { failures: [null, 4, 5] },
-        evidence: { errors: [1, 8.5, 55] }, notes: [{ look: 2, text: `revision ${revision} rolled back: errors 5% vs 0.1%` }],
+        atMs: '0,60000,120000', weight: '10,10,0', step: '1,1,0', phase: 'Progressing,Progressing,Failed',
+        canaryRequests: ',500,480', primaryRequests: ',4500,4520',
+        canaryEvents: { failures: ',20,25' }, primaryEvents: { failures: ',4,5' },
+        evidence: { errors: '1,8.5,55' }, notes: [{ look: 2, text: `revision ${revision} rolled back: errors 5% vs 0.1%` }],
       },
     },
   };

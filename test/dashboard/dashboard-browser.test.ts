@@ -13,6 +13,7 @@ import { ReleaseFeed } from '../../src/dashboard/feed.ts';
 import { createReleaseReader } from '../../src/dashboard/release-reader.ts';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.ts';
 import { writeReport } from '../../src/cli/report-command.ts';
+import { decodeRun } from '../../src/ports/canary-history.ts';
 
 // Functions passed to page.evaluate run in the page; the project compiles without the DOM types.
 declare const document: any;
@@ -77,14 +78,14 @@ describe('fledge dashboard in a browser', { skip: skipWithoutChromium() }, () =>
     await h.setImage('checkout', 'checkout:2.0');
     await h.runUntil('checkout', (s) => s.canaryWeight === 50);
     const page = await openPage(browser, `${dashboard.url}releases/default/checkout`);
-    const looks = async (): Promise<number> => (await h.canary('checkout')).status.history.current.looks.atMs.length;
+    const looks = async (): Promise<number> => decodeRun((await h.canary('checkout')).status.history.current).looks.atMs.length;
     const before = await looks();
     await page.waitForFunction((n) => document.body.dataset['looks'] === String(n), bounded, before);
     const points = await plotPoints(page);
     assert.deepEqual(Object.keys(points).sort(), ['evidence', 'rate-failures', 'rate-slow', 'weight']);
     for (const [key, n] of Object.entries(points)) assert.equal(n, before, `${key} has a point per look`);
     const done = await h.runUntil('checkout', terminal);
-    const after = done.status.history.last.looks.atMs.length;
+    const after = decodeRun(done.status.history.last).looks.atMs.length;
     assert.ok(after > before);
     await page.waitForFunction((n) => document.body.dataset['looks'] === String(n), bounded, after);
     for (const [key, n] of Object.entries(await plotPoints(page))) assert.equal(n, after, `${key} follows the run`);
@@ -144,7 +145,7 @@ describe('fledge dashboard in a browser', { skip: skipWithoutChromium() }, () =>
     });
     await page.setOfflineMode(true);
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    const looks = done.status.history.last.looks.atMs.length;
+    const looks = decodeRun(done.status.history.last).looks.atMs.length;
     const points = await plotPoints(page);
     assert.deepEqual(Object.keys(points).sort(), ['evidence', 'rate-failures', 'rate-slow', 'weight']);
     for (const [key, n] of Object.entries(points)) assert.equal(n, looks, `${key} has a point per look`);
