@@ -149,8 +149,12 @@ export const canaryStatusSchema = z.object({
   outbox: z.array(outboxEntrySchema).default([]),
   /** Number of notices ever queued for this Canary; numbers the outbox keys. */
   noticeSeq: count.default(0),
-  /** The looks of the current and the last finished run (history-schema.ts); plotted by `fledge dashboard` and `fledge report`. */
-  history: historySchema.default(() => historySchema.parse({})),
+  /**
+   * The looks of the current and the last finished run (history-schema.ts); plotted by `fledge
+   * dashboard` and `fledge report`. A record only: one that does not read starts again empty
+   * rather than making the whole status unreadable.
+   */
+  history: historySchema.default(() => historySchema.parse({})).catch(() => historySchema.parse({})),
 });
 
 export const targetRefSchema = z.object({
