@@ -146,6 +146,10 @@ export const plotsScript = String.raw`
       return;
     }
     host.appendChild(el('h2', { class: 'run' }, runTitle(view)));
+    if (view.last !== null) {
+      var last = view.last;
+      host.appendChild(el('p', { class: 'note' }, 'Before it: revision ' + last.revision + ', ' + last.outcome + (last.endedAt === null ? '' : ' at ' + last.endedAt.replace('T', ' ').slice(0, 19))));
+    }
     var start = Date.parse(view.run.startedAt);
     var end = view.run.endedAt === null ? Infinity : Date.parse(view.run.endedAt);
     var marks = view.events.filter(function (e) { return e.at >= start - 1000 && e.at <= end + 1000; }).map(function (e) { return e.at / 1000; });
