@@ -44,8 +44,10 @@ async function fixture(t: TestContext): Promise<Fixture> {
   return { h, dashboard, browser: await launchBrowser(t) };
 }
 
-async function openPage(browser: Browser, url: string): Promise<Page> {
+/** A page that records every URL it requests. */
+async function openPage(browser: Browser, url: string, requested: string[] = []): Promise<Page> {
   const page = await browser.newPage();
+  page.on('request', (request) => void requested.push(request.url()));
   await page.setViewport({ width: 1200, height: 900 });
   await page.goto(url, { waitUntil: 'load' });
   return page;
@@ -77,7 +79,8 @@ describe('fledge dashboard in a browser', { skip: skipWithoutChromium() }, () =>
     h.script = { ...h.script, canary: () => ({ failure: 0.004, slow: 0.003 }), primary: () => ({ failure: 0.002, slow: 0.002 }) };
     await h.setImage('checkout', 'checkout:2.0');
     await h.runUntil('checkout', (s) => s.canaryWeight === 50);
-    const page = await openPage(browser, `${dashboard.url}releases/default/checkout`);
+    const requested: string[] = [];
+    const page = await openPage(browser, `${dashboard.url}releases/default/checkout`, requested);
     const looks = async (): Promise<number> => decodeRun((await h.canary('checkout')).status.history.current).looks.atMs.length;
     const before = await looks();
     await page.waitForFunction((n) => document.body.dataset['looks'] === String(n), bounded, before);
@@ -90,6 +93,8 @@ describe('fledge dashboard in a browser', { skip: skipWithoutChromium() }, () =>
     await page.waitForFunction((n) => document.body.dataset['looks'] === String(n), bounded, after);
     for (const [key, n] of Object.entries(await plotPoints(page))) assert.equal(n, after, `${key} follows the run`);
     assert.match(await page.$eval('#message', (p) => p.textContent ?? ''), /promoted/);
+    assert.deepEqual(requested.filter((url) => !url.startsWith(dashboard.url)), [], 'everything comes from the dashboard itself');
+    assert.ok(requested.includes(`${dashboard.url}assets/uplot.js`));
     if (shots !== undefined) await page.screenshot({ path: join(shots, 'dashboard-release.png'), fullPage: true });
   });
 
