@@ -8,7 +8,7 @@
 export const plotsScript = String.raw`
 (function () {
   'use strict';
-  var colours = { canary: '#d9480f', primary: '#1c7ed6', weight: '#5f3dc4', line: '#c92a2a', mark: 'rgba(90,90,90,0.45)' };
+  var colours = { canary: '#d9480f', primary: '#1c7ed6', weight: '#5f3dc4', line: '#c92a2a', mark: 'rgba(90,90,90,0.45)', warning: 'rgba(201,42,42,0.6)' };
   var metricColours = ['#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#5c940d'];
 
   function el(tag, attrs, text) {
@@ -25,18 +25,18 @@ export const plotsScript = String.raw`
     });
   }
 
-  // Vertical lines at the Events' times, drawn over each plot.
-  function marksPlugin(times) {
+  // Vertical lines at the Events' times (Warnings in red), drawn over each plot.
+  function marksPlugin(marks) {
     return {
       hooks: {
         draw: [function (u) {
           var ctx = u.ctx;
           ctx.save();
-          ctx.strokeStyle = colours.mark;
           ctx.setLineDash([4, 4]);
           ctx.lineWidth = 1;
-          times.forEach(function (t) {
-            var x = u.valToPos(t, 'x', true);
+          marks.forEach(function (mark) {
+            ctx.strokeStyle = mark.warning ? colours.warning : colours.mark;
+            var x = u.valToPos(mark.t, 'x', true);
             if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
             ctx.beginPath();
             ctx.moveTo(x, u.bbox.top);
@@ -152,7 +152,7 @@ export const plotsScript = String.raw`
     }
     var start = Date.parse(view.run.startedAt);
     var end = view.run.endedAt === null ? Infinity : Date.parse(view.run.endedAt);
-    var marks = view.events.filter(function (e) { return e.at >= start - 1000 && e.at <= end + 1000; }).map(function (e) { return e.at / 1000; });
+    var marks = view.events.filter(function (e) { return e.at >= start - 1000 && e.at <= end + 1000; }).map(function (e) { return { t: e.at / 1000, warning: e.type === 'Warning' }; });
     specs(view.run).forEach(function (spec) { chart(host, spec, marks); });
     host.appendChild(el('h2', {}, 'Reasons'));
     host.appendChild(notesList(view.run));

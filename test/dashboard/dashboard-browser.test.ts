@@ -44,10 +44,14 @@ async function fixture(t: TestContext): Promise<Fixture> {
   return { h, dashboard, browser: await launchBrowser(t) };
 }
 
+/** Script errors of every page opened (each test asserts there were none). */
+const pageErrors: string[] = [];
+
 /** A page that records every URL it requests. */
 async function openPage(browser: Browser, url: string, requested: string[] = []): Promise<Page> {
   const page = await browser.newPage();
   page.on('request', (request) => void requested.push(request.url()));
+  page.on('pageerror', (error) => void pageErrors.push(String(error)));
   await page.setViewport({ width: 1200, height: 900 });
   await page.goto(url, { waitUntil: 'load' });
   return page;
@@ -95,6 +99,7 @@ describe('fledge dashboard in a browser', { skip: skipWithoutChromium() }, () =>
     assert.match(await page.$eval('#message', (p) => p.textContent ?? ''), /promoted/);
     assert.deepEqual(requested.filter((url) => !url.startsWith(dashboard.url)), [], 'everything comes from the dashboard itself');
     assert.ok(requested.includes(`${dashboard.url}assets/uplot.js`));
+    assert.deepEqual(pageErrors, []);
     if (shots !== undefined) await page.screenshot({ path: join(shots, 'dashboard-release.png'), fullPage: true });
   });
 
@@ -141,6 +146,7 @@ describe('fledge dashboard in a browser', { skip: skipWithoutChromium() }, () =>
     assert.equal(await writeReport({ kc: h.kc, namespace: 'default', name: 'checkout', file, now: h.now() }), null);
     assert.doesNotMatch(readFileSync(file, 'utf8'), /<script[^>]+src=|<link[^>]+href=/, 'nothing is loaded from elsewhere');
     const page = await browser.newPage();
+    page.on('pageerror', (error) => void pageErrors.push(String(error)));
     const fetched: string[] = [];
     await page.setRequestInterception(true);
     page.on('request', (request) => {
@@ -155,6 +161,7 @@ describe('fledge dashboard in a browser', { skip: skipWithoutChromium() }, () =>
     assert.deepEqual(Object.keys(points).sort(), ['evidence', 'rate-failures', 'rate-slow', 'weight']);
     for (const [key, n] of Object.entries(points)) assert.equal(n, looks, `${key} has a point per look`);
     assert.deepEqual(fetched, []);
+    assert.deepEqual(pageErrors, []);
   });
 });
 
