@@ -194,7 +194,15 @@ describe('the dashboard refuses', () => {
       req.end();
     });
     assert.equal(rebound, 403);
-    const accepted = await fetch(pause, { method: 'POST', headers: { 'X-Fledge-Token': dashboard.token } });
+    const token = { 'X-Fledge-Token': dashboard.token };
+    assert.equal((await fetch(`${dashboard.url}api/releases/default/checkout/delete`, { method: 'POST', headers: token })).status, 404, 'only the CLI\'s verbs');
+    assert.equal((await fetch(`${dashboard.url}api/releases/default/nothing/pause`, { method: 'POST', headers: token })).status, 404);
+    assert.equal((await fetch(`${dashboard.url}api/releases/default/nothing`)).status, 404);
+    assert.equal((await fetch(pause, { method: 'PUT', headers: token })).status, 405);
+    const refusedByCheck = await fetch(`${dashboard.url}api/releases/default/checkout/retry`, { method: 'POST', headers: token });
+    assert.equal(refusedByCheck.status, 409, 'the CLI\'s own checks apply');
+    assert.match(((await refusedByCheck.json()) as { message: string }).message, /only a rolled-back revision can be retried/);
+    const accepted = await fetch(pause, { method: 'POST', headers: token });
     assert.equal(accepted.status, 202);
     assert.match((await h.canary('checkout')).metadata.annotations?.['fledge.dev/request'] ?? '', /"verb":"pause"/);
   });
