@@ -55,6 +55,19 @@ export type RouteState =
   | { readonly kind: 'routed'; readonly canaryWeight: number; readonly primaryWeight: number; readonly exact: boolean };
 
 /**
+ * Where a router reads its route objects instead of the API server: a watch cache that also
+ * holds this process's own writes (controller/cached-reads.ts), so a read after a write sees it.
+ */
+export interface RouteReads {
+  /** The object as known (null: none); undefined when the API must be asked. */
+  known(namespace: string, name: string): unknown;
+  /** What a write or an API read returned (null after a delete or a 404); undefined: ask the API next time. */
+  wrote(namespace: string, name: string, object: unknown): void;
+  /** This process changed the object (what the write returned; null: deleted it); its watch event is an echo. */
+  wroteToApi?(namespace: string, name: string, object: unknown): void;
+}
+
+/**
  * Sends traffic between primary and canary. `write` is idempotent, creates the route when
  * missing, always writes weights that sum to 100, and throws FledgeError on API failures.
  */

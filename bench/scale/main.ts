@@ -7,13 +7,16 @@
 // done by then is reported as not done, so the command ends within its budget), --out DIR,
 // --prometheus fake|real (the controller queries a small fake Prometheus, or Debian's
 // `prometheus` scraping every app's linkerd-style series; both behind a proxy counting queries),
-// --batch on|off (off: every canary measured with its own queries, for comparison).
+// --batch on|off (off: every canary measured with its own queries, for comparison),
+// --runtime dist|tsx (dist: the controller compiled by tsc first, as the image runs it; tsx: the
+// TypeScript sources through the tsx loader, as a checkout runs them).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { scaleChart } from './chart.ts';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scaleDocument, scaleText } from './report.ts';
+import { compileController } from './processes.ts';
 import { runSize, type ScaleResult, type ScaleSettings } from './run-n.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -36,6 +39,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       budget: { type: 'string', default: '560' },
       prometheus: { type: 'string', default: 'fake' },
       batch: { type: 'string', default: 'on' },
+      runtime: { type: 'string', default: 'dist' },
       out: { type: 'string', default: join(root.pathname, 'bench/results') },
     },
     strict: true,
@@ -47,6 +51,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
   const [budget = 560] = numbers(values.budget, 'budget');
   if (values.prometheus !== 'fake' && values.prometheus !== 'real') throw new Error(`--prometheus ${values.prometheus}: fake or real`);
   if (values.batch !== 'on' && values.batch !== 'off') throw new Error(`--batch ${values.batch}: on or off`);
+  if (values.runtime !== 'dist' && values.runtime !== 'tsx') throw new Error(`--runtime ${values.runtime}: dist or tsx`);
   return {
     sizes: numbers(values.sizes, 'sizes'),
     budgetMs: budget * 1000,
@@ -58,6 +63,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       resyncMs: resync * 1000,
       prometheus: values.prometheus,
       batch: values.batch === 'on',
+      compiled: values.runtime === 'dist' ? compileController() : undefined,
     },
     out: values.out,
   };

@@ -1,7 +1,8 @@
 // The two processes of the scale bench: `fledge emulator` and bench/scale-controller.ts.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Usage } from './usage.ts';
 
@@ -65,7 +66,8 @@ export async function startEmulatorProcess(kubeconfigPath: string): Promise<Emul
 
 export interface ControllerProcess {
   readonly child: ChildProcess;
-  snapshot(): Promise<Usage>;
+  /** What the controller reports about itself; `collect`: also its live heap after a full collection. */
+  snapshot(collect?: boolean): Promise<Usage>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,8 @@ export interface ControllerProcessOptions {
   readonly prometheusUrl: string;
   /** Batched measurement (as `fledge controller`), or every canary on its own (for comparison). */
   readonly batch: boolean;
+  /** The compiled entry from compileController(); the sources through tsx when undefined. */
+  readonly compiled?: string | undefined;
 }
 
 /** Extra Node flags for the controller process only, e.g. `SCALE_CONTROLLER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"`. */
@@ -84,12 +88,43 @@ function controllerNodeArgs(): string[] {
   return (process.env['SCALE_CONTROLLER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 }
 
-/** Forks bench/scale-controller.ts and waits until the controller has started. */
+/** How the controller process runs: compiled JavaScript as the image ships it, or the sources through tsx. */
+export type ControllerRuntime = 'dist' | 'tsx';
+
+const buildDir = join(root, 'bench', '.build');
+
+/**
+ * Compiles bench/scale-controller.ts and the sources it imports to bench/.build (tsc, as `npm run
+ * build` compiles dist/), with the data files the catalog and version read next to them. Returns
+ * the entry to fork.
+ */
+export function compileController(): string {
+  rmSync(buildDir, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'bench', 'tsconfig.controller.json')], { stdio: 'inherit' });
+  for (const data of ['analysis', 'strategies', 'package.json']) {
+    if (!existsSync(join(buildDir, data))) symlinkSync(join(root, data), join(buildDir, data));
+  }
+  return join(buildDir, 'bench', 'scale-controller.js');
+}
+
+/** The NODE_OPTIONS the shipped Deployment (deploy/base/controller/deployment.yaml) gives the controller. */
+export function manifestNodeOptions(): string[] {
+  const manifest = readFileSync(join(root, 'deploy', 'base', 'controller', 'deployment.yaml'), 'utf8');
+  const value = /- name: NODE_OPTIONS\s+value:\s*(.+)/.exec(manifest)?.[1]?.trim().replace(/^["']|["']$/g, '') ?? '';
+  return value.split(/\s+/).filter((option) => option !== '');
+}
+
+/**
+ * Forks the controller and waits until it has started: compiled, with the shipped Deployment's
+ * NODE_OPTIONS (its heap limit), as the image runs it; or bench/scale-controller.ts through tsx.
+ */
 export async function startControllerProcess(options: ControllerProcessOptions): Promise<ControllerProcess> {
-  const child = fork(fileURLToPath(new URL('../scale-controller.ts', import.meta.url)), [
+  const entry = options.compiled ?? fileURLToPath(new URL('../scale-controller.ts', import.meta.url));
+  const loader = options.compiled === undefined ? ['--import', 'tsx'] : manifestNodeOptions();
+  const child = fork(entry, [
     '--kubeconfig', options.kubeconfigPath, '--scrape', options.scrape, '--concurrency', String(options.concurrency), '--resync', String(options.resyncMs),
     '--prometheus-url', options.prometheusUrl, '--batch', options.batch ? 'on' : 'off',
-  ], { cwd: root, execArgv: ['--import', 'tsx', ...controllerNodeArgs()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  ], { cwd: root, execArgv: [...loader, ...controllerNodeArgs()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the controller did not start within 120 s')), 120_000);
     child.on('message', (message: { kind?: string }) => {
@@ -101,7 +136,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   });
   return {
     child,
-    snapshot: () =>
+    snapshot: (collect = false) =>
       new Promise<Usage>((resolve) => {
         const onMessage = (message: { kind?: string; usage?: Usage }): void => {
           if (message.kind !== 'snapshot' || message.usage === undefined) return;
@@ -109,7 +144,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
           resolve(message.usage);
         };
         child.on('message', onMessage);
-        child.send({ kind: 'snapshot' });
+        child.send({ kind: 'snapshot', collect });
       }),
     stop: () => stopChild(child),
   };

@@ -23,6 +23,8 @@ export interface ScaleSettings {
   readonly prometheus: PrometheusMode;
   /** Batched measurement (the default), or per canary for comparison (`--batch off`). */
   readonly batch: boolean;
+  /** The controller compiled to JavaScript (its entry), as the image runs it; through tsx when undefined. */
+  readonly compiled: string | undefined;
 }
 
 /** PromQL queries the controller sent during the release, and how long each answer took (ms). */
@@ -150,7 +152,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     // The controller talks plain HTTP, as when the recorded numbers were taken (the kubeconfig
     // `fledge emulator` writes is HTTPS, for kubectl).
     await writeFile(join(dir, 'controller-kubeconfig'), kubeconfigYaml({ server: emulator.url }), { mode: 0o600 });
-    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url, batch: settings.batch });
+    const controller = await startControllerProcess({ kubeconfigPath: join(dir, 'controller-kubeconfig'), scrape: `${settings.scrapeMs}ms`, concurrency: settings.concurrency, resyncMs: settings.resyncMs, prometheusUrl: prometheus.url, batch: settings.batch, compiled: settings.compiled });
     stops.unshift(() => controller.stop());
     const booted = await waitUntil(`${n} Canaries Ready`, () => tracker.count('Ready') >= n, deadline);
     const bootstrapMs = Date.now() - bootStart;
@@ -172,8 +174,8 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     await changeAll(api, names, tracker);
     const completed = await waitUntil(`${n} releases`, () => tracker.count('Succeeded') + tracker.count('Failed') >= n, deadline);
     const releaseMs = Date.now() - releaseStart;
-    const after = await controller.snapshot();
-    log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
+    const after = await controller.snapshot(true);
+    log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB, live after a full collection ${mib(after.liveHeapBytes ?? Number.NaN)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
     log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s; API requests per release by verb and kind:`);
     for (const line of breakdownText(before.byKind, after.byKind, n)) log(`    ${line}`);
     const drift = completed ? await measureDrift(api, spread(names, driftEdits), driftTimeoutMs) : null;

@@ -10,6 +10,8 @@ export interface Usage {
   readonly rssBytes: number;
   /** V8 heap in use when the snapshot was taken (live objects plus garbage not yet collected). */
   readonly heapUsedBytes: number;
+  /** The heap in use after a full collection (asked for after the release only): what the controller keeps alive. */
+  readonly liveHeapBytes?: number;
   /** process.memoryUsage() at the snapshot (heapTotal, external, arrayBuffers tell where RSS beyond the heap goes). */
   readonly memory?: NodeJS.MemoryUsage;
   /** Calls of the generated API clients. */

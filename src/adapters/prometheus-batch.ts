@@ -7,6 +7,8 @@
 //
 // The answer (a promise, so concurrent callers share one request) is kept per window for
 // `ttlMs` so canaries reconciled seconds apart reuse it; a failed one only for `failureTtlMs`.
+// Each kept window holds every workload's counts (at 5000 apps, tens of MiB for a dozen windows),
+// so it is kept for as long as the canaries due after that window take to be reconciled, not longer.
 // At most `maxEntries` windows are kept (the oldest go first). One instance serves one Prometheus.
 import type { Logger } from 'pino';
 import type { BatchQueries } from '../config/analysis-schema.ts';
@@ -17,7 +19,7 @@ import type { QueryAnswer, QueryClient, SeriesAnswer } from './prometheus-client
 import { countPurposes, toSample } from './prometheus-counts.ts';
 
 export interface BatchCacheOptions {
-  /** How long a window's answer is reused. Default 120 000 ms. */
+  /** How long a window's answer is reused. Default 30 000 ms (a straggler after that asks again). */
   readonly ttlMs?: number;
   /** How long a failed answer is reused (so an outage is not hit by every canary). Default 5 000 ms. */
   readonly failureTtlMs?: number;
@@ -122,7 +124,7 @@ function cacheKey(request: MeasureRequest, batch: BatchQueries): string {
 /** A MetricsSource that measures batched where the template allows it. `measure` never throws. */
 export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSource {
   const now = options.now ?? Date.now;
-  const ttlMs = options.ttlMs ?? 120_000;
+  const ttlMs = options.ttlMs ?? 30_000;
   const failureTtlMs = options.failureTtlMs ?? 5_000;
   const maxEntries = Math.max(1, options.maxEntries ?? 16);
   const entries = new Map<string, Entry>();

@@ -5,7 +5,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { FledgeError } from '../errors.ts';
-import type { RouteRef, RouteState, TrafficRouter } from '../ports.ts';
+import type { RouteReads, RouteRef, RouteState, TrafficRouter } from '../ports.ts';
 import { createApiCaller } from './kube/errors.ts';
 import type { ApiCaller } from './kube/errors.ts';
 import { checkWeight, foreignSplit, isManaged, isWritten, rewritten, routeStateOf, splitFor, splitGroup as group, type TrafficSplit } from './smi-split.ts';
@@ -18,6 +18,8 @@ export { managedByLabel, managedByValue, readWeights } from './smi-split.ts';
 export interface RouterOptions {
   /** Sees every mapped API error (for fledge_api_errors_total). */
   readonly onApiError?: (error: FledgeError) => void;
+  /** Reads splits from a cache instead of the API (only for splits stored at this router's version). */
+  readonly reads?: RouteReads;
 }
 
 const plural = 'trafficsplits';
@@ -26,11 +28,13 @@ class SmiRouter implements TrafficRouter {
   readonly #api: CustomObjectsApi;
   readonly #caller: ApiCaller;
   readonly #version: string;
+  readonly #reads: RouteReads | undefined;
 
   constructor(kc: KubeConfig, version: string, options: RouterOptions) {
     this.#api = kc.makeApiClient(CustomObjectsApi);
     this.#caller = createApiCaller(options.onApiError);
     this.#version = version;
+    this.#reads = options.reads;
   }
 
   async read(ref: RouteRef): Promise<RouteState> {
@@ -58,27 +62,45 @@ class SmiRouter implements TrafficRouter {
     const { namespace, name } = ref;
     await this.#caller.remove(`delete trafficsplit ${namespace}/${name}`, () =>
       this.#api.deleteNamespacedCustomObject({ group, version: this.#version, plural, namespace, name }));
+    this.#reads?.wrote(namespace, name, null);
+    this.#reads?.wroteToApi?.(namespace, name, null);
   }
 
   async #get(ref: RouteRef): Promise<TrafficSplit | null> {
     const { namespace, name } = ref;
-    return this.#caller.read(`get trafficsplit ${namespace}/${name}`, async () =>
+    const known = this.#reads?.known(namespace, name);
+    if (known !== undefined) return known as TrafficSplit | null;
+    const split = await this.#caller.read(`get trafficsplit ${namespace}/${name}`, async () =>
       (await this.#api.getNamespacedCustomObject({ group, version: this.#version, plural, namespace, name })) as TrafficSplit);
+    this.#reads?.wrote(namespace, name, split);
+    return split;
   }
 
   async #create(split: TrafficSplit): Promise<void> {
     const namespace = split.metadata.namespace ?? 'default';
     const name = split.metadata.name ?? '';
-    await this.#caller.call(`create trafficsplit ${namespace}/${name}`, () =>
-      this.#api.createNamespacedCustomObject({ group, version: this.#version, plural, namespace, body: split }));
+    await this.#written(namespace, name, () => this.#caller.call(`create trafficsplit ${namespace}/${name}`, () =>
+      this.#api.createNamespacedCustomObject({ group, version: this.#version, plural, namespace, body: split })));
   }
 
   /** Conditional on the resourceVersion read (409 → FLEDGE_API_CONFLICT). */
   async #replace(split: TrafficSplit): Promise<void> {
     const namespace = split.metadata.namespace ?? 'default';
     const name = split.metadata.name ?? '';
-    await this.#caller.call(`update trafficsplit ${namespace}/${name}`, () =>
-      this.#api.replaceNamespacedCustomObject({ group, version: this.#version, plural, namespace, name, body: split }));
+    await this.#written(namespace, name, () => this.#caller.call(`update trafficsplit ${namespace}/${name}`, () =>
+      this.#api.replaceNamespacedCustomObject({ group, version: this.#version, plural, namespace, name, body: split })));
+  }
+
+  /** Keeps what a write returned for the next read; any failed write makes the next read ask the API. */
+  async #written(namespace: string, name: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      const written = await write();
+      this.#reads?.wroteToApi?.(namespace, name, written);
+      this.#reads?.wrote(namespace, name, written);
+    } catch (error) {
+      this.#reads?.wrote(namespace, name, undefined);
+      throw error;
+    }
   }
 }
 

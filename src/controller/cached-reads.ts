@@ -3,10 +3,10 @@
 // its cache instead of asking the API server. A cache lags behind the controller's own writes by
 // one watch event, so what a write returned is kept in a small overlay and read instead of the
 // cache until the cache shows that version (or a later one): a reconcile always sees its own
-// writes. Secrets are never cached (only tracked ones are read, by name, from the API) and
-// TrafficSplits are read by the router from the API (the watch on them only wakes the app).
+// writes. Secrets are never cached (only tracked ones are read, by name, from the API); routers
+// read their TrafficSplits through routeReads, with the same overlay.
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../ports.ts';
+import type { ClusterObjects, RouteReads } from '../ports.ts';
 import type { CanaryObject } from '../ports.ts';
 import { cachedCanary, validatedCanary } from './cache-shapes.ts';
 import { isFledgeError } from '../errors.ts';
@@ -112,6 +112,59 @@ function keyOf(kind: CachedKind, namespace: string, name: string): string {
 
 function validatedOrNull(canary: CanaryObject | null): CanaryObject | null {
   return canary === null ? null : validatedCanary(canary);
+}
+
+/** Route reads that also tell this process's own writes from other people's when the watch shows them. */
+export interface WatchedRouteReads extends RouteReads {
+  /**
+   * True for a watch event on a route object that this process did not write: someone edited or
+   * deleted it (a repair is urgent). The echo of the router's own write, and resyncs, are not.
+   */
+  outsideChange(object: KubernetesObject, event: 'add' | 'update' | 'delete' | 'resync'): boolean;
+}
+
+/** Versions written and not yet seen echoed, at most this many (the oldest are forgotten first). */
+const echoesKept = 20_000;
+
+/**
+ * A router's reads of its route objects from their watch cache (when synced), with its own writes
+ * overlaid. An object written (or read from the API) but not in the cache yet is asked for again
+ * rather than read as missing.
+ */
+export function routeReads(cache: CacheLookup, now: () => number = Date.now): WatchedRouteReads {
+  const cachedOf = (key: string): KubernetesObject | undefined => {
+    const [namespace = '', name = ''] = key.split('/');
+    return cache.synced ? cache.get(name, namespace) : undefined;
+  };
+  const overlay = new Overlay(now, cachedOf);
+  /** key → the resourceVersion (or "deleted") of this process's last write whose echo is still due. */
+  const echoes = new Map<string, string>();
+  const expectEcho = (key: string, object: unknown): void => {
+    const version = object === null ? 'deleted' : (object as KubernetesObject | undefined)?.metadata?.resourceVersion;
+    echoes.delete(key);
+    if (version === undefined) return;
+    echoes.set(key, version);
+    if (echoes.size > echoesKept) echoes.delete(echoes.keys().next().value as string);
+  };
+  return {
+    known: (namespace, name) => {
+      if (!cache.synced) return undefined;
+      const cached = cache.get(name, namespace);
+      const written = overlay.answer(`${namespace}/${name}`, cached);
+      if (written === undefined) return cached ?? null;
+      return cached === undefined && written.object !== null ? undefined : written.object;
+    },
+    wrote: (namespace, name, object) => overlay.record(`${namespace}/${name}`, object as KubernetesObject | null | undefined),
+    wroteToApi: (namespace, name, object) => expectEcho(`${namespace}/${name}`, object),
+    outsideChange: (object, event) => {
+      if (event === 'resync') return false;
+      const key = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+      const seen = event === 'delete' ? 'deleted' : object.metadata?.resourceVersion;
+      if (echoes.get(key) !== seen) return true;
+      echoes.delete(key);
+      return false;
+    },
+  };
 }
 
 /** ClusterObjects whose reads come from `caches` (when synced) and whose writes go to `api`. */

@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { withKeepAlive } from '../adapters/kube/keep-alive.ts';
-import { readThroughCaches } from './cached-reads.ts';
+import { readThroughCaches, routeReads } from './cached-reads.ts';
 import { cachedCanary, cachedDeployment, cachedObject } from './cache-shapes.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
 import { createHttpHookRunner } from '../adapters/http-hooks.ts';
@@ -13,7 +13,7 @@ import { createRouter } from '../adapters/smi-router.ts';
 import type { RouterKind } from '../config/knobs.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { isFledgeError, type FledgeError } from '../errors.ts';
-import type { Clock, HookRunner, MetricsSource, Notifier, TrafficRouter } from '../ports.ts';
+import type { Clock, HookRunner, MetricsSource, Notifier, RouteReads, TrafficRouter } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { Deliveries } from './deliveries.ts';
 import { HookCalls } from './hook-calls.ts';
@@ -56,7 +56,10 @@ export interface Controller {
 
 const defaultResyncMs = 30_000;
 
-type RouterFactory = (kind: RouterKind) => TrafficRouter;
+/** The router kind whose TrafficSplits the watch caches (watch.ts lists them at v1alpha2). */
+const cachedRouterKind: RouterKind = 'smi-v1alpha2';
+
+type RouterFactory = (kind: RouterKind, reads?: RouteReads) => TrafficRouter;
 
 function splitKey(key: string): { namespace: string; name: string } {
   const [namespace = 'default', name = ''] = key.split('/');
@@ -94,6 +97,15 @@ class RunningController implements Controller {
     // Watches are hints; the resync enqueues every annotated app and every Canary anyway.
     // Secrets are not watched (that would need list/watch on every Secret): a tracked Secret's
     // change is picked up at the next resync.
+    const now = (): number => apiDeps.clock.now();
+    // The router reads TrafficSplits from their watch cache; a split someone else changed is urgent.
+    const splits = routeReads({
+      get synced() {
+        return watches().lookup('trafficsplits').synced;
+      },
+      get: (name, namespace) => watches().lookup('trafficsplits').get(name, namespace),
+    }, now);
+    const watches = (): Watches => this.#watches;
     this.#watches = new Watches({
       kc: options.kubeConfig,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
@@ -107,13 +119,12 @@ class RunningController implements Controller {
         { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')), shape: cachedObject },
         // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
         { kind: 'services', keysOf: (object) => this.#annotatedApp(object), shape: cachedObject },
-        { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },
+        { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), urgent: (object, event) => splits.outsideChange(object, event), optional: true, shape: cachedObject },
       ],
     });
     // Reads come from the watch caches once they have listed; writes go to the API.
     const lookups = Object.fromEntries((['deployments', 'services', 'configmaps', 'canaries'] as const).map((kind) => [kind, this.#watches.lookup(kind)]));
-    const now = (): number => apiDeps.clock.now();
-    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind) };
+    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits) };
     this.#queue = new WorkQueue({
       reconcile: (key) => reconcileOrReport(deps, splitKey(key)),
       concurrency: options.concurrency ?? 4,
@@ -164,17 +175,18 @@ function deploymentKeys(deployment: V1Deployment): string[] {
 }
 
 /**
- * One router per kind (not one per reconcile). Routers read TrafficSplits from the API: a
- * reading from the watch cache (with an overlay of the controller's own writes) left releases
- * stuck in test/controller/chaos.test.ts and was taken out until that is understood.
+ * One router per kind (not one per reconcile). The watch caches TrafficSplits at the default
+ * router's version, so only that router reads them from the cache; others ask the API.
  */
 function routers(kc: KubeConfig, options: { onApiError: (error: FledgeError) => void; mayAct: () => boolean }): RouterFactory {
   const made = new Map<string, TrafficRouter>();
-  return (kind) => {
-    let router = made.get(kind);
+  return (kind, reads) => {
+    const cached = kind === cachedRouterKind && reads !== undefined ? { reads } : {};
+    const key = `${kind}/${'reads' in cached ? 'cache' : 'api'}`;
+    let router = made.get(key);
     if (router === undefined) {
-      router = guardRouter(createRouter(kind, kc, { onApiError: options.onApiError }), options.mayAct);
-      made.set(kind, router);
+      router = guardRouter(createRouter(kind, kc, { onApiError: options.onApiError, ...cached }), options.mayAct);
+      made.set(key, router);
     }
     return router;
   };

@@ -57,38 +57,65 @@ export interface WatchOptions {
 
 type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+/** One page of a list: at most `limit` items after `_continue`. */
+type PageFn = (page: { limit: number; _continue?: string }) => Promise<unknown>;
 
-/** The list call and watch path for one kind. */
-function source(kc: KubeConfig, kind: WatchedKind, scope: { namespace?: string | undefined; labelSelector?: string | undefined }): { path: string; list: ListFn } {
+/** Items per list page: a first list of thousands of objects never sits in memory as one answer. */
+export const listPageSize = 500;
+
+/**
+ * Lists page by page (limit/continue, one consistent snapshot), shaping each page before the next
+ * is asked for. The list's resourceVersion is the first page's (the snapshot's).
+ */
+export function pagedList(page: PageFn, shape: (object: KubernetesObject) => KubernetesObject = (o) => o): ListFn {
+  return async () => {
+    const items: KubernetesObject[] = [];
+    let first: KubernetesListObject<KubernetesObject> | undefined;
+    let next: string | undefined;
+    do {
+      const listed = (await page({ limit: listPageSize, ...(next === undefined ? {} : { _continue: next }) })) as KubernetesListObject<KubernetesObject>;
+      first ??= listed;
+      for (const item of listed.items) items.push(shape(item));
+      next = listed.metadata?._continue || undefined;
+    } while (next !== undefined);
+    const { resourceVersion } = first.metadata ?? {};
+    return { ...first, metadata: resourceVersion === undefined ? {} : { resourceVersion }, items };
+  };
+}
+
+/** The paged list call and watch path for one kind. */
+function source(kc: KubeConfig, kind: WatchedKind, scope: { namespace?: string | undefined; labelSelector?: string | undefined }): { path: string; page: PageFn } {
   const { namespace } = scope;
   const labelSelector = scope.labelSelector === undefined ? {} : { labelSelector: scope.labelSelector };
   const ns = namespace === undefined ? '' : `/namespaces/${namespace}`;
   if (kind === 'deployments') {
     const apps = kc.makeApiClient(AppsV1Api);
-    const list = namespace === undefined ? () => apps.listDeploymentForAllNamespaces(labelSelector) : () => apps.listNamespacedDeployment({ namespace, ...labelSelector });
-    return { path: `/apis/apps/v1${ns}/deployments`, list };
+    const page: PageFn = namespace === undefined ? (p) => apps.listDeploymentForAllNamespaces({ ...labelSelector, ...p }) : (p) => apps.listNamespacedDeployment({ namespace, ...labelSelector, ...p });
+    return { path: `/apis/apps/v1${ns}/deployments`, page };
   }
   const custom = customKinds[kind];
   if (custom !== undefined) {
     const api = kc.makeApiClient(CustomObjectsApi);
     const gvp = { ...custom, ...labelSelector };
-    const list = (namespace === undefined ? () => api.listClusterCustomObject(gvp) : () => api.listNamespacedCustomObject({ ...gvp, namespace })) as ListFn;
-    return { path: `/apis/${custom.group}/${custom.version}${ns}/${custom.plural}`, list };
+    const page: PageFn = namespace === undefined ? (p) => api.listClusterCustomObject({ ...gvp, ...p }) : (p) => api.listNamespacedCustomObject({ ...gvp, namespace, ...p });
+    return { path: `/apis/${custom.group}/${custom.version}${ns}/${custom.plural}`, page };
   }
-  return { path: `/api/v1${ns}/${kind}`, list: coreList(kc.makeApiClient(CoreV1Api), kind as 'configmaps' | 'secrets' | 'services', { namespace, labelSelector }) as ListFn };
+  return { path: `/api/v1${ns}/${kind}`, page: coreList(kc.makeApiClient(CoreV1Api), kind as 'configmaps' | 'secrets' | 'services', { namespace, labelSelector }) };
 }
 
-/** The list call of a core kind, in one namespace or all. */
-function coreList(core: CoreV1Api, kind: 'configmaps' | 'secrets' | 'services', scope: { namespace: string | undefined; labelSelector: { labelSelector?: string } }): () => Promise<unknown> {
+/** The paged list call of a core kind, in one namespace or all. */
+function coreList(core: CoreV1Api, kind: 'configmaps' | 'secrets' | 'services', scope: { namespace: string | undefined; labelSelector: { labelSelector?: string } }): PageFn {
   const { namespace, labelSelector } = scope;
   const lists = {
-    configmaps: { all: () => core.listConfigMapForAllNamespaces(labelSelector), one: (n: string) => core.listNamespacedConfigMap({ namespace: n, ...labelSelector }) },
-    secrets: { all: () => core.listSecretForAllNamespaces(labelSelector), one: (n: string) => core.listNamespacedSecret({ namespace: n, ...labelSelector }) },
-    services: { all: () => core.listServiceForAllNamespaces(labelSelector), one: (n: string) => core.listNamespacedService({ namespace: n, ...labelSelector }) },
+    configmaps: { all: (p: Paging) => core.listConfigMapForAllNamespaces({ ...labelSelector, ...p }), one: (n: string, p: Paging) => core.listNamespacedConfigMap({ namespace: n, ...labelSelector, ...p }) },
+    secrets: { all: (p: Paging) => core.listSecretForAllNamespaces({ ...labelSelector, ...p }), one: (n: string, p: Paging) => core.listNamespacedSecret({ namespace: n, ...labelSelector, ...p }) },
+    services: { all: (p: Paging) => core.listServiceForAllNamespaces({ ...labelSelector, ...p }), one: (n: string, p: Paging) => core.listNamespacedService({ namespace: n, ...labelSelector, ...p }) },
   } as const;
   const list = lists[kind];
-  return namespace === undefined ? list.all : () => list.one(namespace);
+  return namespace === undefined ? list.all : (p) => list.one(namespace, p);
 }
+
+type Paging = Parameters<PageFn>[0];
 
 type Shape = (object: KubernetesObject) => KubernetesObject;
 
@@ -111,14 +138,10 @@ class ShapingWatch extends Watch {
 }
 
 /** An informer whose cache holds shaped objects: the list's items and every watch event's object. */
-function shapedInformer(kc: KubeConfig, input: { path: string; list: ListFn; labelSelector: string | undefined; shape: Shape | undefined }): Cached {
+function shapedInformer(kc: KubeConfig, input: { path: string; page: PageFn; labelSelector: string | undefined; shape: Shape | undefined }): Cached {
   const { shape } = input;
-  if (shape === undefined) return new ListWatch(input.path, new Watch(kc), input.list, false, input.labelSelector);
-  const list: ListFn = async () => {
-    const listed = await input.list();
-    return { ...listed, items: listed.items.map(shape) };
-  };
-  return new ListWatch(input.path, new ShapingWatch(kc, shape), list, false, input.labelSelector);
+  if (shape === undefined) return new ListWatch(input.path, new Watch(kc), pagedList(input.page), false, input.labelSelector);
+  return new ListWatch(input.path, new ShapingWatch(kc, shape), pagedList(input.page, shape), false, input.labelSelector);
 }
 
 /** A refused list or watch (403) names the kind and the permission it lacks, not an opaque HTTP error. */
@@ -142,8 +165,8 @@ class Restarting {
     readonly spec: WatchSpec,
     readonly options: WatchOptions,
   ) {
-    const { path, list } = source(options.kc, spec.kind, { namespace: options.namespace, labelSelector: spec.labelSelector });
-    this.informer = shapedInformer(options.kc, { path, list, labelSelector: spec.labelSelector, shape: spec.shape });
+    const { path, page } = source(options.kc, spec.kind, { namespace: options.namespace, labelSelector: spec.labelSelector });
+    this.informer = shapedInformer(options.kc, { path, page, labelSelector: spec.labelSelector, shape: spec.shape });
     for (const event of ['add', 'update', 'delete'] as const) {
       this.informer.on(event, (object) => {
         this.#failures = 0;

@@ -8,7 +8,7 @@ const usage = (rssMiB: number): Usage => ({ uptimeMs: 0, cpuMs: 0, maxRssBytes: 
 
 function result(n: number, lagsMs: number[], rssMiB: number, released = true): ScaleResult {
   return {
-    n, settings: { steps: [10, 50], intervalMs: 10_000, scrapeMs: 1000, concurrency: 16, resyncMs: 30_000, prometheus: 'fake', batch: true },
+    n, settings: { steps: [10, 50], intervalMs: 10_000, scrapeMs: 1000, concurrency: 16, resyncMs: 30_000, prometheus: 'fake', batch: true, compiled: undefined },
     bootstrapMs: 1000, bootstrapped: n, released, releaseMs: 1000, succeeded: n, failed: 0, completed: true,
     before: usage(0), after: usage(rssMiB), emulatorCpuMs: { bootstrap: 0, release: 0 }, stepLagsMs: lagsMs, scaleUpMs: [], stepsTaken: 2 * n, drift: null, stepStarts: new Map(),
     queries: { count: 0, latenciesMs: [] },

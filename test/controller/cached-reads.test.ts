@@ -1,8 +1,11 @@
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
-import type { ClusterObjects } from '../../src/ports.ts';
-import { readThroughCaches, type CacheLookup } from '../../src/controller/cached-reads.ts';
+import { CustomObjectsApi, type KubernetesObject, type V1Service } from '@kubernetes/client-node';
+import type { ClusterObjects, RouteRef } from '../../src/ports.ts';
+import { createRouter } from '../../src/adapters/smi-router.ts';
+import { readThroughCaches, routeReads, type CacheLookup } from '../../src/controller/cached-reads.ts';
+import { crdFiles, installCrds } from '../fixtures/crds/install.ts';
+import { withEmulator } from '../support/emulator.ts';
 import { FledgeError } from '../../src/errors.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -106,6 +109,81 @@ describe('reads from watch caches', () => {
     const cluster = readThroughCaches(w.api, { services: w.cache });
     await cluster.deleteService('default', 'app');
     assert.equal(await cluster.getService('default', 'app'), null);
+  });
+});
+
+describe('the router reads TrafficSplits from the watch cache', () => {
+  const ref: RouteRef = { namespace: 'default', name: 'app', primaryService: 'app-primary', canaryService: 'app-canary' };
+  const splitApi = { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default', name: 'app' };
+  type Split = KubernetesObject & { spec: { backends: Array<{ service: string; weight: number }> } };
+
+  async function setUp(t: TestContext) {
+    const { kubeConfig } = await withEmulator(t);
+    await installCrds(kubeConfig, crdFiles.linkerdSmi);
+    const objects = new Map<string, KubernetesObject>();
+    const cache = { synced: true, get: (name: string) => objects.get(name) };
+    const router = createRouter('smi-v1alpha2', kubeConfig, { reads: routeReads(cache) });
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    /** Someone else's edit, straight to the API (the cache has not seen it yet). */
+    const editTo = async (canary: number): Promise<Split> => {
+      const split = (await custom.getNamespacedCustomObject(splitApi)) as Split;
+      split.spec.backends = [{ service: 'app-primary', weight: 100 - canary }, { service: 'app-canary', weight: canary }];
+      return (await custom.replaceNamespacedCustomObject({ ...splitApi, body: split })) as Split;
+    };
+    return { objects, router, editTo, custom };
+  }
+
+  it('sees its own write before the watch delivers it, and no API read answers in place of the cache', async (t) => {
+    const { objects, router, editTo, custom } = await setUp(t);
+    await router.write(ref, 10);
+    objects.set('app', (await custom.getNamespacedCustomObject(splitApi)) as KubernetesObject); // the watch delivers the create
+    await router.write(ref, 20);
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 20, primaryWeight: 80, exact: true }, 'its own write, the cache one version behind');
+    const edited = await editTo(30);
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 20, primaryWeight: 80, exact: true }, 'from cache and overlay, not the API');
+    assert.equal(edited.spec.backends[1]?.weight, 30);
+    objects.set('app', edited);
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 30, primaryWeight: 70, exact: true }, 'the watch delivered the edit');
+  });
+
+  it('reads a split deleted by someone as missing once the watch drops it, though its own write is still overlaid', async (t) => {
+    const { objects, router, custom } = await setUp(t);
+    await router.write(ref, 10);
+    objects.set('app', (await custom.getNamespacedCustomObject(splitApi)) as KubernetesObject); // the watch delivers the write
+    await custom.deleteNamespacedCustomObject(splitApi); // someone deletes it; the watch drops it
+    objects.delete('app');
+    assert.deepEqual(await router.read(ref), { kind: 'missing' });
+  });
+
+  it('after a write refused as stale, the next write reads the API and goes through', async (t) => {
+    const { objects, router, editTo, custom } = await setUp(t);
+    await router.write(ref, 10);
+    objects.set('app', (await custom.getNamespacedCustomObject(splitApi)) as KubernetesObject);
+    await editTo(30);
+    await assert.rejects(router.write(ref, 50), { code: 'FLEDGE_API_CONFLICT' });
+    await router.write(ref, 50);
+    assert.deepEqual(await router.read(ref), { kind: 'routed', canaryWeight: 50, primaryWeight: 50, exact: true });
+  });
+});
+
+describe('the router tells its own split writes from other people\'s', () => {
+  const split = (resourceVersion: string): KubernetesObject => ({ metadata: { namespace: 'default', name: 'app', resourceVersion } });
+  const synced: CacheLookup = { synced: true, get: () => undefined };
+
+  it('reads the echo of its own write as no outside change, and an edit or delete after it as one', () => {
+    const reads = routeReads(synced);
+    reads.wroteToApi?.('default', 'app', split('5'));
+    assert.equal(reads.outsideChange(split('5'), 'update'), false, 'the echo of its write');
+    assert.equal(reads.outsideChange(split('6'), 'update'), true, 'someone edited it');
+    assert.equal(reads.outsideChange(split('6'), 'delete'), true, 'someone deleted it');
+  });
+
+  it('reads its own delete as no outside change, and never a resync', () => {
+    const reads = routeReads(synced);
+    reads.wroteToApi?.('default', 'app', null);
+    assert.equal(reads.outsideChange(split('7'), 'delete'), false);
+    assert.equal(reads.outsideChange(split('8'), 'resync'), false);
+    assert.equal(reads.outsideChange(split('8'), 'add'), true, 'someone created it again');
   });
 });
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig, type V1ClusterRole,
+  AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig, type V1ClusterRole, type V1Service,
 } from '@kubernetes/client-node';
 import { createController } from '../../src/controller/controller.ts';
 import { fastCatalog, splitMetrics } from '../support/controller-child.ts';
@@ -59,6 +59,7 @@ class Chaos {
   readonly #random = seeded(seed);
   readonly #admin: KubeConfig;
   #running = true;
+  #stopBy = Number.POSITIVE_INFINITY;
   readonly #loop: Promise<void>;
 
   constructor(admin: KubeConfig) {
@@ -66,8 +67,10 @@ class Chaos {
     this.#loop = this.#run();
   }
 
-  async stop(): Promise<void> {
+  /** Stops once every kind of chaos happened often enough, or after `graceMs` more (then enough() says which fell short). */
+  async stop(graceMs = 120_000): Promise<void> {
     this.#running = false;
+    this.#stopBy = Date.now() + graceMs;
     await this.#loop;
   }
 
@@ -79,7 +82,7 @@ class Chaos {
     const actions = [() => this.#grab(), () => this.#editSplit(), () => this.#scaleCanary(), () => this.#revoke(), () => this.#invalidWrites(), () => this.#resetApex()];
     // Asked to stop, it still goes on until every kind of chaos happened often enough: a fast
     // machine finishes the releases sooner, but must not see less chaos.
-    while (this.#running || !this.#enough()) {
+    while (this.#running || (!this.enough() && Date.now() < this.#stopBy)) {
       await sleep(150 + this.#random.uniform() * 350);
       const index = Math.floor(this.#random.uniform() * actions.length);
       const name = ['grab', 'edit-split', 'scale-canary', 'revoke', 'invalid-write', 'reset-apex'][index] ?? '';
@@ -92,7 +95,7 @@ class Chaos {
     }
   }
 
-  #enough(): boolean {
+  enough(): boolean {
     return ['grab', 'edit-split', 'scale-canary', 'revoke', 'invalid-write', 'reset-apex'].every((name) => (this.counts.get(name) ?? 0) >= minimumPerKind);
   }
 
@@ -100,12 +103,23 @@ class Chaos {
     return `app-${Math.floor(this.#random.uniform() * appCount)}`;
   }
 
-  /** Another team takes `app-N-canary`: Fledge's Service is gone and theirs stands there for 1–3 s. */
+  /**
+   * Another team takes `app-N-canary`: Fledge's Service is gone and theirs stands there for 1–3 s.
+   * Fledge may recreate its Service between the delete and the create (409): the team tries again.
+   */
   async #grab(): Promise<void> {
     const core = this.#admin.makeApiClient(CoreV1Api);
     const name = `${this.#app()}-canary`;
-    await core.deleteNamespacedService({ namespace, name }).catch(() => undefined);
-    const theirs = await core.createNamespacedService({ namespace, body: { metadata: { name, labels: { team: 'other' } }, spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } } });
+    const body = { metadata: { name, labels: { team: 'other' } }, spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } };
+    let theirs: V1Service | undefined;
+    for (let attempt = 0; attempt < 20 && theirs === undefined; attempt += 1) {
+      await core.deleteNamespacedService({ namespace, name }).catch(() => undefined);
+      theirs = await core.createNamespacedService({ namespace, body }).catch((error: { code?: number }) => {
+        if (error.code === 409) return undefined;
+        throw error;
+      });
+    }
+    if (theirs === undefined) throw new Error(`${name}: Fledge recreated its Service before every one of 20 takeovers`);
     const watched = { kind: 'Service', name, fingerprint: fingerprint(theirs) };
     this.foreign.push(watched);
     await sleep(1000 + this.#random.uniform() * 2000);
@@ -249,6 +263,7 @@ test(`chaos across ${appCount * releasesPerApp} releases: foreign objects untouc
     `wrong outcomes ${wrong.length}, stuck ${stuck.length}; status writes per app per minute: max ${worst[1].toFixed(1)} (${worst[0]}), ` +
     `median ${(perMinute[Math.floor(perMinute.length / 2)]?.[1] ?? 0).toFixed(1)}; schema-invalid writes refused ${chaos.refused}, accepted ${chaos.kinder.length}`);
   assert.ok(outcomes.length >= 200);
+  assert.ok(chaos.enough(), `every kind of chaos happened at least ${minimumPerKind} times: ${JSON.stringify(Object.fromEntries(chaos.counts))}`);
   assert.ok(chaos.refused >= 1, 'schema-invalid writes were attempted and refused');
   assert.deepEqual(chaos.changedForeign, []);
   assert.deepEqual(changedStanding, []);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
-import { Watches } from '../../src/controller/watch.ts';
+import { listPageSize, pagedList, Watches } from '../../src/controller/watch.ts';
 import type { WatchOptions, WatchSpec } from '../../src/controller/watch.ts';
 import { withEmulator } from '../support/emulator.ts';
 import { crdFiles, installCrds } from '../fixtures/crds/install.ts';
@@ -155,3 +155,35 @@ void describe('watches as hints', () => {
     assert.match(reported[0] ?? '', /^configmaps: KubeApiError: list and watch configmaps in every namespace: HTTP 403: configmaps is forbidden: .* \(the controller's RBAC lacks "list" and "watch" on configmaps; retrying/);
   });
 });
+
+void describe('lists page by page', () => {
+  void it('asks for pages of at most listPageSize after each continue token, shapes each page and keeps the first page\'s resourceVersion', async () => {
+    const asked: Array<{ limit: number; _continue?: string }> = [];
+    const pages: Record<string, { metadata: { resourceVersion: string; _continue?: string }; items: KubernetesObject[] }> = {
+      '': { metadata: { resourceVersion: '7', _continue: 'a' }, items: [{ metadata: { name: 'one', labels: { x: 'y' } } }] },
+      a: { metadata: { resourceVersion: '9', _continue: 'b' }, items: [{ metadata: { name: 'two' } }] },
+      b: { metadata: { resourceVersion: '9' }, items: [{ metadata: { name: 'three' } }] },
+    };
+    const list = pagedList(async (page) => {
+      asked.push(page);
+      return pages[page._continue ?? ''];
+    }, (object) => ({ metadata: { name: object.metadata?.name ?? '' } }));
+    const listed = await list();
+    assert.deepEqual(listed.items.map((o) => o.metadata), [{ name: 'one' }, { name: 'two' }, { name: 'three' }]);
+    assert.equal(listed.metadata?.resourceVersion, '7');
+    assert.deepEqual(asked, [{ limit: listPageSize }, { limit: listPageSize, _continue: 'a' }, { limit: listPageSize, _continue: 'b' }]);
+  });
+
+  void it('caches every object of a namespace holding more than one page of them', async (t) => {
+    const { kubeConfig } = await withEmulator(t);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const count = listPageSize * 2 + 7;
+    for (let start = 0; start < count; start += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, count - start) }, (_, i) =>
+        core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `cm-${start + i}` }, data: { n: String(start + i) } } })));
+    }
+    const { watches } = await watching(t, kubeConfig, { watches: [{ kind: 'configmaps', keysOf: byName }] });
+    assert.equal(watches.cached('configmaps').filter((o) => o.metadata?.name?.startsWith('cm-') === true).length, count);
+  });
+});
+
