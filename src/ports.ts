@@ -2,6 +2,7 @@
 // never sees them; the controller receives them through createController(deps).
 import type { HookName, IntervalMeasurement, MetricEvidence } from './core/types.ts';
 import type { AnalysisTemplate } from './config/analysis-schema.ts';
+import type { GatewayParent, RequestMatch } from './config/route-values.ts';
 
 /** Wall-clock time. Inject a fake in tests. */
 export interface Clock {
@@ -45,6 +46,29 @@ export interface RouteRef {
   readonly canaryService: string;
   /** Owner reference target for a route Fledge creates (the Canary), so deleting it cleans up. */
   readonly owner?: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly uid: string };
+  /** How a Gateway API route is shaped; SMI routers ignore it. Absent: kept as the route stored has it. */
+  readonly shape?: RouteShape;
+}
+
+/** The parts of an HTTPRoute that come from the app's configuration and its apex Service. */
+export interface RouteShape {
+  /** The apex Service's ports: backends are addressed at the first, a mesh route has a parent per port. Never empty. */
+  readonly ports: readonly number[];
+  /** North–south parent; null: the mesh (GAMMA), the parent is the apex Service. */
+  readonly gateway: GatewayParent | null;
+  readonly hostnames: readonly string[];
+  /** A/B: while the canary weight is above 0, requests meeting all of these go to the canary, all others to the primary. */
+  readonly match: readonly RequestMatch[];
+}
+
+/**
+ * Whether the implementation behind the route took it: some parent reports Accepted=True and
+ * ResolvedRefs=True for the route's current generation. `message` says why not (the parent's
+ * own message when it gave one).
+ */
+export interface RouteAcceptance {
+  readonly accepted: boolean;
+  readonly message: string;
 }
 
 /** Current routing as read back from the cluster. */
@@ -52,7 +76,9 @@ export type RouteState =
   | { readonly kind: 'missing' }
   | { readonly kind: 'foreign'; readonly owner: string } // exists but is not Fledge's: never taken over
   /** `exact`: the split names both backends, only them, with weights summing to 100 (else it drifted). */
-  | { readonly kind: 'routed'; readonly canaryWeight: number; readonly primaryWeight: number; readonly exact: boolean };
+  | { readonly kind: 'routed'; readonly canaryWeight: number; readonly primaryWeight: number; readonly exact: boolean;
+      /** Routers whose implementations report on routes (Gateway API); absent: nothing to wait for (SMI). */
+      readonly acceptance?: RouteAcceptance };
 
 /**
  * Where a router reads its route objects instead of the API server: a watch cache that also

@@ -10,8 +10,8 @@ import { createApiCaller } from './kube/errors.ts';
 import type { ApiCaller } from './kube/errors.ts';
 import { checkWeight, foreignSplit, isManaged, isWritten, rewritten, routeStateOf, splitFor, splitGroup as group, type TrafficSplit } from './smi-split.ts';
 
-export const routerKinds = ['smi-v1alpha1', 'smi-v1alpha2', 'smi-v1alpha3', 'smi-v1alpha4'] as const;
-export type RouterKind = (typeof routerKinds)[number];
+export const smiRouterKinds = ['smi-v1alpha1', 'smi-v1alpha2', 'smi-v1alpha3', 'smi-v1alpha4'] as const;
+export type SmiRouterKind = (typeof smiRouterKinds)[number];
 
 export { managedByLabel, managedByValue, readWeights } from './smi-split.ts';
 
@@ -104,10 +104,10 @@ class SmiRouter implements TrafficRouter {
   }
 }
 
-/** The router for `kind`; an unknown kind is FLEDGE_CONFIG_INVALID (no silent fallback). */
-export function createRouter(kind: RouterKind, kc: KubeConfig, options: RouterOptions = {}): TrafficRouter {
-  if (!(routerKinds as readonly string[]).includes(kind)) {
-    throw new FledgeError('FLEDGE_CONFIG_INVALID', `unknown router "${String(kind)}": allowed are ${routerKinds.join(', ')}`);
+/** The SMI router for `kind`; an unknown kind is FLEDGE_CONFIG_INVALID (no silent fallback; see router-factory.ts for all kinds). */
+export function createSmiRouter(kind: SmiRouterKind, kc: KubeConfig, options: RouterOptions = {}): TrafficRouter {
+  if (!(smiRouterKinds as readonly string[]).includes(kind)) {
+    throw new FledgeError('FLEDGE_CONFIG_INVALID', `unknown router "${String(kind)}": allowed are ${smiRouterKinds.join(', ')}`);
   }
   return new SmiRouter(kc, kind.slice('smi-'.length), options);
 }

@@ -25,14 +25,14 @@ export interface TrafficSplit {
 }
 
 /** Fledge's label and, when the ref names an owner, an owner reference to it (a copied label is not enough). */
-export function isManaged(split: TrafficSplit, ref: RouteRef): boolean {
+export function isManaged(split: Pick<TrafficSplit, 'metadata'>, ref: RouteRef): boolean {
   if (split.metadata.labels?.[managedByLabel] !== managedByValue) return false;
   const uid = ref.owner?.uid;
   return uid === undefined || uid === '' || (split.metadata.ownerReferences ?? []).some((owner) => owner.uid === uid);
 }
 
-/** Who a foreign split seems to belong to, for messages. */
-function foreignOwner(split: TrafficSplit): string {
+/** Who a foreign split (or route) seems to belong to, for messages. */
+export function foreignOwner(split: Pick<TrafficSplit, 'metadata'>): string {
   const owner = split.metadata.ownerReferences?.[0];
   if (owner !== undefined) return `${owner.kind}/${owner.name}`;
   const label = split.metadata.labels?.[managedByLabel];

@@ -4,19 +4,21 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MetricsMode } from '../sandbox/metrics-path.ts';
 import { isScenarioName, scenarioNames, type ScenarioName } from '../sandbox/scenarios.ts';
-import type { SandboxOptions } from '../sandbox/run.ts';
+import type { SandboxOptions, SandboxRouter } from '../sandbox/run.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
 
 const usage = [
-  'fledge sandbox [--scenario NAME] [--rps N] [--speed X] [--seed N] [--metrics auto|prometheus|direct] [--keep] [--kubeconfig PATH]',
+  'fledge sandbox [--scenario NAME] [--router smi|gateway-api] [--rps N] [--speed X] [--seed N] [--metrics auto|prometheus|direct] [--keep] [--kubeconfig PATH]',
   '',
   `Scenarios: ${scenarioNames.join(', ')} (default: default — a good release promoted, then a bad one rolled back).`,
+  '--router gateway-api routes through a Gateway API HTTPRoute instead of an SMI TrafficSplit (the ab scenario always does).',
   '--speed 2 halves the bake time (intervals stay at least 5s); --speed 0.5 doubles the timings.',
   '--keep leaves everything running after the scenario (kubeconfig in ./.fledge/kubeconfig) until Ctrl-C.',
 ].join('\n');
 
 interface Flags {
   readonly scenario: ScenarioName;
+  readonly router: SandboxRouter;
   readonly rps?: number;
   readonly speed: number;
   readonly seed: number;
@@ -25,7 +27,7 @@ interface Flags {
   readonly kubeconfig: string;
 }
 
-type RawFlags = Partial<Record<'scenario' | 'rps' | 'speed' | 'seed' | 'metrics' | 'kubeconfig', string>> & { keep?: boolean };
+type RawFlags = Partial<Record<'scenario' | 'router' | 'rps' | 'speed' | 'seed' | 'metrics' | 'kubeconfig', string>> & { keep?: boolean };
 
 function number(text: string | undefined, name: string, check: (value: number) => boolean): number | undefined | string {
   if (text === undefined) return undefined;
@@ -45,15 +47,23 @@ function isMode(text: string): text is MetricsMode {
   return text === 'auto' || text === 'prometheus' || text === 'direct';
 }
 
+function routerOf(text: string | undefined): SandboxRouter | null {
+  const router = text ?? 'smi';
+  return router === 'smi' || router === 'gateway-api' ? router : null;
+}
+
 function toFlags(values: RawFlags): Flags | string {
   const scenario = values.scenario ?? 'default';
   if (!isScenarioName(scenario)) return `--scenario ${scenario}: unknown; one of ${scenarioNames.join(', ')}`;
   const metrics = values.metrics ?? 'auto';
   if (!isMode(metrics)) return `--metrics ${metrics}: one of auto, prometheus, direct`;
+  const router = routerOf(values.router);
+  if (router === null) return `--router ${values.router ?? ''}: one of smi, gateway-api`;
   const parsed = numbers(values);
   if (typeof parsed === 'string') return parsed;
   return {
     scenario,
+    router,
     ...parsed,
     metrics,
     keep: values.keep ?? false,
@@ -66,7 +76,7 @@ function parseFlags(args: readonly string[]): Flags | string {
     const { values } = parseArgs({
       args: [...args],
       options: {
-        scenario: { type: 'string' }, rps: { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' },
+        scenario: { type: 'string' }, router: { type: 'string' }, rps: { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' },
         metrics: { type: 'string' }, kubeconfig: { type: 'string' }, keep: { type: 'boolean' },
       },
       strict: true,
@@ -101,6 +111,7 @@ export const sandboxCommand: Command = {
     const { runSandbox } = await import('../sandbox/run.ts');
     const options: SandboxOptions = {
       scenario: flags.scenario,
+      router: flags.router,
       ...(flags.rps === undefined ? {} : { rps: flags.rps }),
       speed: flags.speed,
       seed: flags.seed,

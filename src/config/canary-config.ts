@@ -5,6 +5,7 @@ import type { HookName, ReleasePolicy } from '../core/types.ts';
 import type { AnalysisTemplate } from './analysis-schema.ts';
 import { redactUrls, type TrackedRef } from './knob-values.ts';
 import { routerKinds, type RouterKind } from './knobs.ts';
+import { matchTextOf, type GatewayParent, type RequestMatch } from './route-values.ts';
 import { formatDuration } from './values.ts';
 
 /** Everything a Deployment's annotations decide, with strategy and analysis template applied. */
@@ -23,10 +24,20 @@ export interface CanaryConfig {
   /** Listed ConfigMaps/Secrets, or 'pod-template': those the pod template references. */
   readonly track: readonly TrackedRef[] | 'pod-template';
   readonly router: RouterKind;
+  /** How the gateway-api router shapes the HTTPRoute (ignored by SMI routers, which refuse these keys). */
+  readonly route: RouteConfig;
   /** Hook URLs by hook (secrets: never log them) and the per-call timeout. */
   readonly hooks: HookConfig;
   /** What the core's state machine and judge need. */
   readonly policy: ReleasePolicy;
+}
+
+export interface RouteConfig {
+  /** North–south parent; null: the mesh (GAMMA), the route's parent is the apex Service. */
+  readonly gateway: GatewayParent | null;
+  readonly hostnames: readonly string[];
+  /** A/B: requests meeting all of these go to the canary during a run; empty: split by weight. */
+  readonly match: readonly RequestMatch[];
 }
 
 export interface HookConfig {
@@ -70,6 +81,8 @@ export const canarySpecSchema = z.object({
     refs: z.array(z.object({ kind: z.enum(['ConfigMap', 'Secret']), name: z.string() })),
   }),
   router: z.enum(routerKinds),
+  /** The request match of an A/B run as annotated (`header:x-beta=1`); null: split by weight. */
+  match: z.string().nullable().optional(),
   /** Hook URLs, scheme and host only; the per-call timeout; rollout failures in a row before rollback. */
   hooks: z.object({
     urls: z.record(z.string(), z.string()),
@@ -114,6 +127,7 @@ export function toCanarySpec(config: CanaryConfig): CanarySpec {
       ? { fromPodTemplate: true, refs: [] }
       : { fromPodTemplate: false, refs: config.track.map((ref) => ({ ...ref })) },
     router: config.router,
+    ...(config.route.match.length === 0 ? {} : { match: matchTextOf(config.route.match) }),
     hooks: {
       urls: Object.fromEntries(Object.entries(config.hooks.urls).map(([hook, url]) => [hook, redactUrls(url)])),
       timeout: formatDuration(config.hooks.timeoutMs),

@@ -4,7 +4,7 @@
 import type { AnalysisTemplate } from './analysis-schema.ts';
 import type { KnobReading } from './annotations.ts';
 import { knobIssue, type ConfigIssue } from './issues.ts';
-import type { KnobName } from './knobs.ts';
+import type { KnobName, RouterKind } from './knobs.ts';
 import type { Strategy } from './strategy-schema.ts';
 import { formatDuration } from './values.ts';
 
@@ -19,6 +19,7 @@ export interface Effective {
   readonly progressDeadlineMs: number;
   readonly latencyMs: number;
   readonly scrapeMs: number;
+  readonly router: RouterKind;
 }
 
 interface Rule {
@@ -83,6 +84,26 @@ const rules: readonly Rule[] = [
       return knobIssue('latency-p99-max', shown(reading, 'latency-p99-max', String(e.latencyMs)),
         `not a bucket edge of analysis ${e.analysis.name}'s latency histogram (its query would find no series)`,
         `one of ${buckets.join(', ')} (ms)`);
+    },
+  },
+  ...(['match', 'gateway'] as const).map((name): Rule => ({
+    involves: ['router', name],
+    check: (e, reading) => {
+      const value = reading.shown[name];
+      if (e.router === 'gateway-api' || value === undefined) return null;
+      const why = name === 'match'
+        ? 'only for the gateway-api router: SMI TrafficSplits cannot send only matching requests to the canary (Linkerd does not implement SMI HTTPRouteGroup matches)'
+        : 'only for the gateway-api router: a TrafficSplit has no parent Gateway';
+      return knobIssue(name, value, `${why}, and fledge.dev/router is ${e.router}`, 'nothing with an SMI router; or set fledge.dev/router: gateway-api');
+    },
+  })),
+  {
+    involves: ['gateway', 'hostnames'],
+    check: (_e, reading) => {
+      const value = reading.shown.hostnames;
+      if (value === undefined || reading.shown.gateway !== undefined) return null;
+      return knobIssue('hostnames', value, 'set without fledge.dev/gateway (a mesh route, whose parent is the Service, has no hostnames)',
+        'hostnames together with fledge.dev/gateway');
     },
   },
 ];

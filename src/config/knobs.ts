@@ -8,6 +8,7 @@ import {
   catalogNameText, cronText, hookTimeoutText, hookUrlText, latencyText, slackChannelText, timeZoneText, trackText, webhooksText,
   type TrackedRef,
 } from './knob-values.ts';
+import { gatewayText, hostnamesText, matchText } from './route-values.ts';
 
 export const annotationPrefix = 'fledge.dev/';
 
@@ -17,7 +18,7 @@ export const annotationPrefix = 'fledge.dev/';
  */
 export const reservedKeys: readonly string[] = ['request'];
 
-export const routerKinds = ['smi-v1alpha2', 'smi-v1alpha1', 'smi-v1alpha3', 'smi-v1alpha4'] as const;
+export const routerKinds = ['smi-v1alpha2', 'smi-v1alpha1', 'smi-v1alpha3', 'smi-v1alpha4', 'gateway-api'] as const;
 export type RouterKind = (typeof routerKinds)[number];
 
 export interface Knob<T> {
@@ -171,8 +172,23 @@ export const knobs = {
   }),
   router: knob({
     schema: oneOfText(routerKinds), default: 'smi-v1alpha2', defaultText: 'smi-v1alpha2',
-    allowed: 'smi-v1alpha2, smi-v1alpha1, smi-v1alpha3 or smi-v1alpha4',
-    description: 'The SMI TrafficSplit version to write (v1alpha2 has integer weights; Linkerd serves v1alpha1 and v1alpha2).',
+    allowed: 'smi-v1alpha2, smi-v1alpha1, smi-v1alpha3, smi-v1alpha4 or gateway-api',
+    description: 'What routes traffic: an SMI TrafficSplit of that version (v1alpha2 has integer weights; Linkerd\'s SMI extension serves v1alpha1 and v1alpha2), or a Gateway API HTTPRoute (`gateway-api`: Linkerd 2.14+, Istio, Cilium, Envoy Gateway, Kong, NGINX Gateway Fabric). See Routing.',
+  }),
+  gateway: knob({
+    schema: gatewayText, default: undefined, defaultText: 'none (mesh: the route\'s parent is the app\'s Service)',
+    allowed: '[NAMESPACE/]NAME[:SECTION] of a Gateway, with fledge.dev/router: gateway-api',
+    description: 'North–south: the Gateway (and listener) the HTTPRoute attaches to, instead of the app\'s Service (the mesh, GAMMA).',
+  }),
+  hostnames: knob({
+    schema: hostnamesText, default: undefined, defaultText: 'none (every hostname of the Gateway)',
+    allowed: 'comma-separated DNS names such as a.example.com,b.example.com, with fledge.dev/gateway',
+    description: 'The HTTPRoute\'s hostnames when it attaches to a Gateway.',
+  }),
+  match: knob({
+    schema: matchText, default: undefined, defaultText: 'none (split by weight)',
+    allowed: 'comma-separated header:NAME=VALUE, header:NAME~REGEX, cookie:NAME=VALUE or query:NAME=VALUE, with fledge.dev/router: gateway-api',
+    description: 'A/B: during a run only requests meeting all of these reach the canary, all others stay on the primary; the steps become checkpoints (each baked and judged, weights unused).',
   }),
 };
 

@@ -2,7 +2,7 @@
 // defaults, checks the rules that span several knobs, and builds the core's ReleasePolicy.
 import type { HookName, HookPolicy, JudgePolicy, MetricPolicy, ReleasePolicy } from '../core/types.ts';
 import type { AnalysisTemplate } from './analysis-schema.ts';
-import type { CanaryConfig } from './canary-config.ts';
+import type { CanaryConfig, RouteConfig } from './canary-config.ts';
 import type { Catalog } from './catalog.ts';
 import type { KnobReading } from './annotations.ts';
 import { knobIssue, type ConfigIssue } from './issues.ts';
@@ -11,6 +11,7 @@ import type { Strategy } from './strategy-schema.ts';
 import { crossFieldIssues, type Effective } from './cross-field.ts';
 import { nearest } from './suggest.ts';
 import { parseDuration } from './values.ts';
+import { matchTextOf } from './route-values.ts';
 
 /** Guardrail constants of DESIGN.md §3 (not knobs). */
 export const guardrails = { catastropheRatio: 0.2, catastropheMinRequests: 20, noDataIntervals: 3 } as const;
@@ -79,6 +80,7 @@ function effectiveValues(values: Values, strategy: Strategy, analysis: AnalysisT
     progressDeadlineMs: withDefault(values, 'progress-deadline') ?? 0,
     latencyMs: withDefault(values, 'latency-p99-max') ?? 0,
     scrapeMs: parseDuration(analysis.scrapeInterval) ?? 0,
+    router: withDefault(values, 'router') ?? 'smi-v1alpha2',
   };
 }
 
@@ -129,6 +131,15 @@ function hookPolicy(values: Values, urls: Partial<Record<HookName, string>>, int
   };
 }
 
+function routeConfig(values: Values): RouteConfig {
+  return { gateway: values.gateway ?? null, hostnames: values.hostnames ?? [], match: values.match ?? [] };
+}
+
+/** A/B runs (gateway-api with a match) tell the core, which then speaks of checkpoints. */
+function abMatchOf(values: Values, effective: Effective): Pick<ReleasePolicy, 'abMatch'> {
+  return effective.router === 'gateway-api' && values.match !== undefined ? { abMatch: matchTextOf(values.match) } : {};
+}
+
 function buildConfig(values: Values, effective: Effective): CanaryConfig {
   const urls = hookUrls(values);
   const policy: ReleasePolicy = {
@@ -142,6 +153,7 @@ function buildConfig(values: Values, effective: Effective): CanaryConfig {
     ...waiting(values, effective),
     judge: judgePolicy(values, effective.latencyMs),
     hooks: hookPolicy(values, urls, effective.intervalMs),
+    ...abMatchOf(values, effective),
   };
   return {
     enabled: withDefault(values, 'canary') ?? false,
@@ -151,7 +163,8 @@ function buildConfig(values: Values, effective: Effective): CanaryConfig {
     slackChannel: values['slack-channel'] ?? null,
     webhooks: values.webhooks ?? [],
     track: values.track ?? 'pod-template',
-    router: withDefault(values, 'router') ?? 'smi-v1alpha2',
+    router: effective.router,
+    route: routeConfig(values),
     hooks: { urls, timeoutMs: withDefault(values, 'hook-timeout') ?? 30_000 },
     policy,
   };

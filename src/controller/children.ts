@@ -38,6 +38,11 @@ function foreignOwned(uid: string, objects: ReadonlyArray<{ kind: string; object
   return objects.flatMap(({ kind, object }) => (object === null || ownedBy(object.metadata, uid) ? [] : [foreignText(kind, object.metadata)]));
 }
 
+/** The kind of object the app's router writes, for messages. */
+export function routeKindOf(ctx: AppContext): string {
+  return ctx.config.router === 'gateway-api' ? 'HTTPRoute' : 'TrafficSplit';
+}
+
 /** Reads the app's children and names every one that is not Fledge's. */
 export async function readChildren(ctx: AppContext, tracked: readonly TrackedContent[]): Promise<Children> {
   const { cluster } = ctx.deps;
@@ -56,6 +61,6 @@ export async function readChildren(ctx: AppContext, tracked: readonly TrackedCon
     { kind: 'Service', object: primaryService },
     { kind: 'Service', object: canaryService },
   ]);
-  const split = route.kind === 'foreign' ? [`TrafficSplit ${app} (owner: ${route.owner})`] : [];
+  const split = route.kind === 'foreign' ? [`${routeKindOf(ctx)} ${app} (owner: ${route.owner})`] : [];
   return { primary, apex, primaryService, canaryService, route, foreign: [...owned, ...split, ...copies] };
 }

@@ -9,7 +9,7 @@ import { readThroughCaches, routeReads } from './cached-reads.ts';
 import { cachedCanary, cachedDeployment, cachedObject } from './cache-shapes.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
 import { createHttpHookRunner } from '../adapters/http-hooks.ts';
-import { createRouter } from '../adapters/smi-router.ts';
+import { createRouter } from '../adapters/router-factory.ts';
 import type { RouterKind } from '../config/knobs.ts';
 import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { isFledgeError, type FledgeError } from '../errors.ts';
@@ -120,6 +120,8 @@ class RunningController implements Controller {
         // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
         { kind: 'services', keysOf: (object) => this.#annotatedApp(object), shape: cachedObject },
         { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), urgent: (object, event) => splits.outsideChange(object, event), optional: true, shape: cachedObject },
+        // An HTTPRoute also when only its status changed: an implementation accepting it lets a held run go on.
+        { kind: 'httproutes', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },
       ],
     });
     // Reads come from the watch caches once they have listed; writes go to the API.

@@ -7,7 +7,8 @@ export function selectorOf(target: V1Deployment): Record<string, string> {
   return { ...(target.spec?.selector.matchLabels ?? {}) };
 }
 
-function servicePorts(target: V1Deployment, apex: V1Service | null): V1ServicePort[] {
+/** The ports the app's Services get: the apex's when it has some, else the containers' (80 → 8080 when none is declared). */
+export function servicePorts(target: V1Deployment, apex: V1Service | null): V1ServicePort[] {
   const fromApex = apex?.spec?.ports;
   if (fromApex !== undefined && fromApex.length > 0) {
     return fromApex.map(({ nodePort: _nodePort, ...port }) => port);

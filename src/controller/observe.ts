@@ -7,13 +7,14 @@ import { readRequest, type RouteState } from '../ports.ts';
 import { dueInterval } from '../core/schedule.ts';
 import { FledgeError } from '../errors.ts';
 import { pointApexAtPrimary } from './apex.ts';
-import { foreignCopy, readChildren, type Children } from './children.ts';
+import { foreignCopy, readChildren, routeKindOf, type Children } from './children.ts';
 import type { AppContext } from './context.ts';
 import { managedBy, managedByLabel, primaryCopyName, replicasAnnotation } from './names.ts';
 import { appServices, ownerRef, primaryDeployment, primaryRevisionOf } from './objects.ts';
 import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
 import { runOf } from './hook-payload.ts';
+import { dropOtherRoute } from './other-route.ts';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -159,8 +160,17 @@ async function measureDue(ctx: AppContext, state: CanaryState, now: number): Pro
 async function routedWeight(ctx: AppContext, route: RouteState): Promise<number | null> {
   if (route.kind !== 'routed') return null;
   if (route.exact) return route.canaryWeight;
-  await repaired(ctx, `TrafficSplit ${ctx.names.app} was edited (a backend missing or weights not summing to 100): writing it again`);
+  const what = ctx.config.router === 'gateway-api' ? 'its rules or parents differ from what Fledge wrote' : 'a backend missing or weights not summing to 100';
+  await repaired(ctx, `${routeKindOf(ctx)} ${ctx.names.app} was edited (${what}): writing it again`);
   return null;
+}
+
+/** Why the implementation has not taken the route yet (with the key to look at for a Gateway); null when it has, or the router has no such notion. */
+function notAccepted(ctx: AppContext, route: RouteState): string | null {
+  if (route.kind !== 'routed' || route.acceptance === undefined || route.acceptance.accepted) return null;
+  const gateway = ctx.config.route.gateway;
+  const hint = gateway === null ? '' : ` (check fledge.dev/gateway: "${ctx.target.metadata?.annotations?.['fledge.dev/gateway'] ?? gateway.name}": the Gateway must exist and allow routes from namespace ${ctx.names.namespace})`;
+  return `${route.acceptance.message}${hint}`;
 }
 
 /**
@@ -172,6 +182,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
   const targetRevision = revisionOf(ctx.target.spec?.template ?? {}, tracked);
   const children = await readChildren(ctx, tracked);
   if (children.foreign.length > 0) return { kind: 'foreign', objects: children.foreign };
+  await dropOtherRoute(ctx);
   // Services first: a refused Service must not leave a primary doubling the app's pods.
   await ensureServices(ctx, children, state.phase !== 'Initializing');
   const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked, existing: children.primary });
@@ -183,6 +194,7 @@ export async function observe(ctx: AppContext, state: CanaryState, now: number):
     primaryRevision: primaryRevisionOf(primary),
     desiredReplicas: desiredReplicas(ctx, primary),
     routedCanaryWeight: await routedWeight(ctx, children.route),
+    routeNotAccepted: notAccepted(ctx, children.route),
     request: readRequest(ctx.canary),
     interval: await measureDue(ctx, state, now),
     hooks: ctx.deps.hooks.results(`${ctx.names.namespace}/${ctx.names.app}`, runOf(state)),

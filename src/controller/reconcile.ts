@@ -3,7 +3,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { decide } from '../core/decide.ts';
 import type { CanaryState } from '../core/state.ts';
-import type { CanaryObject } from '../ports.ts';
+import type { CanaryObject, RouteShape } from '../ports.ts';
 import { summarizeIssues } from '../config/annotations.ts';
 import { parsedAnnotations } from './parsed-annotations.ts';
 import { toCanarySpec, type CanaryConfig } from '../config/canary-config.ts';
@@ -20,6 +20,7 @@ import { trackedRefs } from './tracked.ts';
 import { commitStatus } from './outbox.ts';
 import { hookRefusals } from './hook-checks.ts';
 import { endedRelease } from './release-outcome.ts';
+import { isShape, routeShapeOf } from './route-shape.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
@@ -48,12 +49,14 @@ async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment;
   return holdRelease(deps, { ...input, canary });
 }
 
-function contextFor(deps: ReconcileDeps, input: { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig }): AppContext {
+function contextFor(deps: ReconcileDeps, input: { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig; shape: RouteShape | undefined }): AppContext {
+  const { shape, ...rest } = input;
+  const route = routeRefOf(input.names, input.canary);
   return {
     deps,
-    ...input,
+    ...rest,
     router: deps.routerFor(input.config.router),
-    route: routeRefOf(input.names, input.canary),
+    route: shape === undefined ? route : { ...route, shape },
     log: deps.log.child({ canary: `${input.names.namespace}/${input.names.app}` }),
   };
 }
@@ -117,6 +120,8 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
   const problem = configProblem(deps, target, parsed.config);
   if (problem !== null) return configInvalid(deps, { target, names, issue: problem });
+  const shape = await routeShapeOf(deps, { names, target, config: parsed.config });
+  if (shape !== undefined && !isShape(shape)) return configInvalid(deps, { target, names, issue: shape });
   const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
-  return release(contextFor(deps, { names, target, canary, config: parsed.config }));
+  return release(contextFor(deps, { names, target, canary, config: parsed.config, shape }));
 }

@@ -75,6 +75,7 @@ export function conditionsFor(input: { state: CanaryState; targetRevision: strin
 /** New causes read as CamelCase reasons; the older ones keep the values clients already match on. */
 function pausedReason(state: CanaryState): string {
   if (state.pausedBy === 'confirmation') return 'ConfirmationPending';
+  if (state.pausedBy === 'route') return 'RouteNotAccepted';
   return state.pausedBy ?? 'NotPaused';
 }
 

@@ -8,7 +8,7 @@ import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts'
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
-export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits';
+export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits' | 'httproutes';
 export type WatchEvent = 'add' | 'update' | 'delete' | 'resync';
 
 export interface WatchSpec {
@@ -32,10 +32,11 @@ export interface WatchSpec {
   readonly shape?: (object: KubernetesObject) => KubernetesObject;
 }
 
-/** Custom resources watched, by group, version and plural (TrafficSplits at the default router's version). */
+/** Custom resources watched, by group, version and plural (TrafficSplits at the default router's version, HTTPRoutes at v1). */
 const customKinds: Readonly<Partial<Record<WatchedKind, { group: string; version: string; plural: string }>>> = {
   canaries: { group: canaryGroup, version: canaryVersion, plural: canaryPlural },
   trafficsplits: { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits' },
+  httproutes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
 };
 
 export interface WatchOptions {
@@ -198,7 +199,10 @@ class Restarting {
     this.#erroredSince = true;
     // Stopping aborts the watch, which reports an AbortError: that is not a failure.
     if (this.#stopped) return;
-    this.options.onError?.(this.spec.kind, explained(this.spec.kind, this.options.namespace, error));
+    // An optional kind whose CRD is not installed (TrafficSplits with a Gateway API mesh, HTTPRoutes
+    // with an SMI one) is said once, not at every retry.
+    const absent = this.spec.optional === true && statusOf(error) === 404 && this.#failures > 0;
+    if (!absent) this.options.onError?.(this.spec.kind, explained(this.spec.kind, this.options.namespace, error));
     const timers = this.options.timers ?? systemTimers;
     const base = this.options.restartBaseMs ?? 1000;
     const delay = Math.min(this.options.restartCapMs ?? 30_000, base * 2 ** Math.min(this.#failures, 30));

@@ -6,6 +6,7 @@ import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
+import { routeHold } from './route-hold.ts';
 import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
 import type { IntervalMeasurement, PauseCause, ReleasePolicy, Sample, Verdict } from './types.ts';
 
@@ -42,6 +43,7 @@ function pauseReason(cause: PauseCause): EventReason {
     'shared-incident': 'SharedIncident',
     limit: 'PauseLimitReached',
     confirmation: 'ConfirmationPending',
+    route: 'RouteNotAccepted',
   } as const;
   return reasons[cause];
 }
@@ -75,7 +77,9 @@ function gate(input: RunInput, next: number, why: string): Decision | null {
 function moveTo(input: RunInput, next: number, why: string): Decision {
   const { state, policy, now } = input;
   const weight = policy.steps[next] ?? 100;
-  const message = `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`;
+  const message = policy.abMatch === undefined
+    ? `step ${next + 1}/${policy.steps.length}: ${weight}% of traffic to the canary`
+    : `checkpoint ${next + 1}/${policy.steps.length}: requests matching ${policy.abMatch} to the canary, all others to the primary`;
   // The first step measures from the next grid point (see measureFrom); later steps go on where the last interval ended.
   const analyzedUntil = state.analyzedUntil ?? measureFrom(policy, now);
   const moved: CanaryState = {
@@ -235,6 +239,8 @@ export function progressRun(input: RunInput): Decision {
   if (!canaryReady(observation)) return awaitCanary(input);
   if (state.step >= 0 && primaryLost(observation)) return holdOnCanary(input);
   if (state.pausedBy === 'limit') return holdOnPrimary(input);
+  const held = routeHold(input);
+  if (held !== null) return held;
   if (state.step < 0) return firstStep(input);
   if (state.pausedBy === 'window' && insideWindow(policy.window, now)) return advance(input, 'deployment window open');
   return atStep(input);

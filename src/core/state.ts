@@ -100,6 +100,11 @@ export interface Observation {
   readonly desiredReplicas: number;
   /** Canary weight in the TrafficSplit now; null when there is no split yet. */
   readonly routedCanaryWeight: number | null;
+  /**
+   * Why the route is not in force yet (a Gateway API implementation has not accepted its current
+   * generation); null or absent when it is, or the router reports no acceptance (SMI).
+   */
+  readonly routeNotAccepted?: string | null;
   readonly request: UserRequest | null;
   /** The interval `dueInterval` asked for, measured; null when none was due. */
   readonly interval: IntervalMeasurement | null;
@@ -132,6 +137,7 @@ export type EventReason =
   | 'RequestRefused'
   | 'SkippedFailedRevision'
   | 'DriftRepaired'
+  | 'RouteNotAccepted'
   | 'PauseLimitReached'
   | 'GateTimedOut'
   | 'HookPassed'

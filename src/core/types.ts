@@ -14,7 +14,8 @@ export type PauseCause =
   | 'metrics-unavailable' // Prometheus unreachable or erroring
   | 'shared-incident' // primary breaks the SLO too
   | 'limit' // no data or metrics errors past the pause limit: traffic back on the primary, waiting for a person
-  | 'confirmation'; // the confirm-promotion hook has not answered 2xx yet (clears itself; aborted past its timeout)
+  | 'confirmation' // the confirm-promotion hook has not answered 2xx yet (clears itself; aborted past its timeout)
+  | 'route'; // the route's implementation has not accepted it (clears itself; rolled back at the progress deadline)
 
 /** A counted event per request; the analysis templates define one query per event. */
 export type EventName = 'failures' | 'slow';
@@ -126,6 +127,11 @@ export interface ReleasePolicy {
   readonly judge: JudgePolicy;
   /** Hooks this Canary names; absent or empty: none. */
   readonly hooks?: HookPolicy;
+  /**
+   * A/B (`fledge.dev/match`, as written): during a run only requests matching it reach the canary,
+   * so steps are checkpoints whose weights the unmatched traffic never sees. Absent: split by weight.
+   */
+  readonly abMatch?: string;
 }
 
 /** Evidence for one metric, accumulated over the run (never reset within a run). */

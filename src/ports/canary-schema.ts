@@ -17,7 +17,7 @@ const time = z.iso.datetime({ offset: true }).nullable().default(null);
 const count = z.number().int().nonnegative();
 
 export const phaseSchema = z.enum(['Initializing', 'Ready', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'Failed']);
-export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit', 'confirmation']);
+export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit', 'confirmation', 'route']);
 
 /** Running log-likelihood ratios; ±Infinity and NaN are written as the strings "Infinity", "-Infinity", "NaN". */
 const logLrSchema = z

@@ -1,8 +1,11 @@
-// The simulated mesh: reads each app's TrafficSplit (or, before there is one, its apex Service)
+// The simulated mesh: reads each app's TrafficSplit — or with the gateway-api router its HTTPRoute,
+// whose status it writes as an implementation does — (or, before there is one, its apex Service)
 // from the API and the ready pods behind every backend Service, polling through client-node.
 // The traffic generator asks it for the current routes on every tick; a failed poll keeps the
 // last routes (a mesh keeps routing when its control plane blips).
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { backendsFor, meshParent, reportedOn } from './http-route-table.ts';
+import { parentsStatus } from './route-status.ts';
 import { parseWeight, type Backend, type PodInfo, type Route } from './routes.ts';
 
 export interface AppRef {
@@ -39,6 +42,37 @@ function isReady(pod: V1Pod): boolean {
 function matches(labels: Readonly<Record<string, string>>, selector: Readonly<Record<string, string>>): boolean {
   const keys = Object.keys(selector);
   return keys.length > 0 && keys.every((key) => labels[key] === selector[key]);
+}
+
+/** Requests that carry headers (an A/B scenario's testers) and their share of the app's requests. */
+export interface TaggedRequests {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly share: number;
+}
+
+interface Table {
+  readonly plain: { service: string; weight: number }[];
+  readonly tagged?: { service: string; weight: number }[];
+}
+
+const routeGvp = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' };
+
+/** As an implementation: the app's HTTPRoute (parented by its Service) decides, and is reported Accepted for its generation. */
+async function routeBackends(cluster: Cluster, ref: AppRef, tagged: TaggedRequests | undefined): Promise<Table> {
+  const apex = { plain: [{ service: ref.app, weight: 100 }] };
+  let route: { metadata?: { generation?: number; name?: string }; spec?: { parentRefs?: unknown }; status?: unknown };
+  try {
+    route = (await cluster.custom.getNamespacedCustomObject({ ...routeGvp, namespace: ref.namespace, name: ref.app })) as typeof route;
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return apex;
+    throw error;
+  }
+  if (!meshParent(route, ref.app)) return apex;
+  if (!reportedOn(route)) {
+    const body = { ...route, status: parentsStatus(route, { accepted: true, now: Date.now() }) };
+    await cluster.custom.replaceNamespacedCustomObjectStatus({ ...routeGvp, namespace: ref.namespace, name: ref.app, body });
+  }
+  return { plain: backendsFor(route, {}), ...(tagged === undefined ? {} : { tagged: backendsFor(route, tagged.headers) }) };
 }
 
 async function splitBackends(cluster: Cluster, ref: AppRef): Promise<{ service: string; weight: number }[]> {
@@ -80,13 +114,22 @@ async function readNamespace(cluster: Cluster, namespace: string): Promise<World
   return { pods: pods.items, deployments: deployments.items, selectors };
 }
 
-async function readRoutes(cluster: Cluster, apps: readonly AppRef[]): Promise<{ routes: Route[]; pods: Set<string> }> {
+async function tableOf(cluster: Cluster, ref: AppRef, options: Pick<MeshOptions, 'router' | 'tagged'>): Promise<Table> {
+  if (options.router === 'gateway-api') return routeBackends(cluster, ref, options.tagged);
+  return { plain: await splitBackends(cluster, ref) };
+}
+
+async function readRoutes(cluster: Cluster, options: MeshOptions): Promise<{ routes: Route[]; pods: Set<string> }> {
+  const { apps } = options;
   const namespaces = [...new Set(apps.map((ref) => ref.namespace))];
   const worlds = new Map(await Promise.all(namespaces.map(async (namespace) => [namespace, await readNamespace(cluster, namespace)] as const)));
   const routes = await Promise.all(apps.map(async (ref): Promise<Route> => {
     const world = worlds.get(ref.namespace) ?? { pods: [], deployments: [], selectors: new Map() };
-    const backends = (await splitBackends(cluster, ref)).map(({ service, weight }) => backendOf(world, service, weight));
-    return { ...ref, backends };
+    const table = await tableOf(cluster, ref, options);
+    const backends = table.plain.map(({ service, weight }) => backendOf(world, service, weight));
+    const share = options.tagged?.share ?? 0;
+    if (table.tagged === undefined || share <= 0) return { ...ref, backends };
+    return { ...ref, backends, matched: { share, backends: table.tagged.map(({ service, weight }) => backendOf(world, service, weight)) } };
   }));
   const pods = new Set([...worlds].flatMap(([namespace, world]) => world.pods.map((pod) => `${namespace}/${pod.metadata?.name ?? ''}`)));
   return { routes, pods };
@@ -98,6 +141,10 @@ export interface MeshOptions {
   /** How often the API is polled. Default 250 ms. */
   readonly pollMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** What routes the apps: their TrafficSplits (default) or their HTTPRoutes. */
+  readonly router?: 'smi' | 'gateway-api';
+  /** Requests that carry headers (A/B testers): routed by the rule they match. */
+  readonly tagged?: TaggedRequests;
 }
 
 /** Starts polling at once; `refresh()` resolves after a poll. */
@@ -114,7 +161,7 @@ export function startMesh(options: MeshOptions): Mesh {
 
   const refresh = async (): Promise<void> => {
     try {
-      const read = await readRoutes(cluster, options.apps);
+      const read = await readRoutes(cluster, options);
       current = read.routes;
       pods = read.pods;
     } catch (error) {

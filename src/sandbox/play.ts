@@ -28,9 +28,9 @@ export interface Stage {
 
 const stepCount = 3; // cluster-setup's fledge.dev/steps "10,25,50"
 
-function servedByCanary(stage: Stage): { requests: number; failures: number } {
+function servedByCanary(stage: Stage): { requests: number; failures: number; matched: number } {
   const counts = stage.traffic.served().get(`${stage.scenario.namespace}/${stage.scenario.app}`);
-  return { requests: counts?.requests ?? 0, failures: counts?.failures ?? 0 };
+  return { requests: counts?.requests ?? 0, failures: counts?.failures ?? 0, matched: counts?.matched ?? 0 };
 }
 
 interface Live {
@@ -106,6 +106,7 @@ async function playOne(stage: Stage, live: Live, release: Release, previous: Can
     result: {
       image: release.image, note: release.note, expected: release.expect, ending, durationMs: Date.now() - startedAt,
       canaryRequests: after.requests - before.requests, canaryFailures: after.failures - before.failures, phases,
+      ...(scenario.ab === undefined ? {} : { canaryUnmatched: after.requests - before.requests - (after.matched - before.matched) }),
     },
     status: last,
   };

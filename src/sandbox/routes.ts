@@ -19,7 +19,10 @@ export interface Backend {
 export interface Route {
   readonly namespace: string;
   readonly app: string;
+  /** Where requests go (all of them, or those that carry no A/B headers when `matched` is set). */
   readonly backends: readonly Backend[];
+  /** A/B: the share of requests that carry the tester headers, and where the route sends those. */
+  readonly matched?: { readonly share: number; readonly backends: readonly Backend[] };
 }
 
 export interface Assignment {

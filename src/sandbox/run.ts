@@ -8,7 +8,7 @@ import { createController } from '../controller/controller.ts';
 import { startEmulator, type Emulator } from './emulator/index.ts';
 import { installCrds, appDeployment, createApp, type Timing } from './cluster-setup.ts';
 import { createDirectMetrics } from './direct-metrics.ts';
-import { startMesh } from './mesh.ts';
+import { startMesh, type MeshOptions } from './mesh.ts';
 import { startMetricsPath, type MetricsMode } from './metrics-path.ts';
 import { PodMetrics } from './pod-metrics.ts';
 import { seeded } from './random.ts';
@@ -22,6 +22,8 @@ import { startSandboxDashboard } from './dashboard.ts';
 
 export interface SandboxOptions {
   readonly scenario: ScenarioName;
+  /** What routes traffic: an SMI TrafficSplit (default) or a Gateway API HTTPRoute; A/B scenarios always use the latter. */
+  readonly router?: SandboxRouter;
   /** Requests per second; default the scenario's. */
   readonly rps?: number;
   /** > 1 shortens bake times (intervals never go below 5 s); < 1 slows everything down. Default 1. */
@@ -38,6 +40,20 @@ export interface SandboxOptions {
   readonly log?: Logger;
   /** Called while `--keep` is in force, before waiting on `signal` (tests look at the cluster here). */
   readonly onKeep?: (kubeconfigPath: string) => Promise<void>;
+}
+
+export type SandboxRouter = 'smi' | 'gateway-api';
+
+/** The app's routing annotations and how the mesh reads them. */
+function routingOf(scenario: Scenario, router: SandboxRouter): { annotations: Record<string, string>; mesh: Pick<MeshOptions, 'router' | 'tagged'> } {
+  const { ab } = scenario;
+  if (ab !== undefined) {
+    return {
+      annotations: { 'fledge.dev/router': 'gateway-api', 'fledge.dev/match': ab.match },
+      mesh: { router: 'gateway-api', tagged: { headers: ab.headers, share: ab.share } },
+    };
+  }
+  return router === 'gateway-api' ? { annotations: { 'fledge.dev/router': 'gateway-api' }, mesh: { router: 'gateway-api' } } : { annotations: {}, mesh: {} };
 }
 
 export interface SandboxResult {
@@ -126,8 +142,9 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
   parts.stops.push(() => dashboard.stop());
   screen.log(`dashboard: ${dashboard.url}`);
 
-  await createApp(kubeConfig, appDeployment(scenario, timing, load.annotations));
-  const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }] });
+  const routing = routingOf(scenario, options.router ?? 'smi');
+  await createApp(kubeConfig, appDeployment(scenario, timing, { ...load.annotations, ...routing.annotations }));
+  const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }], ...routing.mesh });
   parts.stops.push(() => mesh.stop());
   const rps = options.rps ?? scenario.rps;
   const traffic = createTraffic({

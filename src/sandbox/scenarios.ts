@@ -3,7 +3,7 @@
 // ended as expected.
 import type { Behaviour } from './traffic.ts';
 
-export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet'] as const;
+export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet', 'ab'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** How a release must end: promoted, rolled back, or paused waiting (e.g. no data). */
@@ -40,6 +40,11 @@ export interface Scenario {
    * TrafficSplit like real users) for each interval. No load flows outside a run.
    */
   readonly loadtester?: { readonly rate: number };
+  /**
+   * A/B through a Gateway API HTTPRoute (fledge.dev/router: gateway-api): `share` of the requests
+   * carry `headers` (the testers); `match` is the app's fledge.dev/match, which sends only those to the canary.
+   */
+  readonly ab?: { readonly match: string; readonly headers: Readonly<Record<string, string>>; readonly share: number };
 }
 
 const good: Behaviour = { failureRate: 0.005, latencyMedianMs: 50, latencySigma: 0.3 };
@@ -112,6 +117,16 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
     description: 'an idle app (no users): the rollout hook has fledge loadtester send 500 rps each interval; a good release is promoted, a bad one (10× failures) rolled back',
     behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
     releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
+  },
+  ab: {
+    ...base,
+    name: 'ab',
+    // The canary gets only the testers' 20%: five times the default's load keeps its evidence as strong.
+    rps: 2500,
+    description: 'A/B through an HTTPRoute: only requests with x-beta: 1 (20%) reach the canary; a good release is promoted, a bad one (10× failures) rolled back',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
+    releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
+    ab: { match: 'header:x-beta=1', headers: { 'x-beta': '1' }, share: 0.2 },
   },
   'never-ready': {
     ...base,

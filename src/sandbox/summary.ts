@@ -11,12 +11,20 @@ export interface ReleaseResult {
   /** Served by the canary (the app's own Deployment) during this release. */
   readonly canaryRequests: number;
   readonly canaryFailures: number;
+  /** A/B runs: how many of the canary's requests did not carry the match (there should be none). */
+  readonly canaryUnmatched?: number;
   /** Phases the Canary went through, in order, without repeats. */
   readonly phases: readonly string[];
 }
 
 export function releaseOk(result: ReleaseResult): boolean {
-  return result.ending === result.expected;
+  return result.ending === result.expected && (result.canaryUnmatched ?? 0) === 0;
+}
+
+function abLines(results: readonly ReleaseResult[]): string[] {
+  return results.flatMap((r) => (r.canaryUnmatched === undefined ? [] : [
+    `A/B ${r.image}: ${r.canaryRequests - r.canaryUnmatched} of the canary's ${r.canaryRequests} requests matched; ${r.canaryUnmatched} did not${r.canaryUnmatched === 0 ? '' : ' ✗'}`,
+  ]));
 }
 
 export function summaryLines(results: readonly ReleaseResult[], elapsedMs: number): string[] {
@@ -35,6 +43,7 @@ export function summaryLines(results: readonly ReleaseResult[], elapsedMs: numbe
     '',
     header,
     ...rows,
+    ...abLines(results),
     '',
     `${ok ? 'OK' : 'FAILED'}: ${results.filter(releaseOk).length}/${results.length} releases ended as expected in ${(elapsedMs / 1000).toFixed(0)}s.`,
   ];

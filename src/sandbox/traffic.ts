@@ -21,6 +21,8 @@ export type BehaviourOf = (image: string) => Behaviour;
 export interface ServedCounts {
   requests: number;
   failures: number;
+  /** Of the requests, those that carried the A/B tester headers. */
+  matched: number;
 }
 
 export interface TrafficOptions {
@@ -62,14 +64,26 @@ export function createTraffic(options: TrafficOptions): Traffic {
   const now = options.now ?? Date.now;
 
   const serveRoute = (route: Route, requests: number): void => {
+    const { matched } = route;
+    if (matched === undefined) {
+      serveBackends(route, requests, false);
+      return;
+    }
+    const tagged = options.random.binomial(requests, Math.min(1, matched.share));
+    serveBackends({ ...route, backends: matched.backends }, tagged, true);
+    serveBackends(route, requests - tagged, false);
+  };
+
+  const serveBackends = (route: Route, requests: number, tagged: boolean): void => {
     const result = spread(route, requests, options.random);
     unserved += result.unserved;
     for (const assignment of result.assignments) {
       const answered = answer(options.random, options.behaviour(assignment.pod.image), assignment.requests);
       options.metrics.record({ namespace: route.namespace, deployment: assignment.deployment, pod: assignment.pod.name }, answered);
       const id = `${route.namespace}/${assignment.deployment}`;
-      const counts = served.get(id) ?? { requests: 0, failures: 0 };
+      const counts = served.get(id) ?? { requests: 0, failures: 0, matched: 0 };
       counts.requests += assignment.requests;
+      if (tagged) counts.matched += assignment.requests;
       counts.failures += answered.failures;
       served.set(id, counts);
     }

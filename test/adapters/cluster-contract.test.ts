@@ -7,7 +7,7 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { createClusterObjects } from '../../src/adapters/kube/cluster.ts';
 import { createMemoryCluster } from '../../src/adapters/memory/cluster.ts';
-import { createRouter } from '../../src/adapters/smi-router.ts';
+import { createRouter } from '../../src/adapters/router-factory.ts';
 import type { RouterKind } from '../../src/config/knobs.ts';
 import { isFledgeError } from '../../src/errors.ts';
 import type { CanaryObject, ClusterObjects, RouteRef, TrafficRouter } from '../../src/ports.ts';

@@ -2,8 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createRouter, managedByLabel, readWeights } from '../../src/adapters/smi-router.ts';
-import type { RouterKind } from '../../src/adapters/smi-router.ts';
+import { managedByLabel, readWeights } from '../../src/adapters/smi-router.ts';
+import { createRouter } from '../../src/adapters/router-factory.ts';
+import type { SmiRouterKind as RouterKind } from '../../src/adapters/smi-router.ts';
 import type { RouteRef } from '../../src/ports.ts';
 import { withEmulator } from '../support/emulator.ts';
 import { crdFiles, installCrds } from '../fixtures/crds/install.ts';
@@ -141,7 +142,7 @@ void describe('SMI TrafficSplit router', () => {
     const { router, kubeConfig } = await cluster(t, 'smi-v1alpha2');
     await assert.rejects(router.write(ref, 101), RangeError);
     await assert.rejects(router.write(ref, 2.5), RangeError);
-    assert.throws(() => createRouter('gateway-api' as RouterKind, kubeConfig), { code: 'FLEDGE_CONFIG_INVALID', message: /smi-v1alpha2/ });
+    assert.throws(() => createRouter('istio' as RouterKind, kubeConfig), { code: 'FLEDGE_CONFIG_INVALID', message: /smi-v1alpha2, .*gateway-api/ });
   });
 });
 

@@ -82,7 +82,35 @@ const cases: Record<KnobName, KnobCases> = {
     ],
     bad: ['deployment/app', 'configmap/App_Config', 'configmap', 'secret/a/b'],
   },
-  router: { read: (c) => c.router, good: [['smi-v1alpha4', 'smi-v1alpha4'], ['smi-v1alpha1', 'smi-v1alpha1']], bad: ['gateway-api', 'v1alpha2'] },
+  router: { read: (c) => c.router, good: [['smi-v1alpha4', 'smi-v1alpha4'], ['smi-v1alpha1', 'smi-v1alpha1'], ['gateway-api', 'gateway-api']], bad: ['gateway', 'v1alpha2', 'GATEWAY-API'] },
+  gateway: {
+    read: (c) => c.route.gateway,
+    with: { 'fledge.dev/router': 'gateway-api' },
+    good: [
+      ['public', { namespace: null, name: 'public', sectionName: null }],
+      ['infra/public:https', { namespace: 'infra', name: 'public', sectionName: 'https' }],
+    ],
+    bad: ['infra/', 'a/b/c', 'Public', 'infra/public:', 'in_fra/public'],
+  },
+  hostnames: {
+    read: (c) => c.route.hostnames,
+    with: { 'fledge.dev/router': 'gateway-api', 'fledge.dev/gateway': 'public' },
+    good: [['a.example.com, b.example.com', ['a.example.com', 'b.example.com']], ['*.example.com', ['*.example.com']]],
+    bad: ['a.example.com,B_AD', 'http://a.example.com', Array.from({ length: 17 }, (_, i) => `h${i}.example.com`).join(',')],
+  },
+  match: {
+    read: (c) => c.route.match,
+    with: { 'fledge.dev/router': 'gateway-api' },
+    good: [
+      ['header:x-beta=1', [{ on: 'header', name: 'x-beta', value: '1', regex: false }]],
+      ['header:user-agent~.*Firefox.*, cookie:group=b, query:beta=yes', [
+        { on: 'header', name: 'user-agent', value: '.*Firefox.*', regex: true },
+        { on: 'cookie', name: 'group', value: 'b', regex: false },
+        { on: 'query', name: 'beta', value: 'yes', regex: false },
+      ]],
+    ],
+    bad: ['x-beta=1', 'header:x-beta', 'header:=1', 'cookie:group~b', 'header:x-beta~(', 'path:/beta=1'],
+  },
 };
 
 let catalog: Catalog;

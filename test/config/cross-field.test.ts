@@ -89,7 +89,7 @@ test('an unknown fledge.dev key is an error that suggests the nearest knob and l
   assert.equal(issue.key, 'fledge.dev/intervall');
   assert.equal(issue.value, '30s');
   assert.match(issue.message, /^fledge\.dev\/intervall: "30s" is not a known annotation \(did you mean fledge\.dev\/interval\?\): allowed is one of fledge\.dev\/canary, /);
-  assert.match(issue.message, /fledge\.dev\/router$/);
+  assert.match(issue.message, /fledge\.dev\/router, fledge\.dev\/gateway, fledge\.dev\/hostnames, fledge\.dev\/match$/);
   const far = only({ 'fledge.dev/colour': 'blue' });
   assert.doesNotMatch(far.message, /did you mean/);
   assert.match(only({ 'fledge.dev/Canary': 'true' }).message, /did you mean fledge\.dev\/canary\?/);
@@ -131,4 +131,18 @@ test('values are read with surrounding whitespace trimmed', () => {
   const result = parseAnnotations({ 'fledge.dev/canary': ' true\n', 'fledge.dev/interval': ' 30s ' }, catalog);
   assert.ok(result.ok);
   assert.equal(result.config.policy.intervalMs, 30_000);
+});
+
+test('a request match with an SMI router is refused on the match, saying why SMI cannot do it', () => {
+  const issue = only({ 'fledge.dev/match': 'header:x-beta=1' });
+  assert.equal(issue.key, 'fledge.dev/match');
+  assert.match(issue.message, /^fledge\.dev\/match: "header:x-beta=1" is only for the gateway-api router: .*Linkerd does not implement SMI HTTPRouteGroup matches.*fledge\.dev\/router is smi-v1alpha2: allowed is .*set fledge\.dev\/router: gateway-api$/);
+  assert.deepEqual(issuesOf({ 'fledge.dev/match': 'header:x-beta=1', 'fledge.dev/router': 'gateway-api' }), []);
+});
+
+test('a Gateway with an SMI router, and hostnames without a Gateway, are refused', () => {
+  assert.match(only({ 'fledge.dev/gateway': 'infra/public' }).message, /^fledge\.dev\/gateway: "infra\/public" is only for the gateway-api router: a TrafficSplit has no parent Gateway/);
+  const hostnames = only({ 'fledge.dev/router': 'gateway-api', 'fledge.dev/hostnames': 'shop.example.com' });
+  assert.match(hostnames.message, /^fledge\.dev\/hostnames: "shop\.example\.com" is set without fledge\.dev\/gateway/);
+  assert.deepEqual(issuesOf({ 'fledge.dev/router': 'gateway-api', 'fledge.dev/gateway': 'infra/public:https', 'fledge.dev/hostnames': 'shop.example.com' }), []);
 });

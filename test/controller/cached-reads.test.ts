@@ -2,7 +2,7 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi, type KubernetesObject, type V1Service } from '@kubernetes/client-node';
 import type { ClusterObjects, RouteRef } from '../../src/ports.ts';
-import { createRouter } from '../../src/adapters/smi-router.ts';
+import { createRouter } from '../../src/adapters/router-factory.ts';
 import { readThroughCaches, routeReads, type CacheLookup } from '../../src/controller/cached-reads.ts';
 import { crdFiles, installCrds } from '../fixtures/crds/install.ts';
 import { withEmulator } from '../support/emulator.ts';

@@ -91,13 +91,32 @@ async function releaseScenarios(h: Harness): Promise<void> {
   });
   for (let i = 0; i < 10 && (await h.canary('shop').then(() => true, () => false)); i += 1) await reconcileAFewTimes(h, 'shop', 1);
   await assert.rejects(h.canary('shop'), /404|not found/i);
+  await gatewayScenario(h);
+}
+
+/** The HTTPRoute router: created at bootstrap, updated by a promotion, deleted at hand-back. */
+async function gatewayScenario(h: Harness): Promise<void> {
+  h.acceptRoutes = true;
+  h.script = { ...h.script, canary: () => ({ failure: 0.005, slow: 0.002 }) };
+  await h.deploy('cart', { annotations: { ...fast, 'fledge.dev/track': 'none', 'fledge.dev/router': 'gateway-api' } });
+  await h.runUntil('cart', (s) => s.phase === 'Ready');
+  await h.setImage('cart', 'cart:2.0');
+  assert.equal((await h.runUntil('cart', terminal)).status.phase, 'Succeeded');
+  await h.kc.makeApiClient(AppsV1Api).patchNamespacedDeployment({
+    namespace, name: 'cart', body: [{ op: 'replace', path: '/metadata/annotations/fledge.dev~1canary', value: 'false' }],
+  });
+  for (let i = 0; i < 10 && (await h.canary('cart').then(() => true, () => false)); i += 1) await reconcileAFewTimes(h, 'cart', 1);
+  assert.equal(await h.route('cart'), null);
+  // North–south behind a Gateway no implementation serves: the route is not accepted, so the Gateway is looked up.
+  await h.deploy('front', { annotations: { ...fast, 'fledge.dev/track': 'none', 'fledge.dev/router': 'gateway-api', 'fledge.dev/gateway': 'public' } });
+  await reconcileAFewTimes(h, 'front', 3);
 }
 
 const describe = (records: readonly AuditRecord[]): string[] => records.map((r) => `${r.verb} ${r.resource} (${r.group || 'core'}) in "${r.namespace}" ${r.name}`);
 
 test('deploy/ grants the controller exactly the verbs it uses: nothing it asks is refused, nothing granted goes unused', { skip: kubectlPath === undefined, timeout: 300_000 }, async (t: TestContext) => {
   const audit: AuditRecord[] = [];
-  const h = await releaseHarness(t, { audit: (record) => { if (record.user === controllerUser) audit.push(record); } });
+  const h = await releaseHarness(t, { gatewayApi: true, audit: (record) => { if (record.user === controllerUser) audit.push(record); } });
   await leadAndWatch(h.controllerKc);
   await releaseScenarios(h);
   const used = new Set(audit.filter((r) => r.allowed).map((r) => key(r.group, r.resource, r.verb)));

@@ -14,7 +14,7 @@ import { controllerKubeConfig } from './rbac.ts';
 import type { AuditRecord } from '../../src/sandbox/emulator/index.ts';
 import type { Emulator } from '../../src/sandbox/emulator/index.ts';
 import { createClusterObjects } from '../../src/adapters/kube/cluster.ts';
-import { createRouter } from '../../src/adapters/smi-router.ts';
+import { createRouter } from '../../src/adapters/router-factory.ts';
 import { createMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/cluster.ts';
 import type { Plural } from '../../src/adapters/memory/store.ts';
 import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
@@ -27,11 +27,15 @@ import { createHttpHookRunner } from '../../src/adapters/http-hooks.ts';
 import { createNoopNotifier } from '../../src/adapters/notify/noop.ts';
 import type { Counts, IntervalMeasurement, Sample } from '../../src/core/types.ts';
 import type { ClusterObjects, HookRunner, MeasureRequest, MetricsSource, Notifier, TrafficRouter } from '../../src/ports.ts';
+import { parentsStatus } from '../../src/sandbox/route-status.ts';
 
 export const crdFiles = [
   new URL('../../deploy/crds/canary.yaml', import.meta.url),
   new URL('../fixtures/crds/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url),
 ];
+
+/** The HTTPRoute CRD a Gateway API implementation installs (for scenarios with fledge.dev/router: gateway-api). */
+export const httpRouteCrd = new URL('../../deploy/crds/gateway-api/httproute-gateway-api-v1.6.1-standard.yaml', import.meta.url);
 
 /**
  * Creates every object in the files. client-node's loadAllYaml reads them into its typed models:
@@ -74,6 +78,13 @@ export interface ScenarioHarness {
   deployment(name: string): Promise<V1Deployment>;
   /** The TrafficSplit's backends: service → weight. */
   split(name: string): Promise<Record<string, number>>;
+  /** The HTTPRoute as stored; null when there is none. */
+  route(name: string): Promise<Record<string, any> | null>;
+  /**
+   * Whether the simulated Gateway API implementation accepts the HTTPRoutes it sees (it writes
+   * their status.parents at every settle); null: there is no implementation, nobody writes status.
+   */
+  acceptRoutes: boolean | null;
   /** Events in `default`. */
   events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined; type?: string | undefined }>>;
   runUntil(name: string, done: (status: Record<string, any>) => boolean, maxSteps?: number): Promise<Record<string, any>>;
@@ -115,6 +126,9 @@ interface Backend {
   router(kind: RouterKind): TrafficRouter;
   canary(name: string): Promise<Record<string, any>>;
   split(name: string): Promise<Record<string, number>>;
+  route(name: string): Promise<Record<string, any> | null>;
+  /** Writes an HTTPRoute's status (as its implementation would). */
+  routeStatus(name: string, status: Record<string, unknown>): Promise<void>;
   events(): Promise<Array<{ reason?: string | undefined; message?: string | undefined; type?: string | undefined }>>;
   /** Lets the cluster's own controllers (deployments, garbage collection) catch up. */
   settle(): Promise<void>;
@@ -154,6 +168,8 @@ export interface HarnessOptions {
   hookRunner?: () => HookRunner;
   /** Sees every resource request the emulator authorizes or denies. */
   audit?: (record: AuditRecord) => void;
+  /** Installs the HTTPRoute CRD (emulator only; the in-memory cluster always has HTTPRoutes). */
+  gatewayApi?: boolean;
 }
 
 const t0 = Date.parse('2026-11-23T10:00:00Z');
@@ -247,6 +263,8 @@ function assemble(backend: Backend, options: HarnessOptions, time: { now: number
     canary: (name) => backend.canary(name),
     deployment,
     split: (name) => backend.split(name),
+    route: (name) => backend.route(name),
+    acceptRoutes: null,
     events: () => backend.events(),
     runUntil: async (name, done, maxSteps = 400) => {
       for (let i = 0; i < maxSteps; i += 1) {
@@ -260,14 +278,23 @@ function assemble(backend: Backend, options: HarnessOptions, time: { now: number
         }
         const canary = await harness.canary(name).catch(() => ({}));
         if (done((canary as { status?: Record<string, any> }).status ?? {})) return canary;
-        // Let the cluster's simulated deployment controller catch up, then move time on.
+        // Let the cluster's simulated deployment controller (and Gateway API implementation) catch up, then move time on.
         await backend.settle();
+        await implementRoute(harness, backend, name);
         harness.advance(Math.max(1000, Math.min(requeue ?? 5000, 60_000)));
       }
       throw new Error(`${name} did not reach the expected state in ${maxSteps} reconciles`);
     },
   };
   return harness;
+}
+
+/** The simulated Gateway API implementation: reports on the app's HTTPRoute as `acceptRoutes` says. */
+async function implementRoute(h: ScenarioHarness, backend: Backend, name: string): Promise<void> {
+  if (h.acceptRoutes === null) return;
+  const route = await backend.route(name);
+  if (route === null) return;
+  await backend.routeStatus(name, parentsStatus(route, { accepted: h.acceptRoutes, now: h.now(), message: h.acceptRoutes ? 'Route is accepted' : 'no Gateway API implementation serves this parent' }));
 }
 
 function backendsOf(split: unknown): Record<string, number> {
@@ -287,12 +314,22 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
   const clock = { now: (): number => time.now };
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
+  const routes = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespace: 'default' };
+  if (options.gatewayApi === true) await applyFiles(kc, [httpRouteCrd]);
   const backend: Backend = {
     admin: createClusterObjects(kc, { clock }),
     controller: () => createClusterObjects(controllerKc, { clock }),
     router: (kind) => createRouter(kind, controllerKc),
     canary: async (name) => (await custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name })) as Record<string, any>,
     split: async (name) => backendsOf(await custom.getNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', namespace: 'default', name })),
+    route: async (name) => (await custom.getNamespacedCustomObject({ ...routes, name }).catch((error: unknown) => {
+      if ((error as { code?: number }).code === 404) return null;
+      throw error;
+    })) as Record<string, any> | null,
+    routeStatus: async (name, status) => {
+      const current = (await custom.getNamespacedCustomObject({ ...routes, name })) as Record<string, any>;
+      await custom.replaceNamespacedCustomObjectStatus({ ...routes, name, body: { ...current, status } });
+    },
     events: async () => (await core.listNamespacedEvent({ namespace: 'default' })).items,
     settle: () => new Promise((resolve) => setTimeout(resolve, 5)),
   };
@@ -300,7 +337,7 @@ export async function releaseHarness(t: TestContext, options: HarnessOptions = {
 }
 
 /** Reconcile against the in-memory cluster: no HTTP, no RBAC; the same scenarios, faster. */
-export async function memoryHarness(_t: TestContext, options: Omit<HarnessOptions, 'podReadyDelayMs' | 'audit'> = {}): Promise<MemoryHarness> {
+export async function memoryHarness(_t: TestContext, options: Omit<HarnessOptions, 'podReadyDelayMs' | 'audit' | 'gatewayApi'> = {}): Promise<MemoryHarness> {
   const time = { now: t0 };
   const cluster = createMemoryCluster({ clock: { now: () => time.now } });
   const backend: Backend = {
@@ -313,6 +350,8 @@ export async function memoryHarness(_t: TestContext, options: Omit<HarnessOption
       return canary as Record<string, any>;
     },
     split: async (name) => backendsOf(cluster.store.peek('trafficsplits', 'default', name)),
+    route: async (name) => cluster.store.peek('httproutes', 'default', name),
+    routeStatus: async (name, status) => cluster.store.writeStatus('httproutes', 'default', name, status),
     events: async () => cluster.store.list('events', 'default') as Array<{ reason?: string; message?: string; type?: string }>,
     settle: async () => {
       await new Promise((resolve) => setImmediate(resolve));

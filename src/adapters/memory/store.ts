@@ -13,7 +13,7 @@ import type { GenerationRule, KubeObject, ResourceType } from '../../sandbox/emu
 import { validateObject } from '../../sandbox/emulator/validate.ts';
 import { apiError, type ApiCall } from './faults.ts';
 
-export type Plural = 'deployments' | 'services' | 'configmaps' | 'secrets' | 'events' | 'canaries' | 'trafficsplits';
+export type Plural = 'deployments' | 'services' | 'configmaps' | 'secrets' | 'events' | 'canaries' | 'trafficsplits' | 'httproutes' | 'gateways';
 
 interface Kind {
   readonly status: boolean;
@@ -37,6 +37,8 @@ const kinds: Readonly<Record<Plural, Kind>> = {
   // Custom resources, as the emulator serves a CRD with (canaries) and without a status subresource.
   canaries: { status: true, generation: 'all-but-status' },
   trafficsplits: { status: false, generation: 'all' },
+  httproutes: { status: true, generation: 'all-but-status' },
+  gateways: { status: true, generation: 'all-but-status' },
 };
 
 /** A change to the stored objects: a write, or a delete (`deleted`). */
