@@ -22,11 +22,28 @@ export interface MeasureRequest {
   /** Latency boundary in ms: requests slower than this count as "slow" (a histogram bucket edge). */
   readonly latencyEdgeMs: number;
   /**
-   * The canary's interval: windows whose ends are multiples of it are shared with other canaries
-   * (measured batched); one off that grid (a status from before ends were aligned) is measured on
-   * its own. Absent: any window may be shared.
+   * The canary's look (policy.lookMs, at most its interval): windows whose ends are multiples of
+   * it are shared with other canaries (measured batched); one off that grid (a status from before
+   * ends were aligned) is measured on its own. Absent: any window may be shared.
    */
   readonly intervalMs?: number;
+  /**
+   * The queries read this much more before `start` (one scrape interval): a counter's increase
+   * needs the scrape before the first one inside the window, so consecutive windows together
+   * count every scrape's increase exactly once. The answer still belongs to [start, end).
+   * Absent: 0 (the range is the window).
+   */
+  readonly lookbackMs?: number;
+  /** The template's own Prometheus (allowed by --prometheus-allow), credentials read from its Secret; absent: the controller's. */
+  readonly prometheus?: PrometheusTarget;
+}
+
+/** A Prometheus other than the controller's own. Credentials are values: never logged, never in a message. */
+export interface PrometheusTarget {
+  readonly url: string;
+  readonly timeoutMs?: number;
+  readonly bearerToken?: string;
+  readonly basicAuth?: { readonly username: string; readonly password: string };
 }
 
 /**
@@ -216,6 +233,8 @@ export interface HookRunner {
 }
 
 // The cluster (Kubernetes objects) and the Canary object: see src/ports/.
+export type { TemplateKind, TemplateObject, TemplateRef, TemplateStatus } from './ports/template-schema.ts';
+export { parseTemplate, templateLabel, templatePlurals } from './ports/template-schema.ts';
 export type { ClusterObjects, EventRecord, InvolvedObject, MergePatch } from './ports/cluster.ts';
 export type { CanaryObject, RequestReading } from './ports/canary-object.ts';
 export { parseCanary, parseRequest, readRequest, requestAnnotation } from './ports/canary-object.ts';

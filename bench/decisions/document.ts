@@ -29,16 +29,21 @@ and ends at a decision (rollback, or the start of promotion) or at the horizon (
   request.
 - **Prometheus.** It scrapes every 15 s (random phase per run). A query \`increase(x[W])\` at time
   T sees the samples in (T − W, T] and extrapolates from the first to the last one to the window's
-  edges as Prometheus does, so a 60 s window counts 45 s of traffic × 4/3. p99 is
+  edges as Prometheus does, so a 60 s window counts 45 s of traffic × 4/3 (Fledge deflates the
+  counts back; its queries reach one scrape before each window, so no traffic falls between two). p99 is
   \`histogram_quantile(0.99, …)\` over the Linkerd buckets; "slow" requests are those above the
-  500 ms bucket edge. Fledge reads each interval 2 × 15 s after it ends (\`metricsLagMs\`).
+  500 ms bucket edge. Fledge reads each window 2 × 15 s after it ends (\`metricsLagMs\`).
 - **Fledge** runs its real state machine \`decide()\` with the real judges (\`src/core\`): the
-  controller looks when \`requeueAfterMs\` says, measures exactly the interval \`dueInterval\` asks
-  for, the canary is ready as soon as it is scaled up, and promotion completes one look later.
-  Steps 5, 10, …, 50%, interval 1m, bake 1m, α = β = 0.05, progress deadline 10m, SLO
-  success-rate-min and latency-p99-max 500 ms — the same schedule as the Flagger example, so
-  time to promote is about equal (Fledge's first step waits one 5 s poll for readiness and each
-  look waits the 30 s metrics lag). *Schedule* advances after the bake with no harm evidence;
+  controller looks when \`requeueAfterMs\` says, measures exactly the window \`dueInterval\` asks
+  for and queries it as the controller does (its range and one scrape before it, \`lookbackMs\`),
+  the canary is ready as soon as it is scaled up, and promotion completes one look later. The
+  sequential judge looks every 2 scrapes (30 s windows on a wall-clock grid, \`lookMs\`), the
+  threshold judge once per interval. Steps 5, 10, …, 50%, interval 1m, bake 1m, α = β = 0.05,
+  progress deadline 10m, SLO success-rate-min and latency-p99-max 500 ms — the same schedule as
+  the Flagger example, so time to promote is about equal (Fledge's first step waits one 5 s poll
+  for readiness and each look waits the 30 s metrics lag). No decision can come before the first
+  window holding canary traffic is read: the first step at 5 s, its window ending at 30 s, read at
+  60 s — a floor of 1.0 minute. *Schedule* advances after the bake with no harm evidence;
   *evidence* advances once non-inferiority is shown at each step; the *threshold* judge counts
   failed SLO checks like Flagger but never counts "no data" or a Prometheus error as one.
 - **Flagger baseline** (\`bench/decisions/flagger.ts\`), the documentation's example: interval 1m,

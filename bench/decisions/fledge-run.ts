@@ -3,7 +3,7 @@
 // interval `dueInterval` asks for, and applies the actions to the simulated world at once (the
 // canary is ready as soon as it is scaled up; promotion completes one look later).
 import { decide } from '../../src/core/decide.ts';
-import { dueInterval } from '../../src/core/schedule.ts';
+import { dueInterval, lookbackMs } from '../../src/core/schedule.ts';
 import { initialState } from '../../src/core/transitions.ts';
 import type { Action, CanaryState, Observation, WorkloadView } from '../../src/core/state.ts';
 import type { IntervalMeasurement, ReleasePolicy, Sample } from '../../src/core/types.ts';
@@ -75,7 +75,8 @@ function observe(world: World, input: { state: CanaryState; policy: ReleasePolic
     desiredReplicas: replicas,
     routedCanaryWeight: cluster.routed,
     request: null,
-    interval: due === null ? null : measurementOf(world.read(due, now), due),
+    // As the controller asks Prometheus: the window's range and one scrape before it (lookbackMs).
+    interval: due === null ? null : measurementOf(world.read({ start: due.start - lookbackMs(policy), end: due.end }, now), due),
   };
 }
 

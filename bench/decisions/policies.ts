@@ -2,7 +2,7 @@
 // same pieces the configuration resolver uses (judge metrics, guardrails, defaults), with the
 // step schedule of the Flagger example (5, 10, …, 50%, one minute each) so that, without
 // failures, all promote at about the same time.
-import { guardrails, judgeMetrics } from '../../src/config/resolve.ts';
+import { guardrails, judgeMetrics, lookFor } from '../../src/config/resolve.ts';
 import type { JudgePolicy, ReleasePolicy } from '../../src/core/types.ts';
 import { flaggerExample, type FlaggerPolicy } from './flagger.ts';
 import { latencyEdgeMs, minuteMs } from './scenarios.ts';
@@ -38,11 +38,14 @@ function judge(kind: JudgePolicy['kind'], successRateMin: number): JudgePolicy {
 /** Fledge's policy for one of its three variants; defaults everywhere else (progress deadline 10m). */
 export function fledgePolicy(id: Exclude<PolicyId, 'flagger'>, options: { successRateMin: number; scrapeMs: number }): ReleasePolicy {
   const { successRateMin, scrapeMs } = options;
+  const judged = judge(id === 'fledge-threshold' ? 'threshold' : 'sequential', successRateMin);
   return {
     steps,
     bakeMs: minuteMs,
     intervalMs: minuteMs,
     metricsLagMs: 2 * scrapeMs,
+    // As the configuration resolver sets it: the sequential judge looks every 2 scrapes.
+    lookMs: lookFor(judged.kind, { intervalMs: minuteMs, scrapeMs }),
     promotion: id === 'fledge-evidence' ? 'evidence' : 'schedule',
     pauseBeforeEachStep: false,
     manualGate: false,
@@ -51,7 +54,7 @@ export function fledgePolicy(id: Exclude<PolicyId, 'flagger'>, options: { succes
     onNoData: 'rollback',
     gateTimeoutMs: null,
     window: null,
-    judge: judge(id === 'fledge-threshold' ? 'threshold' : 'sequential', successRateMin),
+    judge: judged,
   };
 }
 

@@ -61,7 +61,13 @@ export interface ScaleResult {
   readonly queries: QueryStats;
 }
 
-const crdFiles = [new URL('../../deploy/crds/canary.yaml', import.meta.url), new URL('../../deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url)];
+// As deploy/ installs them: with the template CRDs served, template lookups come from the (empty) watch caches.
+const crdFiles = [
+  new URL('../../deploy/crds/canary.yaml', import.meta.url),
+  new URL('../../deploy/crds/analysistemplates.yaml', import.meta.url),
+  new URL('../../deploy/crds/clusteranalysistemplates.yaml', import.meta.url),
+  new URL('../../deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url),
+];
 const namespace = 'default';
 const writers = 32;
 /** TrafficSplits hand-edited after the release, and how long the bench waits for their repair. */

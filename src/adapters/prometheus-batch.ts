@@ -12,7 +12,7 @@
 // At most `maxEntries` windows are kept (the oldest go first). One instance serves one Prometheus.
 import type { Logger } from 'pino';
 import type { BatchQueries } from '../config/analysis-schema.ts';
-import { renderQuery, windowOf } from '../core/render-query.ts';
+import { rangeOf, renderQuery } from '../core/render-query.ts';
 import type { IntervalMeasurement, Sample } from '../core/types.ts';
 import type { MeasureRequest, MetricsSource } from '../ports.ts';
 import type { QueryAnswer, QueryClient, SeriesAnswer } from './prometheus-client.ts';
@@ -73,7 +73,7 @@ function split(answer: SeriesAnswer, by: BatchQueries['by']): Split {
 }
 
 async function fetchBatch(client: QueryClient, request: MeasureRequest, batch: BatchQueries): Promise<BatchAnswer> {
-  const vars = { namespace: '', workload: '', window: windowOf(request.start, request.end), latencyEdge: request.latencyEdgeMs };
+  const vars = { namespace: '', workload: '', window: rangeOf(request), latencyEdge: request.latencyEdgeMs };
   const splits = await Promise.all(
     batchPurposes.map(async (purpose): Promise<Split> => {
       const rendered = renderQuery(queryOf(batch, purpose), vars);
@@ -118,7 +118,7 @@ function offGrid(request: MeasureRequest): boolean {
 }
 
 function cacheKey(request: MeasureRequest, batch: BatchQueries): string {
-  return JSON.stringify([request.template.name, batch, request.start, request.end, request.latencyEdgeMs]);
+  return JSON.stringify([request.template.name, batch, request.start, request.end, request.lookbackMs ?? 0, request.latencyEdgeMs]);
 }
 
 /** A MetricsSource that measures batched where the template allows it. `measure` never throws. */

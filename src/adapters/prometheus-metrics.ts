@@ -3,7 +3,7 @@
 // into Samples. It measures what it is asked; waiting until an interval's data is complete
 // (policy.metricsLagMs) is the state machine's job.
 import type { Logger } from 'pino';
-import { renderQuery, windowOf } from '../core/render-query.ts';
+import { rangeOf, renderQuery } from '../core/render-query.ts';
 import type { IntervalMeasurement, Sample } from '../core/types.ts';
 import { FledgeError } from '../errors.ts';
 import type { MeasureRequest, MetricsSource } from '../ports.ts';
@@ -11,6 +11,7 @@ import type { BasicAuth } from './prometheus-auth.ts';
 import { createBatchedMetrics } from './prometheus-batch.ts';
 import type { BatchCacheOptions } from './prometheus-batch.ts';
 import { createQueryClient } from './prometheus-client.ts';
+import { withExtras } from './prometheus-extras.ts';
 import type { QueryAnswer, QueryClient } from './prometheus-client.ts';
 import { countPurposes, displayPurposes, toSample } from './prometheus-counts.ts';
 import type { Purpose, SideAnswers } from './prometheus-counts.ts';
@@ -88,7 +89,7 @@ interface Side {
 }
 
 async function measureSide(client: QueryClient, request: MeasureRequest, side: Side): Promise<Sample> {
-  const vars = { namespace: request.namespace, workload: side.workload, window: windowOf(request.start, request.end), latencyEdge: request.latencyEdgeMs };
+  const vars = { namespace: request.namespace, workload: side.workload, window: rangeOf(request), latencyEdge: request.latencyEdgeMs };
   const answers = await Promise.all(
     purposes.map(async (purpose): Promise<QueryAnswer> => {
       const rendered = renderQuery(templateFor(request, purpose), vars);
@@ -144,7 +145,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   const source = batch === false ? perCanary : createBatchedMetrics({ client, perCanary, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(batch === true ? {} : batch) });
   return {
     async measure(request) {
-      const measurement = await source.measure(request);
+      const measurement = await withExtras(client, request, await source.measure(request));
       logOutcome(options.logger, request, measurement);
       return measurement;
     },

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { createPrometheusMetrics } from '../adapters/prometheus-metrics.ts';
-import type { HookRunner, MetricsSource } from '../ports.ts';
+import { createRoutedMetrics } from '../adapters/prometheus-routed.ts';
+import type { HookRunner, MetricsSource, PrometheusTarget } from '../ports.ts';
 import { createNotifier } from '../adapters/notify/factory.ts';
 import { createHttpHookRunner } from '../adapters/http-hooks.ts';
 import { runManager, type ManagerExit } from '../controller/manager.ts';
@@ -21,6 +22,7 @@ const usage = [
   '  [--resync 30s] [--concurrency 4] [--log-level info] [--log-format json|pretty]',
   '  [--prometheus-token-file F | --prometheus-basic-auth-file F] [--prometheus-timeout 10s]',
   '  [--slack-token-file F] [--slack-webhook-file F] [--slack-channel C] [--webhook-secret-file F] [--webhook-allow PREFIX,…]',
+  '  [--prometheus-allow PREFIX,… (default: the --prometheus-url)]',
   `  Every flag can also be set by environment: ${Object.values(settingEnv).join(', ')}.`,
 ].join('\n');
 
@@ -70,7 +72,7 @@ async function metricsFor(settings: ControllerSettings, log: Logger): Promise<Me
   const bearerToken = await secretFile(settings['prometheus-token-file'], 'prometheus-token-file');
   const basic = await secretFile(settings['prometheus-basic-auth-file'], 'prometheus-basic-auth-file');
   const [username = '', ...rest] = basic?.split(':') ?? [];
-  return createPrometheusMetrics({
+  const own = createPrometheusMetrics({
     url: settings['prometheus-url'],
     timeoutMs: settings['prometheus-timeout'],
     logger: log,
@@ -79,6 +81,16 @@ async function metricsFor(settings: ControllerSettings, log: Logger): Promise<Me
     ...(bearerToken === undefined ? {} : { bearerToken }),
     ...(basic === undefined ? {} : { basicAuth: { username, password: rest.join(':') } }),
   });
+  // A template's own Prometheus: its timeout, at most the controller's, bounds every query.
+  const make = (target: PrometheusTarget): MetricsSource => createPrometheusMetrics({
+    url: target.url,
+    timeoutMs: Math.min(target.timeoutMs ?? settings['prometheus-timeout'], settings['prometheus-timeout']),
+    logger: log,
+    batch: true,
+    ...(target.bearerToken === undefined ? {} : { bearerToken: target.bearerToken }),
+    ...(target.basicAuth === undefined ? {} : { basicAuth: target.basicAuth }),
+  });
+  return createRoutedMetrics({ own, make });
 }
 
 async function notifierFor(settings: ControllerSettings, log: Logger): Promise<{ notifier: ReturnType<typeof createNotifier>; hookRunner: HookRunner }> {
@@ -127,6 +139,8 @@ export function createControllerCommand(deps: ControllerCommandDeps = defaults):
             resyncMs: settings.resync,
             concurrency: settings.concurrency,
             webhookAllowList: settings['webhook-allow'],
+            prometheusAllowList: settings['prometheus-allow'] ?? [settings['prometheus-url']],
+            controllerNamespace: settings['leader-namespace'],
           },
           probes: { healthAddr: settings['health-addr'], metricsAddr: settings['metrics-addr'] },
           leaderElection: settings['leader-elect'] ? { namespace: settings['leader-namespace'], name: 'fledge-controller', identity: `${hostname()}-${process.pid}` } : null,

@@ -5,6 +5,7 @@ import { createCanaryApi, parseStatus, type CanaryApi, type CanaryObject, type C
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
 import { hookLines } from './status-hooks.ts';
+import { analysisLines } from './status-analysis.ts';
 import { appName, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube, type KubeFlags } from './kube-flags.ts';
 import { formatObject, kubeList, outputUsage, parseOutput } from './output.ts';
 
@@ -41,9 +42,17 @@ function judgeText(canary: CanaryObject): string {
   return typeof kind === 'string' ? kind : '-';
 }
 
+/** The analysis name, with where it came from once resolved: `spring (AnalysisTemplate, gen 2)`. */
+function analysisCell(canary: CanaryObject): string {
+  const name = specText(canary, 'analysis');
+  const source = canary.status?.analysis?.source;
+  if (source === undefined || source.kind === 'BuiltIn') return name;
+  return `${name} (${source.kind}, gen ${source.generation})`;
+}
+
 /** `-o wide`'s extra columns, before the message. */
 function wideCells(canary: CanaryObject, status: CanaryStatus): string[] {
-  return [status.lastFailedRevision ?? '-', specText(canary, 'strategy'), specText(canary, 'analysis'), judgeText(canary)];
+  return [status.lastFailedRevision ?? '-', specText(canary, 'strategy'), analysisCell(canary), judgeText(canary)];
 }
 
 function rowOf(canary: CanaryObject, options: TableOptions): Row {
@@ -107,7 +116,7 @@ function print(io: CliIo, canaries: readonly CanaryObject[], flags: { output: St
   } else if (canaries.length === 0) {
     io.out(flags.all ? 'No Canaries found.' : `No Canaries found in namespace ${flags.namespace}.`);
   } else {
-    const hooks = flags.named ? canaries.flatMap(hookLines) : [];
+    const hooks = flags.named ? canaries.flatMap((canary) => [...analysisLines(canary), ...hookLines(canary)]) : [];
     for (const line of [...statusTable(canaries, { withNamespace: flags.all, wide: output === 'wide' }), ...hooks]) io.out(line);
   }
 }

@@ -1,5 +1,6 @@
 // `fledge validate -f app.yaml`: checks the fledge.dev/* annotations of every Deployment in a
-// manifest offline, with the controller's parser and messages. Exit 0 when all are valid,
+// manifest offline, with the controller's parser and messages, and every AnalysisTemplate and
+// ClusterAnalysisTemplate in it (a Deployment is checked against the file's templates, or the built-ins). Exit 0 when all are valid,
 // 4 when any is invalid or a file cannot be read. Needs no cluster and no Kubernetes client.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { annotationPrefix } from '../config/knobs.ts';
 import { isFledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
+import { catalogFor, fileTemplates } from './validate-templates.ts';
 
 const usage = 'fledge validate -f FILE [-f FILE …]   (FILE "-" reads standard input)';
 
@@ -37,7 +39,7 @@ const defaults: ValidateDeps = {
 interface Manifest {
   readonly kind?: unknown;
   readonly items?: unknown;
-  readonly metadata?: { readonly name?: unknown; readonly annotations?: unknown };
+  readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown; readonly annotations?: unknown };
 }
 
 /** Deployments in the documents, including those inside a `kind: List`. */
@@ -115,11 +117,20 @@ async function validateFile(file: string, catalog: Catalog, context: { io: CliIo
     io.err(`${label}: not valid YAML: ${broken[0]?.message ?? ''}`);
     return false;
   }
-  const deployments = deploymentsIn(docs.map((doc) => doc.toJS() as unknown)).filter((d) => Object.keys(fledgeAnnotations(d)).length > 0);
-  if (deployments.length === 0) io.out(`${label}: no Deployment with ${annotationPrefix}* annotations`);
-  const results = deployments.map((deployment) => check(deployment, catalog));
+  return checkDocuments(docs.map((doc) => doc.toJS() as unknown), { label, catalog, io });
+}
+
+/** Checks the templates, then every annotated Deployment against the catalog its namespace would see. */
+function checkDocuments(values: readonly unknown[], context: { label: string; catalog: Catalog; io: CliIo }): boolean {
+  const { io } = context;
+  const templates = fileTemplates(values.flatMap((doc) => ((doc as Manifest | null)?.kind === 'List' ? ((doc as Manifest).items as unknown[]) : [doc])));
+  for (const line of templates.lines) io.out(line);
+  const deployments = deploymentsIn(values).filter((d) => Object.keys(fledgeAnnotations(d)).length > 0);
+  if (deployments.length === 0 && templates.lines.length === 0) io.out(`${context.label}: no Deployment with ${annotationPrefix}* annotations`);
+  const namespaceOf = (d: Manifest): string => (typeof d.metadata?.namespace === 'string' ? d.metadata.namespace : '');
+  const results = deployments.map((deployment) => check(deployment, catalogFor(context.catalog, templates, namespaceOf(deployment))));
   for (const line of results.flatMap((r) => r.lines)) io.out(line);
-  return results.every((r) => r.valid);
+  return templates.valid && results.every((r) => r.valid);
 }
 
 function filesOf(args: readonly string[]): string[] | string {
@@ -133,7 +144,7 @@ function filesOf(args: readonly string[]): string[] | string {
 
 export function createValidateCommand(deps: ValidateDeps = defaults): Command {
   return {
-    summary: 'Check the fledge.dev/* annotations of the Deployments in a manifest, offline.',
+    summary: 'Check the fledge.dev/* annotations of the Deployments and the analysis templates in a manifest, offline.',
     usage,
     run: async (args, io) => {
       const files = filesOf(args);

@@ -4,6 +4,7 @@
 // `batch` section measures every workload with one query per count (see batchSchema).
 import { z } from 'zod';
 import { placeholdersIn, renderQuery } from '../core/render-query.ts';
+import { extraMetricSchema, extrasProblems, gaugeCheckSchema, prometheusSchema } from './analysis-extras.ts';
 
 const promql = z.string().min(1, 'a PromQL template is required');
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name');
@@ -31,8 +32,11 @@ export const batchSchema = z.strictObject({
 
 export type BatchQueries = z.output<typeof batchSchema>;
 
-export const analysisTemplateSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+/**
+ * A template's content: the `spec` of an AnalysisTemplate / ClusterAnalysisTemplate, and an
+ * analysis/ file without its `name`. The CRDs' openAPIV3Schema is generated from it.
+ */
+export const templateSpecSchema = z.strictObject({
   description: z.string().min(1),
   /** Scrape interval of the source metrics; data for an interval is read only 2 × this after it ends. */
   scrapeInterval: z.string().regex(/^\d+(ms|s|m)$/, 'a duration such as 15s'),
@@ -55,8 +59,20 @@ export const analysisTemplateSchema = z.strictObject({
   latencyBucketsMs: z.array(z.number().positive()).min(1).optional(),
   /** Optional: the counts for all workloads at once; without it every canary is measured on its own. */
   batch: batchSchema.optional(),
+  /** Extra count metrics judged like failures (the family size M grows with them). */
+  metrics: z.array(extraMetricSchema).max(20).optional(),
+  /** Gauge guardrails on the canary (CPU, memory, queue depth). */
+  checks: z.array(gaugeCheckSchema).max(20).optional(),
+  /** The Prometheus to ask; the controller's own when absent. Allowed only by --prometheus-allow. */
+  prometheus: prometheusSchema.optional(),
 });
 
+export const templateNameSchema = z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes');
+
+/** A file in analysis/: the spec and its name. */
+export const analysisTemplateSchema = templateSpecSchema.extend({ name: templateNameSchema });
+
+export type TemplateSpec = z.output<typeof templateSpecSchema>;
 export type AnalysisTemplate = z.output<typeof analysisTemplateSchema>;
 
 const required: Readonly<Record<string, readonly string[]>> = {
@@ -108,7 +124,7 @@ function batchQueries(batch: BatchQueries | undefined): Record<string, string> {
  * malformed placeholder), or a batched query naming one workload. Each problem reads
  * `field: problem`; empty means usable.
  */
-export function templateProblems(template: AnalysisTemplate): string[] {
+export function templateProblems(template: TemplateSpec): string[] {
   const queries: Record<string, string> = {
     'counts.requests': template.counts.requests,
     'counts.failures': template.counts.failures,
@@ -116,5 +132,9 @@ export function templateProblems(template: AnalysisTemplate): string[] {
     'display.successRate': template.display.successRate,
     'display.p99': template.display.p99,
   };
-  return [...problemsOf(queries, required, []), ...problemsOf(batchQueries(template.batch), batchRequired, perWorkload)];
+  return [
+    ...problemsOf(queries, required, []),
+    ...problemsOf(batchQueries(template.batch), batchRequired, perWorkload),
+    ...extrasProblems(template),
+  ];
 }

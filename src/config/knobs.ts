@@ -78,8 +78,8 @@ export const knobs = {
     description: '"schedule": advance when the bake time is over and no harm is seen. "evidence": advance once the canary is shown to be no worse (needs traffic).',
   }),
   analysis: knob({
-    schema: catalogNameText, default: 'linkerd', defaultText: 'linkerd', allowed: 'the name of a file in analysis/',
-    description: 'The Prometheus query set that measures requests, failures and slow requests (see the templates below).',
+    schema: catalogNameText, default: 'linkerd', defaultText: 'linkerd', allowed: "an AnalysisTemplate in the app's namespace, a ClusterAnalysisTemplate, or a file in analysis/ (looked up in that order)",
+    description: 'The analysis template: Prometheus queries for requests, failures and slow requests, extra metrics and gauge checks (see the templates below and "Writing an analysis template").',
   }),
   'success-rate-min': knob({
     schema: decimalText({ min: 0, max: 100, exclusiveMin: true, exclusiveMax: true, percent: true }), default: 99,

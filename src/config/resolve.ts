@@ -1,6 +1,6 @@
 // Knob values + catalog → CanaryConfig: looks up strategy and analysis template, applies
 // defaults, checks the rules that span several knobs, and builds the core's ReleasePolicy.
-import type { HookName, HookPolicy, JudgePolicy, MetricPolicy, ReleasePolicy } from '../core/types.ts';
+import type { GaugeCheckPolicy, HookName, HookPolicy, JudgePolicy, MetricPolicy, ReleasePolicy } from '../core/types.ts';
 import type { AnalysisTemplate } from './analysis-schema.ts';
 import type { CanaryConfig, RouteConfig } from './canary-config.ts';
 import type { Catalog } from './catalog.ts';
@@ -21,11 +21,22 @@ export const guardrails = { catastropheRatio: 0.2, catastropheMinRequests: 20, n
  * evidence mode tolerates up to 2× the primary's rate. Latency: "p99 ≤ edge" ⇔ at most 1% of
  * requests slower than the edge; evidence mode tolerates up to 1.5× the primary's rate.
  */
-export function judgeMetrics(successRateMin: number): MetricPolicy[] {
+export function judgeMetrics(successRateMin: number, analysis?: Pick<AnalysisTemplate, 'metrics'>): MetricPolicy[] {
   return [
     { name: 'errors', event: 'failures', sloRate: (100 - successRateMin) / 100, rMax: 2 },
     { name: 'latency', event: 'slow', sloRate: 0.01, rMax: 1.5 },
+    // Extra count metrics have no SLO (rate 1: the absolute tests stay at 1): judged canary against primary only.
+    ...(analysis?.metrics ?? []).map((metric): MetricPolicy => ({ name: metric.name, event: 'extra', sloRate: 1, rMax: 2 })),
   ];
+}
+
+function checkPolicies(analysis: AnalysisTemplate): GaugeCheckPolicy[] {
+  return (analysis.checks ?? []).map((check) => ({
+    name: check.name,
+    for: check.for,
+    ...(check.max === undefined ? {} : { max: check.max }),
+    ...(check.min === undefined ? {} : { min: check.min }),
+  }));
 }
 
 export interface Resolution {
@@ -49,8 +60,8 @@ function lookup<T>(reading: KnobReading, name: 'strategy' | 'analysis', known: R
   const names = [...known.keys()];
   const guess = nearest(wanted, names);
   const hint = guess === null ? '' : ` (did you mean ${guess}?)`;
-  const where = name === 'strategy' ? 'strategies/' : 'analysis/';
-  return knobIssue(name, wanted, `not a known ${name}${hint}`, `one of ${names.join(', ')} (the files in ${where})`);
+  if (name === 'strategy') return knobIssue(name, wanted, `not a known strategy${hint}`, `one of ${names.join(', ')} (the files in strategies/)`);
+  return knobIssue(name, wanted, `not a known analysis: no AnalysisTemplate in the app's namespace, no ClusterAnalysisTemplate, no built-in${hint}`, `an AnalysisTemplate, a ClusterAnalysisTemplate, or one of ${names.join(', ')} (the files in analysis/)`);
 }
 
 function isIssue(value: unknown): value is ConfigIssue {
@@ -84,11 +95,13 @@ function effectiveValues(values: Values, strategy: Strategy, analysis: AnalysisT
   };
 }
 
-function judgePolicy(values: Values, latencyMs: number): JudgePolicy {
+function judgePolicy(values: Values, latencyMs: number, analysis: AnalysisTemplate): JudgePolicy {
   const successRateMin = withDefault(values, 'success-rate-min') ?? 99;
+  const checks = checkPolicies(analysis);
   return {
     kind: withDefault(values, 'judge') ?? 'sequential',
-    metrics: judgeMetrics(successRateMin),
+    metrics: judgeMetrics(successRateMin, analysis),
+    ...(checks.length === 0 ? {} : { checks }),
     alpha: withDefault(values, 'alpha') ?? 0.05,
     beta: withDefault(values, 'beta') ?? 0.05,
     ...guardrails,
@@ -140,18 +153,30 @@ function abMatchOf(values: Values, effective: Effective): Pick<ReleasePolicy, 'a
   return effective.router === 'gateway-api' && values.match !== undefined ? { abMatch: matchTextOf(values.match) } : {};
 }
 
+/**
+ * How often the judge looks: the sequential judge (valid under continuous monitoring) every 2
+ * scrapes, the shortest window increase() can count; the threshold judge, Flagger's rule of one
+ * check per interval, once per interval.
+ */
+export function lookFor(judge: JudgePolicy['kind'], timing: { intervalMs: number; scrapeMs: number }): number {
+  if (judge !== 'sequential' || !(timing.scrapeMs > 0)) return timing.intervalMs;
+  return Math.min(timing.intervalMs, 2 * timing.scrapeMs);
+}
+
 function buildConfig(values: Values, effective: Effective): CanaryConfig {
   const urls = hookUrls(values);
+  const judge = judgePolicy(values, effective.latencyMs, effective.analysis);
   const policy: ReleasePolicy = {
     steps: effective.steps,
     bakeMs: effective.bakeMs,
     intervalMs: effective.intervalMs,
     metricsLagMs: 2 * effective.scrapeMs,
+    lookMs: lookFor(judge.kind, effective),
     promotion: effective.promotion,
     pauseBeforeEachStep: effective.strategy.pauseBeforeEachStep,
     manualGate: withDefault(values, 'manual-gate') ?? false,
     ...waiting(values, effective),
-    judge: judgePolicy(values, effective.latencyMs),
+    judge,
     hooks: hookPolicy(values, urls, effective.intervalMs),
     ...abMatchOf(values, effective),
   };

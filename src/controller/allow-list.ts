@@ -85,13 +85,13 @@ function matches(target: URL, entry: URL): boolean {
   return target.protocol === entry.protocol && target.hostname === entry.hostname && target.port === entry.port && underPath(target.pathname, entry.pathname);
 }
 
-function refusal(url: string, reason: RefusalReason): Refusal {
+function refusal(url: string, reason: RefusalReason, flag: string): Refusal {
   const shown = reason === 'not-a-url' ? 'a target' : redactUrls(url);
   const why: Record<RefusalReason, string> = {
     'not-a-url': 'is not a URL',
     scheme: 'is not http or https',
     'private-address': 'is a private, loopback or link-local address that the allow-list does not name',
-    'not-listed': 'matches no entry of the controller allow-list (--webhook-allow)',
+    'not-listed': `matches no entry of the controller allow-list (${flag})`,
   };
   return { url, reason, message: `${shown} ${why[reason]}` };
 }
@@ -108,15 +108,16 @@ function judge(url: string, entries: readonly URL[]): RefusalReason | null {
 /**
  * Splits `urls` into those the allow-list permits and those it refuses (with reasons). An empty
  * allow-list permits nothing; entries that are not http(s) URLs are ignored (see allowListProblems).
+ * `flag` names the allow-list in messages (`--webhook-allow`, `--prometheus-allow`).
  */
-export function filterTargets(urls: readonly string[], allowList: readonly string[]): FilteredTargets {
+export function filterTargets(urls: readonly string[], allowList: readonly string[], flag = '--webhook-allow'): FilteredTargets {
   const entries = allowList.map(parse).filter((entry): entry is URL => entry !== null && httpSchemes.has(entry.protocol));
   const allowed: string[] = [];
   const refused: Refusal[] = [];
   for (const url of urls) {
     const reason = judge(url, entries);
     if (reason === null) allowed.push(url);
-    else refused.push(refusal(url, reason));
+    else refused.push(refusal(url, reason, flag));
   }
   return { allowed, refused };
 }

@@ -7,7 +7,7 @@
 // read their TrafficSplits through routeReads, with the same overlay.
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { ClusterObjects, RouteReads } from '../ports.ts';
-import type { CanaryObject } from '../ports.ts';
+import { parseTemplate, type CanaryObject, type TemplateObject } from '../ports.ts';
 import { cachedCanary, validatedCanary } from './cache-shapes.ts';
 import { isFledgeError } from '../errors.ts';
 
@@ -18,7 +18,7 @@ export interface CacheLookup {
   get(name: string, namespace: string): KubernetesObject | undefined;
 }
 
-export type CachedKind = 'deployments' | 'services' | 'configmaps' | 'canaries';
+export type CachedKind = 'deployments' | 'services' | 'configmaps' | 'canaries' | 'analysistemplates' | 'clusteranalysistemplates';
 
 interface Written {
   /** What the write returned; undefined when it returned nothing (read the API once instead); null after a delete. */
@@ -207,8 +207,17 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
   const services: Reader<V1Service> = { kind: 'services', fromApi: (namespace, name) => api.getService(namespace, name), fromCache: (o) => o };
   const configMaps: Reader<V1ConfigMap> = { kind: 'configmaps', fromApi: (namespace, name) => api.getConfigMap(namespace, name), fromCache: (o) => o };
   const canaries: Reader<CanaryObject> = { kind: 'canaries', fromApi: async (namespace, name) => validatedOrNull(await api.getCanary(namespace, name)), fromCache: cachedCanary };
+  const templates = (kind: 'analysistemplates' | 'clusteranalysistemplates'): Reader<TemplateObject> => ({
+    kind,
+    fromApi: (namespace, name) => api.getAnalysisTemplate(kind === 'analysistemplates' ? { kind: 'AnalysisTemplate', namespace, name } : { kind: 'ClusterAnalysisTemplate', namespace: null, name }),
+    fromCache: parseTemplate,
+  });
+  const namespaced = templates('analysistemplates');
+  const clusterWide = templates('clusteranalysistemplates');
   return {
     ...api,
+    // Templates are read from their caches (the controller only writes their status).
+    getAnalysisTemplate: (ref) => (ref.namespace === null ? read(clusterWide, '', ref.name) : read(namespaced, ref.namespace, ref.name)),
     getDeployment: (namespace, name) => read(deployments, namespace, name),
     getService: (namespace, name) => read(services, namespace, name),
     getConfigMap: (namespace, name) => read(configMaps, namespace, name),

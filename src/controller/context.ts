@@ -8,6 +8,7 @@ import type { RouterKind } from '../config/knobs.ts';
 import type { Deliveries } from './deliveries.ts';
 import type { HookCalls } from './hook-calls.ts';
 import type { AppNames } from './names.ts';
+import type { AppAnalysis } from './app-analysis.ts';
 import type { EndedRelease } from './release-outcome.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
@@ -37,6 +38,15 @@ export interface ReconcileDeps {
   readonly telemetry?: ReconcileTelemetry;
   /** Webhook URLs a Deployment may name must start with one of these (empty: none allowed). */
   readonly webhookAllowList?: readonly string[];
+  /**
+   * Prometheus addresses an analysis template may name must start with one of these (see
+   * allow-list.ts); absent: only the controller's own Prometheus (templates without an address).
+   */
+  readonly prometheusAllowList?: readonly string[];
+  /** False when the controller may not read cluster-scoped objects (one namespace): ClusterAnalysisTemplates are not looked up. */
+  readonly clusterTemplates?: boolean;
+  /** The namespace a ClusterAnalysisTemplate's Secret is read from (default fledge-system). */
+  readonly controllerNamespace?: string;
 }
 
 export interface AppContext {
@@ -45,6 +55,8 @@ export interface AppContext {
   readonly target: V1Deployment;
   readonly canary: CanaryObject;
   readonly config: CanaryConfig;
+  /** The analysis template looked up and pinned for this reconcile; null when the built-in catalog answered alone. */
+  readonly analysis: Extract<AppAnalysis, { kind: 'ok' }> | null;
   readonly router: TrafficRouter;
   readonly route: RouteRef;
   readonly log: Logger;

@@ -25,6 +25,8 @@ import { Watches } from './watch.ts';
 import { canaryChanges, outsideDeploymentChange } from './outside-changes.ts';
 import { guardCluster, guardRouter } from './write-guard.ts';
 import { trackedRefs } from './tracked.ts';
+import { templateWatches } from './template-watches.ts';
+import { reconcileTemplate, templateOfKey } from './template-status.ts';
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -41,6 +43,10 @@ export interface ControllerOptions {
   readonly log?: Logger;
   readonly telemetry?: ReconcileTelemetry & { reconciled?: (ms: number) => void; failed?: (code: string) => void; apiError?: (code: string) => void };
   readonly webhookAllowList?: readonly string[];
+  /** Prometheus addresses analysis templates may name (default: none besides the controller's own). */
+  readonly prometheusAllowList?: readonly string[];
+  /** Where a ClusterAnalysisTemplate's Secret lives (the controller's namespace). */
+  readonly controllerNamespace?: string;
   /** False once this replica must stop writing (lost leadership); checked before every write. */
   readonly mayAct?: () => boolean;
 }
@@ -122,13 +128,19 @@ class RunningController implements Controller {
         { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), urgent: (object, event) => splits.outsideChange(object, event), optional: true, shape: cachedObject },
         // An HTTPRoute also when only its status changed: an implementation accepting it lets a held run go on.
         { kind: 'httproutes', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },
+        // A template's edit re-queues the apps naming it (it applies to their next run) and its own status check.
+        ...templateWatches(apiDeps.clusterTemplates ?? true, () => this.#watches.cached('deployments')),
       ],
     });
     // Reads come from the watch caches once they have listed; writes go to the API.
-    const lookups = Object.fromEntries((['deployments', 'services', 'configmaps', 'canaries'] as const).map((kind) => [kind, this.#watches.lookup(kind)]));
+    const cachedKinds = ['deployments', 'services', 'configmaps', 'canaries', 'analysistemplates', 'clusteranalysistemplates'] as const;
+    const lookups = Object.fromEntries(cachedKinds.map((kind) => [kind, this.#watches.lookup(kind)]));
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits) };
     this.#queue = new WorkQueue({
-      reconcile: (key) => reconcileOrReport(deps, splitKey(key)),
+      reconcile: (key) => {
+        const template = templateOfKey(key);
+        return template === null ? reconcileOrReport(deps, splitKey(key)) : reconcileTemplate(deps, template);
+      },
       concurrency: options.concurrency ?? 4,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       onError: (key, error) => {
@@ -217,6 +229,10 @@ export async function createController(options: ControllerOptions): Promise<Cont
     log,
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     ...(options.webhookAllowList === undefined ? {} : { webhookAllowList: options.webhookAllowList }),
+    ...(options.prometheusAllowList === undefined ? {} : { prometheusAllowList: options.prometheusAllowList }),
+    ...(options.controllerNamespace === undefined ? {} : { controllerNamespace: options.controllerNamespace }),
+    // Confined to one namespace, the controller may not read cluster-scoped templates.
+    clusterTemplates: options.namespace === undefined,
   };
   const halt = (): void => {
     halted = true;

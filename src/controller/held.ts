@@ -18,6 +18,8 @@ const eventReasons: Readonly<Record<ConfigIssue['reason'], string>> = {
   InvalidTarget: 'ConfigInvalid',
   HookNotAllowed: 'HookRefused',
   ForeignObject: 'ForeignObject',
+  InvalidAnalysisTemplate: 'AnalysisTemplateInvalid',
+  PrometheusNotAllowed: 'PrometheusRefused',
 };
 
 /** A run aborted while held ended: /metrics counts it, once its status is written. */

@@ -4,7 +4,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryState, Observation, WorkloadView } from '../core/state.ts';
 import type { IntervalMeasurement } from '../core/types.ts';
 import { readRequest, type RouteState } from '../ports.ts';
-import { dueInterval } from '../core/schedule.ts';
+import { dueInterval, lookbackMs, lookMs } from '../core/schedule.ts';
 import { FledgeError } from '../errors.ts';
 import { pointApexAtPrimary } from './apex.ts';
 import { foreignCopy, readChildren, routeKindOf, type Children } from './children.ts';
@@ -15,6 +15,7 @@ import { revisionOf, type TrackedContent } from './revision.ts';
 import { clusterReader, readTrackedContents } from './target-revision.ts';
 import { runOf } from './hook-payload.ts';
 import { dropOtherRoute } from './other-route.ts';
+import { prometheusTarget } from './prometheus-target.ts';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -140,10 +141,12 @@ export interface World {
 /** What observe found: the world, or objects of someone else's under Fledge's names (then nothing was touched). */
 export type Observed = { readonly kind: 'world'; readonly world: World } | { readonly kind: 'foreign'; readonly objects: readonly string[] };
 
-/** The interval that is due, measured; null when none is. */
+/** The window that is due (one look, or a longer catch-up window on the same grid), measured; null when none is. */
 async function measureDue(ctx: AppContext, state: CanaryState, now: number): Promise<IntervalMeasurement | null> {
   const due = dueInterval(state, ctx.config.policy, now);
   if (due === null) return null;
+  const where = await prometheusTarget(ctx);
+  if (where.kind === 'error') return { start: due.start, end: due.end, canary: { kind: 'error', message: where.message }, primary: { kind: 'error', message: where.message } };
   return ctx.deps.metrics.measure({
     namespace: ctx.names.namespace,
     canary: ctx.names.app,
@@ -152,7 +155,9 @@ async function measureDue(ctx: AppContext, state: CanaryState, now: number): Pro
     end: due.end,
     template: ctx.config.analysis,
     latencyEdgeMs: ctx.config.latencyEdgeMs,
-    intervalMs: ctx.config.policy.intervalMs,
+    intervalMs: lookMs(ctx.config.policy),
+    lookbackMs: lookbackMs(ctx.config.policy),
+    ...(where.kind === 'target' ? { prometheus: where.target } : {}),
   });
 }
 

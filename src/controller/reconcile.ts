@@ -21,6 +21,9 @@ import { commitStatus } from './outbox.ts';
 import { hookRefusals } from './hook-checks.ts';
 import { endedRelease } from './release-outcome.ts';
 import { isShape, routeShapeOf } from './route-shape.ts';
+import { appAnalysis, type AppAnalysis } from './app-analysis.ts';
+import { pinAfter } from './analysis-pin.ts';
+import { prometheusRefusal } from './prometheus-checks.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
@@ -49,7 +52,11 @@ async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment;
   return holdRelease(deps, { ...input, canary });
 }
 
-function contextFor(deps: ReconcileDeps, input: { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig; shape: RouteShape | undefined }): AppContext {
+type Resolved = Extract<AppAnalysis, { kind: 'ok' }> | null;
+
+interface ContextInput { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig; shape: RouteShape | undefined; analysis: Resolved }
+
+function contextFor(deps: ReconcileDeps, input: ContextInput): AppContext {
   const { shape, ...rest } = input;
   const route = routeRefOf(input.names, input.canary);
   return {
@@ -75,6 +82,15 @@ function report(ctx: AppContext, state: CanaryState, judged: boolean): void {
   telemetry.evidence?.(ctx.names, (state.evidence?.metrics ?? []).map((m) => ({ metric: m.name, harm: m.harm, safe: m.safe })));
 }
 
+/** The pinned template to write after the decision, announcing an edit the run does not take up. */
+async function analysisPin(ctx: AppContext, after: CanaryState): Promise<{ analysis?: ReturnType<typeof pinAfter> }> {
+  const resolved = ctx.analysis;
+  if (resolved === null) return {};
+  const { picked, current } = resolved;
+  if (picked.edit !== null) await ctx.deps.cluster.recordEvent({ canary: ctx.canary, severity: 'Normal', reason: 'AnalysisTemplateChanged', message: picked.edit });
+  return { analysis: pinAfter(picked, current, after) };
+}
+
 async function release(ctx: AppContext): Promise<ReconcileResult> {
   const now = ctx.deps.clock.now();
   const state = stateOf(ctx.canary);
@@ -90,7 +106,7 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   const generation = ctx.target.metadata?.generation ?? 0;
   const hooks = Object.keys(ctx.config.hooks.urls).length > 0;
   const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation, hooks });
-  await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices, history });
+  await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices, history, ...(await analysisPin(ctx, decision.state)) });
   report(ctx, decision.state, world.observation.interval !== null);
   const ended = endedRelease({ before: state, after: decision.state, actions: decision.actions, now });
   if (ended !== null) ctx.deps.telemetry?.released?.(ctx.names, ended);
@@ -102,7 +118,8 @@ function configProblem(deps: ReconcileDeps, target: V1Deployment, config: Canary
   const targetProblems = targetIssues(target, trackedRefs(target.spec?.template ?? {}, config.track));
   if (targetProblems.length > 0) return { reason: 'InvalidTarget', message: targetProblems.join('; ') };
   const refused = hookRefusals(config, deps.webhookAllowList ?? []);
-  return refused === null ? null : { reason: 'HookNotAllowed', message: refused };
+  if (refused !== null) return { reason: 'HookNotAllowed', message: refused };
+  return prometheusRefusal(deps, config.analysis);
 }
 
 /** Reconciles the app `namespace/name` (the annotated Deployment's name). */
@@ -116,12 +133,14 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   }
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
-  const parsed = parsedAnnotations(annotations, deps.catalog);
+  const analysis = await appAnalysis(deps, { namespace: key.namespace, app: key.name, annotations });
+  if (analysis.kind === 'issue') return configInvalid(deps, { target, names, issue: analysis.issue });
+  const parsed = parsedAnnotations(annotations, analysis.catalog);
   if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
   const problem = configProblem(deps, target, parsed.config);
   if (problem !== null) return configInvalid(deps, { target, names, issue: problem });
   const shape = await routeShapeOf(deps, { names, target, config: parsed.config });
   if (shape !== undefined && !isShape(shape)) return configInvalid(deps, { target, names, issue: shape });
   const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
-  return release(contextFor(deps, { names, target, canary, config: parsed.config, shape }));
+  return release(contextFor(deps, { names, target, canary, config: parsed.config, shape, analysis: analysis.kind === 'ok' ? analysis : null }));
 }

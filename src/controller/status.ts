@@ -1,5 +1,6 @@
 // Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
 // reconcile, and only when it differs from the stored status.
+import type { AnalysisPin } from '../ports/canary-schema.ts';
 import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type ClusterObjects, type Condition } from '../ports.ts';
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
@@ -30,10 +31,12 @@ export function recordHistory(canary: CanaryObject, input: LookInput): HistorySt
 
 /**
  * Why a release cannot go on: a bad annotation or Deployment (`InvalidAnnotation`, `InvalidTarget`),
- * a hook URL the allow-list refuses (`HookNotAllowed`), or someone else's object in the way (`ForeignObject`).
+ * a hook URL the allow-list refuses (`HookNotAllowed`), someone else's object in the way (`ForeignObject`),
+ * an analysis template that is invalid or gone (`InvalidAnalysisTemplate`), or a template's Prometheus
+ * address the allow-list refuses (`PrometheusNotAllowed`).
  */
 export interface ConfigIssue {
-  readonly reason: 'InvalidAnnotation' | 'InvalidTarget' | 'HookNotAllowed' | 'ForeignObject';
+  readonly reason: 'InvalidAnnotation' | 'InvalidTarget' | 'HookNotAllowed' | 'ForeignObject' | 'InvalidAnalysisTemplate' | 'PrometheusNotAllowed';
   readonly message: string;
 }
 
@@ -103,6 +106,8 @@ export interface StatusInput {
   readonly tidied?: (base: CanaryObject) => OutboxPart;
   /** `status.history` to write; by default the stored one is kept. */
   readonly history?: HistoryStatus;
+  /** The analysis pin to write (status.analysis); the stored one is kept when undefined. */
+  readonly analysis?: AnalysisPin | null;
 }
 
 export interface StatusWrite {
@@ -140,7 +145,8 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
     const history = input.history ?? base.status?.history;
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, ...(history === undefined ? {} : { history }) }) };
+    const analysis = input.analysis === undefined ? (base.status?.analysis ?? null) : input.analysis;
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, analysis, ...(history === undefined ? {} : { history }) }) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);

@@ -8,7 +8,7 @@ import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts'
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
-export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits' | 'httproutes';
+export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits' | 'httproutes' | 'analysistemplates' | 'clusteranalysistemplates';
 export type WatchEvent = 'add' | 'update' | 'delete' | 'resync';
 
 export interface WatchSpec {
@@ -33,8 +33,10 @@ export interface WatchSpec {
 }
 
 /** Custom resources watched, by group, version and plural (TrafficSplits at the default router's version, HTTPRoutes at v1). */
-const customKinds: Readonly<Partial<Record<WatchedKind, { group: string; version: string; plural: string }>>> = {
+const customKinds: Readonly<Partial<Record<WatchedKind, { group: string; version: string; plural: string; cluster?: boolean }>>> = {
   canaries: { group: canaryGroup, version: canaryVersion, plural: canaryPlural },
+  analysistemplates: { group: canaryGroup, version: canaryVersion, plural: 'analysistemplates' },
+  clusteranalysistemplates: { group: canaryGroup, version: canaryVersion, plural: 'clusteranalysistemplates', cluster: true },
   trafficsplits: { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits' },
   httproutes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
 };
@@ -97,9 +99,12 @@ function source(kc: KubeConfig, kind: WatchedKind, scope: { namespace?: string |
   const custom = customKinds[kind];
   if (custom !== undefined) {
     const api = kc.makeApiClient(CustomObjectsApi);
-    const gvp = { ...custom, ...labelSelector };
-    const page: PageFn = namespace === undefined ? (p) => api.listClusterCustomObject({ ...gvp, ...p }) : (p) => api.listNamespacedCustomObject({ ...gvp, namespace, ...p });
-    return { path: `/apis/${custom.group}/${custom.version}${ns}/${custom.plural}`, page };
+    const { cluster, ...gv } = custom;
+    const gvp = { ...gv, ...labelSelector };
+    // A cluster-scoped kind is listed whole, whatever namespace the controller watches.
+    const everywhere = namespace === undefined || cluster === true;
+    const page: PageFn = everywhere ? (p) => api.listClusterCustomObject({ ...gvp, ...p }) : (p) => api.listNamespacedCustomObject({ ...gvp, namespace, ...p });
+    return { path: `/apis/${custom.group}/${custom.version}${everywhere ? '' : ns}/${custom.plural}`, page };
   }
   return { path: `/api/v1${ns}/${kind}`, page: coreList(kc.makeApiClient(CoreV1Api), kind as 'configmaps' | 'secrets' | 'services', { namespace, labelSelector }) };
 }

@@ -1,7 +1,7 @@
 // A run in flight (phases Progressing and Paused): wait for the canary, move through the
-// steps, judge each interval, and pause, roll back or promote.
+// steps, judge each window as its data arrives, and pause, roll back or promote.
 import { judgeFor } from './judge/index.ts';
-import { dueInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
+import { dueInterval, lookbackMs, looksPerInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
@@ -120,14 +120,15 @@ function scaled(sample: Sample, factor: number): Sample {
 }
 
 /**
- * Prometheus's increase() sees samples spanning about one scrape less than the window and
- * extrapolates them to the whole window, so counts come inflated by window ÷ (window − scrape).
- * Judging the deflated counts keeps the evidence from being overstated (the tests stay valid).
+ * Prometheus's increase() sees samples spanning about one scrape less than the range it reads
+ * (the window and one scrape before it, see lookbackMs) and extrapolates them to the whole
+ * range, so counts come inflated by range ÷ (range − scrape). Judging the deflated counts keeps
+ * the evidence from being overstated (the tests stay valid).
  */
 export function deflated(interval: IntervalMeasurement, policy: ReleasePolicy): IntervalMeasurement {
-  const window = interval.end - interval.start;
-  const scrape = policy.metricsLagMs / 2;
-  const factor = Math.min(1, Math.max(0.1, (window - scrape) / window));
+  const scrape = lookbackMs(policy);
+  const range = interval.end - interval.start + scrape;
+  const factor = Math.min(1, Math.max(0.1, (range - scrape) / range));
   return { ...interval, canary: scaled(interval.canary, factor), primary: scaled(interval.primary, factor) };
 }
 
@@ -138,6 +139,7 @@ function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryS
   const assessment = judgeFor(policy.judge).assess(evidence, deflated(interval, policy), {
     canaryWeight: state.canaryWeight,
     newStep: state.stepStartedAt !== null && interval.start <= state.stepStartedAt,
+    looksPerInterval: looksPerInterval(policy),
   });
   // Progress means canary data arrived; a Prometheus outage is neither progress nor its absence.
   const progressed = assessment.evidence.noDataStreak === 0 && (assessment.verdict.kind !== 'pause' || assessment.verdict.cause === 'shared-incident');

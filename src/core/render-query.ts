@@ -93,3 +93,11 @@ export function windowOf(startMs: number, endMs: number): string {
   const span = Math.max(0, Math.round(endMs - startMs));
   return span % 1000 === 0 ? `${span / 1000}s` : `${span}ms`;
 }
+
+/**
+ * The range a window's queries read: the window and `lookbackMs` (one scrape) before it, so the
+ * first scrape inside the window has the one before it to count from (see MeasureRequest).
+ */
+export function rangeOf(window: { readonly start: number; readonly end: number; readonly lookbackMs?: number }): string {
+  return windowOf(window.start - Math.max(0, window.lookbackMs ?? 0), window.end);
+}

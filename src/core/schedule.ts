@@ -22,33 +22,60 @@ export function gridFloor(t: number, intervalMs: number): number {
 }
 
 /**
- * Where measuring starts when traffic first reaches the canary (or starts over) at `now`: the
- * next grid point. The partial interval before it is not measured, so every window the judge
- * sees starts and ends on the grid, and canaries with the same interval share their windows
- * (one batched query per count serves them all).
+ * Length of one look: windows the judge weighs end on multiples of it since the epoch. At most
+ * the interval (a policy without finer looks judges once per interval); never below 1 ms.
  */
-export function measureFrom(policy: ReleasePolicy, now: number): number {
-  return gridCeil(now, policy.intervalMs);
+export function lookMs(policy: ReleasePolicy): number {
+  const look = Number.isFinite(policy.lookMs) && policy.lookMs > 0 ? policy.lookMs : policy.intervalMs;
+  return Math.max(1, Math.min(policy.intervalMs, look));
 }
 
 /**
- * The interval reconcile should measure now, or null. It starts where the last judged one
- * ended and ends at the latest grid point whose data is complete (ended ≥ metricsLagMs ago),
- * spanning at least one interval, so a controller that was down catches up in one look.
- * Windows never overlap and never depend on data. A start off the grid (a status written
- * before ends were aligned) gets one longer window that ends on the grid.
+ * How far before a window its queries reach: one scrape interval (half the metrics lag). A
+ * counter's increase needs the scrape before the first one inside the window, so with this
+ * lookback consecutive windows count every scrape's increase once, and none is lost between them.
+ */
+export function lookbackMs(policy: ReleasePolicy): number {
+  return Math.max(0, Math.floor(policy.metricsLagMs / 2));
+}
+
+/** Looks per interval (at least 1): the no-data limit is in intervals, its streak in looks. */
+export function looksPerInterval(policy: ReleasePolicy): number {
+  return Math.max(1, Math.round(policy.intervalMs / lookMs(policy)));
+}
+
+/**
+ * Where measuring starts when traffic first reaches the canary (or starts over) at `now`: the
+ * start of the look under way, on the look grid. That look holds the first moments of canary
+ * traffic (the time before it carries none, and the tests weigh the measured share of requests,
+ * not the weight), so the first evidence is read one look and the metrics lag after traffic
+ * starts. Every window the judge sees starts and ends on the grid, and canaries with the same
+ * look share their windows (one batched query per count serves them all).
+ */
+export function measureFrom(policy: ReleasePolicy, now: number): number {
+  return gridFloor(now, lookMs(policy));
+}
+
+/**
+ * The window reconcile should measure now, or null. It starts where the last judged one ended
+ * and ends at the latest point of the look grid whose data is complete (ended ≥ metricsLagMs
+ * ago), spanning at least one look, so a controller that was down catches up in one window.
+ * Windows never overlap and never depend on data. A start off the grid (a status written before
+ * ends were aligned) gets one longer window that ends on the grid.
  */
 export function dueInterval(state: CanaryState, policy: ReleasePolicy, now: number): IntervalSpan | null {
   if (!measuring(state) || state.analyzedUntil === null) return null;
-  const end = gridFloor(now - policy.metricsLagMs, policy.intervalMs);
-  if (end - state.analyzedUntil < policy.intervalMs) return null;
+  const look = lookMs(policy);
+  const end = gridFloor(now - policy.metricsLagMs, look);
+  if (end - state.analyzedUntil < look) return null;
   return { start: state.analyzedUntil, end };
 }
 
-/** Milliseconds until the next interval's data is complete. */
+/** Milliseconds until the next window's data is complete. */
 export function untilNextInterval(state: CanaryState, policy: ReleasePolicy, now: number): number {
+  const look = lookMs(policy);
   const from = state.analyzedUntil ?? now;
-  return Math.max(0, gridCeil(from + policy.intervalMs, policy.intervalMs) + policy.metricsLagMs - now);
+  return Math.max(0, gridCeil(from + look, look) + policy.metricsLagMs - now);
 }
 
 /** How often to look while waiting on the cluster (readiness, rollouts). */

@@ -24,9 +24,19 @@ export type EventName = 'failures' | 'slow';
 export interface Counts {
   readonly requests: number;
   readonly events: Readonly<Record<EventName, number>>;
+  /** Extra count metrics (a template's `metrics:`), by name: events, and requests when the metric counts its own. */
+  readonly extra?: Readonly<Record<string, ExtraCounts>>;
+  /** Gauge values (a template's `checks:`), by name; null when the query had no data. Measured on the canary. */
+  readonly gauges?: Readonly<Record<string, number | null>>;
   /** Display values for humans and for the threshold judge; absent when Prometheus had none. */
   readonly successRate?: number; // percent, 0..100
   readonly p99Ms?: number;
+}
+
+/** One extra metric's counts over an interval; `requests` absent: the side's requests. */
+export interface ExtraCounts {
+  readonly events: number;
+  readonly requests?: number;
 }
 
 /** A measurement of one side: a value, an honest "nothing there", or an error. Never thrown. */
@@ -46,8 +56,9 @@ export interface IntervalMeasurement {
 /** One judged metric, as data: no code branches on its name. */
 export interface MetricPolicy {
   readonly name: string; // e.g. "errors", "latency"
-  readonly event: EventName;
-  /** Largest acceptable event share of requests under the SLO (0.01 = 1%). */
+  /** The count judged: a built-in event, or `extra`: the template's extra metric of this name (Counts.extra). */
+  readonly event: EventName | 'extra';
+  /** Largest acceptable event share of requests under the SLO (0.01 = 1%); 1 for an extra metric (no SLO: only canary against primary). */
   readonly sloRate: number;
   /** Non-inferiority margin for evidence mode: canary rate ≤ rMax × primary rate. */
   readonly rMax: number;
@@ -70,6 +81,16 @@ export interface JudgePolicy {
   /** SLO knobs in user units (threshold judge and messages). */
   readonly successRateMin: number; // percent
   readonly latencyP99MaxMs: number;
+  /** Gauge guardrails on the canary (a template's `checks:`); absent: none. */
+  readonly checks?: readonly GaugeCheckPolicy[];
+}
+
+/** A bound on a canary gauge: broken `for` intervals in a row rolls back; no data pauses. */
+export interface GaugeCheckPolicy {
+  readonly name: string;
+  readonly max?: number;
+  readonly min?: number;
+  readonly for: number;
 }
 
 /**
@@ -106,6 +127,12 @@ export interface ReleasePolicy {
   readonly intervalMs: number;
   /** How long after an interval's end its data is complete (≥ 2 scrape intervals). */
   readonly metricsLagMs: number;
+  /**
+   * Length of one look (≤ intervalMs): the judge weighs windows this long as their data arrives,
+   * each ending on a multiple of it since the epoch. The sequential judge looks every 2 scrape
+   * intervals; the threshold judge (Flagger's rule, per interval) once per interval.
+   */
+  readonly lookMs: number;
   readonly promotion: 'schedule' | 'evidence';
   readonly pauseBeforeEachStep: boolean;
   readonly manualGate: boolean;
@@ -156,6 +183,8 @@ export interface Evidence {
   readonly intervals: number;
   readonly noDataStreak: number;
   readonly failedChecks: number;
+  /** Gauge checks: intervals in a row each check's bound was broken (absent: none so far). */
+  readonly checkStreaks?: Readonly<Record<string, number>>;
 }
 
 /** What a judge concludes from the evidence after one more interval. */
@@ -175,6 +204,8 @@ export interface JudgeContext {
   readonly canaryWeight: number;
   /** True for the first interval after a step change (evidence mode restarts its "safe" test). */
   readonly newStep: boolean;
+  /** Windows (looks) per interval: the no-data streak counts windows, its limit is in intervals. Absent: 1. */
+  readonly looksPerInterval?: number;
 }
 
 /** A judge folds one interval into the evidence. Pure and deterministic. */

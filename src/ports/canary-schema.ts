@@ -43,6 +43,8 @@ export const evidenceSchema = z.object({
   noDataStreak: count,
   failedChecks: count,
   metrics: z.array(metricEvidenceSchema),
+  /** Gauge checks (a template's `checks:`): intervals in a row each bound was broken, by check name. */
+  checkStreaks: z.record(z.string(), count).optional(),
 });
 
 /**
@@ -117,6 +119,29 @@ export const outboxEntrySchema = z.object({
 });
 
 /**
+ * `status.analysis`: the analysis template a run is judged with, pinned when the run starts so
+ * every interval of it measures the same quantities (an edit applies to the next run). `spec`
+ * is the template as it was (a restart keeps judging with it); `source` names the object.
+ */
+export const analysisPinSchema = z.object({
+  source: z.object({
+    kind: z.enum(['AnalysisTemplate', 'ClusterAnalysisTemplate', 'BuiltIn']),
+    namespace: z.string().nullable(),
+    name: z.string(),
+    /** metadata.generation of the object; 0 for a built-in file. */
+    generation: count,
+  }),
+  /** SHA-256 of the spec (hex, first 16 digits): an edit changes it. */
+  digest: z.string(),
+  /** The run (revision@start) this pin belongs to; "" between runs. */
+  run: z.string(),
+  /** Digest of a newer version already announced in an Event during this run; null when none. */
+  announced: z.string().nullable().default(null),
+  /** The template object's spec as the run started; {} for a built-in (read from the catalog). */
+  spec: z.record(z.string(), z.unknown()),
+});
+
+/**
  * `status`: the durable state of a Canary. Every field has a default so that an empty (or
  * older) status reads as a Canary that has not started yet.
  */
@@ -155,6 +180,8 @@ export const canaryStatusSchema = z.object({
    * rather than making the whole status unreadable.
    */
   history: historySchema.default(() => historySchema.parse({})).catch(() => historySchema.parse({})),
+  /** The analysis template of the current (or last) run, pinned; null before the first reconcile that resolved one. */
+  analysis: analysisPinSchema.nullable().default(null),
 });
 
 export const targetRefSchema = z.object({
@@ -175,6 +202,7 @@ export type CanaryStatus = z.output<typeof canaryStatusSchema>;
 export type CanarySpec = z.output<typeof canarySpecSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type OutboxEntry = z.output<typeof outboxEntrySchema>;
+export type AnalysisPin = z.output<typeof analysisPinSchema>;
 export type HookProgressStatus = z.output<typeof hookProgressSchema>;
 export type MetricEvidenceStatus = z.output<typeof metricEvidenceSchema>;
 export type EvidenceStatus = z.output<typeof evidenceSchema>;

@@ -5,7 +5,7 @@ import type { CanaryState, HookProgress } from '../core/state.ts';
 import type { Evidence, MetricEvidence } from '../core/types.ts';
 import { canaryStatusSchema } from './canary-schema.ts';
 import type { HistoryStatus } from './history-schema.ts';
-import type { CanaryStatus, Condition, EvidenceStatus, HookProgressStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
+import type { AnalysisPin, CanaryStatus, Condition, EvidenceStatus, HookProgressStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
 
 /** What status holds beyond CanaryState. The outbox and history are empty and noticeSeq 0 when not given. */
 export interface StatusExtra {
@@ -14,6 +14,8 @@ export interface StatusExtra {
   readonly outbox?: readonly OutboxEntry[];
   readonly noticeSeq?: number;
   readonly history?: HistoryStatus;
+  /** The pinned analysis template (status.analysis); null when none. */
+  readonly analysis?: AnalysisPin | null;
 }
 
 function toTime(ms: number | null): string | null {
@@ -73,7 +75,13 @@ function evidenceToStatus(evidence: Evidence | null): EvidenceStatus | null {
     noDataStreak: evidence.noDataStreak,
     failedChecks: evidence.failedChecks,
     metrics: evidence.metrics.map(metricToStatus),
+    ...(evidence.checkStreaks === undefined ? {} : { checkStreaks: { ...evidence.checkStreaks } }),
   };
+}
+
+function evidenceFromStatus(evidence: EvidenceStatus): Evidence {
+  const { checkStreaks, ...rest } = evidence;
+  return { ...rest, metrics: evidence.metrics.map(metricFromStatus), ...(checkStreaks === undefined ? {} : { checkStreaks }) };
 }
 
 function hooksToStatus(hooks: HookProgress): HookProgressStatus {
@@ -119,6 +127,7 @@ export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
     outbox: [...(extra.outbox ?? [])],
     noticeSeq: extra.noticeSeq ?? 0,
     history: extra.history ?? { current: null, last: null },
+    analysis: extra.analysis ?? null,
   };
 }
 
@@ -139,7 +148,7 @@ export function fromStatus(status: CanaryStatus): CanaryState {
     pausedBy: status.pausedBy,
     pausedAt: fromTime(status.pausedAt),
     userPaused: status.userPaused,
-    evidence: evidence === null ? null : { ...evidence, metrics: evidence.metrics.map(metricFromStatus) },
+    evidence: evidence === null ? null : evidenceFromStatus(evidence),
     handledRequest: status.handledRequest,
     message: status.message,
     hooks: hooksFromStatus(status.hooks),

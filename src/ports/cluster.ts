@@ -3,6 +3,7 @@
 // implements it over the API, src/adapters/memory/cluster.ts in memory for tests.
 import type { V1ConfigMap, V1Deployment, V1ObjectMeta, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { CanaryObject } from './canary-object.ts';
+import type { TemplateObject, TemplateRef } from './template-schema.ts';
 
 /** A JSON merge patch (RFC 7386): null deletes a key. */
 export type MergePatch = Readonly<Record<string, unknown>>;
@@ -60,6 +61,11 @@ export interface ClusterObjects {
   deleteCanary(namespace: string, name: string): Promise<void>;
   /** Canaries in one namespace, or all when `namespace` is undefined. */
   listCanaries(namespace?: string): Promise<CanaryObject[]>;
+
+  /** An AnalysisTemplate (namespace set) or ClusterAnalysisTemplate (namespace null); null when missing or its CRD is not installed. */
+  getAnalysisTemplate(ref: TemplateRef): Promise<TemplateObject | null>;
+  /** Writes a template's status only, conditional on metadata.resourceVersion (stale → FLEDGE_API_CONFLICT). */
+  updateAnalysisTemplateStatus(template: TemplateObject): Promise<TemplateObject>;
 
   /** Creates a core/v1 Event about the Canary, or bumps the count of the same one. */
   recordEvent(event: EventRecord): Promise<void>;

@@ -10,11 +10,13 @@ import type { Scenario } from './scenarios.ts';
 
 const crdFiles = [
   'deploy/crds/canary.yaml',
+  'deploy/crds/analysistemplates.yaml',
+  'deploy/crds/clusteranalysistemplates.yaml',
   'deploy/crds/smi/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml',
   'deploy/crds/gateway-api/httproute-gateway-api-v1.6.1-standard.yaml',
 ];
 
-/** Installs the Canary, TrafficSplit and HTTPRoute CRDs (creating them; existing ones are left alone). */
+/** Installs the Canary, analysis template, TrafficSplit and HTTPRoute CRDs (creating them; existing ones are left alone). */
 export async function installCrds(kubeConfig: KubeConfig): Promise<void> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
   for (const file of crdFiles) {

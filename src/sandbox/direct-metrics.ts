@@ -1,7 +1,9 @@
 // The sandbox's MetricsSource when no Prometheus is installed: the same counts the Linkerd
 // template would give, computed straight from the simulated pods' counters. Deployment totals
 // are snapshotted every tick; an interval [start, end) is the difference of the last snapshots
-// at or before each end, so it sees exactly what a scrape at those times would have seen.
+// at or before each end, so it sees exactly what a scrape at those times would have seen. A
+// request reading one scrape further back (lookbackMs) gets those counts as increase() returns
+// them over that range: extrapolated by range ÷ window, which the judge deflates back.
 import type { Counts, IntervalMeasurement, Sample } from '../core/types.ts';
 import type { MeasureRequest, MetricsSource } from '../ports.ts';
 import { bucketEdgesMs, emptyTotals, type PodMetrics, type Totals } from './pod-metrics.ts';
@@ -63,6 +65,17 @@ export function sampleOf(totals: Totals, latencyEdgeMs: number): Sample {
   return { kind: 'value', counts };
 }
 
+/** Counts of [start, end) as increase() over the window and `lookbackMs` before it returns them. */
+function extrapolated(sample: Sample, request: MeasureRequest): Sample {
+  const window = request.end - request.start;
+  const lookback = Math.max(0, request.lookbackMs ?? 0);
+  if (sample.kind !== 'value' || lookback === 0 || !(window > 0)) return sample;
+  const factor = (window + lookback) / window;
+  const { counts } = sample;
+  const events = { failures: counts.events.failures * factor, slow: counts.events.slow * factor };
+  return { kind: 'value', counts: { ...counts, requests: counts.requests * factor, events } };
+}
+
 export function createDirectMetrics(metrics: PodMetrics): DirectMetrics {
   const snapshots: Snapshot[] = [];
 
@@ -76,7 +89,7 @@ export function createDirectMetrics(metrics: PodMetrics): DirectMetrics {
 
   const side = (request: MeasureRequest, workload: string): Sample => {
     const id = `${request.namespace}/${workload}`;
-    return sampleOf(minus(totalsAt(id, request.end), totalsAt(id, request.start)), request.latencyEdgeMs);
+    return extrapolated(sampleOf(minus(totalsAt(id, request.end), totalsAt(id, request.start)), request.latencyEdgeMs), request);
   };
 
   return {

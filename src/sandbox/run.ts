@@ -7,6 +7,7 @@ import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { createController } from '../controller/controller.ts';
 import { startEmulator, type Emulator } from './emulator/index.ts';
 import { installCrds, appDeployment, createApp, type Timing } from './cluster-setup.ts';
+import { createAnalysisTemplate } from './analysis-template.ts';
 import { createDirectMetrics } from './direct-metrics.ts';
 import { startMesh, type MeshOptions } from './mesh.ts';
 import { startMetricsPath, type MetricsMode } from './metrics-path.ts';
@@ -111,6 +112,13 @@ async function loadTesterFor(scenario: Scenario, parts: Parts): Promise<Pick<San
   return { ...load, allow: [load.allow] };
 }
 
+/** The custom-analysis scenario's template, created as a user would; the annotation naming it (none for the others). */
+async function analysisTemplateFor(scenario: Scenario, input: { kubeConfig: KubeConfig; catalog: Catalog }): Promise<Record<string, string>> {
+  if (scenario.analysisTemplate === undefined) return {};
+  await createAnalysisTemplate(input.kubeConfig, { namespace: scenario.namespace, name: scenario.analysisTemplate, catalog: input.catalog, scrapeMs: sandboxScrapeMs });
+  return { 'fledge.dev/analysis': scenario.analysisTemplate };
+}
+
 /** Starts emulator, metrics path, controller, app, mesh and traffic; registers their stops. */
 async function startParts(options: SandboxOptions, parts: Parts, screen: Screen): Promise<Started> {
   const scenario = scenarios[options.scenario];
@@ -143,7 +151,8 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
   screen.log(`dashboard: ${dashboard.url}`);
 
   const routing = routingOf(scenario, options.router ?? 'smi');
-  await createApp(kubeConfig, appDeployment(scenario, timing, { ...load.annotations, ...routing.annotations }));
+  const analysis = await analysisTemplateFor(scenario, { kubeConfig, catalog });
+  await createApp(kubeConfig, appDeployment(scenario, timing, { ...load.annotations, ...routing.annotations, ...analysis }));
   const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }], ...routing.mesh });
   parts.stops.push(() => mesh.stop());
   const rps = options.rps ?? scenario.rps;

@@ -3,7 +3,7 @@
 // ended as expected.
 import type { Behaviour } from './traffic.ts';
 
-export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet', 'ab'] as const;
+export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet', 'ab', 'custom-analysis'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** How a release must end: promoted, rolled back, or paused waiting (e.g. no data). */
@@ -45,6 +45,8 @@ export interface Scenario {
    * carry `headers` (the testers); `match` is the app's fledge.dev/match, which sends only those to the canary.
    */
   readonly ab?: { readonly match: string; readonly headers: Readonly<Record<string, string>>; readonly share: number };
+  /** The app names an AnalysisTemplate of its own namespace (created by the sandbox, see analysis-template.ts) instead of a built-in. */
+  readonly analysisTemplate?: string;
 }
 
 const good: Behaviour = { failureRate: 0.005, latencyMedianMs: 50, latencySigma: 0.3 };
@@ -127,6 +129,14 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
     behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
     releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
     ab: { match: 'header:x-beta=1', headers: { 'x-beta': '1' }, share: 0.2 },
+  },
+  'custom-analysis': {
+    ...base,
+    name: 'custom-analysis',
+    analysisTemplate: 'podinfo-slo',
+    description: 'the app names its own AnalysisTemplate (podinfo-slo, in its namespace: the proxy\'s queries read every second, plus an extra count metric of 5xx answers); a good release is promoted, a bad one (10× failures) rolled back',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
+    releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
   },
   'never-ready': {
     ...base,

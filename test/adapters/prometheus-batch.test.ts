@@ -174,6 +174,23 @@ void describe('batched Prometheus measurement', () => {
     assert.equal(received.length, 14);
   });
 
+  void it('measures the looks of canaries on one look grid with one query per count, each reading one scrape before its window', async () => {
+    const received: Received[] = [];
+    const server = await fake(batchAnswerer(received, { delayMs: 50 }));
+    const source = createPrometheusMetrics({ url: server.url });
+    // Two canaries whose 30 s looks (15 s scrapes) end together: one batch, ranges of 45 s.
+    const look = { start: end - 30_000, intervalMs: 30_000, lookbackMs: 15_000 };
+    const [shop, blog] = await Promise.all([source.measure(request('shop', 'cart', look)), source.measure(request('blog', 'cart', look))]);
+    assert.equal(received.length, 4, 'requests, failures, slow and p99, once each');
+    assert.ok(received.every((r) => r.time === end && r.query.includes('[45s]')), received.map((r) => r.query).join('\n'));
+    assert.deepEqual({ start: shop!.start, end: shop!.end }, { start: end - 30_000, end }, 'the answer belongs to the window, not the range read');
+    assert.deepEqual(plain(blog!.canary), held['blog/cart']);
+    // The same window read without the lookback is another query, never a cached answer for another range.
+    await source.measure(request('shop', 'cart', { start: end - 30_000, intervalMs: 30_000 }));
+    assert.equal(received.length, 8);
+    assert.ok(received.slice(4).every((r) => r.query.includes('[30s]')));
+  });
+
   void it('measures a template without a batch form per canary, as before', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));

@@ -64,6 +64,16 @@ void describe('fledge status output formats', () => {
     assert.match(web ?? '', /^web\s+Progressing\s+10%\s+1\/2\s+bbbbbbbbbb\s+-\s+-\s+aaaaaaaaaa\s+gentle\s+linkerd\s+sequential\s+no harm seen$/);
     assert.doesNotMatch(statusTable(canaries, { withNamespace: false, wide: false })[0] ?? '', /STRATEGY/);
   });
+
+  void it('-o wide names where a cluster-defined analysis came from and its generation', () => {
+    const pinned = parseCanary({
+      apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'cart', namespace: 'shop' },
+      spec: { analysis: 'spring', judge: { kind: 'sequential' } },
+      status: { analysis: { source: { kind: 'AnalysisTemplate', namespace: 'shop', name: 'spring', generation: 2 }, digest: 'd', run: '', spec: {} } },
+    });
+    const [, cart] = statusTable([pinned], { withNamespace: false, wide: true });
+    assert.match(cart ?? '', /\sspring \(AnalysisTemplate, gen 2\)\s+sequential/);
+  });
 });
 
 void describe('flags kubectl users know', () => {

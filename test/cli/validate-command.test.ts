@@ -126,3 +126,14 @@ test('a Deployment whose derived Service names or selector Kubernetes would refu
   assert.match(out[0] ?? '', /^deployment\/a-deployment-name-that-is-long-enough-to-break-service-names: the Deployment name .* is 60 characters: .* allowed are names of at most 55 characters$/);
   assert.match(out[1] ?? '', /^deployment\/expr: spec.selector uses matchExpressions: .* allowed is a selector of matchLabels alone$/);
 });
+
+test('a manifest mixing templates and Deployments: each template is checked, and each Deployment against its namespace\'s templates, then the cluster ones, then the built-ins', async () => {
+  const { code, out } = await validate('-f', manifest('templates.yaml'));
+  assert.equal(code, 4);
+  assert.equal(out[0], 'analysistemplate/spring: ok (scrape 5s, 1 extra metrics, 1 checks)');
+  assert.match(out[1] ?? '', /^clusteranalysistemplate\/broken: invalid: counts\.failures: missing placeholder \{\{namespace\}\}; counts\.failures: missing placeholder \{\{workload\}\}/);
+  // 10 s intervals are allowed by the template's 5 s scrape (the built-in linkerd's 10 s would refuse them).
+  assert.equal(out[2], 'deployment/checkout: ok (strategy canary, steps 10,20,30,40,50, judge sequential)');
+  // `spring` lives in shop, not in other.
+  assert.match(out[3] ?? '', /^deployment\/cart: fledge\.dev\/analysis: "spring" — not a known analysis: no AnalysisTemplate in the app's namespace/);
+});

@@ -81,7 +81,7 @@ test('an unknown strategy or analysis names the known ones and the nearest', () 
   const strategy = only({ 'fledge.dev/strategy': 'progresive' });
   assert.equal(strategy.message, 'fledge.dev/strategy: "progresive" is not a known strategy (did you mean progressive?): allowed is one of blue-green, canary, exponential, manual, progressive (the files in strategies/)');
   const analysis = only({ 'fledge.dev/analysis': 'prometheus' });
-  assert.equal(analysis.message, 'fledge.dev/analysis: "prometheus" is not a known analysis: allowed is one of generic, istio, linkerd (the files in analysis/)');
+  assert.equal(analysis.message, 'fledge.dev/analysis: "prometheus" is not a known analysis: no AnalysisTemplate in the app\'s namespace, no ClusterAnalysisTemplate, no built-in: allowed is an AnalysisTemplate, a ClusterAnalysisTemplate, or one of generic, istio, linkerd (the files in analysis/)');
 });
 
 test('an unknown fledge.dev key is an error that suggests the nearest knob and lists them all', () => {

@@ -23,6 +23,7 @@ test('one annotation gives the full default policy: canary strategy, linkerd ana
     bakeMs: 60_000,
     intervalMs: 60_000,
     metricsLagMs: 20_000,
+    lookMs: 20_000,
     promotion: 'schedule',
     pauseBeforeEachStep: false,
     manualGate: false,
@@ -86,6 +87,13 @@ test('metrics are read two scrape intervals of the chosen template after an inte
   assert.equal(configOf({ 'fledge.dev/analysis': 'istio' }).policy.metricsLagMs, 30_000);
 });
 
+test('the sequential judge looks every 2 scrapes of the template; the threshold judge once per interval', () => {
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio' }).policy.lookMs, 30_000);
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio', 'fledge.dev/interval': '2m', 'fledge.dev/bake': '2m' }).policy.lookMs, 30_000);
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio', 'fledge.dev/interval': '30s' }).policy.lookMs, 30_000);
+  assert.equal(configOf({ 'fledge.dev/analysis': 'istio', 'fledge.dev/judge': 'threshold', 'fledge.dev/interval': '2m', 'fledge.dev/bake': '2m' }).policy.lookMs, 120_000);
+});
+
 test('a window is read in UTC unless a time zone is given; a time zone alone sets no window', () => {
   assert.deepEqual(configOf({ 'fledge.dev/window': '* 9-16 * * 1-5' }).policy.window, { cron: '* 9-16 * * 1-5', timezone: 'UTC' });
   assert.equal(configOf({ 'fledge.dev/window-timezone': 'Europe/Berlin' }).policy.window, null);
@@ -114,6 +122,7 @@ test('the Canary spec shows the resolved configuration in human units, JSON-safe
   assert.equal(spec.bake, '1m30s');
   assert.equal(spec.progressDeadline, '10m');
   assert.equal(spec.metricsLag, '20s');
+  assert.equal(spec.look, '20s');
   assert.equal(spec.analysis, 'linkerd');
   assert.deepEqual(spec.webhooks, ['https://hooks.example.com/…', 'http://ci.example.com']);
   assert.deepEqual(spec.track, { fromPodTemplate: false, refs: [{ kind: 'ConfigMap', name: 'app-config' }] });

@@ -376,10 +376,19 @@ describe('Requests', () => {
 describe('counts read from Prometheus', () => {
   it('are deflated by the scrape interval increase() extrapolates over, before judging', async () => {
     const { deflated } = await import('../../src/core/progress.ts');
-    // 60 s window, 15 s scrapes (metrics lag 30 s): increase() saw 45 s and scaled by 4/3.
+    // 60 s window read with one 15 s scrape before it (metrics lag 30 s): the 75 s range held
+    // 60 s of scrapes, which increase() scaled by 5/4.
     const measured = interval(t0, t0 + minute, value(400, 40, 4), { kind: 'no-data' });
     const d = deflated(measured, policy());
-    assert.deepEqual(d.canary, { kind: 'value', counts: { requests: 300, events: { failures: 30, slow: 3 } } });
+    assert.deepEqual(d.canary, { kind: 'value', counts: { requests: 320, events: { failures: 32, slow: 3.2 } } });
     assert.deepEqual(d.primary, { kind: 'no-data' });
+  });
+
+  it('are deflated by the same rule for a 30 s look: its 45 s range held 30 s of scrapes', async () => {
+    const { deflated } = await import('../../src/core/progress.ts');
+    const measured = interval(t0, t0 + 30 * second, value(300, 30, 3), value(3000, 3, 0));
+    const d = deflated(measured, policy({ lookMs: 30 * second }));
+    assert.deepEqual(d.canary, { kind: 'value', counts: { requests: 200, events: { failures: 20, slow: 2 } } });
+    assert.deepEqual(d.primary, { kind: 'value', counts: { requests: 2000, events: { failures: 2, slow: 0 } } });
   });
 });

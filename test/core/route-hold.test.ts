@@ -2,6 +2,7 @@
 // never advances, rolls back at the progress deadline, and starts the step afresh once accepted.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { measureFrom } from '../../src/core/schedule.ts';
 import { decide } from '../../src/core/decide.ts';
 import type { Decision } from '../../src/core/state.ts';
 import { interval, minute, policy, running, runObservation, second, t0, value } from '../support/builders.ts';
@@ -68,7 +69,8 @@ describe('a route not accepted by its implementation', () => {
     assert.equal(d.state.phase, 'Progressing');
     assert.equal(d.state.pausedBy, null);
     assert.equal(d.state.stepStartedAt, now);
-    assert.equal(d.state.analyzedUntil, t0 + 4 * minute, 'the next interval on the grid');
+    assert.equal(d.state.analyzedUntil, measureFrom(policy(), now), 'measuring starts over at the look under way (the judge weighs measured shares, not the weight)');
+    assert.ok((d.state.analyzedUntil ?? 0) > t0 + 2 * minute, 'nothing judged before the hold counts');
     assert.deepEqual(kinds(d), ['event:Resumed']);
   });
 

@@ -57,12 +57,12 @@ describe('the first step', () => {
   const ready = runObservation(0);
   const waiting = running(-1);
 
-  it('measures from the next grid point, leaving the partial interval before it unjudged', () => {
+  it('measures from the grid point before it, so the first window holds the first moments of traffic', () => {
     const d = decide(waiting, ready, policy(), t0 + 20 * second);
     assert.equal(d.state.step, 0);
     assert.equal(d.state.stepStartedAt, t0 + 20 * second);
-    assert.equal(d.state.analyzedUntil, t0 + minute);
-    assert.equal(d.requeueAfterMs, 2 * minute + lag - 20 * second, 'the first window ends a whole interval after the grid point');
+    assert.equal(d.state.analyzedUntil, t0);
+    assert.equal(d.requeueAfterMs, minute + lag - 20 * second, 'the first window ends at the next grid point');
   });
 
   it('measures from now when the step starts on a grid point', () => {

@@ -72,9 +72,17 @@ describe('kubectl apply of deploy/ against fledge emulator', { skip: kubectlPath
 
   test('on a cluster without the Prometheus Operator, every object kubectl kustomize deploy/ renders is created, and applying again changes nothing', async () => {
     assert.ok(![...await servedKinds(emulator!)].some((kind) => kind.startsWith('monitoring.coreos.com/')), 'the server has no Prometheus Operator CRDs');
+    // As the README says: the CRDs first (the built-in ClusterAnalysisTemplates need theirs served), then everything.
+    const crds = ['canary', 'analysistemplates', 'clusteranalysistemplates'].flatMap((name) => ['-f', join(root, `deploy/crds/${name}.yaml`)]);
+    await emulator!.kubectl(['apply', ...crds]);
+    await emulator!.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/canaries.fledge.dev', 'crd/analysistemplates.fledge.dev', 'crd/clusteranalysistemplates.fledge.dev']);
     const { objects, stdout } = await applyRender('deploy');
-    assert.ok(objects.length >= 14, `applied ${objects.length} objects`);
-    for (const object of objects) assert.match(stdout, new RegExp(`^${applied(object).replace(/[.]/g, '\\.')} created$`, 'm'));
+    assert.ok(objects.length >= 17, `applied ${objects.length} objects`);
+    for (const object of objects) {
+      const outcome = object.kind === 'CustomResourceDefinition' ? 'unchanged' : 'created';
+      assert.match(stdout, new RegExp(`^${applied(object).replace(/[.]/g, '\\.')} ${outcome}$`, 'm'));
+    }
+    assert.deepEqual(objects.filter((o) => o.kind === 'ClusterAnalysisTemplate').map((o) => o.metadata.name), ['generic', 'istio', 'linkerd']);
     // The emulator serves every kind deploy/ renders, the ServiceAccount and RBAC included.
     assert.deepEqual(unserved.map(applied), []);
     for (const kind of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']) {

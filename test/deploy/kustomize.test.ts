@@ -57,7 +57,7 @@ describe('kubectl kustomize deploy/', { skip }, () => {
       ['PodDisruptionBudget', 'fledge-controller'], ['Service', 'fledge-controller'],
     ] as const) find(objects, kind, name);
     assert.deepEqual(objects.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com/')).map((o) => o.kind), [], 'kubectl apply -k deploy/ works without the operator\'s CRDs');
-    for (const object of objects.filter((o) => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind))) {
+    for (const object of objects.filter((o) => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ClusterAnalysisTemplate'].includes(o.kind))) {
       assert.equal(object.metadata.namespace, 'fledge-system', `${object.kind}/${object.metadata.name} lives in fledge-system`);
     }
   });

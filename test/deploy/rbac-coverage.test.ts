@@ -1,12 +1,13 @@
 // deploy/ grants the controller exactly what it calls. Representative scenarios run as the
 // controller's ServiceAccount with deploy/'s RBAC — the manager leading through its Lease with
 // every watch listed, then reconciles of a bootstrap, a promotion with tracked ConfigMap and
-// Secret copies, a rollback, a drift repair and a hand-back — and the emulator's audit of them
+// Secret copies, a rollback, a drift repair, a hand-back and analysis templates' status — and the emulator's audit of them
 // must show no request refused and every (group, resource, verb) the roles grant used at least once.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { reconcileTemplate } from '../../src/controller/template-status.ts';
 import type { AuditRecord } from '../../src/sandbox/emulator/index.ts';
 import { runManager } from '../../src/controller/manager.ts';
 import { releaseHarness, type Harness } from '../support/release-harness.ts';
@@ -91,6 +92,14 @@ async function releaseScenarios(h: Harness): Promise<void> {
   });
   for (let i = 0; i < 10 && (await h.canary('shop').then(() => true, () => false)); i += 1) await reconcileAFewTimes(h, 'shop', 1);
   await assert.rejects(h.canary('shop'), /404|not found/i);
+  // Analysis templates: each gets its Ready condition written (a bad one also an Event).
+  const custom = h.kc.makeApiClient(CustomObjectsApi);
+  const gv = { group: 'fledge.dev', version: 'v1alpha1' };
+  const spec = { description: 'x', scrapeInterval: '10s', counts: { requests: 'a', failures: 'b', slow: 'c' }, display: { successRate: 'd', p99: 'e' } };
+  await custom.createNamespacedCustomObject({ ...gv, plural: 'analysistemplates', namespace, body: { apiVersion: 'fledge.dev/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'mine' }, spec } });
+  await custom.createClusterCustomObject({ ...gv, plural: 'clusteranalysistemplates', body: { apiVersion: 'fledge.dev/v1alpha1', kind: 'ClusterAnalysisTemplate', metadata: { name: 'ours' }, spec } });
+  await reconcileTemplate(h.deps, { kind: 'AnalysisTemplate', namespace, name: 'mine' });
+  await reconcileTemplate(h.deps, { kind: 'ClusterAnalysisTemplate', namespace: null, name: 'ours' });
   await gatewayScenario(h);
 }
 

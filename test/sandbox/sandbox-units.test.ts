@@ -9,6 +9,8 @@ import { endingOf } from '../../src/sandbox/release.ts';
 import { createTraffic } from '../../src/sandbox/traffic.ts';
 import { scrapeConfig } from '../../src/sandbox/prometheus.ts';
 import { linkerdTemplate } from '../support/linkerd-template.ts';
+import { deflated } from '../../src/core/progress.ts';
+import { policy } from '../support/builders.ts';
 
 const pod = (name: string, image = 'app:1') => ({ name, image });
 
@@ -91,6 +93,22 @@ describe('the direct metrics source', () => {
     assert.equal(measured.canary.counts.requests, 4);
     assert.deepEqual(measured.canary.counts.events, { failures: 1, slow: 2 });
     assert.equal(measured.primary.kind, 'value');
+  });
+
+  it("reads one scrape further back as increase() does: the window's counts extrapolated to the range, exact once the judge deflates them", async () => {
+    const metrics = new PodMetrics();
+    const direct = createDirectMetrics(metrics);
+    direct.snapshot(1000);
+    metrics.record({ namespace: 'default', deployment: 'app', pod: 'a' }, { failures: 2, latenciesMs: Array(8).fill(20) });
+    metrics.record({ namespace: 'default', deployment: 'app-primary', pod: 'p' }, { failures: 0, latenciesMs: [20, 30] });
+    direct.snapshot(3000);
+    const measured = await direct.measure({ ...request(1000, 3000), lookbackMs: 1000 });
+    const judged = deflated(measured, policy({ metricsLagMs: 2000, lookMs: 2000, intervalMs: 5000 }));
+    assert.equal(judged.canary.kind, 'value');
+    if (judged.canary.kind !== 'value') return;
+    assert.equal(judged.canary.counts.requests, 8);
+    assert.deepEqual(judged.canary.counts.events, { failures: 2, slow: 0 });
+    assert.equal(judged.canary.counts.successRate, 75, 'display values are ratios: not extrapolated');
   });
 
   it('answers no-data for a workload without requests, like an empty Prometheus answer', async () => {

@@ -74,6 +74,25 @@ describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, 
     assert.ok((result.releases[0]?.canaryRequests ?? 0) > 500, `the canary got generated load (${result.releases[0]?.canaryRequests})`);
   });
 
+  it('custom-analysis: the app\'s own AnalysisTemplate (with an extra metric) judges the releases through Prometheus; fledge status names it', async () => {
+    const stop = new AbortController();
+    let status: Run = { code: null, output: '' };
+    const result = await play('custom-analysis', {
+      metrics: 'auto',
+      keep: true,
+      kubeconfigPath: join(dir, 'kubeconfig-custom'),
+      signal: stop.signal,
+      onKeep: async (path) => {
+        status = await run(process.execPath, ['bin/fledge.js', 'status', 'podinfo'], { ...process.env, KUBECONFIG: path });
+        stop.abort();
+      },
+    });
+    assert.deepEqual(endings(result), ['podinfo:1.1 promoted', 'podinfo:1.2 rolled-back']);
+    assert.equal(status.code, 0, status.output);
+    assert.match(status.output, /analysis: AnalysisTemplate default\/podinfo-slo \(generation 1\)/);
+    assert.match(status.output, /evidence: errors harm .*, latency harm .*, server-errors harm/);
+  });
+
   it('canary that never becomes ready: rolled back at the progress deadline with no traffic sent to it', async () => {
     const result = await play('never-ready');
     assert.deepEqual(endings(result), ['podinfo:1.3 rolled-back']);

@@ -33,6 +33,7 @@ export function policy(overrides: Partial<ReleasePolicy> = {}): ReleasePolicy {
     bakeMs: minute,
     intervalMs: minute,
     metricsLagMs: 30 * second,
+    lookMs: minute,
     promotion: 'schedule',
     pauseBeforeEachStep: false,
     manualGate: false,

@@ -31,6 +31,8 @@ import { parentsStatus } from '../../src/sandbox/route-status.ts';
 
 export const crdFiles = [
   new URL('../../deploy/crds/canary.yaml', import.meta.url),
+  new URL('../../deploy/crds/analysistemplates.yaml', import.meta.url),
+  new URL('../../deploy/crds/clusteranalysistemplates.yaml', import.meta.url),
   new URL('../fixtures/crds/trafficsplit-linkerd-smi-v1alpha1-v1alpha2.yaml', import.meta.url),
 ];
 
@@ -58,6 +60,8 @@ export interface TrafficScript {
   primary: (at: number) => { failure: number; slow: number };
   /** Prometheus unreachable at this time. */
   outage?: (at: number) => boolean;
+  /** Changes a scripted measurement (extra metrics, gauges, per-server outages) given what was asked. */
+  decorate?: (request: MeasureRequest, measurement: IntervalMeasurement) => IntervalMeasurement;
 }
 
 /** A scenario's view of one release, whichever cluster backs it (the emulator over HTTP, or memory). */
@@ -69,6 +73,8 @@ export interface ScenarioHarness {
   advance(ms: number): void;
   /** Every weight written, in order, with the time. */
   readonly writes: Array<{ at: number; canaryWeight: number }>;
+  /** Every measurement asked for, in order (the template and Prometheus it named). */
+  readonly measured: MeasureRequest[];
   script: TrafficScript;
   deploy(name: string, options?: { image?: string; annotations?: Record<string, string>; replicas?: number }): Promise<void>;
   setImage(name: string, image: string): Promise<void>;
@@ -138,7 +144,27 @@ function countsFor(requests: number, rates: { failure: number; slow: number }): 
   return { requests, events: { failures: Math.round(requests * rates.failure), slow: Math.round(requests * rates.slow) } };
 }
 
-function scriptedMetrics(h: { writes: Harness['writes']; script: () => TrafficScript }): MetricsSource {
+function scriptedMetrics(h: { writes: Harness['writes']; measured: MeasureRequest[]; script: () => TrafficScript }): MetricsSource {
+  const counted = scriptedCounts(h);
+  return {
+    measure: async (request) => {
+      h.measured.push(request);
+      const measurement = await counted.measure(request);
+      return h.script().decorate?.(request, measurement) ?? measurement;
+    },
+  };
+}
+
+function recorded(source: MetricsSource, measured: MeasureRequest[]): MetricsSource {
+  return {
+    measure: (request) => {
+      measured.push(request);
+      return source.measure(request);
+    },
+  };
+}
+
+function scriptedCounts(h: { writes: Harness['writes']; script: () => TrafficScript }): MetricsSource {
   const weightAt = (at: number): number => [...h.writes].reverse().find((w) => w.at <= at)?.canaryWeight ?? 0;
   return {
     measure: async (request: MeasureRequest): Promise<IntervalMeasurement> => {
@@ -164,6 +190,9 @@ export interface HarnessOptions {
   /** Called at start and at every restart(); a no-op notifier by default. */
   notifier?: () => Notifier;
   webhookAllowList?: readonly string[];
+  prometheusAllowList?: readonly string[];
+  /** A real metrics source (e.g. a Prometheus with backfilled history) instead of the scripted counts. */
+  metrics?: MetricsSource;
   /** Called at start and at every restart(); real HTTP (unsigned) by default. */
   hookRunner?: () => HookRunner;
   /** Sees every resource request the emulator authorizes or denies. */
@@ -172,12 +201,14 @@ export interface HarnessOptions {
   gatewayApi?: boolean;
 }
 
-const t0 = Date.parse('2026-11-23T10:00:00Z');
+/** Where every harness's fake clock starts (tests backfill real Prometheus history around it). */
+export const t0 = Date.parse('2026-11-23T10:00:00Z');
 
 /** The release loop over `backend`, with a clock the backend was built with. */
 function assemble(backend: Backend, options: HarnessOptions, time: { now: number }, catalog: Catalog): ScenarioHarness {
   const clock = { now: (): number => time.now };
   const writes: ScenarioHarness['writes'] = [];
+  const measured: MeasureRequest[] = [];
   const healthy = { failure: 0.005, slow: 0.002 };
   let script: TrafficScript = { rps: 50, canary: () => healthy, primary: () => healthy };
   const { admin } = backend;
@@ -203,11 +234,12 @@ function assemble(backend: Backend, options: HarnessOptions, time: { now: number
     return {
     cluster: backend.controller(),
     routerFor: (kind) => recording(backend.router(kind)),
-    metrics: scriptedMetrics({ writes, script: () => script }),
+    metrics: options.metrics === undefined ? scriptedMetrics({ writes, measured, script: () => script }) : recorded(options.metrics, measured),
     notifier: hooks.notices(options.notifier?.() ?? createNoopNotifier()),
     deliveries: new Deliveries(),
     hooks,
     ...(options.webhookAllowList === undefined ? {} : { webhookAllowList: options.webhookAllowList }),
+    ...(options.prometheusAllowList === undefined ? {} : { prometheusAllowList: options.prometheusAllowList }),
     catalog,
     clock,
     log: pino({ level: 'silent' }),
@@ -226,6 +258,7 @@ function assemble(backend: Backend, options: HarnessOptions, time: { now: number
       return deps;
     },
     writes,
+    measured,
     errors,
     violations,
     beforeStep: undefined,

@@ -77,7 +77,8 @@ export function toStructural(schema: JsonSchema): JsonSchema {
   return walk(schema);
 }
 
-function schemaOf(schema: z.ZodType): JsonSchema {
+/** A zod schema as a Kubernetes structural schema (what the CRDs are generated from). */
+export function schemaOf(schema: z.ZodType): JsonSchema {
   return toStructural(z.toJSONSchema(schema, { io: 'input' }));
 }
 

@@ -5,6 +5,7 @@ import type { KubeConfig, V1ConfigMap, V1ObjectMeta, V1Secret } from '@kubernete
 import type { Clock, ClusterObjects } from '../../ports.ts';
 import type { FledgeError } from '../../errors.ts';
 import { createCanaryApi } from './canary-resource.ts';
+import { templateObjects } from './template-resource.ts';
 import { createApiCaller } from './errors.ts';
 import type { ApiCaller } from './errors.ts';
 import { createEventRecorder } from './events.ts';
@@ -119,6 +120,7 @@ export function createClusterObjects(kc: KubeConfig, options: ClusterObjectsOpti
     patchCanaryAnnotations: canaries.patchAnnotations,
     deleteCanary: canaries.delete,
     listCanaries: canaries.list,
+    ...templateObjects(kc, caller),
     recordEvent: events.record,
   };
 }

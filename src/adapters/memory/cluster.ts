@@ -7,7 +7,7 @@ import type { FledgeError } from '../../errors.ts';
 import { canaryStatusSchema } from '../../ports/canary-schema.ts';
 import type { CanaryObject, Clock, ClusterObjects, EventRecord, TrafficRouter } from '../../ports.ts';
 import type { RouterKind } from '../../config/knobs.ts';
-import { parseCanary } from '../../ports.ts';
+import { parseCanary, parseTemplate, templatePlurals } from '../../ports.ts';
 import type { KubeObject } from '../../sandbox/emulator/types.ts';
 import { buildEvent, eventName } from '../kube/events.ts';
 import { KubeApiError } from '../kube/errors.ts';
@@ -127,6 +127,17 @@ function canaryObjects(calls: Calls): Pick<ClusterObjects, 'getCanary' | 'create
   };
 }
 
+function templateObjects(calls: Calls): Pick<ClusterObjects, 'getAnalysisTemplate' | 'updateAnalysisTemplateStatus'> {
+  return {
+    getAnalysisTemplate: (ref) => calls.get(templatePlurals[ref.kind] as Plural, ref.namespace ?? '', ref.name, parseTemplate),
+    updateAnalysisTemplateStatus: async (template) => {
+      const namespace = template.kind === 'AnalysisTemplate' ? (template.metadata.namespace ?? 'default') : '';
+      const body = { ...template, metadata: { ...template.metadata, namespace } };
+      return parseTemplate(await calls.replace(templatePlurals[template.kind] as Plural, body, 'status'));
+    },
+  };
+}
+
 async function recordEvent(calls: Calls, clock: Clock, record: EventRecord): Promise<void> {
   const now = new Date(clock.now());
   const event = buildEvent(record, now);
@@ -160,6 +171,7 @@ function objectsOver(calls: Calls, clock: Clock): ClusterObjects {
     applyConfigMap: (configMap) => calls.apply('configmaps', configMap),
     applySecret: (secret) => calls.apply('secrets', secret),
     ...canaryObjects(calls),
+    ...templateObjects(calls),
     recordEvent: (record) => recordEvent(calls, clock, record),
   };
 }

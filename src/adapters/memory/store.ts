@@ -13,11 +13,13 @@ import type { GenerationRule, KubeObject, ResourceType } from '../../sandbox/emu
 import { validateObject } from '../../sandbox/emulator/validate.ts';
 import { apiError, type ApiCall } from './faults.ts';
 
-export type Plural = 'deployments' | 'services' | 'configmaps' | 'secrets' | 'events' | 'canaries' | 'trafficsplits' | 'httproutes' | 'gateways';
+export type Plural = 'deployments' | 'services' | 'configmaps' | 'secrets' | 'events' | 'canaries' | 'trafficsplits' | 'httproutes' | 'gateways' | 'analysistemplates' | 'clusteranalysistemplates';
 
 interface Kind {
   readonly status: boolean;
   readonly generation: GenerationRule;
+  /** Cluster-scoped: stored under the namespace "" (no namespace to exist). */
+  readonly clusterScoped?: boolean;
   /** Builtins: the emulator's type (validation, defaulting); custom resources have none. */
   readonly type?: ResourceType;
 }
@@ -39,6 +41,8 @@ const kinds: Readonly<Record<Plural, Kind>> = {
   trafficsplits: { status: false, generation: 'all' },
   httproutes: { status: true, generation: 'all-but-status' },
   gateways: { status: true, generation: 'all-but-status' },
+  analysistemplates: { status: true, generation: 'all-but-status' },
+  clusteranalysistemplates: { status: true, generation: 'all-but-status', clusterScoped: true },
 };
 
 /** A change to the stored objects: a write, or a delete (`deleted`). */
@@ -113,7 +117,7 @@ export class MemoryStore {
 
   create(plural: Plural, call: ApiCall, body: KubeObject): KubeObject {
     const kind = kinds[plural];
-    if (!this.namespaces.has(call.namespace)) throw apiError(call, 404, `namespaces "${call.namespace}" not found`);
+    if (kind.clusterScoped !== true && !this.namespaces.has(call.namespace)) throw apiError(call, 404, `namespaces "${call.namespace}" not found`);
     const object = this.#checked(plural, call, clone(body), undefined);
     if ((object.metadata.resourceVersion ?? '') !== '') throw apiError(call, 500, 'resourceVersion should not be set on objects to be created');
     if (this.peek(plural, call.namespace, call.name) !== null) throw apiError(call, 409, `${plural} "${call.name}" already exists`);

@@ -26,6 +26,7 @@ export const settingEnv = {
   'slack-channel': 'FLEDGE_SLACK_CHANNEL',
   'webhook-secret-file': 'FLEDGE_WEBHOOK_SECRET_FILE',
   'webhook-allow': 'FLEDGE_WEBHOOK_ALLOW',
+  'prometheus-allow': 'FLEDGE_PROMETHEUS_ALLOW',
 } as const;
 
 export type SettingName = keyof typeof settingEnv;
@@ -71,6 +72,8 @@ export const settingsSchema = z.object({
   'webhook-secret-file': optional,
   /** Comma-separated URL prefixes a Deployment's fledge.dev/webhooks may use. */
   'webhook-allow': z.string().transform((text) => text.split(',').map((s) => s.trim()).filter((s) => s !== '')).default([]),
+  /** Comma-separated URL prefixes an analysis template's prometheus.address may use; absent: only --prometheus-url. */
+  'prometheus-allow': z.string().transform((text) => text.split(',').map((s) => s.trim()).filter((s) => s !== '')).optional(),
 });
 
 export type ControllerSettings = z.output<typeof settingsSchema>;

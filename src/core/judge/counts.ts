@@ -1,7 +1,7 @@
 // Counts as the judges use them: whole, non-negative, events never above requests.
 // Prometheus extrapolates increases over a window, so raw counts can be fractional or even
 // slightly negative around counter resets.
-import type { Counts, EventName, MetricEvidence, MetricPolicy, Sample } from '../types.ts';
+import type { Counts, EventName, ExtraCounts, MetricEvidence, MetricPolicy, Sample } from '../types.ts';
 
 function whole(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
@@ -11,7 +11,26 @@ function whole(value: number): number {
 export function normalizeCounts(counts: Counts): Counts {
   const requests = whole(counts.requests);
   const event = (name: EventName): number => Math.min(whole(counts.events[name]), requests);
-  return { ...counts, requests, events: { failures: event('failures'), slow: event('slow') } };
+  const normalized = { ...counts, requests, events: { failures: event('failures'), slow: event('slow') } };
+  return counts.extra === undefined ? normalized : { ...normalized, extra: normalizeExtra(counts.extra, requests) };
+}
+
+function normalizeExtra(extra: Readonly<Record<string, ExtraCounts>>, requests: number): Record<string, ExtraCounts> {
+  return Object.fromEntries(Object.entries(extra).map(([name, counts]) => {
+    const own = counts.requests === undefined ? undefined : whole(counts.requests);
+    const events = Math.min(whole(counts.events), own ?? requests);
+    return [name, own === undefined ? { events } : { events, requests: own }];
+  }));
+}
+
+/** The events a metric judges in these counts: a built-in event, or its extra metric's (0 when the query found none). */
+export function eventsOf(counts: Counts, metric: Pick<MetricPolicy, 'name' | 'event'>): number {
+  return metric.event === 'extra' ? (counts.extra?.[metric.name]?.events ?? 0) : counts.events[metric.event];
+}
+
+/** The requests a metric's events are a share of: the side's, or the extra metric's own. */
+export function requestsOf(counts: Counts, metric: Pick<MetricPolicy, 'name' | 'event'>): number {
+  return metric.event === 'extra' ? (counts.extra?.[metric.name]?.requests ?? counts.requests) : counts.requests;
 }
 
 /** Normalised counts of a sample, or null when the sample holds no value. */
@@ -37,10 +56,10 @@ export function addCounts(evidence: MetricEvidence, metric: MetricPolicy, sides:
   const { canary, primary } = sides;
   const next = {
     ...evidence,
-    canaryRequests: evidence.canaryRequests + canary.requests,
-    canaryEvents: evidence.canaryEvents + canary.events[metric.event],
-    primaryRequests: evidence.primaryRequests + (primary?.requests ?? 0),
-    primaryEvents: evidence.primaryEvents + (primary?.events[metric.event] ?? 0),
+    canaryRequests: evidence.canaryRequests + requestsOf(canary, metric),
+    canaryEvents: evidence.canaryEvents + eventsOf(canary, metric),
+    primaryRequests: evidence.primaryRequests + (primary === null ? 0 : requestsOf(primary, metric)),
+    primaryEvents: evidence.primaryEvents + (primary === null ? 0 : eventsOf(primary, metric)),
   };
   return { ...next, ratio: ratioOf(next) };
 }

@@ -16,10 +16,10 @@ export function formatPercent(share: number): string {
   return `${formatNumber(share * 100)}%`;
 }
 
-const eventNouns: Readonly<Record<EventName, string>> = { failures: 'failure rate', slow: 'slow-request share' };
+const eventNouns: Readonly<Record<EventName | 'extra', string>> = { failures: 'failure rate', slow: 'slow-request share', extra: 'event share' };
 
 /** "failure rate" / "slow-request share". */
-export function eventNoun(event: EventName): string {
+export function eventNoun(event: EventName | 'extra'): string {
   return eventNouns[event];
 }
 

@@ -46,10 +46,21 @@ export function hasCanaryData(canary: Counts | null): canary is Counts {
   return canary !== null && canary.requests > 0;
 }
 
+/** The no-data limit in windows: noDataIntervals intervals of `looksPerInterval` windows each. */
+function noDataLimit(policy: JudgePolicy, context: JudgeContext): number {
+  return policy.noDataIntervals * Math.max(1, context.looksPerInterval ?? 1);
+}
+
+/** "3 intervals", or "5 windows" when the judge looks more often than once per interval. */
+function streakText(streak: number, context: JudgeContext): string {
+  const unit = (context.looksPerInterval ?? 1) > 1 ? 'window' : 'interval';
+  return `${streak} ${unit}${streak === 1 ? '' : 's'}`;
+}
+
 /**
- * An interval without canary requests. At weight 0 (a blue-green bake) none are expected:
+ * A window without canary requests. At weight 0 (a blue-green bake) none are expected:
  * nothing contradicts the canary, so it continues as safe. Otherwise the no-data streak grows
- * and pauses the run once it reaches noDataIntervals.
+ * and pauses the run once it spans noDataIntervals intervals.
  */
 export function noCanaryData(policy: JudgePolicy, evidence: Evidence, context: JudgeContext): Assessment {
   if (context.canaryWeight <= 0) {
@@ -60,11 +71,13 @@ export function noCanaryData(policy: JudgePolicy, evidence: Evidence, context: J
   }
   const noDataStreak = evidence.noDataStreak + 1;
   const next = { ...evidence, intervals: evidence.intervals + 1, noDataStreak };
-  if (noDataStreak >= policy.noDataIntervals) {
-    return { evidence: next, verdict: { kind: 'pause', cause: 'no-data', reason: `no canary data for ${noDataStreak} intervals: pausing` } };
+  const limit = noDataLimit(policy, context);
+  if (noDataStreak >= limit) {
+    return { evidence: next, verdict: { kind: 'pause', cause: 'no-data', reason: `no canary data for ${streakText(noDataStreak, context)}: pausing` } };
   }
+  const here = (context.looksPerInterval ?? 1) > 1 ? 'this window' : 'this interval';
   return {
     evidence: next,
-    verdict: { kind: 'continue', safe: false, reason: `no canary data this interval (${noDataStreak} of ${policy.noDataIntervals} before pausing)` },
+    verdict: { kind: 'continue', safe: false, reason: `no canary data ${here} (${noDataStreak} of ${limit} before pausing)` },
   };
 }

@@ -1,7 +1,7 @@
 // Folds one interval into one metric's sequential evidence: the harm e-value
 // E_harm = (E_rel + E_slo) / 2 and the per-step safe e-value E_safe = (E_safe_rel + E_safe_abs) / 2.
 import type { Counts, MetricEvidence, MetricPolicy } from '../types.ts';
-import { addCounts, freshMetric } from './counts.ts';
+import { addCounts, eventsOf, freshMetric, requestsOf } from './counts.ts';
 import type { EventSplit } from './e-process.ts';
 import {
   addLogs, harmAbsolute, harmRatios, harmRelative, mixture, safeAbsolute, safeFactors, safeRatios, safeRelative, sloFactors,
@@ -38,11 +38,12 @@ export function restartSafe(evidence: MetricEvidence): MetricEvidence {
 }
 
 /** The interval's events split between the sides, or null when it says nothing about their ratio. */
-function eventSplit(event: MetricPolicy['event'], canary: Counts, primary: Counts | null): EventSplit | null {
+function eventSplit(metric: MetricPolicy, canary: Counts, primary: Counts | null): EventSplit | null {
   if (primary === null) return null;
-  const canaryEvents = canary.events[event];
-  const primaryEvents = primary.events[event];
-  const share = canary.requests / (canary.requests + primary.requests);
+  const canaryEvents = eventsOf(canary, metric);
+  const primaryEvents = eventsOf(primary, metric);
+  const canaryRequests = requestsOf(canary, metric);
+  const share = canaryRequests / (canaryRequests + requestsOf(primary, metric));
   if (canaryEvents + primaryEvents === 0 || !(share > 0 && share < 1)) return null;
   return { canaryEvents, primaryEvents, share };
 }
@@ -57,8 +58,8 @@ export interface MetricInterval {
 
 export function foldSequentialMetric(evidence: MetricEvidence, metric: MetricPolicy, interval: MetricInterval): MetricEvidence {
   const { canary, primary, sharedIncident } = interval;
-  const split = eventSplit(metric.event, canary, primary);
-  const tally = { requests: canary.requests, events: canary.events[metric.event] };
+  const split = eventSplit(metric, canary, primary);
+  const tally = { requests: requestsOf(canary, metric), events: eventsOf(canary, metric) };
   const logLr = {
     rel: split === null ? sums(evidence, 'rel') : addLogs(evidence.logLr['rel'], harmRelative(split)),
     slo: sharedIncident ? sums(evidence, 'slo') : addLogs(evidence.logLr['slo'], harmAbsolute(tally, metric.sloRate)),

@@ -28,7 +28,9 @@ function describeRates({ metric, evidence }: Weighed): string {
   const primary = rateOf(evidence.primaryEvents, evidence.primaryRequests);
   const versus = primary === null ? '' : ` vs primary ${formatPercent(primary)}`;
   const ratio = evidence.ratio === null ? '' : ` (≈${formatNumber(evidence.ratio)}×)`;
-  return `${metric.name}: canary ${eventNoun(metric.event)} ${formatPercent(canary)}${versus}${ratio}, SLO ${formatPercent(metric.sloRate)}`;
+  // An extra metric has no SLO (rate 1): it is judged against the primary only.
+  const slo = metric.sloRate >= 1 ? '' : `, SLO ${formatPercent(metric.sloRate)}`;
+  return `${metric.name}: canary ${eventNoun(metric.event)} ${formatPercent(canary)}${versus}${ratio}${slo}`;
 }
 
 function listValues(weighed: readonly Weighed[], pick: (evidence: MetricEvidence) => number): string {

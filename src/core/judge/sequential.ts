@@ -2,7 +2,8 @@
 // M/α, never reset within a run) and for non-inferiority at the current step (evidence mode
 // advances at M/β), behind the guardrails every judge runs first.
 import type { Assessment, Counts, Evidence, IntervalMeasurement, Judge, JudgeContext, JudgePolicy, MetricPolicy } from '../types.ts';
-import { sampleCounts } from './counts.ts';
+import { eventsOf, requestsOf, sampleCounts } from './counts.ts';
+import { gaugeChecks } from './gauge-checks.ts';
 import { alignEvidence, initialEvidence, metricPairs } from './evidence.ts';
 import { catastrophe, hasCanaryData, metricsUnavailable, noCanaryData } from './guardrails.ts';
 import { foldSequentialMetric, freshSequentialMetric, restartSafe } from './sequential-metric.ts';
@@ -33,15 +34,33 @@ interface Breach {
 }
 
 /**
+ * The canary's SLO test counts a window only when the primary's own window shows it within the
+ * SLO: a primary at the SLO rate would give a window this quiet at most this often. A short
+ * window at low traffic (a look of 2 scrapes) can hold a primary whose few requests happened
+ * not to fail during a blip both sides share; that window says nothing against the canary alone.
+ */
+const sloVouchLevel = 0.05;
+
+/** The primary's window shows it within the metric's SLO beyond chance (Chernoff bound on the binomial tail). */
+function primaryWithinSlo(metric: MetricPolicy, primary: Counts): boolean {
+  const requests = requestsOf(primary, metric);
+  if (requests <= 0) return false;
+  const rate = eventsOf(primary, metric) / requests;
+  if (rate > metric.sloRate) return false;
+  return Math.exp(-requests * klBernoulli(rate, metric.sloRate)) <= sloVouchLevel;
+}
+
+/**
  * The primary over the metric's SLO this interval, or null. Any breach keeps the interval out
  * of the canary's SLO test (deciding on primary data alone keeps that test valid, and a blip
  * shared by both sides is no evidence against the canary); only a clear one pauses the run.
  */
 function primaryBreach(metric: MetricPolicy, primary: Counts | null): Breach | null {
-  if (primary === null || primary.requests < sharedIncidentMinRequests) return null;
-  const rate = primary.events[metric.event] / primary.requests;
+  const requests = primary === null ? 0 : requestsOf(primary, metric);
+  if (primary === null || requests < sharedIncidentMinRequests) return null;
+  const rate = eventsOf(primary, metric) / requests;
   if (rate <= metric.sloRate) return null;
-  const tail = Math.exp(-primary.requests * klBernoulli(Math.min(rate, 1), metric.sloRate));
+  const tail = Math.exp(-requests * klBernoulli(Math.min(rate, 1), metric.sloRate));
   return { rate, clear: tail <= sharedIncidentLevel };
 }
 
@@ -53,7 +72,8 @@ function startOfInterval(policy: JudgePolicy, evidence: Evidence, newStep: boole
 function weigh(policy: JudgePolicy, start: Evidence, sides: { canary: Counts; primary: Counts | null }): Weighed[] {
   return metricPairs(policy, start, freshSequentialMetric).map(({ metric, current }) => {
     const breach = primaryBreach(metric, sides.primary);
-    const evidence = foldSequentialMetric(current, metric, { ...sides, sharedIncident: breach !== null });
+    const unvouched = sides.primary !== null && !primaryWithinSlo(metric, sides.primary);
+    const evidence = foldSequentialMetric(current, metric, { ...sides, sharedIncident: breach !== null || unvouched });
     return { metric, evidence, sharedRate: breach?.clear === true ? breach.rate : null };
   });
 }
@@ -73,8 +93,9 @@ function assess(policy: JudgePolicy, input: Input): Assessment {
   if (!hasCanaryData(canary)) return noCanaryData(policy, start, input.context);
   const sides = { canary, primary: sampleCounts(input.interval.primary) };
   const weighed = weigh(policy, start, sides);
-  const evidence = { ...start, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0 };
-  const verdict = catastrophe(policy, sides) ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
+  const checked = gaugeChecks(policy, start, canary);
+  const evidence = { ...checked.evidence, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0 };
+  const verdict = catastrophe(policy, sides) ?? checked.verdict ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
   return { evidence, verdict };
 }
 

@@ -6,6 +6,7 @@ import { addCounts, freshMetric, sampleCounts } from './counts.ts';
 import { alignEvidence, initialEvidence, metricPairs } from './evidence.ts';
 import { formatNumber, formatPercent } from './format.ts';
 import { catastrophe, hasCanaryData, metricsUnavailable, noCanaryData } from './guardrails.ts';
+import { gaugeChecks } from './gauge-checks.ts';
 
 function freshThresholdMetric(metric: MetricPolicy): ReturnType<typeof freshMetric> {
   return freshMetric(metric, {});
@@ -61,8 +62,9 @@ function assess(policy: JudgePolicy, input: Input): Assessment {
   if (!hasCanaryData(canary)) return noCanaryData(policy, start, input.context);
   const primary = sampleCounts(input.interval.primary);
   const metrics = metricPairs(policy, start, freshThresholdMetric).map(({ metric, current }) => addCounts(current, metric, { canary, primary }));
-  const counted = { ...start, metrics, intervals: start.intervals + 1, noDataStreak: 0 };
-  const guard = catastrophe(policy, { canary, primary });
+  const gauges = gaugeChecks(policy, start, canary);
+  const counted = { ...gauges.evidence, metrics, intervals: start.intervals + 1, noDataStreak: 0 };
+  const guard = catastrophe(policy, { canary, primary }) ?? gauges.verdict;
   if (guard !== null) return { evidence: counted, verdict: guard };
   const checks = check(policy, canary);
   const failedChecks = start.failedChecks + (checks.failed.length > 0 ? 1 : 0);
