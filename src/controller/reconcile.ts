@@ -122,6 +122,11 @@ function configProblem(deps: ReconcileDeps, target: V1Deployment, config: Canary
   return prometheusRefusal(deps, config.analysis);
 }
 
+/** The analysis an app resolved to; null when it names none. */
+function resolvedAnalysis<T extends { kind: string }>(analysis: T): Extract<T, { kind: 'ok' }> | null {
+  return analysis.kind === 'ok' ? (analysis as Extract<T, { kind: 'ok' }>) : null;
+}
+
 /** Reconciles the app `namespace/name` (the annotated Deployment's name). */
 export async function reconcile(deps: ReconcileDeps, key: { namespace: string; name: string }): Promise<ReconcileResult> {
   const names = namesOf(key.namespace, key.name);
@@ -142,5 +147,5 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   const shape = await routeShapeOf(deps, { names, target, config: parsed.config });
   if (shape !== undefined && !isShape(shape)) return configInvalid(deps, { target, names, issue: shape });
   const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
-  return release(contextFor(deps, { names, target, canary, config: parsed.config, shape, analysis: analysis.kind === 'ok' ? analysis : null }));
+  return release(contextFor(deps, { names, target, canary, config: parsed.config, shape, analysis: resolvedAnalysis(analysis) }));
 }

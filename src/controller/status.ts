@@ -128,6 +128,13 @@ export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
 
 type Build = (base: CanaryObject, tidied: boolean) => CanaryObject;
 
+/** The analysis pin and the history to write: the given ones, else the stored ones. */
+function keptRecords(input: StatusInput, base: CanaryObject): { analysis: AnalysisPin | null; history?: HistoryStatus } {
+  const history = input.history ?? base.status?.history;
+  const analysis = input.analysis === undefined ? (base.status?.analysis ?? null) : input.analysis;
+  return history === undefined ? { analysis } : { analysis, history };
+}
+
 async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build): Promise<StatusWrite> {
   const next = build(base, false);
   if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
@@ -144,9 +151,7 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    const history = input.history ?? base.status?.history;
-    const analysis = input.analysis === undefined ? (base.status?.analysis ?? null) : input.analysis;
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, analysis, ...(history === undefined ? {} : { history }) }) };
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, ...keptRecords(input, base) }) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);
