@@ -11,7 +11,7 @@ const ioModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js', 'scripts/**/*.mjs'] },
+  { ignores: ['dist/**', 'bench/.build/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js', 'scripts/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -22,7 +22,7 @@ function notRunning(status: CanaryStatus): Applicability {
 const checks: Readonly<Record<RequestVerb, (status: CanaryStatus) => Applicability>> = {
   promote: (status) => {
     if (!running(status)) return notRunning(status);
-    if (status.step < 0) return { ok: false, why: 'the canary is not ready yet (no traffic has reached it)' };
+    if (status.step === null || status.step < 1) return { ok: false, why: 'the canary is not ready yet (no traffic has reached it)' };
     return { ok: true, will: `promote revision ${status.revision ?? '?'} now: copy it to the primary, then route 100% to the primary` };
   },
   abort: (status) => {

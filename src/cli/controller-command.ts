@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { createPrometheusMetrics } from '../adapters/prometheus-metrics.ts';
 import { createRoutedMetrics } from '../adapters/prometheus-routed.ts';
 import type { HookRunner, MetricsSource, PrometheusTarget } from '../ports.ts';
-import { createNotifier } from '../adapters/notify/factory.ts';
+import { createNotifier, type NotifierOptions } from '../adapters/notify/factory.ts';
 import { createHttpHookRunner } from '../adapters/http-hooks.ts';
 import { runManager, type ManagerExit } from '../controller/manager.ts';
 import { FledgeError } from '../errors.ts';
@@ -21,7 +21,8 @@ const usage = [
   '  [--metrics-addr 127.0.0.1:8080] [--health-addr 127.0.0.1:8081] [--leader-elect] [--leader-namespace fledge-system]',
   '  [--resync 30s] [--concurrency 4] [--log-level info] [--log-format json|pretty]',
   '  [--prometheus-token-file F | --prometheus-basic-auth-file F] [--prometheus-timeout 10s]',
-  '  [--slack-token-file F] [--slack-webhook-file F] [--slack-channel C] [--webhook-secret-file F] [--webhook-allow PREFIX,…]',
+  '  [--slack-token-file F] [--slack-webhook-file F] [--slack-channel C] [--slack-api-url URL] [--dashboard-link URL-TEMPLATE]',
+  '  [--message-template TEXT] [--notify-interval 1s] [--webhook-secret-file F] [--webhook-allow PREFIX,…]',
   '  [--prometheus-allow PREFIX,… (default: the --prometheus-url)]',
   `  Every flag can also be set by environment: ${Object.values(settingEnv).join(', ')}.`,
 ].join('\n');
@@ -98,8 +99,24 @@ async function notifierFor(settings: ControllerSettings, log: Logger): Promise<{
   const webhookUrl = await secretFile(settings['slack-webhook-file'], 'slack-webhook-file');
   const webhookSecret = await secretFile(settings['webhook-secret-file'], 'webhook-secret-file');
   // Hooks are signed with the webhooks' secret: one key for receivers to verify.
-  const notifier = createNotifier({ slack: { botToken, webhookUrl, defaultChannel: settings['slack-channel'] }, webhookSecret, logger: log });
+  const notifier = createNotifier({ ...notifierOptions(settings, { botToken, webhookUrl, webhookSecret }), logger: log });
   return { notifier, hookRunner: createHttpHookRunner({ secret: webhookSecret }) };
+}
+
+/** What the notifier is built with: every notification setting of docs/notifications.md, from its flag. */
+export function notifierOptions(settings: ControllerSettings, secrets: { botToken?: string | undefined; webhookUrl?: string | undefined; webhookSecret?: string | undefined }): NotifierOptions {
+  return {
+    slack: {
+      botToken: secrets.botToken,
+      webhookUrl: secrets.webhookUrl,
+      apiUrl: settings['slack-api-url'],
+      defaultChannel: settings['slack-channel'],
+      links: { dashboard: settings['dashboard-link'] },
+    },
+    webhookSecret: secrets.webhookSecret,
+    template: settings['message-template'],
+    perChannelIntervalMs: settings['notify-interval'],
+  };
 }
 
 /** Aborts when SIGTERM/SIGINT arrives (through deps.onStop); `dispose` unsubscribes. */

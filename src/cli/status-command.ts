@@ -2,8 +2,10 @@
 // kubectl prints objects (`-o json|yaml` a List, `-o name`).
 import { createApiCaller } from '../adapters/kube/errors.ts';
 import { createCanaryApi, parseStatus, type CanaryApi, type CanaryObject, type CanaryStatus } from '../adapters/kube/canary-resource.ts';
+import { stepText } from '../ports/canary-status.ts';
 import { FledgeError } from '../errors.ts';
 import { ExitCode, type CliIo, type Command } from './io.ts';
+import { evidenceLines } from './status-evidence.ts';
 import { hookLines } from './status-hooks.ts';
 import { analysisLines } from './status-analysis.ts';
 import { appName, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube, type KubeFlags } from './kube-flags.ts';
@@ -22,10 +24,10 @@ const options = {
 
 type Row = readonly string[];
 
+/** "2/3", or "-" when no step is in progress (the numbering of kubectl's STEP column). */
 function stepCell(canary: CanaryObject, status: CanaryStatus): string {
-  if (status.step < 0) return '-';
   const steps: unknown = canary.spec['steps'];
-  return Array.isArray(steps) ? `${status.step + 1}/${steps.length}` : String(status.step + 1);
+  return stepText(status.step === null ? -1 : status.step - 1, Array.isArray(steps) ? steps.length : undefined);
 }
 
 /** What an unstarted Canary shows: every status field at its default. */
@@ -116,7 +118,7 @@ function print(io: CliIo, canaries: readonly CanaryObject[], flags: { output: St
   } else if (canaries.length === 0) {
     io.out(flags.all ? 'No Canaries found.' : `No Canaries found in namespace ${flags.namespace}.`);
   } else {
-    const hooks = flags.named ? canaries.flatMap((canary) => [...analysisLines(canary), ...hookLines(canary)]) : [];
+    const hooks = flags.named ? canaries.flatMap((canary) => [...analysisLines(canary), ...evidenceLines(canary), ...hookLines(canary)]) : [];
     for (const line of [...statusTable(canaries, { withNamespace: flags.all, wide: output === 'wide' }), ...hooks]) io.out(line);
   }
 }

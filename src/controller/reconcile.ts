@@ -122,9 +122,20 @@ function configProblem(deps: ReconcileDeps, target: V1Deployment, config: Canary
   return prometheusRefusal(deps, config.analysis);
 }
 
-/** The analysis an app resolved to; null when it names none. */
-function resolvedAnalysis<T extends { kind: string }>(analysis: T): Extract<T, { kind: 'ok' }> | null {
-  return analysis.kind === 'ok' ? (analysis as Extract<T, { kind: 'ok' }>) : null;
+type Configured = { readonly kind: 'issue'; readonly issue: ConfigIssue } | { readonly kind: 'ok'; readonly config: CanaryConfig; readonly shape: RouteShape | undefined; readonly analysis: Resolved };
+
+/** The app's configuration (its annotations, analysis template and route's shape), or what is wrong with it. */
+async function configure(deps: ReconcileDeps, input: { names: AppNames; target: V1Deployment; annotations: Readonly<Record<string, string>> }): Promise<Configured> {
+  const { names, target, annotations } = input;
+  const analysis = await appAnalysis(deps, { namespace: names.namespace, app: names.app, annotations });
+  if (analysis.kind === 'issue') return { kind: 'issue', issue: analysis.issue };
+  const parsed = parsedAnnotations(annotations, analysis.catalog);
+  if (!parsed.ok) return { kind: 'issue', issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } };
+  const problem = configProblem(deps, target, parsed.config);
+  if (problem !== null) return { kind: 'issue', issue: problem };
+  const shape = await routeShapeOf(deps, { names, target, config: parsed.config });
+  if (shape !== undefined && !isShape(shape)) return { kind: 'issue', issue: shape };
+  return { kind: 'ok', config: parsed.config, shape, analysis: analysis.kind === 'ok' ? analysis : null };
 }
 
 /** Reconciles the app `namespace/name` (the annotated Deployment's name). */
@@ -138,14 +149,9 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   }
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
-  const analysis = await appAnalysis(deps, { namespace: key.namespace, app: key.name, annotations });
-  if (analysis.kind === 'issue') return configInvalid(deps, { target, names, issue: analysis.issue });
-  const parsed = parsedAnnotations(annotations, analysis.catalog);
-  if (!parsed.ok) return configInvalid(deps, { target, names, issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } });
-  const problem = configProblem(deps, target, parsed.config);
-  if (problem !== null) return configInvalid(deps, { target, names, issue: problem });
-  const shape = await routeShapeOf(deps, { names, target, config: parsed.config });
-  if (shape !== undefined && !isShape(shape)) return configInvalid(deps, { target, names, issue: shape });
-  const canary = await ensureCanary(deps, target, names, toCanarySpec(parsed.config));
-  return release(contextFor(deps, { names, target, canary, config: parsed.config, shape, analysis: resolvedAnalysis(analysis) }));
+  const configured = await configure(deps, { names, target, annotations });
+  if (configured.kind === 'issue') return configInvalid(deps, { target, names, issue: configured.issue });
+  const { config, shape, analysis } = configured;
+  const canary = await ensureCanary(deps, target, names, toCanarySpec(config));
+  return release(contextFor(deps, { names, target, canary, config, shape, analysis }));
 }

@@ -135,6 +135,12 @@ function keptRecords(input: StatusInput, base: CanaryObject): { analysis: Analys
   return history === undefined ? { analysis } : { analysis, history };
 }
 
+/** How many steps the spec lists (for status.stepText); nothing when the spec does not say. */
+function stepsOf(canary: CanaryObject): { steps?: number } {
+  const steps: unknown = canary.spec['steps'];
+  return Array.isArray(steps) ? { steps: steps.length } : {};
+}
+
 async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build): Promise<StatusWrite> {
   const next = build(base, false);
   if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
@@ -151,7 +157,7 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...outbox, ...keptRecords(input, base) }) };
+    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...stepsOf(base), ...outbox, ...keptRecords(input, base) }) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);

@@ -53,7 +53,9 @@ function idle(input: Input): Decision {
   if (!primaryReady(observation)) return coverForPrimary(input);
   if (revision === state.lastPromotedRevision) return stayIdle(state, observation);
   if (revision === state.lastFailedRevision) {
-    const message = `revision ${revision} was rolled back; change it or run \`fledge retry\``;
+    // The rollback's own sentence says why; it stays the message while the revision stays.
+    if (state.phase === 'Failed' && state.revision === revision) return stayIdle(state, observation);
+    const message = `revision ${revision} was rolled back earlier; change it or run \`fledge retry\``;
     return stayIdle({ ...state, message }, observation);
   }
   return startRun(input);
@@ -65,15 +67,22 @@ function promoting(input: Input): Decision {
   const revision = state.revision ?? '';
   const rolledOut = observation.primaryRevision === revision && primaryReady(observation, observation.desiredReplicas);
   if (!rolledOut) {
+    // The message stays the promotion's reason ("promoting revision …: why") while the primary rolls out.
     const actions = observation.primaryRevision === revision ? [] : [{ kind: 'promote-primary', revision } as const];
-    return { state: { ...state, message: `promoting revision ${revision}: waiting for the primary rollout` }, actions, requeueAfterMs: pollMs(policy) };
+    return { state, actions, requeueAfterMs: pollMs(policy) };
   }
-  const message = `revision ${revision} promoted`;
+  const message = promotedMessage(state.message, revision);
   return {
     state: { ...state, phase: 'Succeeded', lastPromotedRevision: revision, canaryWeight: 0, step: -1, message },
     actions: [...toPrimary(observation), event('Promoted', message)],
     requeueAfterMs: null,
   };
+}
+
+/** "revision R promoted: why", keeping the reason the promotion began with. */
+function promotedMessage(promoting: string, revision: string): string {
+  const prefix = `promoting revision ${revision}: `;
+  return promoting.startsWith(prefix) ? `revision ${revision} promoted: ${promoting.slice(prefix.length)}` : `revision ${revision} promoted`;
 }
 
 /** A newer revision replaced the one in flight: restart at weight 0. */

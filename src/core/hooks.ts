@@ -37,7 +37,7 @@ function foldRollout(folded: Folded, result: HookResult, limit: number): Folded 
   if (!Number.isFinite(look) || (hooks.rolloutCountedTo !== null && look <= hooks.rolloutCountedTo)) return folded;
   if (result.ok) return { ...folded, hooks: { ...hooks, rolloutCountedTo: look, rolloutFailures: 0 } };
   const failures = hooks.rolloutFailures + 1;
-  const why = `${failed('rollout', result)} (${failures} in a row, rollback at ${limit})`;
+  const why = `${failed('rollout', result)} (${failures} in a row; ${limit} in a row roll back)`;
   const next = { ...hooks, rolloutCountedTo: look, rolloutFailures: failures, lastFailure: why };
   const actions = [...folded.actions, event('HookFailed', why, 'Warning')];
   return { hooks: next, actions, failure: failures >= limit ? why : folded.failure };

@@ -2,6 +2,7 @@
 // errors) must not hold traffic on the canary forever: past the pause limit, traffic goes back
 // to the primary and the run waits for a person (never failed for want of information). A run
 // waiting at the manual promotion gate past its gate timeout is aborted.
+import { spanWords } from './judge/explain.ts';
 import { formatSpan } from './judge/format.ts';
 import { confirmationTimedOut } from './hooks.ts';
 import { event, rollBack } from './transitions.ts';
@@ -21,7 +22,7 @@ interface Input {
 
 function gateTimedOut({ state, policy }: Input, held: number): Decision | null {
   if (state.pausedBy !== 'gate' || policy.gateTimeoutMs === null || held <= policy.gateTimeoutMs) return null;
-  return rollBack(state, `nobody ran \`fledge promote\` within the gate timeout (${formatSpan(held)} waited, limit ${formatSpan(policy.gateTimeoutMs)})`, 'GateTimedOut');
+  return rollBack(state, `nobody ran \`fledge promote\` within the gate timeout of ${spanWords(policy.gateTimeoutMs)} (waited ${spanWords(held)})`, 'GateTimedOut');
 }
 
 /** The step a resumed run returns to, for messages. */

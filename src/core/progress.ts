@@ -4,6 +4,7 @@ import { judgeFor } from './judge/index.ts';
 import { dueInterval, lookbackMs, looksPerInterval, measureFrom, pastDeadline, pollMs, stepBaked, untilNextInterval } from './schedule.ts';
 import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
+import { passedSentence, spanWords } from './judge/explain.ts';
 import { beginPromotion, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
 import { routeHold } from './route-hold.ts';
@@ -48,11 +49,19 @@ function pauseReason(cause: PauseCause): EventReason {
   return reasons[cause];
 }
 
+function notReadyReason({ state, observation, policy, now }: RunInput): string {
+  const { readyReplicas, replicas, stalled } = observation.target;
+  const pods = `${readyReplicas} of ${replicas} canary pods ready`;
+  if (stalled) return `the canary's Deployment stopped progressing (ProgressDeadlineExceeded) with ${pods}`;
+  const waited = state.progressAt === null ? '' : ` after ${spanWords(now - state.progressAt)}`;
+  return `only ${pods}${waited}, past the progress deadline of ${spanWords(policy.progressDeadlineMs)}`;
+}
+
 /** Waiting for canary capacity before any traffic moves; rolled back past the deadline. */
 function awaitCanary(input: RunInput): Decision {
   const { state, observation, policy, now } = input;
   const stalled = observation.target.stalled || pastDeadline(state, policy, now);
-  if (stalled) return rollBack(state, `canary not ready (${observation.target.readyReplicas}/${observation.target.replicas} ready) past the progress deadline`, 'ProgressDeadlineExceeded');
+  if (stalled) return rollBack(state, notReadyReason(input), 'ProgressDeadlineExceeded');
   // Never leave traffic on a canary that lost its capacity.
   const actions: Action[] = observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null ? [{ kind: 'route', canaryWeight: 0 }] : [];
   // A run's canary runs at full size: scaled down by hand, or by a rollback whose status write a
@@ -68,7 +77,7 @@ function gate(input: RunInput, next: number, why: string): Decision | null {
   if (next >= policy.steps.length) {
     const confirm = confirmationHold(input);
     if (confirm !== null) return pause(input, 'confirmation', confirm.message, [...confirm.actions]);
-    return policy.manualGate ? pause(input, 'gate', `analysis passed at every step (${why}); waiting for \`fledge promote\``) : null;
+    return policy.manualGate ? pause(input, 'gate', `${why}; waiting for \`fledge promote\``) : null;
   }
   if (!policy.pauseBeforeEachStep) return null;
   return pause(input, 'step-gate', `step ${next + 1}/${policy.steps.length} is next; waiting for \`fledge resume\``);
@@ -152,8 +161,10 @@ function judge(input: RunInput, interval: IntervalMeasurement): { state: CanaryS
 function onPause(input: RunInput, verdict: Extract<Verdict, { kind: 'pause' }>): Decision {
   const { state, policy, now } = input;
   if (verdict.cause !== 'no-data' || !pastDeadline(state, policy, now)) return pause(input, verdict.cause, verdict.reason);
-  if (policy.onNoData === 'rollback') return rollBack(state, `no canary data past the progress deadline (${verdict.reason})`, 'ProgressDeadlineExceeded');
-  const message = `no canary data past the progress deadline (${verdict.reason}); held for a person (on-no-data: pause): ` +
+  const silent = state.progressAt === null ? '' : ` for ${spanWords(now - state.progressAt)}`;
+  const why = `the canary received no requests${silent}, past the progress deadline of ${spanWords(policy.progressDeadlineMs)}`;
+  if (policy.onNoData === 'rollback') return rollBack(state, why, 'ProgressDeadlineExceeded');
+  const message = `${why}; held for a person (on-no-data: pause): ` +
     '`fledge promote` promotes without evidence, `fledge abort` rolls back';
   return pause(input, 'gate', message);
 }
@@ -163,7 +174,7 @@ function onContinue(input: RunInput, verdict: Extract<Verdict, { kind: 'continue
   // An interval without canary data is no evidence for the step: it never advances one.
   const measured = state.evidence !== null && state.evidence.noDataStreak === 0;
   const ready = measured && stepBaked(state, policy, now) && (policy.promotion === 'schedule' || verdict.safe);
-  if (ready) return advance(input, verdict.reason);
+  if (ready) return advance(input, state.step + 1 >= policy.steps.length ? (passedSentence(policy.judge, state.evidence) ?? verdict.reason) : verdict.reason);
   const resumed = state.phase === 'Paused' && state.pausedBy !== 'window';
   if (!resumed) return { state: { ...state, message: verdict.reason }, actions: [], requeueAfterMs: untilNextInterval(state, policy, now) };
   const next: CanaryState = { ...state, phase: 'Progressing', pausedBy: null, message: verdict.reason };

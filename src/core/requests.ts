@@ -1,4 +1,5 @@
 // Requests from people (`fledge promote|abort|retry|pause|resume`), each acted on once.
+import { spanWords } from './judge/explain.ts';
 import { advance } from './progress.ts';
 import { measureFrom } from './schedule.ts';
 import { beginPromotion, event, rollBack, startRun } from './transitions.ts';
@@ -26,17 +27,24 @@ function refuse(state: CanaryState, request: UserRequest, why: string): RequestO
   };
 }
 
+/** "at step 2/3 (25% of traffic) after 4 minutes": where the run stood when a person acted. */
+function whereInRun({ state, policy, now }: RequestInput): string {
+  const at = state.phase === 'Promoting' ? 'while promoting'
+    : state.step < 0 ? 'before the first step' : `at step ${state.step + 1}/${policy.steps.length} (${state.canaryWeight}% of traffic)`;
+  return state.runStartedAt === null ? at : `${at}, ${spanWords(now - state.runStartedAt)} into the release`;
+}
+
 function promote(input: RequestInput, request: UserRequest): RequestOutcome {
   const { state, policy } = input;
   if (!running(state)) return refuse(state, request, `no release is running (phase ${state.phase})`);
   if (state.step < 0) return refuse(state, request, 'the canary is not ready yet');
-  return { kind: 'decided', decision: beginPromotion({ ...state, userPaused: false }, 'promoted by a person', policy) };
+  return { kind: 'decided', decision: beginPromotion({ ...state, userPaused: false }, `promoted by a person (\`fledge promote\`) ${whereInRun(input)}`, policy) };
 }
 
 function abort(input: RequestInput, request: UserRequest): RequestOutcome {
   const { state } = input;
   if (!running(state) && state.phase !== 'Promoting') return refuse(state, request, `no release is running (phase ${state.phase})`);
-  return { kind: 'decided', decision: rollBack(state, 'aborted by a person', 'Aborted') };
+  return { kind: 'decided', decision: rollBack(state, `aborted by a person (\`fledge abort\`) ${whereInRun(input)}`, 'Aborted') };
 }
 
 function retry(input: RequestInput, request: UserRequest): RequestOutcome {

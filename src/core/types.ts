@@ -185,6 +185,10 @@ export interface Evidence {
   readonly failedChecks: number;
   /** Gauge checks: intervals in a row each check's bound was broken (absent: none so far). */
   readonly checkStreaks?: Readonly<Record<string, number>>;
+  /** Time (ms) covered by the intervals whose counts were added: the "over 4 minutes" of reasons. */
+  readonly measuredMs: number;
+  /** The harm e-value that rolls back (M/α) for judges that weigh evidence; null for the threshold judge. */
+  readonly rollbackAt: number | null;
 }
 
 /** What a judge concludes from the evidence after one more interval. */

@@ -47,9 +47,9 @@ export function statusOf(canary: CanaryObject): CanaryStatus {
 }
 
 function stepText(canary: CanaryObject, status: CanaryStatus): string {
-  if (status.step < 0) return '-';
+  if (status.step === null) return '-';
   const steps: unknown = canary.spec['steps'];
-  return Array.isArray(steps) ? `${status.step + 1}/${steps.length}` : String(status.step + 1);
+  return Array.isArray(steps) ? `${status.step}/${steps.length}` : String(status.step);
 }
 
 export function rowOf(canary: CanaryObject): ReleaseRow {

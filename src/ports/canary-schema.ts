@@ -19,9 +19,14 @@ const count = z.number().int().nonnegative();
 export const phaseSchema = z.enum(['Initializing', 'Ready', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'Failed']);
 export const pauseCauseSchema = z.enum(['user', 'gate', 'step-gate', 'window', 'no-data', 'metrics-unavailable', 'shared-incident', 'limit', 'confirmation', 'route']);
 
-/** Running log-likelihood ratios; ±Infinity and NaN are written as the strings "Infinity", "-Infinity", "NaN". */
+/**
+ * The e-processes' running log-likelihood sums, one list per key: what a restarted controller
+ * needs to go on with the same evidence. Each list is packed as base64 of little-endian float64s
+ * (exact, ±Infinity and NaN included) so `kubectl describe` shows one line per key, not one per
+ * number. Statuses written before read too: lists of numbers, with ±Infinity and NaN as strings.
+ */
 const logLrSchema = z
-  .record(z.string(), z.array(z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN'])])))
+  .record(z.string(), z.union([z.string(), z.array(z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN'])]))]))
   .meta(preserveUnknown);
 
 export const metricEvidenceSchema = z.object({
@@ -35,6 +40,14 @@ export const metricEvidenceSchema = z.object({
   /** e-value for harm (finite: an infinite e-value is written as the largest double). */
   harm: z.number(),
   safe: z.number(),
+  /**
+   * For people (derived, ignored on read): how far the harm evidence has come towards the rollback
+   * threshold on the scale it grows on — 0 no evidence, 0.5 half way, 1 rolls back. Null without
+   * a threshold (threshold judge).
+   */
+  towardRollback: z.number().nullable().default(null),
+  /** For people (derived, ignored on read): "canary 3.7% of 1,204, primary 0.34% of 9,800 (about 11×)". */
+  summary: z.string().default(''),
   logLr: logLrSchema,
 });
 
@@ -42,6 +55,10 @@ export const evidenceSchema = z.object({
   intervals: count,
   noDataStreak: count,
   failedChecks: count,
+  /** Time (ms) the counts cover. */
+  measuredMs: z.number().nonnegative().default(0),
+  /** The harm e-value that rolls back (M/α); null for the threshold judge. */
+  rollbackAt: z.number().nullable().default(null),
   metrics: z.array(metricEvidenceSchema),
   /** Gauge checks (a template's `checks:`): intervals in a row each bound was broken, by check name. */
   checkStreaks: z.record(z.string(), count).optional(),
@@ -153,8 +170,14 @@ export const canaryStatusSchema = z.object({
   lastFailedRevision: z.string().nullable().default(null),
   /** Percent of requests the router was last told to send to the canary. */
   canaryWeight: z.number().int().min(0).max(100).default(0),
-  /** Index of the current step; -1 before the first step of a run. */
-  step: z.number().int().min(-1).default(-1),
+  /**
+   * The current step, counted from 1 (step 1 is the first weight of spec.steps); null when no step
+   * is in progress. A status written by an older release (0-based, -1 idle) reads one step back:
+   * the run repeats a step, never skips one.
+   */
+  step: z.number().int().min(-1).nullable().default(null),
+  /** For people and kubectl's STEP column: "2/3" (1-based, of the steps), "-" when no step is in progress. */
+  stepText: z.string().default('-'),
   runStartedAt: time,
   stepStartedAt: time,
   analyzedUntil: time,

@@ -1,6 +1,8 @@
 // Converts between the core's CanaryState (times in ms) and the Canary's `status` (RFC3339).
 // Pure functions: fromStatus(toStatus(state, extra)) equals state for every state the core
-// makes, except that an infinite e-value reads back as the largest finite double.
+// makes, except that an infinite e-value reads back as the largest finite double. Derived fields
+// for people (stepText, an evidence's towardRollback and summary) are written, never read back.
+import { countsLine, towardThreshold } from '../core/judge/explain.ts';
 import type { CanaryState, HookProgress } from '../core/state.ts';
 import type { Evidence, MetricEvidence } from '../core/types.ts';
 import { canaryStatusSchema } from './canary-schema.ts';
@@ -10,6 +12,8 @@ import type { AnalysisPin, CanaryStatus, Condition, EvidenceStatus, HookProgress
 /** What status holds beyond CanaryState. The outbox and history are empty and noticeSeq 0 when not given. */
 export interface StatusExtra {
   readonly observedGeneration: number;
+  /** How many steps the release has (spec.steps), for `stepText`; unknown: only the step is shown. */
+  readonly steps?: number;
   readonly conditions: readonly Condition[];
   readonly outbox?: readonly OutboxEntry[];
   readonly noticeSeq?: number;
@@ -36,21 +40,28 @@ function finite(value: number): number {
 
 type LogLrValue = number | 'Infinity' | '-Infinity' | 'NaN';
 
-function encodeNumber(value: number): LogLrValue {
-  if (Number.isFinite(value)) return value;
-  if (Number.isNaN(value)) return 'NaN';
-  return value > 0 ? 'Infinity' : '-Infinity';
+/** A list of doubles as base64 of little-endian float64s: exact, and one line in `kubectl describe`. */
+export function packNumbers(values: readonly number[]): string {
+  const bytes = Buffer.alloc(values.length * 8);
+  values.forEach((value, i) => bytes.writeDoubleLE(value, i * 8));
+  return bytes.toString('base64');
 }
 
-function decodeNumber(value: LogLrValue): number {
-  return typeof value === 'number' ? value : Number(value);
+export function unpackNumbers(packed: string): number[] {
+  const bytes = Buffer.from(packed, 'base64');
+  return Array.from({ length: Math.floor(bytes.length / 8) }, (_, i) => bytes.readDoubleLE(i * 8));
 }
 
-function mapRecord<A, B>(record: Readonly<Record<string, readonly A[]>>, map: (value: A) => B): Record<string, B[]> {
-  return Object.fromEntries(Object.entries(record).map(([key, values]) => [key, values.map(map)]));
+/** Reads either form: packed (now) or a list of numbers (statuses written by older releases). */
+function decodeList(value: string | readonly LogLrValue[]): number[] {
+  return typeof value === 'string' ? unpackNumbers(value) : value.map((v) => (typeof v === 'number' ? v : Number(v)));
 }
 
-function metricToStatus(metric: MetricEvidence): MetricEvidenceStatus {
+function packRecord(record: Readonly<Record<string, readonly number[]>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([key, values]) => [key, packNumbers(values)]));
+}
+
+function metricToStatus(metric: MetricEvidence, rollbackAt: number | null): MetricEvidenceStatus {
   return {
     name: metric.name,
     canaryRequests: metric.canaryRequests,
@@ -60,12 +71,21 @@ function metricToStatus(metric: MetricEvidence): MetricEvidenceStatus {
     ratio: metric.ratio === null || !Number.isFinite(metric.ratio) ? null : metric.ratio,
     harm: finite(metric.harm),
     safe: finite(metric.safe),
-    logLr: mapRecord(metric.logLr, encodeNumber),
+    towardRollback: rounded(towardThreshold(metric.harm, rollbackAt)),
+    summary: countsLine(metric),
+    logLr: packRecord(metric.logLr),
   };
 }
 
+/** Three decimals are plenty for people; an infinite e-value is far past the threshold. */
+function rounded(value: number | null): number | null {
+  if (value === null) return null;
+  return Number.isFinite(value) ? Math.round(value * 1000) / 1000 : Number.MAX_VALUE;
+}
+
 function metricFromStatus(metric: MetricEvidenceStatus): MetricEvidence {
-  return { ...metric, logLr: mapRecord(metric.logLr, decodeNumber) };
+  const { towardRollback: _toward, summary: _summary, logLr, ...counts } = metric;
+  return { ...counts, logLr: Object.fromEntries(Object.entries(logLr).map(([key, value]) => [key, decodeList(value)])) };
 }
 
 function evidenceToStatus(evidence: Evidence | null): EvidenceStatus | null {
@@ -74,7 +94,9 @@ function evidenceToStatus(evidence: Evidence | null): EvidenceStatus | null {
     intervals: evidence.intervals,
     noDataStreak: evidence.noDataStreak,
     failedChecks: evidence.failedChecks,
-    metrics: evidence.metrics.map(metricToStatus),
+    measuredMs: evidence.measuredMs,
+    rollbackAt: evidence.rollbackAt === null ? null : finite(evidence.rollbackAt),
+    metrics: evidence.metrics.map((metric) => metricToStatus(metric, evidence.rollbackAt)),
     ...(evidence.checkStreaks === undefined ? {} : { checkStreaks: { ...evidence.checkStreaks } }),
   };
 }
@@ -102,6 +124,12 @@ function hooksFromStatus(hooks: HookProgressStatus): HookProgress {
   };
 }
 
+/** "2/3" (1-based) or "-" when no step is in progress: the one step numbering people see. */
+export function stepText(index: number, steps?: number): string {
+  if (index < 0) return '-';
+  return steps === undefined || steps <= 0 ? String(index + 1) : `${index + 1}/${steps}`;
+}
+
 /** The status to write for `state`. */
 export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
   return {
@@ -110,7 +138,8 @@ export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
     lastPromotedRevision: state.lastPromotedRevision,
     lastFailedRevision: state.lastFailedRevision,
     canaryWeight: state.canaryWeight,
-    step: state.step,
+    step: state.step < 0 ? null : state.step + 1,
+    stepText: stepText(state.step, extra.steps),
     runStartedAt: toTime(state.runStartedAt),
     stepStartedAt: toTime(state.stepStartedAt),
     analyzedUntil: toTime(state.analyzedUntil),
@@ -140,7 +169,7 @@ export function fromStatus(status: CanaryStatus): CanaryState {
     lastPromotedRevision: status.lastPromotedRevision,
     lastFailedRevision: status.lastFailedRevision,
     canaryWeight: status.canaryWeight,
-    step: status.step,
+    step: status.step === null || status.step < 1 ? -1 : status.step - 1,
     runStartedAt: fromTime(status.runStartedAt),
     stepStartedAt: fromTime(status.stepStartedAt),
     analyzedUntil: fromTime(status.analyzedUntil),

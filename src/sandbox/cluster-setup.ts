@@ -97,7 +97,8 @@ export interface CanaryStatus {
   readonly lastPromotedRevision?: string;
   readonly lastFailedRevision?: string;
   readonly canaryWeight?: number;
-  readonly step?: number;
+  /** 1-based; null when no step is in progress. */
+  readonly step?: number | null;
   readonly message?: string;
   readonly evidence?: { readonly metrics?: readonly Record<string, unknown>[] };
 }

@@ -23,7 +23,7 @@ function metricLine(raw: Record<string, unknown>): MetricLine {
     canaryEvents: Math.round(num(raw['canaryEvents'])),
     primaryRequests: Math.round(num(raw['primaryRequests'])),
     primaryEvents: Math.round(num(raw['primaryEvents'])),
-    harm: num(raw['harm']),
+    towardRollback: typeof raw['towardRollback'] === 'number' ? raw['towardRollback'] : null,
   };
 }
 
@@ -44,7 +44,7 @@ function statusPart(status: CanaryStatus | undefined): Pick<CanaryPanel, 'phase'
   if (status === undefined) return { phase: 'Waiting', step: 0, canaryWeight: 0, message: 'waiting for the controller', evidence: [] };
   return {
     phase: status.phase ?? 'Waiting',
-    step: (status.step ?? -1) + 1,
+    step: status.step ?? 0,
     canaryWeight: status.canaryWeight ?? 0,
     message: status.message ?? '',
     evidence: (status.evidence?.metrics ?? []).map(metricLine),

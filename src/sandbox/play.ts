@@ -10,7 +10,7 @@ import { panelOf } from './live.ts';
 import type { MetricsPath } from './metrics-path.ts';
 import { followRelease, waitInitialized, type Ending } from './release.ts';
 import type { Release, Scenario } from './scenarios.ts';
-import type { ReleaseResult } from './summary.ts';
+import type { JudgedShare, ReleaseResult } from './summary.ts';
 import type { Traffic } from './traffic.ts';
 import type { Screen } from './view.ts';
 
@@ -38,20 +38,27 @@ interface Live {
   events: string[];
 }
 
-/** Redraws the view every half second until the signal aborts. */
-async function drawLoop(stage: Stage, live: Live, signal: AbortSignal): Promise<void> {
+/** Draws the view once from the Canary as it is now. */
+async function drawOnce(stage: Stage, live: Live): Promise<void> {
   const { scenario } = stage;
   const template = stage.catalog.analysis.get('linkerd');
-  while (!signal.aborted && template !== undefined) {
-    const canary = await readCanary(stage.kubeConfig, scenario).catch(() => null);
-    const now = Date.now();
-    const panel = await panelOf({
-      namespace: scenario.namespace, app: scenario.app, image: live.image, steps: stepCount, canary,
-      direct: stage.direct, template, now, recentMs: stage.timing.intervalMs * 2,
-    });
-    stage.screen.draw({ title: `${scenario.name}: ${scenario.description}`, elapsedMs: now - stage.started, metricsSource: stage.path.label, canaries: [panel], events: live.events });
+  if (template === undefined) return;
+  const canary = await readCanary(stage.kubeConfig, scenario).catch(() => null);
+  const now = Date.now();
+  const panel = await panelOf({
+    namespace: scenario.namespace, app: scenario.app, image: live.image, steps: stepCount, canary,
+    direct: stage.direct, template, now, recentMs: stage.timing.intervalMs * 2,
+  });
+  stage.screen.draw({ title: `${scenario.name}: ${scenario.description}`, elapsedMs: now - stage.started, metricsSource: stage.path.label, canaries: [panel], events: live.events });
+}
+
+/** Redraws the view every half second until the signal aborts, then once more: the last frame shows how the releases ended. */
+async function drawLoop(stage: Stage, live: Live, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    await drawOnce(stage, live);
     await sleep(500, undefined, { signal }).catch(() => undefined);
   }
+  await drawOnce(stage, live);
 }
 
 /** Starts the outage once the canary has had traffic for `afterIntervals`, ends it `forIntervals` later. */
@@ -70,6 +77,18 @@ async function stageOutage(stage: Stage, live: Live, weight: () => number, signa
   await sleep(outage.forIntervals * stage.timing.intervalMs);
   await stage.path.endOutage();
   say('metrics are back');
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** The canary's share of each judged metric's events over the run, from the Canary's evidence. */
+function judgedShares(status: CanaryStatus): JudgedShare[] {
+  return (status.evidence?.metrics ?? []).map((metric) => {
+    const requests = count(metric['canaryRequests']);
+    return { name: typeof metric['name'] === 'string' ? metric['name'] : '?', canaryShare: requests > 0 ? count(metric['canaryEvents']) / requests : null };
+  });
 }
 
 async function playOne(stage: Stage, live: Live, release: Release, previous: CanaryStatus): Promise<{ result: ReleaseResult; status: CanaryStatus }> {
@@ -107,6 +126,7 @@ async function playOne(stage: Stage, live: Live, release: Release, previous: Can
       image: release.image, note: release.note, expected: release.expect, ending, durationMs: Date.now() - startedAt,
       canaryRequests: after.requests - before.requests, canaryFailures: after.failures - before.failures, phases,
       ...(scenario.ab === undefined ? {} : { canaryUnmatched: after.requests - before.requests - (after.matched - before.matched) }),
+      reason: last.message ?? '', judged: judgedShares(last),
     },
     status: last,
   };

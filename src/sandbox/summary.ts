@@ -2,6 +2,13 @@
 import type { Ending } from './release.ts';
 import type { Outcome } from './scenarios.ts';
 
+/** One judged metric of a release as its Canary's evidence ended: the canary's event share. */
+export interface JudgedShare {
+  readonly name: string;
+  /** Events ÷ requests of the canary over the run; null without requests. */
+  readonly canaryShare: number | null;
+}
+
 export interface ReleaseResult {
   readonly image: string;
   readonly note: string;
@@ -15,6 +22,10 @@ export interface ReleaseResult {
   readonly canaryUnmatched?: number;
   /** Phases the Canary went through, in order, without repeats. */
   readonly phases: readonly string[];
+  /** The Canary's status.message as the release ended: the controller's sentence with the numbers that decided. */
+  readonly reason: string;
+  /** Each metric the judge weighed, as the run's evidence ended (empty when nothing was judged). */
+  readonly judged: readonly JudgedShare[];
 }
 
 export function releaseOk(result: ReleaseResult): boolean {
@@ -27,38 +38,64 @@ function abLines(results: readonly ReleaseResult[]): string[] {
   ]));
 }
 
+function shareText(share: number | null | undefined): string {
+  return share === null || share === undefined ? '–' : `${Number((share * 100).toFixed(2))}%`;
+}
+
+/**
+ * The judged metrics' names in first-seen order: one column each ("errors", "latency", or any
+ * template's metric), the canary's share over the run as its evidence ended.
+ */
+function metricColumns(results: readonly ReleaseResult[]): string[] {
+  return [...new Set(results.flatMap((r) => r.judged.map((j) => j.name)))];
+}
+
 export function summaryLines(results: readonly ReleaseResult[], elapsedMs: number): string[] {
-  const header = `${'release'.padEnd(14)}${'expected'.padEnd(13)}${'outcome'.padEnd(13)}${'time'.padStart(7)}${'canary requests'.padStart(17)}${'failures'.padStart(10)}  phases`;
-  const rows = results.map((r) => [
+  const metrics = metricColumns(results);
+  const metricHeader = metrics.map((name) => name.padStart(Math.max(9, name.length + 2))).join('');
+  const header = `${'release'.padEnd(14)}${'expected'.padEnd(13)}${'outcome'.padEnd(13)}${'time'.padStart(7)}${'canary requests'.padStart(17)}${'failures'.padStart(10)}${metricHeader}  phases`;
+  const rows = results.flatMap((r) => [[
     r.image.padEnd(14),
     r.expected.padEnd(13),
     `${r.ending}${releaseOk(r) ? '' : ' ✗'}`.padEnd(13),
     `${(r.durationMs / 1000).toFixed(0)}s`.padStart(7),
     String(r.canaryRequests).padStart(17),
     String(r.canaryFailures).padStart(10),
+    ...metrics.map((name) => shareText(r.judged.find((j) => j.name === name)?.canaryShare).padStart(Math.max(9, name.length + 2))),
     `  ${r.phases.join(' → ')}`,
-  ].join(''));
+  ].join(''), ...(r.reason === '' ? [] : [`  ↳ ${r.reason}`])]);
   const ok = results.every(releaseOk);
+  const legend = metrics.length === 0 ? [] : [`(${metrics.join(', ')}: the canary's share of failed or slow requests over the run, as the judge counted them)`];
   return [
     '',
     header,
     ...rows,
+    ...legend,
     ...abLines(results),
     '',
     `${ok ? 'OK' : 'FAILED'}: ${results.filter(releaseOk).length}/${results.length} releases ended as expected in ${(elapsedMs / 1000).toFixed(0)}s.`,
   ];
 }
 
+/**
+ * What `--keep` prints: the kubeconfig and commands to try, each runnable as printed from the
+ * repository's root (a test runs every one of them).
+ */
 export function keepLines(kubeconfigPath: string, app: { namespace: string; app: string; nextImage: string }): string[] {
   const kc = `--kubeconfig ${kubeconfigPath}`;
+  const fledge = (args: string): string => `  KUBECONFIG=${kubeconfigPath} node bin/fledge.js ${args}`;
+  const target = `deployment/${app.app} -n ${app.namespace}`;
   return [
     '',
     `Still running (--keep). Kubeconfig: ${kubeconfigPath}`,
     'Try:',
     `  kubectl ${kc} get canaries`,
-    `  KUBECONFIG=${kubeconfigPath} node bin/fledge.js status`,
+    fledge('status'),
     `  kubectl ${kc} -n ${app.namespace} set image deployment/${app.app} ${app.app}=${app.nextImage}`,
-    `  KUBECONFIG=${kubeconfigPath} node bin/fledge.js wait deployment/${app.app} -n ${app.namespace}`,
+    fledge(`pause ${target}`),
+    fledge(`resume ${target}`),
+    fledge(`promote ${target}`),
+    fledge(`wait ${target}`),
     'Press Ctrl-C to stop.',
   ];
 }

@@ -8,7 +8,8 @@ export interface MetricLine {
   readonly canaryEvents: number;
   readonly primaryRequests: number;
   readonly primaryEvents: number;
-  readonly harm: number;
+  /** How far the harm evidence has come towards the rollback threshold (status.evidence): 1 rolls back; null unknown. */
+  readonly towardRollback: number | null;
 }
 
 export interface SideStats {
@@ -20,7 +21,7 @@ export interface SideStats {
 export interface CanaryPanel {
   readonly name: string;
   readonly phase: string;
-  /** 1-based step of `steps` (0 before the first). */
+  /** 1-based step of `steps` (0 when no step is in progress, shown as "-"). */
   readonly step: number;
   readonly steps: number;
   readonly canaryWeight: number;
@@ -55,14 +56,25 @@ function ms(value: number | null): string {
   return value === null ? '    –   ' : `${value.toFixed(0).padStart(5)} ms`;
 }
 
+/** "evidence 49% of the way to a rollback", "evidence at the rollback threshold". */
+export function towardText(toward: number | null): string {
+  if (toward === null) return '';
+  return toward >= 1 ? 'evidence at the rollback threshold' : `evidence ${Math.floor(toward * 100)}% of the way to a rollback`;
+}
+
 function evidenceLine(metric: MetricLine): string {
   const rate = (events: number, requests: number): string => (requests > 0 ? `${events}/${requests}` : '–');
-  return `    ${metric.name.padEnd(8)} canary ${rate(metric.canaryEvents, metric.canaryRequests).padEnd(12)} primary ${rate(metric.primaryEvents, metric.primaryRequests).padEnd(12)} harm e=${metric.harm.toPrecision(3)}`;
+  return `    ${metric.name.padEnd(8)} canary ${rate(metric.canaryEvents, metric.canaryRequests).padEnd(12)} primary ${rate(metric.primaryEvents, metric.primaryRequests).padEnd(12)} ${towardText(metric.towardRollback)}`;
+}
+
+/** "2/3", or "-" when no step is in progress: the numbering of kubectl's STEP column. */
+function stepOf(panel: CanaryPanel): string {
+  return panel.step > 0 ? `${panel.step}/${panel.steps}` : '-';
 }
 
 export function panelLines(panel: CanaryPanel): string[] {
   return [
-    `${panel.name}  ${panel.phase.padEnd(12)} step ${panel.step}/${panel.steps}  ${weightBar(panel.canaryWeight)}  canary image ${panel.image}`,
+    `${panel.name}  ${panel.phase.padEnd(12)} step ${stepOf(panel)}  ${weightBar(panel.canaryWeight)}  canary image ${panel.image}`,
     `    failures canary ${percent(panel.canary.failureRate)}  primary ${percent(panel.primary.failureRate)}   p99 canary ${ms(panel.canary.p99Ms)}  primary ${ms(panel.primary.p99Ms)}`,
     ...panel.evidence.map(evidenceLine),
     `    ${panel.message}`,
@@ -86,7 +98,7 @@ export function changeLine(before: CanaryPanel | undefined, now: CanaryPanel): s
   const same = before !== undefined && before.phase === now.phase && before.step === now.step
     && before.canaryWeight === now.canaryWeight && before.message === now.message;
   if (same) return null;
-  return `${now.name}: ${now.phase} step ${now.step}/${now.steps} weight ${now.canaryWeight}% — ${now.message}`;
+  return `${now.name}: ${now.phase} step ${stepOf(now)} weight ${now.canaryWeight}% — ${now.message}`;
 }
 
 export interface Screen {

@@ -10,8 +10,8 @@ function status(fields: Record<string, unknown>): CanaryStatus {
   return parseStatus(fields) as CanaryStatus;
 }
 
-const progressing = status({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 20 });
-const notReady = status({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: -1 });
+const progressing = status({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 2, canaryWeight: 20 });
+const notReady = status({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: null });
 const atGate = status({ phase: 'Paused', revision: 'bbbbbbbbbb', step: 4, canaryWeight: 50, pausedBy: 'gate' });
 const userPaused = status({ phase: 'Paused', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 20, pausedBy: 'user', userPaused: true });
 const failed = status({ phase: 'Failed', revision: 'bbbbbbbbbb', lastFailedRevision: 'bbbbbbbbbb' });
@@ -35,7 +35,7 @@ void describe('which requests can apply', () => {
     { verb: 'resume', status: progressing, ok: false },
   ] as const;
   for (const row of table) {
-    void it(`${row.verb} ${row.ok ? 'applies' : 'is refused'} in phase ${row.status.phase}${row.status.pausedBy === null ? '' : ` (${row.status.pausedBy})`}${row.status.step < 0 ? ' before the first step' : ''}`, () => {
+    void it(`${row.verb} ${row.ok ? 'applies' : 'is refused'} in phase ${row.status.phase}${row.status.pausedBy === null ? '' : ` (${row.status.pausedBy})`}${row.status.step === null ? ' before the first step' : ''}`, () => {
       assert.equal(applicability(row.verb, row.status).ok, row.ok);
     });
   }
@@ -59,7 +59,7 @@ async function cluster(t: Parameters<typeof withEmulator>[0]) {
 
 test('fledge promote on a running canary says what will happen and writes a request the controller reads', async (t) => {
   const { kc, path } = await cluster(t);
-  await writeStatus(kc, 'app', { phase: 'Paused', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 50, pausedBy: 'gate' });
+  await writeStatus(kc, 'app', { phase: 'Paused', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 50, pausedBy: 'gate' });
   const child = runFledge(t, ['promote', 'app', '-n', 'default', '--kubeconfig', path]);
   assert.equal(await child.exited, 0, child.stderr.join('\n'));
   assert.match(child.stdout.join('\n'), /will promote revision bbbbbbbbbb/);
@@ -79,7 +79,7 @@ test('fledge promote refuses with a clear message when the canary is not running
 
 test('fledge status lists Canaries with phase, weight, step and the latest reason', async (t) => {
   const { kc, path } = await cluster(t);
-  await writeStatus(kc, 'app', { phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 50, message: 'no harm seen yet' });
+  await writeStatus(kc, 'app', { phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 50, message: 'no harm seen yet' });
   const child = runFledge(t, ['status', '-A', '--kubeconfig', path]);
   assert.equal(await child.exited, 0, child.stderr.join('\n'));
   assert.match(child.stdout[0] ?? '', /^NAMESPACE\s+NAME\s+PHASE\s+WEIGHT\s+STEP/);

@@ -28,7 +28,7 @@ const canaries = [
     apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary',
     metadata: { name: 'web', namespace: 'shop', uid: 'u1', managedFields: [{ manager: 'fledge' }] },
     spec: { steps: [10, 50], strategy: 'gentle', analysis: 'linkerd', judge: { kind: 'sequential' } },
-    status: { phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 10, lastFailedRevision: 'aaaaaaaaaa', message: 'no harm seen' },
+    status: { phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10, lastFailedRevision: 'aaaaaaaaaa', message: 'no harm seen' },
   }),
   parseCanary({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'api', namespace: 'shop' }, spec: {} }),
 ];
@@ -181,7 +181,7 @@ test('fledge status -o json|yaml|name against a cluster: the List, the same List
   const { emulator, kubeConfig } = await withEmulator(t);
   await applyFiles(kubeConfig, crdFiles);
   await createApp(kubeConfig, 'app', 'app:1');
-  await writeStatus(kubeConfig, 'app', { phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 50 });
+  await writeStatus(kubeConfig, 'app', { phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 50 });
   const path = kubeconfigFile(t, emulator.kubeconfig());
   const run = async (format: string): Promise<string> => {
     const child = runFledge(t, ['status', '-A', '-o', format, '--kubeconfig', path]);

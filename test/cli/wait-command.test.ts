@@ -41,10 +41,10 @@ test('keeps waiting while the previous revision\'s Succeeded is still in status,
   const child = runFledge(t, waitArgs(path));
   const revision = await boundRevision(child);
   assert.notEqual(revision, 'aaaaaaaaaa');
-  await writeStatus(kc, 'app', { phase: 'Progressing', revision, step: 0, canaryWeight: 50, message: 'step 1' });
+  await writeStatus(kc, 'app', { phase: 'Progressing', revision, step: 1, canaryWeight: 50, message: 'step 1' });
   await child.line((l) => l.includes('"phase":"Progressing"'));
   assert.equal(child.process.exitCode, null, 'an earlier success must not end the wait');
-  await writeStatus(kc, 'app', { phase: 'Succeeded', revision, lastPromotedRevision: revision, step: -1, canaryWeight: 0 });
+  await writeStatus(kc, 'app', { phase: 'Succeeded', revision, lastPromotedRevision: revision, step: null, canaryWeight: 0 });
   assert.equal(await child.exited, 0);
   assert.equal(result(child)['outcome'], 'promoted');
 });
@@ -74,7 +74,7 @@ test('exits 1 superseded when a newer revision replaces it mid-wait', async (t) 
   const { kc, path } = await cluster(t);
   const child = runFledge(t, waitArgs(path));
   const revision = await boundRevision(child);
-  await writeStatus(kc, 'app', { phase: 'Progressing', revision, step: 0, canaryWeight: 50 });
+  await writeStatus(kc, 'app', { phase: 'Progressing', revision, step: 1, canaryWeight: 50 });
   await setImage(kc, 'app', 'app:2');
   assert.equal(await child.exited, 1);
   const outcome = result(child);
@@ -93,7 +93,7 @@ test('exits 3 with --until-paused when the release waits at the promotion gate',
   const { kc, path } = await cluster(t);
   const child = runFledge(t, waitArgs(path, '--until-paused'));
   const revision = await boundRevision(child);
-  await writeStatus(kc, 'app', { phase: 'Paused', revision, pausedBy: 'gate', step: 0, canaryWeight: 50, message: 'waiting for fledge promote' });
+  await writeStatus(kc, 'app', { phase: 'Paused', revision, pausedBy: 'gate', step: 1, canaryWeight: 50, message: 'waiting for fledge promote' });
   assert.equal(await child.exited, 3);
   assert.equal(result(child)['outcome'], 'paused');
 });

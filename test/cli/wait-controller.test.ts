@@ -76,15 +76,22 @@ test('with the controller running, a healthy revision is promoted and wait exits
   assert.match(child.stdout.at(-1) ?? '', /promoted/);
 });
 
-test('with the controller running, a failing revision is rolled back and wait exits 1', { timeout: 90_000 }, async (t) => {
+test('with the controller running, a failing revision is rolled back and wait exits 1, saying why in its log and its JSON', { timeout: 90_000 }, async (t) => {
   const { path, kc } = await running(t, 0.4);
   await firstRevisionPromoted(t, path);
   await setImage(kc, 'app', 'app:bad');
   const child = runFledge(t, waitArgs(path));
   assert.equal(await child.exited, 1, `${child.stdout.join('\n')}\n${child.stderr.join('\n')}`);
-  assert.match(child.stderr.join('\n'), /rolled back/);
   const canary = await readCanary(kc, 'app');
   assert.equal(canary.status?.['phase'], 'Failed');
+  const sentence = String(canary.status?.['message']);
+  assert.match(sentence, /^revision \w+ rolled back: the canary failed 40% of [\d,]+ requests in a single interval, past the 20% guardrail: rolled back at once, without waiting for more evidence$/);
+  assert.ok(child.stderr.some((l) => l.endsWith(sentence)), `the last log line is the controller's sentence:\n${child.stderr.join('\n')}`);
+  const json = runFledge(t, [...waitArgs(path), '-o', 'json']);
+  assert.equal(await json.exited, 1);
+  const result = JSON.parse(json.stdout.find((l) => l.includes('"type":"result"')) ?? '{}') as Record<string, unknown>;
+  assert.equal(result['outcome'], 'failed');
+  assert.equal(result['message'], sentence);
 });
 
 // A 5 s interval is too short for the linkerd template's 10 s scrape, but not for a controller

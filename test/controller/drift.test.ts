@@ -47,7 +47,7 @@ async function ready(t: Parameters<typeof memoryHarness>[0]): Promise<Harness> {
 async function atFirstStep(t: Parameters<typeof memoryHarness>[0]): Promise<Harness> {
   const h = await ready(t);
   await h.setImage('app', 'app:2.0');
-  await h.runUntil('app', (s) => s.phase === 'Progressing' && s.step === 0);
+  await h.runUntil('app', (s) => s.phase === 'Progressing' && s.step === 1);
   return h;
 }
 
@@ -163,7 +163,7 @@ describe('repairing drift during a release', () => {
     const primaryReady = await h.deployment('app-primary').then((d) => d.status?.readyReplicas ?? 0, () => 0);
     const primaryWeight = (await backends(h)).find((b) => b.service === 'app-primary')?.weight ?? 0;
     assert.ok(primaryReady > 0 || primaryWeight === 0, `the split sends ${primaryWeight}% to app-primary, which has no ready pods`);
-    assert.equal(status.step, 0, `no step is taken without a primary: ${status.message}`);
+    assert.equal(status.step, 1, `no step is taken without a primary: ${status.message}`);
     const events = await h.events();
     assert.ok(events.some((e) => e.type === 'Warning' && (e.message ?? '').includes('app-primary')), 'a Warning Event names app-primary');
     assert.deepEqual(h.violations, []);

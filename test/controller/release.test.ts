@@ -108,7 +108,7 @@ describe('releasing an annotated Deployment through a TrafficSplit', () => {
     await h.setImage('app', 'app:broken');
     const canary = await h.runUntil('app', terminal);
     assert.equal(canary.status.phase, 'Failed');
-    assert.match(canary.status.message, /not ready/);
+    assert.match(canary.status.message, /rolled back: only 0 of 2 canary pods ready after \d+ minutes, past the progress deadline of 2 minutes$/);
     assert.ok(h.writes.every((w) => w.canaryWeight === 0));
   });
 

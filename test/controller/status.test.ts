@@ -51,12 +51,12 @@ describe('writing the Canary status', () => {
     const h = await memoryHarness(t);
     await settled(h);
     await h.setImage('app', 'app:2.0');
-    await h.runUntil('app', (s) => s.step === 0);
+    await h.runUntil('app', (s) => s.step === 1);
     await new Promise((resolve) => setImmediate(resolve)); // the no-op notifier delivers at once
     assert.equal(await statusWritesOf(h), 0, 'no write for the delivered notices alone');
     const queued = ((await h.canary('app')).status.outbox as Array<{ key: string }>).map((e) => e.key);
     assert.ok(queued.length > 0, 'the delivered notices are still in the outbox');
-    const next = (await h.runUntil('app', (s) => s.step === 1)).status;
+    const next = (await h.runUntil('app', (s) => s.step === 2)).status;
     assert.ok(!next.outbox.some((e: { key: string }) => queued.includes(e.key)), 'gone with the next step\'s write');
   });
 

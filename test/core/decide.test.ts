@@ -50,10 +50,13 @@ describe('Ready, Succeeded and Failed', () => {
     assert.equal(d.state.canaryWeight, 0);
     assert.deepEqual(kinds(d), ['scale:2', 'event:NewRevision']);
   });
-  it('does not retry a rolled-back revision', () => {
-    const d = decide(state({ phase: 'Failed', revision: 'rev-b', lastFailedRevision: 'rev-b' }), observation({ targetRevision: 'rev-b' }), policy(), t0);
+  it('does not retry a rolled-back revision, and keeps the rollback\'s reason as the message', () => {
+    const why = 'revision rev-b rolled back: the canary failed 5% of 1,000 requests';
+    const d = decide(state({ phase: 'Failed', revision: 'rev-b', lastFailedRevision: 'rev-b', message: why }), observation({ targetRevision: 'rev-b' }), policy(), t0);
     assert.equal(d.state.phase, 'Failed');
-    assert.match(d.state.message, /fledge retry/);
+    assert.equal(d.state.message, why);
+    const back = decide(state({ phase: 'Succeeded', revision: 'rev-c', lastFailedRevision: 'rev-b' }), observation({ targetRevision: 'rev-b' }), policy(), t0);
+    assert.match(back.state.message, /revision rev-b was rolled back earlier; change it or run `fledge retry`/);
     assert.deepEqual(d.actions, []);
   });
   it('starts a run when a failed revision is changed again', () => {
@@ -215,7 +218,7 @@ describe('Progressing: judging steps', () => {
     }
     assert.deepEqual(phases.slice(0, 3), ['Progressing', 'Progressing', 'Paused']);
     assert.equal(s.phase, 'Failed');
-    assert.match(s.message, /no canary data/);
+    assert.match(s.message, /^revision rev-b rolled back: the canary received no requests for \d+ minutes, past the progress deadline of 10 minutes$/);
   });
   it('restarts at weight 0 when a newer revision appears mid-run', () => {
     const d = decide(running(2), runObservation(30, { targetRevision: 'rev-c' }), policy(), firstDue);

@@ -16,7 +16,7 @@ const custom = policy({ judge: judgePolicy({ metrics: [{ name: 'checkout-errors'
 
 function withEvidence(s: CanaryState, harm: number): CanaryState {
   const metric = { name: 'checkout-errors', canaryRequests: 0, canaryEvents: 0, primaryRequests: 0, primaryEvents: 0, ratio: null, harm, safe: 1, logLr: {} };
-  return { ...s, evidence: { metrics: [metric], intervals: 1, noDataStreak: 0, failedChecks: 0 } };
+  return { ...s, evidence: { metrics: [metric], intervals: 1, noDataStreak: 0, failedChecks: 0, measuredMs: 0, rollbackAt: null } };
 }
 
 describe('thinning the looks of a run', () => {

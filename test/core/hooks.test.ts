@@ -92,7 +92,7 @@ describe('the rollout hook: called every interval while the canary has traffic, 
       assert.equal(d.state.phase, c.phase, d.state.message);
       assert.equal(d.state.hooks.rolloutFailures, c.failuresInARow);
       if (c.failuresInARow > 0 && c.phase !== 'Failed') assert.ok(kinds(d).includes('event:HookFailed'));
-      if (c.phase === 'Failed') assert.match(d.state.message, /rollout hook failed: HTTP 503: overloaded \(3 in a row, rollback at 3\)/);
+      if (c.phase === 'Failed') assert.match(d.state.message, /rollout hook failed: HTTP 503: overloaded \(3 in a row; 3 in a row roll back\)/);
     });
   }
   it('counts each answer once: the same answers seen again change nothing', () => {

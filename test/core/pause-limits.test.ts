@@ -99,7 +99,7 @@ describe('gate timeout', () => {
     const timedOut = looks.find((d) => d.state.phase === 'Failed');
     assert.ok(timedOut !== undefined, 'the gate timed out');
     assert.deepEqual(kinds(timedOut), ['route:0', 'scale-target', 'event:GateTimedOut']);
-    assert.match(timedOut.state.message, /nobody ran `fledge promote` within the gate timeout \(1h1m waited, limit 1h\)/);
+    assert.match(timedOut.state.message, /nobody ran `fledge promote` within the gate timeout of 1 hour \(waited 1 hour 1 minute\)/);
   });
 
   describe('a canary that never gets traffic (fledge.dev/on-no-data)', () => {
@@ -118,7 +118,7 @@ describe('gate timeout', () => {
       const held = looks.find((d) => d.state.pausedBy === 'gate');
       assert.ok(held !== undefined, 'held at the gate');
       assert.deepEqual(kinds(held), ['event:WaitingForPromotion']);
-      assert.match(held.state.message, /no canary data past the progress deadline .*held for a person \(on-no-data: pause\): `fledge promote` promotes without evidence, `fledge abort` rolls back/);
+      assert.match(held.state.message, /the canary received no requests for \d+ minutes, past the progress deadline of \d+ minutes; held for a person \(on-no-data: pause\): `fledge promote` promotes without evidence, `fledge abort` rolls back/);
       assert.equal(looks.at(-1)!.state.pausedBy, 'gate', 'not moved to the pause limit: it is a person\'s call');
       assert.ok(looks.every((d) => !kinds(d).some((k) => k.startsWith('route'))), 'no traffic moved');
     });

@@ -211,3 +211,47 @@ describe('kubectl kustomize deploy/overlays/single-namespace', { skip }, () => {
     assert.equal(settings['leader-elect'], true);
   });
 });
+
+describe('deploy/ with components/slack (test/deploy/fixtures/slack, as deploy/README.md shows)', { skip }, () => {
+  let objects: K8sObject[] = [];
+  before(async () => {
+    objects = await render('test/deploy/fixtures/slack');
+  });
+
+  test('the controller reads the bot token from a file mounted read-only from the Secret the overlay generates', () => {
+    const container = controllerContainer(objects);
+    const settings = settingsOf(container, 'fledge-system');
+    const tokenFile = settings['slack-token-file'];
+    assert.equal(tokenFile, '/var/run/secrets/fledge/slack/token');
+    assert.equal(settings['slack-channel'], '#deploys', 'the overlay\'s default channel');
+    const mount = (container['volumeMounts'] as Array<{ name: string; mountPath: string; readOnly?: boolean }>).find((m) => tokenFile.startsWith(`${m.mountPath}/`));
+    assert.ok(mount !== undefined && mount.readOnly === true, 'the token file is on a read-only mount');
+    const pod = find(objects, 'Deployment', 'fledge-controller')['spec'].template.spec;
+    const volume = (pod.volumes as Array<{ name: string; secret?: { secretName: string; items?: Array<{ key: string; path: string }> } }>).find((v) => v.name === mount.name);
+    assert.ok(volume?.secret !== undefined, 'mounted from a Secret');
+    assert.deepEqual(volume.secret.items, [{ key: 'token', path: tokenFile.slice(mount.mountPath.length + 1) }]);
+    const secret = find(objects, 'Secret', volume.secret.secretName);
+    assert.equal(secret.metadata.namespace, 'fledge-system', 'next to the controller');
+    assert.ok(typeof (secret['data'] as Record<string, string>)['token'] === 'string');
+  });
+
+  test('changes nothing else: same objects as deploy/ plus the Secret, the token never in an environment value', async () => {
+    const base = await render('deploy');
+    const added = objects.filter((o) => !base.some((b) => b.kind === o.kind && b.metadata.name === o.metadata.name));
+    assert.deepEqual(added.map((o) => o.kind), ['Secret']);
+    const env = (controllerContainer(objects)['env'] ?? []) as Array<{ name: string; value?: string }>;
+    assert.ok(!env.some((e) => (e.value ?? '').startsWith('xoxb-')), 'no token in env');
+  });
+});
+
+describe('deploy/ with components/linkerd-viz (test/deploy/fixtures/linkerd-viz, as deploy/README.md shows)', { skip }, () => {
+  test('queries linkerd-viz\'s Prometheus, and the NetworkPolicy lets the controller reach it there', async () => {
+    const objects = await render('test/deploy/fixtures/linkerd-viz');
+    const settings = settingsOf(controllerContainer(objects), 'fledge-system');
+    assert.equal(settings['prometheus-url'], 'http://prometheus.linkerd-viz.svc.cluster.local:9090');
+    const policy = find(objects, 'NetworkPolicy', 'fledge-controller');
+    const egress = policy['spec'].egress as Array<{ to?: Array<{ namespaceSelector?: { matchLabels?: Record<string, string> } }>; ports: Array<{ port: number }> }>;
+    const toPrometheus = egress.filter((rule) => rule.ports.some((p) => p.port === 9090));
+    assert.deepEqual(toPrometheus.map((rule) => rule.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']), ['linkerd-viz']);
+  });
+});

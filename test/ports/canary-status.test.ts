@@ -46,6 +46,8 @@ const state: fc.Arbitrary<CanaryState> = fc.record({
     intervals: fc.nat(1000),
     noDataStreak: fc.nat(10),
     failedChecks: fc.nat(10),
+    measuredMs: fc.nat(10_000_000),
+    rollbackAt: fc.option(fc.double({ min: 1, max: 1e6, noNaN: true }), { nil: null }),
   }), { nil: null }),
   handledRequest: text,
   message: fc.string({ maxLength: 40 }),
@@ -82,7 +84,7 @@ void describe('Canary status converters', () => {
 
   void it('writes an infinite e-value as the largest double, never as null', () => {
     const metricWith = { name: 'errors', canaryRequests: 1, canaryEvents: 1, primaryRequests: 1, primaryEvents: 0, ratio: Infinity, harm: Infinity, safe: 0, logLr: { '2': [Infinity, -Infinity, Number.NaN] } };
-    const status = parseStatus(overTheWire(toStatus(stateAt({ evidence: { metrics: [metricWith], intervals: 1, noDataStreak: 0, failedChecks: 0 } }), extra)));
+    const status = parseStatus(overTheWire(toStatus(stateAt({ evidence: { metrics: [metricWith], intervals: 1, noDataStreak: 0, failedChecks: 0, measuredMs: 60_000, rollbackAt: 40 } }), extra)));
     const back = fromStatus(status!).evidence!.metrics[0]!;
     assert.equal(back.harm, Number.MAX_VALUE);
     assert.equal(back.ratio, null);
@@ -96,6 +98,43 @@ void describe('Canary status converters', () => {
     assert.equal(fresh.canaryWeight, 0);
     assert.equal(fresh.evidence, null);
     assert.deepEqual(parseStatus({}), canaryStatusSchema.parse({}));
+  });
+
+  void it('numbers steps from 1 ("2/3"), null and "-" when no step is in progress', () => {
+    const at = toStatus(stateAt({ step: 1 }), { ...extra, steps: 3 });
+    assert.equal(at.step, 2);
+    assert.equal(at.stepText, '2/3');
+    const idle = toStatus(stateAt({ phase: 'Succeeded', step: -1 }), { ...extra, steps: 3 });
+    assert.equal(idle.step, null);
+    assert.equal(idle.stepText, '-');
+    assert.equal(toStatus(stateAt({ step: 0 }), extra).stepText, '1', 'without the number of steps, only the step');
+  });
+
+  void it('reads a status written with 0-based steps one step back, never ahead', () => {
+    assert.equal(fromStatus(parseStatus({ phase: 'Progressing', step: 2 })!).step, 1);
+    assert.equal(fromStatus(parseStatus({ phase: 'Progressing', step: 0 })!).step, -1);
+    assert.equal(fromStatus(parseStatus({ phase: 'Ready', step: -1 })!).step, -1);
+  });
+
+  void it('packs the running sums one line per key, exactly, and reads the lists older statuses wrote', () => {
+    const sums = [0.1, -3.25, 1e-300, Infinity, -Infinity, 699.9999999999];
+    const evidence = { metrics: [{ ...metricOf('errors'), logLr: { rel: sums, slo: [] } }], intervals: 2, noDataStreak: 0, failedChecks: 0, measuredMs: 120_000, rollbackAt: 40 };
+    const status = parseStatus(overTheWire(toStatus(stateAt({ evidence }), extra)))!;
+    const written = status.evidence!.metrics[0]!.logLr;
+    assert.equal(typeof written['rel'], 'string');
+    assert.ok(!JSON.stringify(status.evidence).includes('-3.25'), 'no raw floats in status');
+    assert.deepEqual(fromStatus(status).evidence!.metrics[0]!.logLr['rel'], sums);
+    const older = parseStatus({ evidence: { intervals: 1, noDataStreak: 0, failedChecks: 0, metrics: [{ ...metricOf('errors'), logLr: { rel: [0.5, 'Infinity'] } }] } })!;
+    assert.deepEqual(fromStatus(older).evidence!.metrics[0]!.logLr['rel'], [0.5, Infinity]);
+  });
+
+  void it('adds numbers a person can read to each metric\'s evidence: the way to the rollback threshold and the rates', () => {
+    const metric = { ...metricOf('latency'), canaryRequests: 1204, canaryEvents: 45, primaryRequests: 9800, primaryEvents: 33, ratio: 11, harm: Math.sqrt(40) };
+    const status = toStatus(stateAt({ evidence: { metrics: [metric], intervals: 4, noDataStreak: 0, failedChecks: 0, measuredMs: 240_000, rollbackAt: 40 } }), extra);
+    const written = status.evidence!.metrics[0]!;
+    assert.equal(written.towardRollback, 0.5, 'half way on the scale evidence grows on');
+    assert.equal(written.summary, 'canary 3.74% of 1,204, primary 0.34% of 9,800 (about 11×)');
+    assert.equal(status.evidence!.measuredMs, 240_000);
   });
 
   void it('refuses a hand-edited status that does not fit the schema', () => {
@@ -136,6 +175,10 @@ void describe('user requests on the Canary', () => {
     assert.ok(unknown.kind === 'invalid' && unknown.message.includes('verb'), JSON.stringify(unknown));
   });
 });
+
+function metricOf(name: string): MetricEvidence {
+  return { name, canaryRequests: 100, canaryEvents: 1, primaryRequests: 900, primaryEvents: 9, ratio: 1, harm: 1, safe: 1, logLr: {} };
+}
 
 function stateAt(overrides: Partial<CanaryState>): CanaryState {
   return {

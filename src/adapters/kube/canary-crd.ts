@@ -85,7 +85,7 @@ export function schemaOf(schema: z.ZodType): JsonSchema {
 const printerColumns = [
   { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
   { name: 'Weight', type: 'integer', jsonPath: '.status.canaryWeight' },
-  { name: 'Step', type: 'integer', jsonPath: '.status.step' },
+  { name: 'Step', type: 'string', jsonPath: '.status.stepText' },
   { name: 'Revision', type: 'string', jsonPath: '.status.revision' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];

@@ -24,6 +24,10 @@ export const settingEnv = {
   'slack-token-file': 'FLEDGE_SLACK_TOKEN_FILE',
   'slack-webhook-file': 'FLEDGE_SLACK_WEBHOOK_FILE',
   'slack-channel': 'FLEDGE_SLACK_CHANNEL',
+  'slack-api-url': 'FLEDGE_SLACK_API_URL',
+  'dashboard-link': 'FLEDGE_DASHBOARD_LINK',
+  'message-template': 'FLEDGE_MESSAGE_TEMPLATE',
+  'notify-interval': 'FLEDGE_NOTIFY_INTERVAL',
   'webhook-secret-file': 'FLEDGE_WEBHOOK_SECRET_FILE',
   'webhook-allow': 'FLEDGE_WEBHOOK_ALLOW',
   'prometheus-allow': 'FLEDGE_PROMETHEUS_ALLOW',
@@ -69,6 +73,14 @@ export const settingsSchema = z.object({
   'slack-token-file': optional,
   'slack-webhook-file': optional,
   'slack-channel': optional,
+  /** Slack's Web API base (bot token); the notifier's default is https://slack.com/api. */
+  'slack-api-url': z.url({ protocol: /^https?$/ }).optional(),
+  /** A URL template for the "Dashboard" link of Slack messages (the message placeholders, URL-encoded). */
+  'dashboard-link': optional,
+  /** The one-line text of every notice (docs/notifications.md); unknown placeholders stop the start. */
+  'message-template': optional,
+  /** Least time between two posts to one Slack channel or webhook URL. */
+  'notify-interval': duration.default(1000),
   'webhook-secret-file': optional,
   /** Comma-separated URL prefixes a Deployment's fledge.dev/webhooks may use. */
   'webhook-allow': z.string().transform((text) => text.split(',').map((s) => s.trim()).filter((s) => s !== '')).default([]),

@@ -21,7 +21,7 @@ export interface WaitLook {
 
 export type WaitOutcome =
   | { readonly kind: 'waiting' }
-  | { readonly kind: 'promoted'; readonly revision: string }
+  | { readonly kind: 'promoted'; readonly revision: string; readonly message: string }
   | { readonly kind: 'failed'; readonly revision: string; readonly message: string }
   | { readonly kind: 'superseded'; readonly revision: string; readonly newer: string }
   | { readonly kind: 'paused'; readonly revision: string; readonly by: string; readonly message: string }
@@ -45,13 +45,18 @@ function refused(look: WaitLook): WaitOutcome | null {
   return { kind: 'invalid', reason: condition.reason, message: condition.message };
 }
 
+/** The controller's sentence on the promotion, while status still describes that run. */
+function promotedMessage(run: CanaryStatus | null): string {
+  return run !== null && run.phase === 'Succeeded' ? run.message : '';
+}
+
 function settled(look: WaitLook): WaitOutcome | null {
   const status = look.status;
   if (status === undefined) return null;
   const invalid = refused(look);
   if (invalid !== null) return invalid;
-  if (status.lastPromotedRevision === look.bound) return { kind: 'promoted', revision: look.bound };
   const run = runOfBound(look);
+  if (status.lastPromotedRevision === look.bound) return { kind: 'promoted', revision: look.bound, message: promotedMessage(run) };
   if (run !== null && run.phase === 'Failed') return { kind: 'failed', revision: look.bound, message: run.message };
   if (run === null && status.lastFailedRevision === look.bound && look.current === look.bound) {
     return { kind: 'failed', revision: look.bound, message: status.message };
@@ -103,11 +108,16 @@ export function exitCodeOf(outcome: WaitOutcome): number {
 
 const suffix = (message: string): string => (message === '' ? '' : `: ${message}`);
 
+/** The controller's own sentence when it names the revision already ("revision R rolled back: why"); else `fallback` + it. */
+function sentence(message: string, revision: string, fallback: string): string {
+  return message.startsWith(`revision ${revision} `) ? message : `${fallback}${suffix(message)}`;
+}
+
 type Describers = { readonly [K in WaitOutcome['kind']]: (outcome: Extract<WaitOutcome, { kind: K }>) => string };
 
 const describers: Describers = {
-  promoted: (o) => `revision ${o.revision} promoted`,
-  failed: (o) => `revision ${o.revision} rolled back${suffix(o.message)}`,
+  promoted: (o) => sentence(o.message, o.revision, `revision ${o.revision} promoted`),
+  failed: (o) => sentence(o.message, o.revision, `revision ${o.revision} rolled back`),
   superseded: (o) => `revision ${o.revision} superseded by ${o.newer} before it finished`,
   paused: (o) => `revision ${o.revision} paused for a person (${o.by})${suffix(o.message)}`,
   timeout: (o) => `timed out waiting for revision ${o.revision}`,

@@ -2,6 +2,7 @@
 // otherwise, JSON lines or YAML documents for machines. Pure text functions; the command decides
 // when to print.
 import type { CanaryStatus } from '../../adapters/kube/canary-resource.ts';
+import { stepText } from '../../ports/canary-status.ts';
 import { formatRecord } from '../output.ts';
 import type { WaitOutcome } from './outcome.ts';
 import { describeOutcome } from './outcome.ts';
@@ -46,10 +47,9 @@ export function progressKey(progress: Progress): string {
   return [run.phase, run.step, run.canaryWeight, run.pausedBy ?? '', run.message].join('|');
 }
 
-function stepText(progress: Progress, run: CanaryStatus): string {
-  if (run.step < 0) return 'step -';
-  const total = progress.steps.length;
-  return total > 0 ? `step ${run.step + 1}/${total}` : `step ${run.step + 1}`;
+/** "step 2/3", "step -" when no step is in progress (1-based, as kubectl's STEP column). */
+function stepLabel(progress: Progress, run: CanaryStatus): string {
+  return `step ${stepText(run.step === null ? -1 : run.step - 1, progress.steps.length)}`;
 }
 
 function summary(progress: Progress): string {
@@ -60,7 +60,7 @@ function summary(progress: Progress): string {
   }
   const paused = run.pausedBy === null ? '' : ` (${run.pausedBy})`;
   const reason = run.message === '' ? '' : ` — ${run.message}`;
-  return `${run.phase}${paused} ${stepText(progress, run)} weight ${run.canaryWeight}%${reason}`;
+  return `${run.phase}${paused} ${stepLabel(progress, run)} weight ${run.canaryWeight}%${reason}`;
 }
 
 /** One log line (non-TTY), printed when progressKey changes. */
@@ -81,8 +81,8 @@ export const redrawPrefix = '\u001b[1A\u001b[2K';
 export function progressRecord(progress: Progress): object {
   const run = ourRun(progress);
   const fields = run === null
-    ? { phase: null, step: null, canaryWeight: null, pausedBy: null, message: null }
-    : { phase: run.phase, step: run.step, canaryWeight: run.canaryWeight, pausedBy: run.pausedBy, message: run.message };
+    ? { phase: null, step: null, steps: null, canaryWeight: null, pausedBy: null, message: null }
+    : { phase: run.phase, step: run.step, steps: progress.steps.length, canaryWeight: run.canaryWeight, pausedBy: run.pausedBy, message: run.message };
   return {
     type: 'progress',
     namespace: progress.namespace,

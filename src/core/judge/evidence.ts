@@ -10,7 +10,7 @@ export interface MetricPair {
 }
 
 export function initialEvidence(policy: JudgePolicy, fresh: FreshMetric): Evidence {
-  return { metrics: policy.metrics.map(fresh), intervals: 0, noDataStreak: 0, failedChecks: 0 };
+  return { metrics: policy.metrics.map(fresh), intervals: 0, noDataStreak: 0, failedChecks: 0, measuredMs: 0, rollbackAt: null };
 }
 
 /** Each policy metric, in the policy's order, with its evidence so far (fresh when there is none). */

@@ -2,14 +2,15 @@
 // check), a catastrophic canary rolls back at once, and a canary without data pauses after
 // `noDataIntervals` intervals instead of failing.
 import type { Assessment, Counts, Evidence, IntervalMeasurement, JudgeContext, JudgePolicy, Verdict } from '../types.ts';
-import { formatNumber, formatPercent } from './format.ts';
+import { formatCount } from './explain.ts';
+import { formatPercent } from './format.ts';
 
 /** Pause when either side's query failed. The caller keeps the evidence as it was. */
 export function metricsUnavailable(interval: IntervalMeasurement): Verdict | null {
   const messages = [interval.canary, interval.primary].flatMap((sample) => (sample.kind === 'error' ? [sample.message] : []));
   if (messages.length === 0) return null;
   const message = [...new Set(messages)].join('; ');
-  return { kind: 'pause', cause: 'metrics-unavailable', reason: `Prometheus error: ${message}: pausing, no decision on bad information` };
+  return { kind: 'pause', cause: 'metrics-unavailable', reason: `paused: Prometheus did not answer (${message}); nothing moves on missing information` };
 }
 
 function catastrophic(policy: JudgePolicy, counts: Counts | null): number | null {
@@ -26,18 +27,18 @@ function catastrophic(policy: JudgePolicy, counts: Counts | null): number | null
 export function catastrophe(policy: JudgePolicy, sides: { canary: Counts; primary: Counts | null }): Verdict | null {
   const share = catastrophic(policy, sides.canary);
   if (share === null) return null;
-  const requests = formatNumber(sides.canary.requests);
+  const requests = formatCount(sides.canary.requests);
   const primaryShare = catastrophic(policy, sides.primary);
   if (primaryShare !== null) {
     return {
       kind: 'pause',
       cause: 'shared-incident',
-      reason: `canary failed ${formatPercent(share)} of ${requests} requests and the primary ${formatPercent(primaryShare)} of ${formatNumber(sides.primary?.requests ?? 0)} in one interval: a shared incident, pausing`,
+      reason: `paused: the canary failed ${formatPercent(share)} of ${requests} requests and the primary ${formatPercent(primaryShare)} of ${formatCount(sides.primary?.requests ?? 0)} in the same interval — a shared incident, not the canary's doing`,
     };
   }
   return {
     kind: 'rollback',
-    reason: `canary failed ${formatPercent(share)} of ${requests} requests in one interval (≥ ${formatPercent(policy.catastropheRatio)}): roll back at once`,
+    reason: `the canary failed ${formatPercent(share)} of ${requests} requests in a single interval, past the ${formatPercent(policy.catastropheRatio)} guardrail: rolled back at once, without waiting for more evidence`,
   };
 }
 
@@ -53,8 +54,12 @@ function noDataLimit(policy: JudgePolicy, context: JudgeContext): number {
 
 /** "3 intervals", or "5 windows" when the judge looks more often than once per interval. */
 function streakText(streak: number, context: JudgeContext): string {
-  const unit = (context.looksPerInterval ?? 1) > 1 ? 'window' : 'interval';
-  return `${streak} ${unit}${streak === 1 ? '' : 's'}`;
+  return `${streak} ${unitOf(context)}${streak === 1 ? '' : 's'}`;
+}
+
+/** What the judge looks at once: a window when it looks more often than once per interval. */
+function unitOf(context: JudgeContext): string {
+  return (context.looksPerInterval ?? 1) > 1 ? 'window' : 'interval';
 }
 
 /**
@@ -73,11 +78,10 @@ export function noCanaryData(policy: JudgePolicy, evidence: Evidence, context: J
   const next = { ...evidence, intervals: evidence.intervals + 1, noDataStreak };
   const limit = noDataLimit(policy, context);
   if (noDataStreak >= limit) {
-    return { evidence: next, verdict: { kind: 'pause', cause: 'no-data', reason: `no canary data for ${streakText(noDataStreak, context)}: pausing` } };
+    return { evidence: next, verdict: { kind: 'pause', cause: 'no-data', reason: `paused: the canary received no requests in the last ${streakText(noDataStreak, context)}` } };
   }
-  const here = (context.looksPerInterval ?? 1) > 1 ? 'this window' : 'this interval';
   return {
     evidence: next,
-    verdict: { kind: 'continue', safe: false, reason: `no canary data ${here} (${noDataStreak} of ${limit} before pausing)` },
+    verdict: { kind: 'continue', safe: false, reason: `the canary received no requests this ${unitOf(context)} (${noDataStreak} of ${limit} such ${unitOf(context)}s pause the release)` },
   };
 }

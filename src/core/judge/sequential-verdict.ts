@@ -1,8 +1,8 @@
 // Verdicts of the sequential judge from the interval's weighed metrics, with reasons built
 // from the numbers that led to them.
 import type { MetricEvidence, MetricPolicy, JudgePolicy, Verdict } from '../types.ts';
-import { rateOf } from './counts.ts';
-import { eventNoun, formatNumber, formatPercent } from './format.ts';
+import { comparison, towardThreshold } from './explain.ts';
+import { formatNumber, formatPercent } from './format.ts';
 
 /** One metric after the interval. */
 export interface Weighed {
@@ -22,42 +22,41 @@ export function safeBound(policy: JudgePolicy): number {
   return Math.max(1, policy.metrics.length) / policy.beta;
 }
 
-function describeRates({ metric, evidence }: Weighed): string {
-  // Verdicts follow an interval with canary requests, so the canary's rate is defined.
-  const canary = evidence.canaryEvents / evidence.canaryRequests;
-  const primary = rateOf(evidence.primaryEvents, evidence.primaryRequests);
-  const versus = primary === null ? '' : ` vs primary ${formatPercent(primary)}`;
-  const ratio = evidence.ratio === null ? '' : ` (≈${formatNumber(evidence.ratio)}×)`;
-  // An extra metric has no SLO (rate 1): it is judged against the primary only.
-  const slo = metric.sloRate >= 1 ? '' : `, SLO ${formatPercent(metric.sloRate)}`;
-  return `${metric.name}: canary ${eventNoun(metric.event)} ${formatPercent(canary)}${versus}${ratio}${slo}`;
+/** "checkout-errors: " when another metric of the policy counts the same event (or a template's own metric), so the sentence says which. */
+function namedIfShared(policy: JudgePolicy, metric: MetricPolicy): string {
+  return metric.event === 'extra' || policy.metrics.filter((m) => m.event === metric.event).length > 1 ? `${metric.name}: ` : '';
 }
 
-function listValues(weighed: readonly Weighed[], pick: (evidence: MetricEvidence) => number): string {
-  return weighed.map((w) => `${w.metric.name} ${formatNumber(pick(w.evidence))}`).join(', ');
-}
-
-/** Rollback when any metric's harm e-value reaches M/α. */
-export function harmVerdict(policy: JudgePolicy, weighed: readonly Weighed[]): Verdict | null {
+/**
+ * Rollback when any metric's harm e-value reaches M/α. The reason compares the canary with the
+ * primary and the SLO over the run, metric by metric (see explain.ts).
+ */
+export function harmVerdict(policy: JudgePolicy, weighed: readonly Weighed[], measuredMs?: number): Verdict | null {
   const bound = harmBound(policy);
   const harmful = weighed.filter((w) => w.evidence.harm >= bound);
   if (harmful.length === 0) return null;
-  const reasons = harmful.map((w) => `${describeRates(w)}; evidence ${formatNumber(w.evidence.harm)} ≥ ${formatNumber(bound)}`);
-  return { kind: 'rollback', reason: `${reasons.join('; ')}: roll back` };
+  const reasons = harmful.map((w) => `${namedIfShared(policy, w.metric)}${comparison({ metric: w.metric, evidence: w.evidence, judge: policy, measuredMs })}`);
+  return { kind: 'rollback', reason: reasons.join('; and ') };
 }
 
 /** Pause while the primary breaks the SLO too: the trouble is not the canary's. */
 export function sharedIncidentVerdict(weighed: readonly Weighed[]): Verdict | null {
   const shared = weighed.flatMap((w) => (w.sharedRate === null ? [] : [`${w.metric.name} ${formatPercent(w.sharedRate)} > ${formatPercent(w.metric.sloRate)}`]));
   if (shared.length === 0) return null;
-  return { kind: 'pause', cause: 'shared-incident', reason: `primary breaks the SLO too (${shared.join(', ')}): shared incident, pausing` };
+  return { kind: 'pause', cause: 'shared-incident', reason: `the primary breaks the SLO too (${shared.join(', ')}): a shared incident, not the canary's doing; paused until it passes` };
+}
+
+/** "errors 12%, latency 3%": how far each metric's harm evidence has come towards the rollback threshold. */
+function harmProgress(weighed: readonly Weighed[], bound: number): string {
+  return weighed.map((w) => `${w.metric.name} ${Math.floor((towardThreshold(w.evidence.harm, bound) ?? 0) * 100)}%`).join(', ');
 }
 
 /** No reason to stop; `safe` when every metric's safe e-value reached M/β at this step. */
 export function continueVerdict(policy: JudgePolicy, weighed: readonly Weighed[]): Verdict {
-  const harm = `no harm evidence yet (${listValues(weighed, (e) => e.harm)} < ${formatNumber(harmBound(policy))})`;
+  const harm = `no sign of harm yet: evidence ${harmProgress(weighed, harmBound(policy))} of the way to a rollback`;
   const bound = safeBound(policy);
   const safe = weighed.every((w) => w.evidence.safe >= bound);
   if (!safe) return { kind: 'continue', safe, reason: harm };
-  return { kind: 'continue', safe, reason: `${harm}; no worse than allowed at this step (${listValues(weighed, (e) => e.safe)} ≥ ${formatNumber(bound)})` };
+  const times = weighed.map((w) => `${w.metric.name} ${formatNumber(w.evidence.safe / bound)}×`).join(', ');
+  return { kind: 'continue', safe, reason: `${harm}; shown no worse than allowed at this step (evidence ${times} the threshold)` };
 }

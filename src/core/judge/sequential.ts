@@ -8,7 +8,7 @@ import { alignEvidence, initialEvidence, metricPairs } from './evidence.ts';
 import { catastrophe, hasCanaryData, metricsUnavailable, noCanaryData } from './guardrails.ts';
 import { foldSequentialMetric, freshSequentialMetric, restartSafe } from './sequential-metric.ts';
 import type { Weighed } from './sequential-verdict.ts';
-import { continueVerdict, harmVerdict, sharedIncidentVerdict } from './sequential-verdict.ts';
+import { continueVerdict, harmBound, harmVerdict, sharedIncidentVerdict } from './sequential-verdict.ts';
 
 /** A primary is judged against the SLO only on at least this many requests. */
 const sharedIncidentMinRequests = 20;
@@ -19,7 +19,7 @@ const sharedIncidentMinRequests = 20;
 const sharedIncidentLevel = 0.001;
 
 export function emptySequentialEvidence(policy: JudgePolicy): Evidence {
-  return initialEvidence(policy, freshSequentialMetric);
+  return { ...initialEvidence(policy, freshSequentialMetric), rollbackAt: harmBound(policy) };
 }
 
 function klBernoulli(q: number, p: number): number {
@@ -94,8 +94,9 @@ function assess(policy: JudgePolicy, input: Input): Assessment {
   const sides = { canary, primary: sampleCounts(input.interval.primary) };
   const weighed = weigh(policy, start, sides);
   const checked = gaugeChecks(policy, start, canary);
-  const evidence = { ...checked.evidence, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0 };
-  const verdict = catastrophe(policy, sides) ?? checked.verdict ?? harmVerdict(policy, weighed) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
+  const measuredMs = start.measuredMs + (input.interval.end - input.interval.start);
+  const evidence = { ...checked.evidence, metrics: weighed.map((w) => w.evidence), intervals: start.intervals + 1, noDataStreak: 0, measuredMs, rollbackAt: harmBound(policy) };
+  const verdict = catastrophe(policy, sides) ?? checked.verdict ?? harmVerdict(policy, weighed, measuredMs) ?? sharedIncidentVerdict(weighed) ?? continueVerdict(policy, weighed);
   return { evidence, verdict };
 }
 

@@ -4,6 +4,7 @@
 import type { Assessment, Counts, Evidence, IntervalMeasurement, Judge, JudgeContext, JudgePolicy, MetricPolicy, Verdict } from '../types.ts';
 import { addCounts, freshMetric, sampleCounts } from './counts.ts';
 import { alignEvidence, initialEvidence, metricPairs } from './evidence.ts';
+import { formatCount, spanWords } from './explain.ts';
 import { formatNumber, formatPercent } from './format.ts';
 import { catastrophe, hasCanaryData, metricsUnavailable, noCanaryData } from './guardrails.ts';
 import { gaugeChecks } from './gauge-checks.ts';
@@ -32,20 +33,25 @@ function check(policy: JudgePolicy, canary: Counts): Checks {
   const passed: string[] = [];
   const rate = successRate(canary);
   const rateText = `success rate ${formatPercent(rate / 100)}`;
-  if (rate < policy.successRateMin) failed.push(`${rateText} < ${formatPercent(policy.successRateMin / 100)}`);
-  else passed.push(`${rateText} ≥ ${formatPercent(policy.successRateMin / 100)}`);
+  const minimum = formatPercent(policy.successRateMin / 100);
+  if (rate < policy.successRateMin) failed.push(`${rateText}, below the ${minimum} minimum`);
+  else passed.push(`${rateText}, at least ${minimum}`);
   const p99 = canary.p99Ms;
+  const limit = `${formatNumber(policy.latencyP99MaxMs)} ms`;
   if (p99 === undefined || !Number.isFinite(p99)) passed.push('p99 unknown, not checked');
-  else if (p99 > policy.latencyP99MaxMs) failed.push(`p99 ${formatNumber(p99)}ms > ${formatNumber(policy.latencyP99MaxMs)}ms`);
-  else passed.push(`p99 ${formatNumber(p99)}ms ≤ ${formatNumber(policy.latencyP99MaxMs)}ms`);
+  else if (p99 > policy.latencyP99MaxMs) failed.push(`p99 ${formatNumber(p99)} ms, above the ${limit} limit`);
+  else passed.push(`p99 ${formatNumber(p99)} ms, within ${limit}`);
   return { failed, passed };
 }
 
-function checkVerdict(policy: JudgePolicy, checks: Checks, failedChecks: number): Verdict {
-  if (checks.failed.length === 0) return { kind: 'continue', safe: true, reason: `checks passed (${checks.passed.join(', ')})` };
-  const failed = `check failed (${checks.failed.join(', ')}): ${failedChecks} of ${policy.maxFailedChecks} failed checks`;
-  if (failedChecks >= policy.maxFailedChecks) return { kind: 'rollback', reason: `${failed}: roll back` };
-  return { kind: 'continue', safe: false, reason: failed };
+function checkVerdict(policy: JudgePolicy, checks: Checks, input: { failedChecks: number; canaryRequests: number; measuredMs: number }): Verdict {
+  if (checks.failed.length === 0) return { kind: 'continue', safe: true, reason: `checks passed (${checks.passed.join('; ')})` };
+  const count = `${input.failedChecks} of ${policy.maxFailedChecks} allowed failed checks`;
+  if (input.failedChecks >= policy.maxFailedChecks) {
+    const over = input.measuredMs > 0 ? ` over ${spanWords(input.measuredMs)}` : '';
+    return { kind: 'rollback', reason: `the canary failed ${count} on ${formatCount(input.canaryRequests)} requests${over} (the last: ${checks.failed.join('; ')})` };
+  }
+  return { kind: 'continue', safe: false, reason: `check failed (${checks.failed.join('; ')}): ${count}` };
 }
 
 interface Input {
@@ -63,12 +69,14 @@ function assess(policy: JudgePolicy, input: Input): Assessment {
   const primary = sampleCounts(input.interval.primary);
   const metrics = metricPairs(policy, start, freshThresholdMetric).map(({ metric, current }) => addCounts(current, metric, { canary, primary }));
   const gauges = gaugeChecks(policy, start, canary);
-  const counted = { ...gauges.evidence, metrics, intervals: start.intervals + 1, noDataStreak: 0 };
+  const measuredMs = start.measuredMs + (input.interval.end - input.interval.start);
+  const counted = { ...gauges.evidence, metrics, intervals: start.intervals + 1, noDataStreak: 0, measuredMs };
   const guard = catastrophe(policy, { canary, primary }) ?? gauges.verdict;
   if (guard !== null) return { evidence: counted, verdict: guard };
   const checks = check(policy, canary);
   const failedChecks = start.failedChecks + (checks.failed.length > 0 ? 1 : 0);
-  return { evidence: { ...counted, failedChecks }, verdict: checkVerdict(policy, checks, failedChecks) };
+  const canaryRequests = metrics[0]?.canaryRequests ?? canary.requests;
+  return { evidence: { ...counted, failedChecks }, verdict: checkVerdict(policy, checks, { failedChecks, canaryRequests, measuredMs }) };
 }
 
 export function thresholdJudge(policy: JudgePolicy): Judge {

@@ -45,7 +45,7 @@ void describe('the Canary CRD', () => {
     const crd = buildCanaryCrd() as { spec: { names: Node; versions: { additionalPrinterColumns: { name: string; jsonPath: string }[]; subresources: Node }[] } };
     const version = crd.spec.versions[0]!;
     assert.deepEqual(version.additionalPrinterColumns.map((c) => `${c.name}=${c.jsonPath}`), [
-      'Phase=.status.phase', 'Weight=.status.canaryWeight', 'Step=.status.step', 'Revision=.status.revision', 'Age=.metadata.creationTimestamp',
+      'Phase=.status.phase', 'Weight=.status.canaryWeight', 'Step=.status.stepText', 'Revision=.status.revision', 'Age=.metadata.creationTimestamp',
     ]);
     assert.deepEqual(version.subresources, { status: {} });
     assert.deepEqual(crd.spec.names['shortNames'], ['cn']);

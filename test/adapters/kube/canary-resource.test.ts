@@ -25,7 +25,7 @@ const progressing: CanaryState = {
   phase: 'Progressing', revision: '7d9f', lastPromotedRevision: '1a2b', lastFailedRevision: null, canaryWeight: 10, step: 0,
   runStartedAt: t0, stepStartedAt: t0 + 1000, analyzedUntil: t0 + 61_000, progressAt: t0 + 61_000, pausedBy: null, userPaused: false,
   evidence: {
-    intervals: 1, noDataStreak: 0, failedChecks: 0,
+    intervals: 1, noDataStreak: 0, failedChecks: 0, measuredMs: 60_000, rollbackAt: 40,
     metrics: [{ name: 'errors', canaryRequests: 120, canaryEvents: 1, primaryRequests: 1080, primaryEvents: 9, ratio: 1.0, harm: 0.8, safe: 1.2, logLr: { '2': [-0.1], '5': [-0.7] } }],
   },
   handledRequest: null, pausedAt: null, message: 'step 1 of 2 at 10%',
@@ -101,18 +101,21 @@ void describe('Canary objects in the cluster', () => {
     assert.equal(read?.statusInvalid, true);
   });
 
-  void it('shows phase, weight, step and revision in kubectl get canaries', async (t) => {
+  void it('shows phase, weight, the 1-based step of the steps ("-" when idle) and revision in kubectl get canaries', async (t) => {
     if (!existsSync('/usr/bin/kubectl')) return t.skip('kubectl not installed');
     const { cluster, emulator } = await setup(t);
     const created = await cluster.createCanary(canary('cart'));
-    await cluster.updateCanaryStatus({ ...created, status: toStatus(progressing, { observedGeneration: 1, conditions: [] }) });
+    await cluster.updateCanaryStatus({ ...created, status: toStatus(progressing, { observedGeneration: 1, conditions: [], steps: 2 }) });
+    const idle = await cluster.createCanary(canary('shop'));
+    await cluster.updateCanaryStatus({ ...idle, status: toStatus({ ...progressing, phase: 'Succeeded', step: -1, canaryWeight: 0 }, { observedGeneration: 1, conditions: [], steps: 2 }) });
     const dir = mkdtempSync(join(tmpdir(), 'fledge-kubectl-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const kubeconfig = join(dir, 'kubeconfig');
     await emulator.writeKubeconfig(kubeconfig);
     const { stdout } = await promisify(execFile)('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', 'cn', '-A'], { timeout: 20_000 });
-    const [header, row] = stdout.trim().split('\n');
+    const [header, row, idleRow] = stdout.trim().split('\n');
     assert.match(header ?? '', /NAMESPACE\s+NAME\s+PHASE\s+WEIGHT\s+STEP\s+REVISION\s+AGE/);
-    assert.match(row ?? '', /default\s+cart\s+Progressing\s+10\s+0\s+7d9f\s+/);
+    assert.match(row ?? '', /default\s+cart\s+Progressing\s+10\s+1\/2\s+7d9f\s+/);
+    assert.match(idleRow ?? '', /default\s+shop\s+Succeeded\s+0\s+-\s+7d9f\s+/);
   });
 });

@@ -71,7 +71,7 @@ void describe('the fledge wait loop', async () => {
   });
 
   void it('redraws one live line in place on a terminal', async () => {
-    const progressing = canary({ phase: 'Progressing', revision: ours, step: 0, canaryWeight: 50 });
+    const progressing = canary({ phase: 'Progressing', revision: ours, step: 1, canaryWeight: 50 });
     const { exit, out } = run(deps([progressing, progressing, canary({ phase: 'Succeeded', revision: ours, lastPromotedRevision: ours })]), { isTty: true });
     assert.equal(await exit, 0);
     assert.ok(!out[0]!.startsWith(redrawPrefix));
@@ -84,7 +84,7 @@ void describe('the fledge wait loop', async () => {
   });
 
   void it('prints the same progress and result records as YAML documents with -o yaml as JSON lines with -o json', async () => {
-    const answers = (): LookDeps => deps([canary({ phase: 'Progressing', revision: ours, step: 0, canaryWeight: 50 }), canary({ phase: 'Succeeded', revision: ours, lastPromotedRevision: ours })]);
+    const answers = (): LookDeps => deps([canary({ phase: 'Progressing', revision: ours, step: 1, canaryWeight: 50 }), canary({ phase: 'Succeeded', revision: ours, lastPromotedRevision: ours })]);
     const json = run(answers(), { output: 'json' });
     const yaml = run(answers(), { output: 'yaml' });
     assert.equal(await json.exit, 0);

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseStatus, type CanaryStatus } from '../../../src/adapters/kube/canary-resource.ts';
-import { formatElapsed, jsonProgress, liveLine, logLine, progressBar, progressKey, type Progress } from '../../../src/cli/wait/render.ts';
+import { formatElapsed, jsonProgress, liveLine, logLine, progressBar, progressKey, resultRecord, type Progress } from '../../../src/cli/wait/render.ts';
+import { describeOutcome } from '../../../src/cli/wait/outcome.ts';
 import { appName } from '../../../src/cli/kube-flags.ts';
 
 function progress(fields: Record<string, unknown> | undefined, elapsedMs = 65_000): Progress {
@@ -11,7 +12,7 @@ function progress(fields: Record<string, unknown> | undefined, elapsedMs = 65_00
 
 void describe('fledge wait progress', () => {
   void it('shows phase, step, weight, the judge\'s reason and elapsed time in a log line', () => {
-    const line = logLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 2, canaryWeight: 30, message: 'no harm seen (failures e=1.2)' }));
+    const line = logLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 3, canaryWeight: 30, message: 'no harm seen (failures e=1.2)' }));
     assert.equal(line, 'shop/app bbbbbbbbbb [1m05s] Progressing step 3/5 weight 30% — no harm seen (failures e=1.2)');
   });
 
@@ -21,20 +22,20 @@ void describe('fledge wait progress', () => {
   });
 
   void it('draws a bar filled in proportion to the weight of the last step', () => {
-    assert.equal(progressBar(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 2, canaryWeight: 25 }), 10), '[#####-----]');
+    assert.equal(progressBar(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 3, canaryWeight: 25 }), 10), '[#####-----]');
     assert.equal(progressBar(progress({ phase: 'Succeeded', revision: 'bbbbbbbbbb' }), 10), '[##########]');
     assert.equal(progressBar(progress(undefined), 4), '[----]');
   });
 
   void it('keeps the live line within the terminal width', () => {
-    const line = liveLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 10, message: 'x'.repeat(300) }), 80);
+    const line = liveLine(progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10, message: 'x'.repeat(300) }), 80);
     assert.equal(line.length, 80);
   });
 
   void it('prints a new log line only when something a person would notice changed', () => {
-    const a = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 10 }, 1000);
-    const b = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 0, canaryWeight: 10 }, 9000);
-    const c = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 20 }, 9000);
+    const a = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10 }, 1000);
+    const b = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10 }, 9000);
+    const c = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 2, canaryWeight: 20 }, 9000);
     assert.equal(progressKey(a), progressKey(b));
     assert.notEqual(progressKey(b), progressKey(c));
   });
@@ -44,6 +45,28 @@ void describe('fledge wait progress', () => {
     assert.equal(parsed['started'], false);
     assert.equal(parsed['phase'], null);
     assert.equal(parsed['revision'], 'bbbbbbbbbb');
+  });
+
+  void it('numbers steps from 1 in the log line and the JSON alike, "-" and null when no step is in progress', () => {
+    const at = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: 1, canaryWeight: 10 });
+    assert.match(logLine(at), / step 1\/5 /);
+    const record = JSON.parse(jsonProgress(at)) as Record<string, unknown>;
+    assert.equal(record['step'], 1);
+    assert.equal(record['steps'], 5);
+    const idle = progress({ phase: 'Progressing', revision: 'bbbbbbbbbb', step: null, canaryWeight: 0 });
+    assert.match(logLine(idle), / step - /);
+    assert.equal((JSON.parse(jsonProgress(idle)) as Record<string, unknown>)['step'], null);
+  });
+
+  void it('ends with the controller\'s own sentence, in text and JSON, without saying "rolled back" twice', () => {
+    const sentence = "revision bbbbbbbbbb rolled back: the canary failed 3.7% of 1,204 requests against the primary's 0.34% — about 11× — over 4 minutes; the SLO allows 1%";
+    const outcome = { kind: 'failed', revision: 'bbbbbbbbbb', message: sentence } as const;
+    assert.equal(describeOutcome(outcome), sentence);
+    const record = resultRecord({ outcome, exitCode: 1, elapsedMs: 1000, app: 'app', namespace: 'shop' }) as Record<string, unknown>;
+    assert.equal(record['message'], sentence);
+    const promoted = { kind: 'promoted', revision: 'bbbbbbbbbb', message: 'revision bbbbbbbbbb promoted: promoted by a person (`fledge promote`) at step 1/2 (10% of traffic)' } as const;
+    assert.equal(describeOutcome(promoted), promoted.message);
+    assert.equal(describeOutcome({ kind: 'failed', revision: 'bbbbbbbbbb', message: '' }), 'revision bbbbbbbbbb rolled back');
   });
 
   void it('formats elapsed time in minutes and seconds', () => {

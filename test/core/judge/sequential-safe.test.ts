@@ -27,7 +27,7 @@ void describe('sequential judge, evidence mode (non-inferiority per step)', () =
     assert.ok(errors.safe > 2305);
     assert.equal(verdict.kind, 'continue');
     assert.ok(safeOf(verdict));
-    assert.match(verdict.reason, /; no worse than allowed at this step \(errors \d+, latency \d+ ≥ 40\)$/);
+    assert.match(verdict.reason, /; shown no worse than allowed at this step \(evidence errors [\d.]+×, latency [\d.]+× the threshold\)$/);
   });
 
   void it('does not call a canary safe on too little traffic', () => {

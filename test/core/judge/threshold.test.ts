@@ -31,36 +31,36 @@ void describe('threshold judge (Flagger rule, no data is not a failure)', () => 
 
   void it('passes an interval within the SLO and calls it safe', () => {
     const { last, evidence } = run([good]);
-    assert.deepEqual(last, { kind: 'continue', safe: true, reason: 'checks passed (success rate 99.9% ≥ 99%, p99 120ms ≤ 500ms)' });
+    assert.deepEqual(last, { kind: 'continue', safe: true, reason: 'checks passed (success rate 99.9%, at least 99%; p99 120 ms, within 500 ms)' });
     assert.equal(evidence.metrics[0]!.canaryRequests, 1000);
     assert.equal(evidence.metrics[0]!.primaryRequests, 900);
   });
 
   void it('counts a success rate below the minimum as a failed check and goes on', () => {
     const { last, evidence } = run([lowSuccess]);
-    assert.deepEqual(last, { kind: 'continue', safe: false, reason: 'check failed (success rate 97.5% < 99%): 1 of 3 failed checks' });
+    assert.deepEqual(last, { kind: 'continue', safe: false, reason: 'check failed (success rate 97.5%, below the 99% minimum): 1 of 3 allowed failed checks' });
     assert.equal(evidence.failedChecks, 1);
   });
 
   void it('counts a p99 above the maximum as a failed check', () => {
     const { last } = run([slow]);
-    assert.equal(last.reason, 'check failed (p99 620ms > 500ms): 1 of 3 failed checks');
+    assert.equal(last.reason, 'check failed (p99 620 ms, above the 500 ms limit): 1 of 3 allowed failed checks');
   });
 
   void it('rolls back at max-failed-checks, counting failed checks over the run, not in a row', () => {
     const { verdicts, evidence } = run([lowSuccess, good, slow, good, lowSuccess]);
     assert.deepEqual(verdicts.map((v) => v.kind), ['continue', 'continue', 'continue', 'continue', 'rollback']);
     assert.equal(evidence.failedChecks, 3);
-    assert.equal(verdicts[4]!.reason, 'check failed (success rate 97.5% < 99%): 3 of 3 failed checks: roll back');
+    assert.equal(verdicts[4]!.reason, 'the canary failed 3 of 3 allowed failed checks on 5,000 requests over 5 minutes (the last: success rate 97.5%, below the 99% minimum)');
   });
 
   void it('computes the success rate from the counts when Prometheus gave no display value', () => {
-    assert.match(run([measured(value(1000, 20))]).last.reason, /success rate 98% < 99%/);
-    assert.match(run([measured(value(1000, 20, 0, { successRate: Number.NaN }))]).last.reason, /success rate 98% < 99%/);
+    assert.match(run([measured(value(1000, 20))]).last.reason, /success rate 98%, below the 99% minimum/);
+    assert.match(run([measured(value(1000, 20, 0, { successRate: Number.NaN }))]).last.reason, /success rate 98%, below the 99% minimum/);
   });
 
   void it('skips the latency check when p99 is unknown', () => {
-    assert.equal(run([measured(value(1000, 0))]).last.reason, 'checks passed (success rate 100% ≥ 99%, p99 unknown, not checked)');
+    assert.equal(run([measured(value(1000, 0))]).last.reason, 'checks passed (success rate 100%, at least 99%; p99 unknown, not checked)');
     assert.equal(run([measured(value(1000, 0, 0, { p99Ms: Number.NaN }))]).last.kind, 'continue');
   });
 
@@ -80,7 +80,7 @@ void describe('threshold judge (Flagger rule, no data is not a failure)', () => 
 
   void it('rolls back a catastrophic canary at once, whatever the failed-check count', () => {
     const { last, evidence } = run([measured(value(200, 60, 0, { successRate: 70 }))]);
-    assert.deepEqual(last, { kind: 'rollback', reason: 'canary failed 30% of 200 requests in one interval (≥ 20%): roll back at once' });
+    assert.deepEqual(last, { kind: 'rollback', reason: 'the canary failed 30% of 200 requests in a single interval, past the 20% guardrail: rolled back at once, without waiting for more evidence' });
     assert.equal(evidence.failedChecks, 0);
   });
 

@@ -135,7 +135,7 @@ void test('the status Fledge writes reads back unchanged: the generated CRD desc
     pausedBy: 'no-data', pausedAt: 1_800_000_130_000, userPaused: true, handledRequest: 'r-1', message: 'paused: no data',
     hooks: { preRolloutPassed: true, confirmed: false, confirmPolls: 2, confirmNextAt: 1_800_000_140_000, rolloutCalledFor: 1_800_000_120_000, rolloutCountedTo: 1_800_000_060_000, rolloutFailures: 1, lastFailure: 'rollout hook failed: HTTP 503' },
     evidence: {
-      intervals: 3, noDataStreak: 1, failedChecks: 0,
+      intervals: 3, noDataStreak: 1, failedChecks: 0, measuredMs: 60_000, rollbackAt: 40,
       metrics: [{ name: 'errors', canaryRequests: 300, canaryEvents: 2, primaryRequests: 2700, primaryEvents: 20, ratio: null, harm: Number.MAX_VALUE, safe: 0.5, logLr: { '2': [-0.1, Infinity], '5': [Number.NaN] } }],
     },
   };
