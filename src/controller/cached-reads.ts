@@ -3,9 +3,10 @@
 // its cache instead of asking the API server. A cache lags behind the controller's own writes by
 // one watch event, so what a write returned is kept in a small overlay and read instead of the
 // cache until the cache shows that version (or a later one): a reconcile always sees its own
-// writes. Secrets are never cached (only tracked ones are read, by name, from the API); routers
-// read their TrafficSplits through routeReads, with the same overlay.
-import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
+// writes. HPAs are listed from their cache as it is (a list only looks for the app's own HPA,
+// which the controller never writes). Secrets are never cached (only tracked ones are read, by
+// name, from the API); routers read their TrafficSplits through routeReads, with the same overlay.
+import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { ClusterObjects, RouteReads } from '../ports.ts';
 import { parseTemplate, type CanaryObject, type TemplateObject } from '../ports.ts';
 import { cachedCanary, validatedCanary } from './cache-shapes.ts';
@@ -16,9 +17,11 @@ export interface CacheLookup {
   /** True once the informer has listed (its cache is complete). */
   readonly synced: boolean;
   get(name: string, namespace: string): KubernetesObject | undefined;
+  /** The cached objects in `namespace` (kinds read by list only). */
+  list?(namespace: string): readonly KubernetesObject[];
 }
 
-export type CachedKind = 'deployments' | 'services' | 'configmaps' | 'canaries' | 'analysistemplates' | 'clusteranalysistemplates';
+export type CachedKind = 'deployments' | 'services' | 'configmaps' | 'canaries' | 'analysistemplates' | 'clusteranalysistemplates' | 'horizontalpodautoscalers';
 
 interface Written {
   /** What the write returned; undefined when it returned nothing (read the API once instead); null after a delete. */
@@ -206,6 +209,8 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
   const deployments: Reader<V1Deployment> = { kind: 'deployments', fromApi: (namespace, name) => api.getDeployment(namespace, name), fromCache: (o) => o };
   const services: Reader<V1Service> = { kind: 'services', fromApi: (namespace, name) => api.getService(namespace, name), fromCache: (o) => o };
   const configMaps: Reader<V1ConfigMap> = { kind: 'configmaps', fromApi: (namespace, name) => api.getConfigMap(namespace, name), fromCache: (o) => o };
+  const hpas: Reader<V2HorizontalPodAutoscaler> = { kind: 'horizontalpodautoscalers', fromApi: (namespace, name) => api.getHpa(namespace, name), fromCache: (o) => o };
+  const hpaCache = caches.horizontalpodautoscalers;
   const canaries: Reader<CanaryObject> = { kind: 'canaries', fromApi: async (namespace, name) => validatedOrNull(await api.getCanary(namespace, name)), fromCache: cachedCanary };
   const templates = (kind: 'analysistemplates' | 'clusteranalysistemplates'): Reader<TemplateObject> => ({
     kind,
@@ -222,6 +227,16 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     getService: (namespace, name) => read(services, namespace, name),
     getConfigMap: (namespace, name) => read(configMaps, namespace, name),
     getCanary: (namespace, name) => read(canaries, namespace, name),
+    getHpa: (namespace, name) => read(hpas, namespace, name),
+    listHpas: async (namespace) => (hpaCache?.synced === true && hpaCache.list !== undefined
+      ? hpaCache.list(namespace).map((o) => o as V2HorizontalPodAutoscaler)
+      : api.listHpas(namespace)),
+    createHpa: async (body) => wrote('horizontalpodautoscalers', await api.createHpa(body)),
+    replaceHpa: async (body) => wrote('horizontalpodautoscalers', await fresh('horizontalpodautoscalers', body, () => api.replaceHpa(body))),
+    deleteHpa: async (namespace, name) => {
+      await api.deleteHpa(namespace, name);
+      touched('horizontalpodautoscalers', namespace, name, null);
+    },
     createDeployment: async (body) => wrote('deployments', await api.createDeployment(body)),
     replaceDeployment: async (body) => wrote('deployments', await fresh('deployments', body, () => api.replaceDeployment(body))),
     patchDeployment: async (namespace, name, patch) => wrote('deployments', await api.patchDeployment(namespace, name, patch)),
@@ -237,6 +252,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     },
     applyConfigMap: async (body) => wrote('configmaps', await api.applyConfigMap(body)),
     createCanary: async (body) => wroteCanary(await api.createCanary(body)),
+    updateCanary: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanary(body))),
     updateCanaryStatus: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanaryStatus(body))),
     patchCanaryAnnotations: async (namespace, name, annotations) => wroteCanary(await api.patchCanaryAnnotations(namespace, name, annotations)),
     deleteCanary: async (namespace, name) => {

@@ -130,10 +130,12 @@ class RunningController implements Controller {
         { kind: 'httproutes', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },
         // A template's edit re-queues the apps naming it (it applies to their next run) and its own status check.
         ...templateWatches(apiDeps.clusterTemplates ?? true, () => this.#watches.cached('deployments')),
+        // The app's HPA (a change resizes the next canary) and the primary's (edited by hand: repaired at once).
+        { kind: 'horizontalpodautoscalers', keysOf: (object) => this.#annotatedApp(hpaSubject(object)), shape: cachedObject },
       ],
     });
     // Reads come from the watch caches once they have listed; writes go to the API.
-    const cachedKinds = ['deployments', 'services', 'configmaps', 'canaries', 'analysistemplates', 'clusteranalysistemplates'] as const;
+    const cachedKinds = ['deployments', 'services', 'configmaps', 'canaries', 'analysistemplates', 'clusteranalysistemplates', 'horizontalpodautoscalers'] as const;
     const lookups = Object.fromEntries(cachedKinds.map((kind) => [kind, this.#watches.lookup(kind)]));
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits) };
     this.#queue = new WorkQueue({
@@ -179,6 +181,13 @@ class RunningController implements Controller {
     await this.#watches.stop();
     await this.#queue.shutdown();
   }
+}
+
+/** An HPA concerns the Deployment it scales (`app` or `app-primary`): that name, in its namespace. */
+function hpaSubject(hpa: KubernetesObject): KubernetesObject {
+  const target = (hpa as { spec?: { scaleTargetRef?: { kind?: string; name?: string } } }).spec?.scaleTargetRef;
+  const name = target?.kind === 'Deployment' ? (target.name ?? '') : '';
+  return { metadata: { namespace: hpa.metadata?.namespace ?? 'default', name } };
 }
 
 /** An annotated Deployment is its own app; a primary's changes (readiness) concern its app. */

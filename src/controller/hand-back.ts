@@ -1,7 +1,9 @@
 // Hand-back: `fledge.dev/canary` set to "false" or removed. The app returns to plain
 // Kubernetes: the Deployment is scaled to full size, once its pods are ready the apex Service gets
-// back the selector it had before Fledge and the TrafficSplit is removed, and deleting the
-// Canary lets garbage collection remove the primary, its Services and ConfigMap/Secret copies.
+// back the selector it had before Fledge and the TrafficSplit is removed, the primary's HPA is
+// deleted (the app's own HPA, never changed, scales the app again now that it runs above zero),
+// and deleting the Canary lets garbage collection remove the primary, its Services and
+// ConfigMap/Secret copies.
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parseAnnotations } from '../config/annotations.ts';
 import { restoreApex } from './apex.ts';
@@ -9,6 +11,7 @@ import { routeRefOf, type ReconcileDeps } from './context.ts';
 import type { AppNames } from './names.ts';
 import { viewOf } from './observe.ts';
 import type { ReconcileResult } from './reconcile.ts';
+import { ownedBy } from './ownership.ts';
 
 const pollMs = 2_000;
 
@@ -38,6 +41,8 @@ export async function handBack(deps: ReconcileDeps, input: { target: V1Deploymen
   // Clients outside the mesh go back to the Deployment's pods before the split goes.
   await restoreApex(cluster, names);
   if ((await router.read(route)).kind === 'routed') await router.remove(route);
+  const primaryHpa = await cluster.getHpa(names.namespace, names.primary);
+  if (primaryHpa !== null && ownedBy(primaryHpa.metadata, canary.metadata.uid ?? '')) await cluster.deleteHpa(names.namespace, names.primary);
   const message = `fledge.dev/canary is no longer "true": ${names.app} serves directly; Fledge objects removed`;
   await cluster.recordEvent({ canary, severity: 'Normal', reason: 'HandedBack', message });
   await cluster.deleteCanary(names.namespace, names.app);

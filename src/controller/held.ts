@@ -43,12 +43,12 @@ export async function holdRelease(
     deps.log.warn({ canary: `${input.names.namespace}/${input.names.app}`, reason: issue.reason }, issue.message);
     await deps.cluster.recordEvent({ canary, severity: 'Warning', reason: eventReasons[issue.reason], message: issue.message });
   }
-  const generation = input.target.metadata?.generation ?? 0;
-  const conditions = conditionsFor({ state, targetRevision: null, configIssue: issue, generation });
+  const targetGeneration = input.target.metadata?.generation ?? 0;
+  const conditions = conditionsFor({ state, targetRevision: null, configIssue: issue });
   const prefix = issue.reason === 'ForeignObject' ? 'waiting' : 'configuration invalid';
   const said = aborted === null ? `${prefix}: ${issue.message}` : state.message;
   const now = deps.clock.now();
-  await writeStatus(deps.cluster, canary, { state: { ...state, message: said }, conditions, generation, now });
+  await writeStatus(deps.cluster, canary, { state: { ...state, message: said }, conditions, targetGeneration, now });
   reportAbort(deps, { names: input.names, stored, aborted, now });
   return { requeueAfterMs: issue.reason === 'ForeignObject' ? heldRecheckMs : null };
 }

@@ -16,6 +16,8 @@ import { clusterReader, readTrackedContents } from './target-revision.ts';
 import { runOf } from './hook-payload.ts';
 import { dropOtherRoute } from './other-route.ts';
 import { prometheusTarget } from './prometheus-target.ts';
+import { ensurePrimaryHpa, foreignHpas, hpaSize, readAutoscaling } from './autoscaler.ts';
+import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 
 function stalledOf(deployment: V1Deployment): boolean {
   const conditions = deployment.status?.conditions ?? [];
@@ -49,12 +51,14 @@ export function renamesOf(tracked: readonly TrackedContent[]): Map<string, strin
 
 /**
  * Replicas for full traffic: the primary's; without a primary, the count the app had when Fledge
- * took it over (kept on the Canary, since the target is scaled to zero), else the target's.
+ * took it over (kept on the Canary, since the target is scaled to zero), else the target's. With
+ * an HPA (the primary's, else the app's): the size it decided, within its bounds.
  */
-function desiredReplicas(ctx: AppContext, primary: V1Deployment | null): number {
+function desiredReplicas(ctx: AppContext, primary: V1Deployment | null, hpa: V2HorizontalPodAutoscaler | null): number {
   const kept = Number(ctx.canary.metadata.annotations?.[replicasAnnotation]);
   const fallback = Number.isInteger(kept) && kept > 0 ? kept : ctx.target.spec?.replicas;
-  return Math.max(1, primary?.spec?.replicas ?? fallback ?? 1);
+  const replicas = Math.max(1, primary?.spec?.replicas ?? fallback ?? 1);
+  return hpa === null ? replicas : hpaSize(hpa, replicas);
 }
 
 /** Something Fledge keeps was missing after bootstrap: say so where people look. */
@@ -93,7 +97,7 @@ export async function primaryFromTarget(ctx: AppContext, input: { revision: stri
  * Creates the primary from the target when it is missing and the target still runs the
  * promoted revision (or nothing was promoted yet). Returns the primary, or null.
  */
-async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revision: string; tracked: readonly TrackedContent[]; existing: V1Deployment | null }): Promise<V1Deployment | null> {
+async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revision: string; tracked: readonly TrackedContent[]; existing: V1Deployment | null; hpa: V2HorizontalPodAutoscaler | null }): Promise<V1Deployment | null> {
   const { cluster } = ctx.deps;
   if (input.existing !== null) return input.existing;
   const { state, revision } = input;
@@ -102,7 +106,7 @@ async function ensurePrimary(ctx: AppContext, input: { state: CanaryState; revis
     await repaired(ctx, `Deployment ${ctx.names.primary} is missing and its revision ${state.lastPromotedRevision ?? ''} cannot be rebuilt during a release: promote or abort`);
     return null;
   }
-  const created = await cluster.createDeployment(await primaryFromTarget(ctx, { revision, replicas: desiredReplicas(ctx, null), tracked: input.tracked }));
+  const created = await cluster.createDeployment(await primaryFromTarget(ctx, { revision, replicas: desiredReplicas(ctx, null, input.hpa), tracked: input.tracked }));
   if (state.phase !== 'Initializing') await repaired(ctx, `Deployment ${ctx.names.primary} was missing: recreated`);
   return created;
 }
@@ -185,19 +189,23 @@ function notAccepted(ctx: AppContext, route: RouteState): string | null {
 export async function observe(ctx: AppContext, state: CanaryState, now: number): Promise<Observed> {
   const tracked = await trackedContents(ctx);
   const targetRevision = revisionOf(ctx.target.spec?.template ?? {}, tracked);
-  const children = await readChildren(ctx, tracked);
-  if (children.foreign.length > 0) return { kind: 'foreign', objects: children.foreign };
+  const [children, autoscaling] = await Promise.all([readChildren(ctx, tracked), readAutoscaling(ctx)]);
+  const foreign = [...children.foreign, ...foreignHpas(autoscaling, ctx.canary.metadata.uid ?? '')];
+  if (foreign.length > 0) return { kind: 'foreign', objects: foreign };
   await dropOtherRoute(ctx);
   // Services first: a refused Service must not leave a primary doubling the app's pods.
   await ensureServices(ctx, children, state.phase !== 'Initializing');
-  const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked, existing: children.primary });
+  const sizing = autoscaling.primary ?? autoscaling.app;
+  const primary = await ensurePrimary(ctx, { state, revision: targetRevision, tracked, existing: children.primary, hpa: sizing });
+  const hpa = await ensurePrimaryHpa(ctx, autoscaling, { promoting: state.phase === 'Promoting', primary });
   await pointApexAtPrimary(ctx, { apex: children.apex, primaryReady: (primary?.status?.readyReplicas ?? 0) > 0 });
   const observation: Observation = {
     targetRevision,
     target: viewOf(ctx.target),
     primary: primary === null ? null : viewOf(primary),
     primaryRevision: primaryRevisionOf(primary),
-    desiredReplicas: desiredReplicas(ctx, primary),
+    desiredReplicas: desiredReplicas(ctx, primary, hpa),
+    autoscaled: hpa !== null,
     routedCanaryWeight: await routedWeight(ctx, children.route),
     routeNotAccepted: notAccepted(ctx, children.route),
     request: readRequest(ctx.canary),

@@ -24,14 +24,22 @@ import { isShape, routeShapeOf } from './route-shape.ts';
 import { appAnalysis, type AppAnalysis } from './app-analysis.ts';
 import { pinAfter } from './analysis-pin.ts';
 import { prometheusRefusal } from './prometheus-checks.ts';
+import { jsonEqual } from './json-equal.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
 }
 
-async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, spec: Record<string, unknown>): Promise<CanaryObject> {
+/**
+ * The app's Canary, created when missing. `spec` (the resolved config; null when the annotations
+ * do not parse) is kept current: a changed annotation, strategy or template writes it again.
+ */
+async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, resolved: Record<string, unknown> | null): Promise<CanaryObject> {
   const existing = await deps.cluster.getCanary(names.namespace, names.app);
-  if (existing !== null) return existing;
+  const spec = { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment' as const, name: names.app }, ...resolved };
+  if (existing !== null) {
+    return resolved === null || jsonEqual(existing.spec, spec) ? existing : deps.cluster.updateCanary({ ...existing, spec });
+  }
   const owner = ownerRef({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: target.metadata ?? {} });
   return deps.cluster.createCanary({
     apiVersion: 'fledge.dev/v1alpha1',
@@ -42,13 +50,13 @@ async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: Ap
       ownerReferences: [owner],
       annotations: { [replicasAnnotation]: String(Math.max(1, target.spec?.replicas ?? 1)) },
     },
-    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.app }, ...spec },
+    spec,
   });
 }
 
 /** A bad annotation or Deployment: say so on the Canary and in an Event; move nothing. */
-async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; issue: ConfigIssue }): Promise<ReconcileResult> {
-  const canary = await ensureCanary(deps, input.target, input.names, {});
+async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; issue: ConfigIssue; resolved: Record<string, unknown> | null }): Promise<ReconcileResult> {
+  const canary = await ensureCanary(deps, input.target, input.names, input.resolved);
   return holdRelease(deps, { ...input, canary });
 }
 
@@ -103,10 +111,10 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   const decision = decide(state, world.observation, ctx.config.policy, now);
   const history = recordHistory(ctx.canary, { before: state, after: decision.state, interval: world.observation.interval, policy: ctx.config.policy, now });
   const notices = await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
-  const generation = ctx.target.metadata?.generation ?? 0;
+  const targetGeneration = ctx.target.metadata?.generation ?? 0;
   const hooks = Object.keys(ctx.config.hooks.urls).length > 0;
-  const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, generation, hooks });
-  await commitStatus(ctx, { state: decision.state, conditions, generation, now, notices, history, ...(await analysisPin(ctx, decision.state)) });
+  const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, hooks });
+  await commitStatus(ctx, { state: decision.state, conditions, targetGeneration, now, notices, history, ...(await analysisPin(ctx, decision.state)) });
   report(ctx, decision.state, world.observation.interval !== null);
   const ended = endedRelease({ before: state, after: decision.state, actions: decision.actions, now });
   if (ended !== null) ctx.deps.telemetry?.released?.(ctx.names, ended);
@@ -122,19 +130,21 @@ function configProblem(deps: ReconcileDeps, target: V1Deployment, config: Canary
   return prometheusRefusal(deps, config.analysis);
 }
 
-type Configured = { readonly kind: 'issue'; readonly issue: ConfigIssue } | { readonly kind: 'ok'; readonly config: CanaryConfig; readonly shape: RouteShape | undefined; readonly analysis: Resolved };
+/** An issue keeps the resolved spec when the annotations parsed (the Canary's spec stays current), else null. */
+type Configured = { readonly kind: 'issue'; readonly issue: ConfigIssue; readonly resolved: Record<string, unknown> | null } | { readonly kind: 'ok'; readonly config: CanaryConfig; readonly shape: RouteShape | undefined; readonly analysis: Resolved };
 
 /** The app's configuration (its annotations, analysis template and route's shape), or what is wrong with it. */
 async function configure(deps: ReconcileDeps, input: { names: AppNames; target: V1Deployment; annotations: Readonly<Record<string, string>> }): Promise<Configured> {
   const { names, target, annotations } = input;
   const analysis = await appAnalysis(deps, { namespace: names.namespace, app: names.app, annotations });
-  if (analysis.kind === 'issue') return { kind: 'issue', issue: analysis.issue };
+  if (analysis.kind === 'issue') return { kind: 'issue', issue: analysis.issue, resolved: null };
   const parsed = parsedAnnotations(annotations, analysis.catalog);
-  if (!parsed.ok) return { kind: 'issue', issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) } };
+  if (!parsed.ok) return { kind: 'issue', issue: { reason: 'InvalidAnnotation', message: summarizeIssues(parsed.issues) }, resolved: null };
+  const resolved = toCanarySpec(parsed.config);
   const problem = configProblem(deps, target, parsed.config);
-  if (problem !== null) return { kind: 'issue', issue: problem };
+  if (problem !== null) return { kind: 'issue', issue: problem, resolved };
   const shape = await routeShapeOf(deps, { names, target, config: parsed.config });
-  if (shape !== undefined && !isShape(shape)) return { kind: 'issue', issue: shape };
+  if (shape !== undefined && !isShape(shape)) return { kind: 'issue', issue: shape, resolved };
   return { kind: 'ok', config: parsed.config, shape, analysis: analysis.kind === 'ok' ? analysis : null };
 }
 
@@ -150,7 +160,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   const annotations = target.metadata?.annotations ?? {};
   if (annotations[canaryAnnotation] !== 'true') return handBack(deps, { target, names });
   const configured = await configure(deps, { names, target, annotations });
-  if (configured.kind === 'issue') return configInvalid(deps, { target, names, issue: configured.issue });
+  if (configured.kind === 'issue') return configInvalid(deps, { target, names, issue: configured.issue, resolved: configured.resolved });
   const { config, shape, analysis } = configured;
   const canary = await ensureCanary(deps, target, names, toCanarySpec(config));
   return release(contextFor(deps, { names, target, canary, config, shape, analysis }));

@@ -20,8 +20,8 @@ async function report(deps: ReconcileDeps, key: { namespace: string; name: strin
   if (canary === null) return;
   await deps.cluster.recordEvent({ canary, severity: 'Warning', reason: 'ReconcileRefused', message });
   const state = stateOf(canary);
-  const generation = canary.status?.observedGeneration ?? 0;
-  await writeStatus(deps.cluster, canary, { state, conditions: [refusedCondition(error.code, message)], generation, now: deps.clock.now() });
+  const targetGeneration = canary.status?.targetGeneration ?? 0;
+  await writeStatus(deps.cluster, canary, { state, conditions: [refusedCondition(error.code, message)], targetGeneration, now: deps.clock.now() });
 }
 
 /** reconcile, with permanent refusals reported on the Canary and retried slowly instead of thrown. */

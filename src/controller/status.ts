@@ -40,9 +40,17 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-/** The API refused a request for good (400/403/404/422): `Reconciled=False` until a reconcile goes through. */
+/** `FLEDGE_API_REJECTED` → `ApiRejected`: an error code as a CamelCase condition reason. */
+export function reasonOfCode(code: string): string {
+  return code.replace(/^FLEDGE_/, '').toLowerCase().split('_').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+}
+
+/**
+ * The API refused a request for good (400/403/404/422): `Reconciled=False` until a reconcile goes
+ * through, the reason the error code in CamelCase (`ApiRejected`, `ObjectForeign`; the message names the code).
+ */
 export function refusedCondition(code: string, message: string): ConditionInput {
-  return { type: 'Reconciled', ok: false, reason: code, message };
+  return { type: 'Reconciled', ok: false, reason: reasonOfCode(code), message };
 }
 
 /**
@@ -59,7 +67,7 @@ function hooksCondition(state: CanaryState): ConditionInput {
     : { type: 'Hooks', ok: false, reason: 'HookFailed', message: failure };
 }
 
-export function conditionsFor(input: { state: CanaryState; targetRevision: string | null; configIssue: ConfigIssue | null; generation: number; hooks?: boolean }): ConditionInput[] {
+export function conditionsFor(input: { state: CanaryState; targetRevision: string | null; configIssue: ConfigIssue | null; hooks?: boolean }): ConditionInput[] {
   const { state, targetRevision, configIssue } = input;
   const hooks = input.hooks === true ? [hooksCondition(state)] : [];
   const promoted = targetRevision !== null && state.lastPromotedRevision === targetRevision;
@@ -75,11 +83,22 @@ export function conditionsFor(input: { state: CanaryState; targetRevision: strin
   ];
 }
 
-/** New causes read as CamelCase reasons; the older ones keep the values clients already match on. */
+/** The `Paused` condition's reason for each pause cause (metav1.Condition reasons are CamelCase). */
+export const pausedReasons: Readonly<Record<NonNullable<CanaryState['pausedBy']>, string>> = {
+  'user': 'UserPaused',
+  'gate': 'PromotionGate',
+  'step-gate': 'StepGate',
+  'window': 'OutsideWindow',
+  'no-data': 'NoData',
+  'metrics-unavailable': 'MetricsUnavailable',
+  'shared-incident': 'SharedIncident',
+  'limit': 'PauseLimit',
+  'confirmation': 'ConfirmationPending',
+  'route': 'RouteNotAccepted',
+};
+
 function pausedReason(state: CanaryState): string {
-  if (state.pausedBy === 'confirmation') return 'ConfirmationPending';
-  if (state.pausedBy === 'route') return 'RouteNotAccepted';
-  return state.pausedBy ?? 'NotPaused';
+  return state.pausedBy === null ? 'NotPaused' : pausedReasons[state.pausedBy];
 }
 
 function mergeConditions(existing: readonly Condition[], wanted: readonly ConditionInput[], input: { generation: number; now: number }): Condition[] {
@@ -95,7 +114,8 @@ export type OutboxPart = Pick<CanaryStatus, 'outbox' | 'noticeSeq'>;
 export interface StatusInput {
   readonly state: CanaryState;
   readonly conditions: readonly ConditionInput[];
-  readonly generation: number;
+  /** The target Deployment's metadata.generation this status is about (the Canary's own is read from it). */
+  readonly targetGeneration: number;
   readonly now: number;
   /** What the outbox becomes when written over `base` (called per attempt); by default it is kept. */
   readonly outbox?: (base: CanaryObject) => OutboxPart;
@@ -154,10 +174,12 @@ async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build
  */
 export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject, input: StatusInput): Promise<StatusWrite> {
   const build: Build = (base, tidied) => {
-    const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, input);
+    const generation = base.metadata.generation ?? 0;
+    const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, { generation, now: input.now });
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    return { ...base, status: toStatus(input.state, { observedGeneration: input.generation, conditions, ...stepsOf(base), ...outbox, ...keptRecords(input, base) }) };
+    const extra = { observedGeneration: generation, targetGeneration: input.targetGeneration, conditions, ...stepsOf(base), ...outbox, ...keptRecords(input, base) };
+    return { ...base, status: toStatus(input.state, extra) };
   };
   try {
     return await writeIfChanged(cluster, canary, build);

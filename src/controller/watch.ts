@@ -8,7 +8,7 @@ import { KubeApiError, mapApiError, statusOf } from '../adapters/kube/errors.ts'
 import { systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
-export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits' | 'httproutes' | 'analysistemplates' | 'clusteranalysistemplates';
+export type WatchedKind = 'deployments' | 'configmaps' | 'secrets' | 'services' | 'canaries' | 'trafficsplits' | 'httproutes' | 'analysistemplates' | 'clusteranalysistemplates' | 'horizontalpodautoscalers';
 export type WatchEvent = 'add' | 'update' | 'delete' | 'resync';
 
 export interface WatchSpec {
@@ -39,6 +39,8 @@ const customKinds: Readonly<Partial<Record<WatchedKind, { group: string; version
   clusteranalysistemplates: { group: canaryGroup, version: canaryVersion, plural: 'clusteranalysistemplates', cluster: true },
   trafficsplits: { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits' },
   httproutes: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
+  // A built-in kind, listed and watched through the same generic client.
+  horizontalpodautoscalers: { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers' },
 };
 
 export interface WatchOptions {
@@ -255,13 +257,14 @@ export class Watches {
   }
 
   /** One kind's cache, for reads (see cached-reads.ts); never synced when the kind is not watched. */
-  lookup(kind: WatchedKind): { readonly synced: boolean; get(name: string, namespace: string): KubernetesObject | undefined } {
+  lookup(kind: WatchedKind): { readonly synced: boolean; get(name: string, namespace: string): KubernetesObject | undefined; list(namespace: string): readonly KubernetesObject[] } {
     const found = this.#informers.find((i) => i.spec.kind === kind);
     return {
       get synced() {
         return found?.synced ?? false;
       },
       get: (name, namespace) => found?.informer.get(name, namespace),
+      list: (namespace) => found?.informer.list(namespace) ?? [],
     };
   }
 

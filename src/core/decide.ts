@@ -2,7 +2,7 @@
 import { runWithHooks, withHookCalls } from './hook-run.ts';
 import { handleRequest } from './requests.ts';
 import { pollMs } from './schedule.ts';
-import { abandonRun, event, inRun, startRun, stayIdle, toPrimary } from './transitions.ts';
+import { abandonRun, canaryShort, event, inRun, startRun, stayIdle, toPrimary } from './transitions.ts';
 import type { CanaryState, Decision, Observation } from './state.ts';
 import type { ReleasePolicy } from './types.ts';
 
@@ -40,7 +40,7 @@ function coverForPrimary({ state, observation, policy }: Input): Decision {
   const wait = { state, actions: [], requeueAfterMs: pollMs(policy) };
   if (observation.targetRevision !== state.lastPromotedRevision) return wait;
   const { target } = observation;
-  if (target.replicas < observation.desiredReplicas) return { ...wait, actions: [{ kind: 'scale-target', replicas: observation.desiredReplicas }] };
+  if (canaryShort(observation)) return { ...wait, actions: [{ kind: 'scale-target', replicas: observation.desiredReplicas }] };
   if (!target.rolledOut || target.readyReplicas === 0 || observation.routedCanaryWeight === 100) return wait;
   const message = 'the primary has no ready pods: the Deployment, at the promoted revision, serves until it is back';
   return { ...wait, actions: [{ kind: 'route', canaryWeight: 100 }, event('DriftRepaired', message, 'Warning')] };

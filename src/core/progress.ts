@@ -5,7 +5,7 @@ import { dueInterval, lookbackMs, looksPerInterval, measureFrom, pastDeadline, p
 import { pauseOverLimit } from './pause-limits.ts';
 import { confirmationHold, preRolloutHold } from './hooks.ts';
 import { passedSentence, spanWords } from './judge/explain.ts';
-import { beginPromotion, event, rollBack } from './transitions.ts';
+import { beginPromotion, canaryShort, event, rollBack } from './transitions.ts';
 import { insideWindow, untilWindowOpens } from './window.ts';
 import { routeHold } from './route-hold.ts';
 import type { Action, CanaryState, Decision, EventReason, Observation } from './state.ts';
@@ -20,9 +20,15 @@ export interface RunInput {
 
 const humanCauses: ReadonlySet<PauseCause> = new Set(['user', 'gate', 'step-gate', 'limit']);
 
-function canaryReady(observation: Observation): boolean {
+/**
+ * The canary can take traffic: at full size before the first step. Once traffic flows, pods an
+ * HPA adds (not ready yet) are no loss of capacity: some ready pods are enough.
+ */
+function canaryReady(observation: Observation, state: CanaryState): boolean {
   const { target } = observation;
-  return target.rolledOut && target.replicas > 0 && target.readyReplicas >= target.replicas;
+  if (!target.rolledOut || target.replicas === 0) return false;
+  const growing = observation.autoscaled === true && state.step >= 0 && target.readyReplicas > 0;
+  return growing || target.readyReplicas >= target.replicas;
 }
 
 function pause(input: RunInput, cause: PauseCause, message: string, extra: Action[] = []): Decision {
@@ -66,7 +72,7 @@ function awaitCanary(input: RunInput): Decision {
   const actions: Action[] = observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null ? [{ kind: 'route', canaryWeight: 0 }] : [];
   // A run's canary runs at full size: scaled down by hand, or by a rollback whose status write a
   // crash lost, it is scaled back up rather than waited for until the progress deadline.
-  if (observation.target.replicas < observation.desiredReplicas) actions.push({ kind: 'scale-target', replicas: observation.desiredReplicas });
+  if (canaryShort(observation)) actions.push({ kind: 'scale-target', replicas: observation.desiredReplicas });
   const message = `revision ${state.revision ?? ''}: waiting for the canary (${observation.target.readyReplicas}/${observation.target.replicas} ready)`;
   return { state: { ...state, canaryWeight: 0, message }, actions, requeueAfterMs: pollMs(policy) };
 }
@@ -249,7 +255,7 @@ export function progressRun(input: RunInput): Decision {
   const { state, observation, policy, now } = input;
   const limited = pauseOverLimit(input);
   if (limited !== null) return limited;
-  if (!canaryReady(observation)) return awaitCanary(input);
+  if (!canaryReady(observation, state)) return awaitCanary(input);
   if (state.step >= 0 && primaryLost(observation)) return holdOnCanary(input);
   if (state.pausedBy === 'limit') return holdOnPrimary(input);
   const held = routeHold(input);

@@ -96,8 +96,16 @@ export interface Observation {
   readonly primary: WorkloadView | null;
   /** Revision the primary's template was copied from; null when unknown. */
   readonly primaryRevision: string | null;
-  /** Replicas the app should run with at full traffic. */
+  /**
+   * Replicas the app should run with at full traffic. With an HPA, the size it wants for the
+   * primary (its desiredReplicas, within min and max).
+   */
   readonly desiredReplicas: number;
+  /**
+   * An HPA sizes the app: Fledge scales the canary up from zero when a run starts and leaves its
+   * size to the HPA after that. Absent: false.
+   */
+  readonly autoscaled?: boolean;
   /** Canary weight in the TrafficSplit now; null when there is no split yet. */
   readonly routedCanaryWeight: number | null;
   /**

@@ -60,16 +60,27 @@ export function toPrimary(observation: Observation): Action[] {
   return actions;
 }
 
+/**
+ * The canary needs scaling up: below full size or, when an HPA sizes it, at zero only (once it
+ * runs, its size is the HPA's; scaling it back would fight the HPA).
+ */
+export function canaryShort(observation: Observation): boolean {
+  const { target } = observation;
+  return observation.autoscaled === true ? target.replicas === 0 : target.replicas < observation.desiredReplicas;
+}
+
 /** A new revision starts a run at weight 0: scale the canary up and wait for it to be ready. */
 export function startRun(input: { state: CanaryState; observation: Observation; policy: ReleasePolicy; now: number }): Decision {
   const { state, observation, policy, now } = input;
   const revision = observation.targetRevision;
   const actions: Action[] = [];
   if (observation.routedCanaryWeight !== 0 && observation.routedCanaryWeight !== null) actions.push({ kind: 'route', canaryWeight: 0 });
-  if (observation.target.replicas !== observation.desiredReplicas) {
+  const autoscaled = observation.autoscaled === true;
+  if (autoscaled ? canaryShort(observation) : observation.target.replicas !== observation.desiredReplicas) {
     actions.push({ kind: 'scale-target', replicas: observation.desiredReplicas });
   }
-  actions.push(event('NewRevision', `new revision ${revision}: scaling the canary to ${observation.desiredReplicas} replicas`));
+  const sized = autoscaled ? ' (the size its HPA gives the primary; the HPA scales it from there)' : '';
+  actions.push(event('NewRevision', `new revision ${revision}: scaling the canary to ${observation.desiredReplicas} replicas${sized}`));
   return {
     state: {
       ...state,

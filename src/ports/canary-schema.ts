@@ -87,15 +87,25 @@ export const hookProgressSchema = z.object({
   lastFailure: z.string().nullable().default(null),
 });
 
-/** A standard metav1.Condition. */
+/** metav1.Condition's patterns: a qualified name for `type`, CamelCase (with `_,:`) for `reason`. */
+export const conditionTypePattern = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+export const conditionReasonPattern = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+
+/**
+ * A standard metav1.Condition, with its validation: `lastTransitionTime` moves only when `status`
+ * does; `observedGeneration` is the Canary's metadata.generation the condition was set for.
+ */
 export const conditionSchema = z.object({
-  type: z.string().min(1),
+  type: z.string().min(1).max(316).regex(conditionTypePattern),
   status: z.enum(['True', 'False', 'Unknown']),
-  reason: z.string(),
-  message: z.string(),
+  reason: z.string().min(1).max(1024).regex(conditionReasonPattern),
+  message: z.string().max(32768),
   lastTransitionTime: z.iso.datetime({ offset: true }),
   observedGeneration: z.number().int().nonnegative().optional(),
 });
+
+/** Conditions are a map keyed by `type` (server-side apply merges them per type). */
+const conditionList = { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] } as const;
 
 /**
  * A release notice waiting for delivery (`status.outbox`). Written in the same status write as
@@ -191,8 +201,11 @@ export const canaryStatusSchema = z.object({
   handledRequest: z.string().nullable().default(null),
   message: z.string().default(''),
   hooks: hookProgressSchema.default(() => hookProgressSchema.parse({})),
+  /** The Canary's own metadata.generation (its spec) this status was written for. */
   observedGeneration: z.number().int().nonnegative().default(0),
-  conditions: z.array(conditionSchema).default([]),
+  /** The target Deployment's metadata.generation this status was written for (`fledge wait` reads it). */
+  targetGeneration: z.number().int().nonnegative().default(0),
+  conditions: z.array(conditionSchema).meta(conditionList).default([]),
   /** Notices not yet delivered to every receiver, oldest first (at most 20). */
   outbox: z.array(outboxEntrySchema).default([]),
   /** Number of notices ever queued for this Canary; numbers the outbox keys. */

@@ -9,11 +9,14 @@ import { canaryStatusSchema } from './canary-schema.ts';
 import type { HistoryStatus } from './history-schema.ts';
 import type { AnalysisPin, CanaryStatus, Condition, EvidenceStatus, HookProgressStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
 
-/** What status holds beyond CanaryState. The outbox and history are empty and noticeSeq 0 when not given. */
+/** What status holds beyond CanaryState. The outbox and history are empty, noticeSeq and targetGeneration 0 when not given. */
 export interface StatusExtra {
+  /** The Canary's own metadata.generation. */
   readonly observedGeneration: number;
   /** How many steps the release has (spec.steps), for `stepText`; unknown: only the step is shown. */
   readonly steps?: number;
+  /** The target Deployment's metadata.generation. */
+  readonly targetGeneration?: number;
   readonly conditions: readonly Condition[];
   readonly outbox?: readonly OutboxEntry[];
   readonly noticeSeq?: number;
@@ -152,6 +155,7 @@ export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
     message: state.message,
     hooks: hooksToStatus(state.hooks),
     observedGeneration: extra.observedGeneration,
+    targetGeneration: extra.targetGeneration ?? 0,
     conditions: [...extra.conditions],
     outbox: [...(extra.outbox ?? [])],
     noticeSeq: extra.noticeSeq ?? 0,

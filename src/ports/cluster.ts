@@ -1,7 +1,7 @@
 // The cluster as a port: the Kubernetes objects reconcile reads and writes. The types of
 // @kubernetes/client-node (V1Deployment, …) are its vocabulary; src/adapters/kube/cluster.ts
 // implements it over the API, src/adapters/memory/cluster.ts in memory for tests.
-import type { V1ConfigMap, V1Deployment, V1ObjectMeta, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1ObjectMeta, V1Secret, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { CanaryObject } from './canary-object.ts';
 import type { TemplateObject, TemplateRef } from './template-schema.ts';
 
@@ -51,8 +51,22 @@ export interface ClusterObjects {
   applyConfigMap(configMap: V1ConfigMap): Promise<V1ConfigMap>;
   applySecret(secret: V1Secret): Promise<V1Secret>;
 
+  /** autoscaling/v2 HorizontalPodAutoscalers in one namespace (the app's is found by its scaleTargetRef). */
+  listHpas(namespace: string): Promise<V2HorizontalPodAutoscaler[]>;
+  getHpa(namespace: string, name: string): Promise<V2HorizontalPodAutoscaler | null>;
+  createHpa(hpa: V2HorizontalPodAutoscaler): Promise<V2HorizontalPodAutoscaler>;
+  /** Conditional on metadata.resourceVersion when set (stale → FLEDGE_API_CONFLICT). */
+  replaceHpa(hpa: V2HorizontalPodAutoscaler): Promise<V2HorizontalPodAutoscaler>;
+  /** Idempotent: a missing HPA is not an error. */
+  deleteHpa(namespace: string, name: string): Promise<void>;
+
   getCanary(namespace: string, name: string): Promise<CanaryObject | null>;
   createCanary(canary: CanaryObject): Promise<CanaryObject>;
+  /**
+   * Writes metadata and spec (the status in the body is ignored), conditional on
+   * metadata.resourceVersion (stale → FLEDGE_API_CONFLICT); a changed spec moves metadata.generation.
+   */
+  updateCanary(canary: CanaryObject): Promise<CanaryObject>;
   /** Writes status only, conditional on metadata.resourceVersion (stale → FLEDGE_API_CONFLICT). */
   updateCanaryStatus(canary: CanaryObject): Promise<CanaryObject>;
   /** Merge-patches annotations; a null value deletes the annotation. */

@@ -20,6 +20,7 @@ import { createTraffic } from './traffic.ts';
 import { startSandboxLoadTester, type SandboxLoadTester } from './loadtester.ts';
 import { createScreen, type Screen } from './view.ts';
 import { startSandboxDashboard } from './dashboard.ts';
+import { startAutoscaling, type RunningAutoscaler } from './autoscaling.ts';
 
 export interface SandboxOptions {
   readonly scenario: ScenarioName;
@@ -62,6 +63,8 @@ export interface SandboxResult {
   readonly metricsSource: string;
   readonly releases: readonly ReleaseResult[];
   readonly elapsedMs: number;
+  /** The autoscaled scenario: the primary's replicas at the end and what its HPA wanted. */
+  readonly autoscaling?: { readonly primaryReplicas: number; readonly desired: number } | null;
 }
 
 /** Scrape interval of the sandbox's Prometheus; the linkerd template is read with it. */
@@ -102,6 +105,24 @@ interface Started {
   readonly emulator: Emulator;
   /** Where the sandbox's dashboard serves. */
   readonly dashboardUrl: string;
+  readonly autoscaler: RunningAutoscaler | null;
+}
+
+/** Requests per second now: the flag's or the scenario's, the autoscaled scenario's surge, and generated load. */
+function rateOf(options: SandboxOptions, scenario: Scenario, extra: () => number): () => number {
+  const started = Date.now();
+  const base = options.rps ?? scenario.rps;
+  const surge = scenario.autoscaling?.surge;
+  return () => (surge !== undefined && Date.now() - started >= surge.afterMs ? surge.rps : base) + extra();
+}
+
+/** The autoscaled scenario's HPA and autoscaler; null for the others. */
+async function autoscalerFor(stage: Pick<Stage, 'kubeConfig' | 'scenario' | 'traffic'>, parts: Parts): Promise<RunningAutoscaler | null> {
+  const autoscaling = stage.scenario.autoscaling;
+  if (autoscaling === undefined) return null;
+  const running = await startAutoscaling({ ...stage, autoscaling });
+  parts.stops.push(() => running.stop());
+  return running;
 }
 
 /** The quiet scenario's load generator, called by the app's rollout hook; none for the others. */
@@ -155,16 +176,40 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
   await createApp(kubeConfig, appDeployment(scenario, timing, { ...load.annotations, ...routing.annotations, ...analysis }));
   const mesh = startMesh({ kubeConfig, apps: [{ namespace: scenario.namespace, app: scenario.app }], ...routing.mesh });
   parts.stops.push(() => mesh.stop());
-  const rps = options.rps ?? scenario.rps;
   const traffic = createTraffic({
-    routes: () => mesh.routes(), metrics: pods, behaviour: behaviourOf(scenario), random: seeded(options.seed ?? 1), rps: () => rps + load.rps(),
+    routes: () => mesh.routes(), metrics: pods, behaviour: behaviourOf(scenario), random: seeded(options.seed ?? 1), rps: rateOf(options, scenario, load.rps),
     onTick: (at) => {
       direct.snapshot(at);
       pods.retain(mesh.pods());
     },
   });
   parts.stops.push(() => traffic.stop());
-  return { emulator, dashboardUrl: dashboard.url, stage: { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started } };
+  const autoscaler = await autoscalerFor({ kubeConfig, scenario, traffic }, parts);
+  return { emulator, dashboardUrl: dashboard.url, autoscaler, stage: { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started } };
+}
+
+type Scaled = { primaryReplicas: number; desired: number } | null;
+
+/** The primary scaled by its HPA past the app's initial size, and at the size the HPA wants. */
+function scaledOk(scenario: Scenario, scaled: Scaled): boolean {
+  return scaled !== null && scaled.primaryReplicas === scaled.desired && scaled.primaryReplicas > scenario.replicas;
+}
+
+/** The primary's size once its HPA has seen the release's end (up to 10 s of autoscaler passes). */
+async function settledScale(autoscaler: RunningAutoscaler, scenario: Scenario): Promise<Scaled> {
+  let scaled: Scaled = null;
+  for (let i = 0; i < 20; i += 1) {
+    scaled = await autoscaler.report();
+    if (scaledOk(scenario, scaled)) return scaled;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return scaled;
+}
+
+function autoscaledLine(scenario: Scenario, scaled: Scaled): string {
+  if (scaled === null) return `autoscaling: ${scenario.app}-primary or its HPA is missing ✗`;
+  const mark = scaledOk(scenario, scaled) ? '' : ' ✗';
+  return `autoscaling: ${scenario.app}-primary runs ${scaled.primaryReplicas} replicas, its HPA wants ${scaled.desired} (the app started with ${scenario.replicas})${mark}`;
 }
 
 export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
@@ -172,15 +217,17 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
   const screen = createScreen({ isTty: options.isTty, write: options.write });
   try {
     const running = await startParts(options, parts, screen);
-    const { stage } = running;
+    const { stage, autoscaler } = running;
     const releases = await playReleases(stage);
     screen.close();
     const elapsedMs = Date.now() - stage.started;
     for (const line of summaryLines(releases, elapsedMs)) options.write(`${line}\n`);
     const { scenario } = stage;
-    const ok = releases.length === scenario.releases.length && releases.every(releaseOk);
+    const scaled = autoscaler === null ? undefined : await settledScale(autoscaler, scenario);
+    if (scaled !== undefined) options.write(`${autoscaledLine(scenario, scaled)}\n`);
+    const ok = releases.length === scenario.releases.length && releases.every(releaseOk) && (scaled === undefined || scaledOk(scenario, scaled));
     if (options.keep === true) await keepRunning(options, running, { namespace: scenario.namespace, app: scenario.app, nextImage: 'podinfo:2.0' });
-    return { ok, metricsSource: stage.path.label, releases, elapsedMs };
+    return { ok, metricsSource: stage.path.label, releases, elapsedMs, ...(scaled === undefined ? {} : { autoscaling: scaled }) };
   } finally {
     screen.close();
     await stopAll(parts);

@@ -2,8 +2,9 @@
 // what each one must end as. `run.ts` plays them; the exit code says whether every release
 // ended as expected.
 import type { Behaviour } from './traffic.ts';
+import type { Autoscaling } from './autoscaling.ts';
 
-export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet', 'ab', 'custom-analysis'] as const;
+export const scenarioNames = ['default', 'latency', 'small-regression', 'no-traffic', 'prometheus-outage', 'never-ready', 'quiet', 'ab', 'custom-analysis', 'autoscaled'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** How a release must end: promoted, rolled back, or paused waiting (e.g. no data). */
@@ -47,6 +48,11 @@ export interface Scenario {
   readonly ab?: { readonly match: string; readonly headers: Readonly<Record<string, string>>; readonly share: number };
   /** The app names an AnalysisTemplate of its own namespace (created by the sandbox, see analysis-template.ts) instead of a built-in. */
   readonly analysisTemplate?: string;
+  /**
+   * The app has a HorizontalPodAutoscaler, and a simulated autoscaler sizes its Deployments on the
+   * load each one serves; the traffic surges to `surge.rps` during the release.
+   */
+  readonly autoscaling?: Autoscaling;
 }
 
 const good: Behaviour = { failureRate: 0.005, latencyMedianMs: 50, latencySigma: 0.3 };
@@ -137,6 +143,15 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
     description: 'the app names its own AnalysisTemplate (podinfo-slo, in its namespace: the proxy\'s queries read every second, plus an extra count metric of 5xx answers); a good release is promoted, a bad one (10× failures) rolled back',
     behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix, 'podinfo:1.2': { ...good, failureRate: 0.05 } },
     releases: [goodRelease, { image: 'podinfo:1.2', expect: 'rolled-back', note: '10× failures (5%)' }],
+  },
+  autoscaled: {
+    ...base,
+    name: 'autoscaled',
+    description: 'an app with an HPA (2–10 pods, 100 rps per pod at its 50% CPU target): the primary gets an HPA of its own, the load surges from 500 to 800 rps during the release, and the good release is promoted with the primary at the size its HPA wants',
+    behaviours: { 'podinfo:1.0': good, 'podinfo:1.1': fix },
+    replicas: 5,
+    releases: [goodRelease],
+    autoscaling: { minReplicas: 2, maxReplicas: 10, targetUtilization: 50, perPodRps: 200, surge: { afterMs: 15_000, rps: 800 } },
   },
   'never-ready': {
     ...base,

@@ -187,6 +187,11 @@ function contract(label: string, subjectFor: (t: { after(fn: () => unknown): voi
       assert.equal(written.spec['changed'], undefined, 'the status write ignores spec');
       assert.equal(written.metadata.generation, 1);
       await rejectsWith(s.objects.updateCanaryStatus({ ...created, status }), 'FLEDGE_API_CONFLICT');
+      const respecced = await s.objects.updateCanary({ ...written, spec: { ...written.spec, steps: [20, 40] }, status: { ...status, phase: 'Failed' } });
+      assert.deepEqual(respecced.spec['steps'], [20, 40]);
+      assert.equal(respecced.metadata.generation, 2, 'a spec change moves the generation');
+      assert.equal(respecced.status?.phase, 'Ready', 'the main resource ignores status');
+      await rejectsWith(s.objects.updateCanary({ ...written, spec: { steps: [1] } }), 'FLEDGE_API_CONFLICT');
       await s.objects.patchCanaryAnnotations('default', name, { a: '1', b: '2' });
       const patched = await s.objects.patchCanaryAnnotations('default', name, { a: null });
       assert.deepEqual(patched.metadata.annotations, { b: '2' });
@@ -194,6 +199,22 @@ function contract(label: string, subjectFor: (t: { after(fn: () => unknown): voi
       assert.equal((await s.objects.listCanaries('kube-system')).length, 0);
       await s.objects.deleteCanary('default', name);
       assert.equal(await s.objects.getCanary('default', name), null);
+    });
+
+    it('keeps HorizontalPodAutoscalers: defaulted, listed, replaced at the current resourceVersion, refused when invalid, deleted idempotently', async () => {
+      const name = fresh('hpa');
+      const body = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: 'default' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, maxReplicas: 4 } };
+      const created = await s.objects.createHpa(body);
+      assert.equal(created.spec?.minReplicas, 1);
+      assert.equal(created.spec?.metrics?.[0]?.resource?.target.averageUtilization, 80);
+      assert.ok((await s.objects.listHpas('default')).some((h) => h.metadata?.name === name));
+      const replaced = await s.objects.replaceHpa({ ...created, spec: { ...created.spec!, maxReplicas: 6 } });
+      assert.equal((await s.objects.getHpa('default', name))?.spec?.maxReplicas, 6);
+      await rejectsWith(s.objects.replaceHpa({ ...created, spec: { ...created.spec!, maxReplicas: 5 } }), 'FLEDGE_API_CONFLICT');
+      await rejectsWith(s.objects.replaceHpa({ ...replaced, spec: { ...replaced.spec!, minReplicas: 0 } }), 'FLEDGE_API_REJECTED');
+      await s.objects.deleteHpa('default', name);
+      await s.objects.deleteHpa('default', name);
+      assert.equal(await s.objects.getHpa('default', name), null);
     });
 
     it('answers failures with the same codes: 409 a conflict, 429 and 500 unavailable and retryable', async () => {

@@ -72,8 +72,8 @@ describe('bounded loops', () => {
     const status = (await h.canary('app')).status;
     const reconciled = status.conditions.find((c: { type: string }) => c.type === 'Reconciled');
     assert.equal(reconciled.status, 'False');
-    assert.equal(reconciled.reason, 'FLEDGE_API_REJECTED');
-    assert.match(reconciled.message, /forbidden .*looking again in 5m/);
+    assert.equal(reconciled.reason, 'ApiRejected', 'the error code in CamelCase, as metav1.Condition reasons are');
+    assert.match(reconciled.message, /forbidden .*FLEDGE_API_REJECTED.*looking again in 5m/);
     const refused = (await h.events()).filter((e) => e.reason === 'ReconcileRefused') as Array<{ count?: number }>;
     assert.equal(refused.length, 1, 'one Event, its count bumped');
     assert.equal(refused[0]?.count, 2);

@@ -395,3 +395,39 @@ describe('counts read from Prometheus', () => {
     assert.deepEqual(d.primary, { kind: 'value', counts: { requests: 2000, events: { failures: 2, slow: 0 } } });
   });
 });
+
+describe('autoscaled apps (an HPA sizes the app)', () => {
+  it('starts a run by scaling the canary from zero to the size the HPA gives the primary', () => {
+    const d = decide(state(), observation({ targetRevision: 'rev-b', desiredReplicas: 6, autoscaled: true }), policy(), t0);
+    assert.deepEqual(kinds(d), ['scale:6', 'event:NewRevision']);
+    assert.match((d.actions.at(-1) as { message: string }).message, /scaling the canary to 6 replicas \(the size its HPA gives the primary/);
+  });
+  it('leaves a running canary\'s size to the HPA while it gets ready, where an unscaled one is scaled back up', () => {
+    const shrunk = { target: workload({ replicas: 2, readyReplicas: 1 }), desiredReplicas: 6 };
+    assert.deepEqual(kinds(decide(running(-1), runObservation(0, { ...shrunk, autoscaled: true }), policy(), t0 + 10 * second)), []);
+    assert.deepEqual(kinds(decide(running(-1), runObservation(0, shrunk), policy(), t0 + 10 * second)), ['scale:6']);
+  });
+  it('scales an autoscaled canary at zero back up during a run', () => {
+    const d = decide(running(-1), runObservation(0, { target: workload({ replicas: 0, readyReplicas: 0 }), desiredReplicas: 6, autoscaled: true }), policy(), t0 + 10 * second);
+    assert.deepEqual(kinds(d), ['scale:6']);
+  });
+  it('does not resize a superseding run\'s canary that the HPA already runs', () => {
+    const d = decide(running(1), runObservation(20, { targetRevision: 'rev-c', target: workload({ replicas: 2 }), desiredReplicas: 6, autoscaled: true }), policy(), t0);
+    assert.ok(!kinds(d).some((k) => k.startsWith('scale:')), kinds(d).join(' '));
+  });
+});
+
+describe('autoscaled apps: a canary its HPA is growing', () => {
+  it('keeps the step\'s traffic while the HPA adds pods that are not ready yet', () => {
+    const growing = { target: workload({ replicas: 4, readyReplicas: 2 }), autoscaled: true };
+    const d = decide(running(1), runObservation(20, growing), policy(), t0 + 10 * second);
+    assert.ok(!kinds(d).includes('route:0'), kinds(d).join(' '));
+    const fixed = decide(running(1), runObservation(20, { target: workload({ replicas: 4, readyReplicas: 2 }) }), policy(), t0 + 10 * second);
+    assert.deepEqual(kinds(fixed), ['route:0'], 'without an HPA, missing pods are lost capacity');
+  });
+  it('still waits for the whole canary before the first step', () => {
+    const d = decide(running(-1), runObservation(0, { target: workload({ replicas: 4, readyReplicas: 2 }), autoscaled: true }), policy(), t0 + 10 * second);
+    assert.equal(d.state.step, -1);
+    assert.deepEqual(routes(d), []);
+  });
+});

@@ -110,9 +110,10 @@ describe('kubectl apply of deploy/ against fledge emulator', { skip: kubectlPath
     for (const object of objects) assert.match(stdout, new RegExp(`^${applied(object).replace(/[.]/g, '\\.')} created$`, 'm'));
   });
 
-  test('the example app applies, and its Deployment carries the fledge.dev annotations', async () => {
+  test('the example app applies (with its HPA), and its Deployment carries the fledge.dev annotations', async () => {
     const { stdout } = await emulator!.kubectl(['apply', '-f', join(root, 'deploy/examples/podinfo.yaml')]);
     assert.match(stdout, /^deployment\.apps\/podinfo created$/m);
+    assert.match(stdout, /^horizontalpodautoscaler\.autoscaling\/podinfo created$/m);
     const annotations = await emulator!.kubectl(['get', 'deployment', 'podinfo', '-n', 'podinfo', '-o', 'jsonpath={.metadata.annotations.fledge\\.dev/canary}']);
     assert.equal(annotations.stdout, 'true');
   });

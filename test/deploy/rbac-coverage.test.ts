@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { reconcileTemplate } from '../../src/controller/template-status.ts';
 import type { AuditRecord } from '../../src/sandbox/emulator/index.ts';
 import { runManager } from '../../src/controller/manager.ts';
@@ -70,6 +70,11 @@ async function releaseScenarios(h: Harness): Promise<void> {
   const core = h.kc.makeApiClient(CoreV1Api);
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'shop-config' }, data: { mode: 'a' } } });
   await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'shop-secret' }, stringData: { token: 'a' } } });
+  // An autoscaled app: its HPA is read, the primary's created (and updated, and deleted at hand-back).
+  await h.kc.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace, body: {
+    apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'shop' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop' }, minReplicas: 1, maxReplicas: 4 },
+  } });
   // Bootstrap: primary, Services, Canary, split, and the first -primary copies of the tracked objects.
   await h.deploy('shop', { annotations: fast });
   await h.runUntil('shop', (s) => s.phase === 'Ready');
@@ -82,6 +87,17 @@ async function releaseScenarios(h: Harness): Promise<void> {
   h.script = { ...h.script, canary: () => ({ failure: 0.05, slow: 0.002 }) };
   await h.setImage('shop', 'shop:3.0');
   assert.equal((await h.runUntil('shop', terminal)).status.phase, 'Failed');
+  // A changed annotation: the Canary's spec mirrors the resolved config again (an update).
+  await h.kc.makeApiClient(AppsV1Api).patchNamespacedDeployment({
+    namespace, name: 'shop', body: [{ op: 'replace', path: '/metadata/annotations/fledge.dev~1steps', value: '20,50' }],
+  });
+  await reconcileAFewTimes(h, 'shop', 1);
+  assert.deepEqual((await h.canary('shop')).spec.steps, [20, 50]);
+  // Drift: the primary's HPA edited by hand is written again.
+  await h.kc.makeApiClient(AutoscalingV2Api).patchNamespacedHorizontalPodAutoscaler({
+    namespace, name: 'shop-primary', body: [{ op: 'replace', path: '/spec/maxReplicas', value: 9 }],
+  });
+  await reconcileAFewTimes(h, 'shop', 1);
   // Drift: a Service deleted by hand is created again.
   await core.deleteNamespacedService({ namespace, name: 'shop-canary' });
   await reconcileAFewTimes(h, 'shop', 2);

@@ -110,6 +110,18 @@ describe('sandbox scenarios (seed 1)', { concurrency: true, timeout: 240_000 }, 
     assert.match(status.output, /evidence: errors harm .*, latency harm .*, server-errors harm/);
   });
 
+  it('autoscaled: the good release is promoted, and the primary runs at the size its own HPA wants for the surged load', async () => {
+    const result = await play('autoscaled');
+    assert.deepEqual(endings(result), ['podinfo:1.1 promoted']);
+    assert.equal(result.ok, true);
+    // 800 rps at 100 rps per pod (50% of 200) asks for 8 pods, more than the app's 5 before the surge; the
+    // load is measured from wall-clock Poisson traffic, so the primary is held to "scaled up, as its HPA wants".
+    const scaled = result.autoscaling;
+    assert.ok(scaled !== undefined && scaled !== null, 'the primary and its HPA exist');
+    assert.equal(scaled.primaryReplicas, scaled.desired);
+    assert.ok(scaled.primaryReplicas > 5 && scaled.primaryReplicas <= 10, `primary at ${scaled.primaryReplicas}`);
+  });
+
   it('canary that never becomes ready: rolled back at the progress deadline with no traffic sent to it', async () => {
     const result = await play('never-ready');
     assert.deepEqual(endings(result), ['podinfo:1.3 rolled-back']);

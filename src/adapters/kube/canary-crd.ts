@@ -88,6 +88,9 @@ const printerColumns = [
   { name: 'Step', type: 'string', jsonPath: '.status.stepText' },
   { name: 'Revision', type: 'string', jsonPath: '.status.revision' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  // `kubectl get canaries -o wide`: why the Canary is in its phase, from its Ready condition.
+  { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', priority: 1 },
+  { name: 'Message', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].message', priority: 1 },
 ];
 
 /** The CRD as an object. */

@@ -22,6 +22,8 @@ function toBody(canary: CanaryObject): Record<string, unknown> {
 export interface CanaryApi {
   readonly get: (namespace: string, name: string) => Promise<CanaryObject | null>;
   readonly create: (canary: CanaryObject) => Promise<CanaryObject>;
+  /** Writes metadata and spec (not status), conditional on metadata.resourceVersion (409 → FLEDGE_API_CONFLICT). */
+  readonly update: (canary: CanaryObject) => Promise<CanaryObject>;
   /** Writes `status` only, conditional on metadata.resourceVersion (409 → FLEDGE_API_CONFLICT). */
   readonly updateStatus: (canary: CanaryObject) => Promise<CanaryObject>;
   /** Merge-patches annotations; a null value removes the annotation. */
@@ -59,6 +61,12 @@ export function createCanaryApi(kc: KubeConfig, caller: ApiCaller): CanaryApi {
       const { namespace, name } = objectRef(canary);
       const raw: unknown = await caller.call(`create canary ${namespace}/${name}`, () =>
         api.createNamespacedCustomObject({ ...gvp, namespace, body: toBody(canary) }));
+      return parseCanary(raw);
+    },
+    update: async (canary) => {
+      const { namespace, name } = objectRef(canary);
+      const raw: unknown = await caller.call(`update canary ${namespace}/${name}`, () =>
+        api.replaceNamespacedCustomObject({ ...gvp, namespace, name, body: toBody(canary) }));
       return parseCanary(raw);
     },
     updateStatus: async (canary) => {

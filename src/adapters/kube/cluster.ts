@@ -1,6 +1,6 @@
 // ClusterObjects (the port, src/ports/cluster.ts) over a real or emulated API server. Every method maps API failures with mapApiError (409 → FLEDGE_API_CONFLICT, 429/5xx/network →
 // FLEDGE_API_UNAVAILABLE, other 4xx → FLEDGE_API_REJECTED); reads of missing objects are null.
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig, V1ConfigMap, V1ObjectMeta, V1Secret } from '@kubernetes/client-node';
 import type { Clock, ClusterObjects } from '../../ports.ts';
 import type { FledgeError } from '../../errors.ts';
@@ -104,6 +104,26 @@ function configObjects(core: CoreV1Api, caller: ApiCaller): Pick<ClusterObjects,
   };
 }
 
+function hpaObjects(kc: KubeConfig, caller: ApiCaller): Pick<ClusterObjects, 'listHpas' | 'getHpa' | 'createHpa' | 'replaceHpa' | 'deleteHpa'> {
+  const api = kc.makeApiClient(AutoscalingV2Api);
+  return {
+    listHpas: async (namespace) =>
+      (await caller.call(`list horizontalpodautoscalers in ${namespace}`, () => api.listNamespacedHorizontalPodAutoscaler({ namespace }))).items,
+    getHpa: (namespace, name) =>
+      caller.read(`get horizontalpodautoscaler ${namespace}/${name}`, () => api.readNamespacedHorizontalPodAutoscaler({ namespace, name })),
+    createHpa: (body) => {
+      const { namespace, name } = where(body.metadata);
+      return caller.call(`create horizontalpodautoscaler ${namespace}/${name}`, () => api.createNamespacedHorizontalPodAutoscaler({ namespace, body }));
+    },
+    replaceHpa: (body) => {
+      const { namespace, name } = where(body.metadata);
+      return caller.call(`replace horizontalpodautoscaler ${namespace}/${name}`, () => api.replaceNamespacedHorizontalPodAutoscaler({ namespace, name, body }));
+    },
+    deleteHpa: (namespace, name) =>
+      caller.remove(`delete horizontalpodautoscaler ${namespace}/${name}`, () => api.deleteNamespacedHorizontalPodAutoscaler({ namespace, name })),
+  };
+}
+
 /** ClusterObjects over a real (or emulated) API server. */
 export function createClusterObjects(kc: KubeConfig, options: ClusterObjectsOptions): ClusterObjects {
   const caller = createApiCaller(options.onApiError);
@@ -114,8 +134,10 @@ export function createClusterObjects(kc: KubeConfig, options: ClusterObjectsOpti
     ...workloadObjects(kc, caller),
     ...serviceObjects(core, caller),
     ...configObjects(core, caller),
+    ...hpaObjects(kc, caller),
     getCanary: canaries.get,
     createCanary: canaries.create,
+    updateCanary: canaries.update,
     updateCanaryStatus: canaries.updateStatus,
     patchCanaryAnnotations: canaries.patchAnnotations,
     deleteCanary: canaries.delete,

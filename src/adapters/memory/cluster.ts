@@ -2,7 +2,7 @@
 // API server for what reconcile does (see store.ts); failures are the same FledgeErrors the kube
 // adapter throws (KubeApiError with the HTTP status); `log` injects faults and records writes.
 // One contract suite (test/adapters/cluster-contract.test.ts) runs against this and the emulator.
-import type { V1ConfigMap, V1Deployment, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Secret, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { FledgeError } from '../../errors.ts';
 import { canaryStatusSchema } from '../../ports/canary-schema.ts';
 import type { CanaryObject, Clock, ClusterObjects, EventRecord, TrafficRouter } from '../../ports.ts';
@@ -111,7 +111,7 @@ class Calls {
   }
 }
 
-function canaryObjects(calls: Calls): Pick<ClusterObjects, 'getCanary' | 'createCanary' | 'updateCanaryStatus' | 'patchCanaryAnnotations' | 'deleteCanary' | 'listCanaries'> {
+function canaryObjects(calls: Calls): Pick<ClusterObjects, 'getCanary' | 'createCanary' | 'updateCanary' | 'updateCanaryStatus' | 'patchCanaryAnnotations' | 'deleteCanary' | 'listCanaries'> {
   const body = (canary: CanaryObject): Named => {
     const { statusInvalid: _ignored, ...rest } = canary;
     return rest;
@@ -119,6 +119,7 @@ function canaryObjects(calls: Calls): Pick<ClusterObjects, 'getCanary' | 'create
   return {
     getCanary: (namespace, name) => calls.get('canaries', namespace, name, parseCanary),
     createCanary: async (canary) => parseCanary(await calls.create('canaries', body(canary))),
+    updateCanary: async (canary) => parseCanary(await calls.replace('canaries', body(canary))),
     updateCanaryStatus: async (canary) => parseCanary(await calls.replace('canaries', body(canary), 'status')),
     patchCanaryAnnotations: async (namespace, name, annotations) =>
       parseCanary(await calls.patch('canaries', { namespace, name }, { metadata: { annotations } })),
@@ -166,6 +167,11 @@ function objectsOver(calls: Calls, clock: Clock): ClusterObjects {
     createService: (service) => calls.create('services', service),
     replaceService: (service) => calls.replace('services', service),
     deleteService: (namespace, name) => calls.delete('services', namespace, name),
+    listHpas: (namespace) => calls.run('list', 'horizontalpodautoscalers', { namespace, name: '' }, () => calls.store.list('horizontalpodautoscalers', namespace) as unknown as V2HorizontalPodAutoscaler[]),
+    getHpa: (namespace, name) => calls.get<V2HorizontalPodAutoscaler>('horizontalpodautoscalers', namespace, name),
+    createHpa: (hpa) => calls.create('horizontalpodautoscalers', hpa),
+    replaceHpa: (hpa) => calls.replace('horizontalpodautoscalers', hpa),
+    deleteHpa: (namespace, name) => calls.delete('horizontalpodautoscalers', namespace, name),
     getConfigMap: (namespace, name) => calls.get<V1ConfigMap>('configmaps', namespace, name),
     getSecret: (namespace, name) => calls.get<V1Secret>('secrets', namespace, name),
     applyConfigMap: (configMap) => calls.apply('configmaps', configMap),

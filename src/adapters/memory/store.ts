@@ -13,7 +13,7 @@ import type { GenerationRule, KubeObject, ResourceType } from '../../sandbox/emu
 import { validateObject } from '../../sandbox/emulator/validate.ts';
 import { apiError, type ApiCall } from './faults.ts';
 
-export type Plural = 'deployments' | 'services' | 'configmaps' | 'secrets' | 'events' | 'canaries' | 'trafficsplits' | 'httproutes' | 'gateways' | 'analysistemplates' | 'clusteranalysistemplates';
+export type Plural = 'deployments' | 'services' | 'configmaps' | 'secrets' | 'events' | 'canaries' | 'trafficsplits' | 'httproutes' | 'gateways' | 'analysistemplates' | 'clusteranalysistemplates' | 'horizontalpodautoscalers';
 
 interface Kind {
   readonly status: boolean;
@@ -36,6 +36,7 @@ const kinds: Readonly<Record<Plural, Kind>> = {
   configmaps: builtin('', 'configmaps', false),
   secrets: builtin('', 'secrets', false),
   events: builtin('', 'events', false),
+  horizontalpodautoscalers: builtin('autoscaling', 'horizontalpodautoscalers', true),
   // Custom resources, as the emulator serves a CRD with (canaries) and without a status subresource.
   canaries: { status: true, generation: 'all-but-status' },
   trafficsplits: { status: false, generation: 'all' },

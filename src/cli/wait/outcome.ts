@@ -41,7 +41,7 @@ function runOfBound(look: WaitLook): CanaryStatus | null {
 /** The controller's verdict on the Deployment as it is now, when it refused it. */
 function refused(look: WaitLook): WaitOutcome | null {
   const condition = look.status?.conditions.find((c) => c.type === 'ConfigValid');
-  if (condition?.status !== 'False' || (condition.observedGeneration ?? 0) < look.generation) return null;
+  if (condition?.status !== 'False' || (look.status?.targetGeneration ?? 0) < look.generation) return null;
   return { kind: 'invalid', reason: condition.reason, message: condition.message };
 }
 

@@ -1,5 +1,6 @@
 // The kinds served from the start. Custom resources are added by CRDs (see crds.ts).
 import * as columns from './builtin-columns.ts';
+import { hpaColumns } from './hpa.ts';
 import { bindingColumns, roleColumns, serviceAccountColumns } from './rbac-columns.ts';
 import type { PrinterColumn, ResourceType, Verb } from './types.ts';
 
@@ -80,6 +81,7 @@ export function builtinResources(): ResourceType[] {
     builtin({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', columns: columns.secretColumns, fieldSelectors: ['type'] }),
     builtin({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], columns: columns.eventColumns, fieldSelectors: eventFields }),
     builtin({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], status: true, scale: true, generation: 'spec', columns: columns.deploymentColumns, categories: ['all'] }),
+    builtin({ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', shortNames: ['hpa'], status: true, generation: 'spec', columns: hpaColumns, categories: ['all'] }),
     builtin({ group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], columns: columns.eventColumns, fieldSelectors: ['regarding.kind', 'regarding.name', 'regarding.namespace', 'reason', 'type'] }),
     builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', columns: columns.leaseColumns }),
     builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'] }),

@@ -1,6 +1,7 @@
 // Defaulting the real server applies on write, for the fields clients commonly read back.
 import { clone, isRecord, type JsonRecord } from './json.ts';
 import type { KubeObject } from './types.ts';
+import { defaultHpa } from './hpa.ts';
 
 export interface DefaultsContext {
   /** A fresh cluster IP for a new Service. */
@@ -108,6 +109,7 @@ const defaulters: Readonly<Record<string, Defaulter>> = {
   '/Namespace': namespace,
   '/Secret': secret,
   '/Pod': pod,
+  'autoscaling/HorizontalPodAutoscaler': (object) => defaultHpa(object),
 };
 
 /** A defaulted copy of `object` (the input is not changed). */

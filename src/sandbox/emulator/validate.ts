@@ -1,6 +1,7 @@
 // Validation with the real server's field paths and messages (422 Invalid causes).
 import { deepEqual, isRecord, readPath, rec, str } from './json.ts';
 import { checkName } from './names.ts';
+import { validateHpa } from './hpa.ts';
 import { parseLabelSelector, selectorText } from './selectors.ts';
 import type { KubeObject, ResourceType, StatusCause } from './types.ts';
 
@@ -80,6 +81,7 @@ function crd(object: KubeObject): StatusCause[] {
 const kindRules: Readonly<Record<string, (object: KubeObject, previous: KubeObject | undefined) => StatusCause[]>> = {
   'apps/Deployment': deployment,
   'apiextensions.k8s.io/CustomResourceDefinition': crd,
+  'autoscaling/HorizontalPodAutoscaler': validateHpa,
 };
 
 /** Everything wrong with `object` (empty when valid); `previous` is set on updates. */

@@ -41,11 +41,12 @@ void describe('the Canary CRD', () => {
     assert.equal(all['$.status.runStartedAt']!['nullable'], true);
   });
 
-  void it('shows phase, weight, step, revision and age in kubectl get', () => {
-    const crd = buildCanaryCrd() as { spec: { names: Node; versions: { additionalPrinterColumns: { name: string; jsonPath: string }[]; subresources: Node }[] } };
+  void it('shows phase, weight, step, revision and age in kubectl get, and the Ready condition\'s reason and message with -o wide', () => {
+    const crd = buildCanaryCrd() as { spec: { names: Node; versions: { additionalPrinterColumns: { name: string; jsonPath: string; priority?: number }[]; subresources: Node }[] } };
     const version = crd.spec.versions[0]!;
-    assert.deepEqual(version.additionalPrinterColumns.map((c) => `${c.name}=${c.jsonPath}`), [
+    assert.deepEqual(version.additionalPrinterColumns.map((c) => `${c.name}=${c.jsonPath}${c.priority === 1 ? ' (wide)' : ''}`), [
       'Phase=.status.phase', 'Weight=.status.canaryWeight', 'Step=.status.stepText', 'Revision=.status.revision', 'Age=.metadata.creationTimestamp',
+      'Reason=.status.conditions[?(@.type=="Ready")].reason (wide)', 'Message=.status.conditions[?(@.type=="Ready")].message (wide)',
     ]);
     assert.deepEqual(version.subresources, { status: {} });
     assert.deepEqual(crd.spec.names['shortNames'], ['cn']);

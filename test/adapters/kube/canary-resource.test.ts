@@ -105,7 +105,8 @@ void describe('Canary objects in the cluster', () => {
     if (!existsSync('/usr/bin/kubectl')) return t.skip('kubectl not installed');
     const { cluster, emulator } = await setup(t);
     const created = await cluster.createCanary(canary('cart'));
-    await cluster.updateCanaryStatus({ ...created, status: toStatus(progressing, { observedGeneration: 1, conditions: [], steps: 2 }) });
+    const ready = { type: 'Ready', status: 'True' as const, reason: 'Progressing', message: 'step 1 of 2: no harm seen', lastTransitionTime: '2026-11-23T10:00:00.000Z', observedGeneration: 1 };
+    await cluster.updateCanaryStatus({ ...created, status: toStatus(progressing, { observedGeneration: 1, conditions: [ready], steps: 2 }) });
     const idle = await cluster.createCanary(canary('shop'));
     await cluster.updateCanaryStatus({ ...idle, status: toStatus({ ...progressing, phase: 'Succeeded', step: -1, canaryWeight: 0 }, { observedGeneration: 1, conditions: [], steps: 2 }) });
     const dir = mkdtempSync(join(tmpdir(), 'fledge-kubectl-'));
@@ -117,5 +118,8 @@ void describe('Canary objects in the cluster', () => {
     assert.match(header ?? '', /NAMESPACE\s+NAME\s+PHASE\s+WEIGHT\s+STEP\s+REVISION\s+AGE/);
     assert.match(row ?? '', /default\s+cart\s+Progressing\s+10\s+1\/2\s+7d9f\s+/);
     assert.match(idleRow ?? '', /default\s+shop\s+Succeeded\s+0\s+-\s+7d9f\s+/);
+    const wide = (await promisify(execFile)('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', 'cn', '-A', '-o', 'wide'], { timeout: 20_000 })).stdout.trim().split('\n');
+    assert.match(wide[0] ?? '', /AGE\s+REASON\s+MESSAGE$/);
+    assert.match(wide.find((line) => line.includes(' cart ')) ?? '', /\s+Progressing\s+step 1 of 2: no harm seen$/);
   });
 });

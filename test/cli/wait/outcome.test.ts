@@ -116,21 +116,22 @@ const table: { name: string; look: WaitLook; outcome: string; code: number | nul
   },
   {
     name: 'exits 4 with the controller\'s reason when it refuses the Deployment as it is now (ConfigValid=False)',
-    look: lookAt({ generation: 3, status: status({ phase: 'Ready', revision: previous, lastPromotedRevision: previous, conditions: [refusal(3)] }) }),
+    look: lookAt({ generation: 3, status: status({ phase: 'Ready', revision: previous, lastPromotedRevision: previous, targetGeneration: 3, conditions: [refusal()] }) }),
     outcome: 'invalid',
     code: 4,
   },
   {
     name: 'keeps waiting while the refusal is about an older generation of the Deployment (the fix is not looked at yet)',
-    look: lookAt({ generation: 4, status: status({ phase: 'Ready', revision: previous, lastPromotedRevision: previous, conditions: [refusal(3)] }) }),
+    look: lookAt({ generation: 4, status: status({ phase: 'Ready', revision: previous, lastPromotedRevision: previous, targetGeneration: 3, conditions: [refusal()] }) }),
     outcome: 'waiting',
     code: null,
   },
 ];
 
-function refusal(observedGeneration: number): Record<string, unknown> {
+/** observedGeneration is the Canary's own generation: which Deployment generation it judged is status.targetGeneration. */
+function refusal(): Record<string, unknown> {
   return {
-    type: 'ConfigValid', status: 'False', reason: 'InvalidAnnotation', observedGeneration,
+    type: 'ConfigValid', status: 'False', reason: 'InvalidAnnotation', observedGeneration: 7,
     message: 'fledge.dev/interval "5s": too short for analysis linkerd', lastTransitionTime: '2026-11-26T00:00:00Z',
   };
 }
