@@ -4,7 +4,7 @@
 // next reconcile. The controller checks again and refuses with an Event if things changed.
 import { randomUUID } from 'node:crypto';
 import { createApiCaller } from '../adapters/kube/errors.ts';
-import { createCanaryApi, parseRequest, requestAnnotation, type CanaryStatus } from '../adapters/kube/canary-resource.ts';
+import { createCanaryApi, parseRequest, requestAnnotation, type CanaryApi, type CanaryStatus } from '../adapters/kube/canary-resource.ts';
 import type { RequestVerb } from '../core/state.ts';
 import { ExitCode, type Command } from './io.ts';
 import { appName, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube } from './kube-flags.ts';
@@ -61,7 +61,30 @@ const summaries: Readonly<Record<RequestVerb, string>> = {
   resume: 'Continue a canary paused by a person.',
 };
 
-function actionCommand(verb: RequestVerb, newId: () => string = randomUUID): Command {
+/** What a request came to: written (with what it will do), or refused before writing (why). */
+export type RequestOutcome =
+  | { readonly kind: 'requested'; readonly will: string; readonly replaced: RequestVerb | null }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'refused'; readonly why: string };
+
+/**
+ * Asks the controller to `verb` a Canary, as `fledge <verb>` does (and the dashboard's buttons):
+ * checks the request can apply, then writes the request annotation. API errors propagate.
+ */
+export async function requestAction(api: CanaryApi, input: { namespace: string; name: string; verb: RequestVerb; newId?: () => string }): Promise<RequestOutcome> {
+  const { namespace, name, verb } = input;
+  const canary = await api.get(namespace, name);
+  if (canary === null) return { kind: 'missing' };
+  const verdict = applicability(verb, canary.status);
+  if (!verdict.ok) return { kind: 'refused', why: verdict.why };
+  const previous = parseRequest(canary);
+  const replaced = previous.kind === 'request' && previous.request.id !== canary.status?.handledRequest ? previous.request.verb : null;
+  const request = JSON.stringify({ id: (input.newId ?? randomUUID)(), verb });
+  await api.patchAnnotations(namespace, name, { [requestAnnotation]: request });
+  return { kind: 'requested', will: verdict.will, replaced };
+}
+
+function actionCommand(verb: RequestVerb): Command {
   const usage = `fledge ${verb} NAME ${kubeFlagUsage}`;
   return {
     summary: summaries[verb],
@@ -70,24 +93,17 @@ function actionCommand(verb: RequestVerb, newId: () => string = randomUUID): Com
       const { values, positionals } = parseFlags(args, kubeFlagOptions, usage);
       const name = appName(positionals, usage);
       const { kc, namespace } = resolveKube(values, io);
-      const api = createCanaryApi(kc, createApiCaller());
-      const canary = await api.get(namespace, name);
-      if (canary === null) {
+      const outcome = await requestAction(createCanaryApi(kc, createApiCaller()), { namespace, name, verb });
+      if (outcome.kind === 'missing') {
         io.err(`fledge: no Canary ${namespace}/${name} (is the Deployment annotated with fledge.dev/canary: "true"?)`);
         return ExitCode.failed;
       }
-      const verdict = applicability(verb, canary.status);
-      if (!verdict.ok) {
-        io.err(`fledge: cannot ${verb} ${namespace}/${name}: ${verdict.why}`);
+      if (outcome.kind === 'refused') {
+        io.err(`fledge: cannot ${verb} ${namespace}/${name}: ${outcome.why}`);
         return ExitCode.failed;
       }
-      const previous = parseRequest(canary);
-      if (previous.kind === 'request' && previous.request.id !== canary.status?.handledRequest) {
-        io.err(`fledge: replacing the pending ${previous.request.verb} request the controller has not handled yet`);
-      }
-      const request = JSON.stringify({ id: newId(), verb });
-      await api.patchAnnotations(namespace, name, { [requestAnnotation]: request });
-      io.out(`${namespace}/${name}: will ${verdict.will}. The controller acts on its next reconcile; follow with \`fledge wait deployment/${name} -n ${namespace}\`.`);
+      if (outcome.replaced !== null) io.err(`fledge: replacing the pending ${outcome.replaced} request the controller has not handled yet`);
+      io.out(`${namespace}/${name}: will ${outcome.will}. The controller acts on its next reconcile; follow with \`fledge wait deployment/${name} -n ${namespace}\`.`);
       return ExitCode.ok;
     }),
   };

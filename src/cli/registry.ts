@@ -18,4 +18,6 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   sandbox: async () => (await import('./sandbox-command.ts')).sandboxCommand,
   loadtester: async () => (await import('./loadtester-command.ts')).loadtesterCommand,
   completion: async () => (await import('./completion-command.ts')).completionCommand,
+  dashboard: async () => (await import('./dashboard-command.ts')).dashboardCommand,
+  report: async () => (await import('./report-command.ts')).reportCommand,
 };

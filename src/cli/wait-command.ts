@@ -6,14 +6,15 @@ import { createApiCaller } from '../adapters/kube/errors.ts';
 import { createCanaryApi } from '../adapters/kube/canary-resource.ts';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { FledgeError } from '../errors.ts';
-import type { Command } from './io.ts';
+import type { CliIo, Command } from './io.ts';
+import { writeReport } from './report-command.ts';
 import { appName, durationFlag, guarded, kubeFlagOptions, kubeFlagUsage, parseFlags, resolveKube } from './kube-flags.ts';
 import { outputUsage, parseOutput } from './output.ts';
 import { runWait, type WaitOptions, type WaitRuntime } from './wait/loop.ts';
 
 const formats = ['text', 'json', 'yaml'] as const;
 
-const usage = `fledge wait deployment/NAME ${kubeFlagUsage} [--revision REV|current] [--timeout 15m] [--until-paused] ${outputUsage(formats)} [--retry-for 15s]`;
+const usage = `fledge wait deployment/NAME ${kubeFlagUsage} [--revision REV|current] [--timeout 15m] [--until-paused] ${outputUsage(formats)} [--retry-for 15s] [--report FILE]`;
 
 const options = {
   ...kubeFlagOptions,
@@ -23,6 +24,7 @@ const options = {
   output: { type: 'string', short: 'o' },
   poll: { type: 'string' },
   'retry-for': { type: 'string' },
+  report: { type: 'string' },
 } as const;
 
 export type WaitCommandDeps = WaitRuntime;
@@ -38,6 +40,16 @@ function revisionOf(text: string | undefined): string | null {
   if (text === undefined || text === 'current') return null;
   if (!/^[0-9a-f]{6,64}$/.test(text)) throw new FledgeError('FLEDGE_USAGE', `--revision ${text}: expected a revision hash (see \`fledge status\`) or "current"`);
   return text;
+}
+
+/** `--report FILE`: written whatever the outcome; a report that cannot be written is said, not fatal. */
+async function reportAfterWait(io: CliIo, input: Parameters<typeof writeReport>[0]): Promise<void> {
+  try {
+    const missing = await writeReport(input);
+    io.err(missing === null ? `fledge: report written to ${input.file}` : `fledge: no report: ${missing}`);
+  } catch (error) {
+    io.err(`fledge: no report written to ${input.file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export function createWaitCommand(deps: WaitCommandDeps = defaults): Command {
@@ -63,7 +75,9 @@ export function createWaitCommand(deps: WaitCommandDeps = defaults): Command {
         cluster: createClusterObjects(kc, { clock }),
         canaries: createCanaryApi(kc, createApiCaller()),
       };
-      return runWait({ options: { ...waitOptions, namespace }, deps: lookDeps, runtime: deps, io });
+      const code = await runWait({ options: { ...waitOptions, namespace }, deps: lookDeps, runtime: deps, io });
+      if (values.report !== undefined) await reportAfterWait(io, { kc, namespace, name, file: values.report, now: deps.now() });
+      return code;
     }),
   };
 }

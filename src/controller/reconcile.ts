@@ -15,7 +15,7 @@ import { holdRelease } from './held.ts';
 import { canaryAnnotation, namesOf, replicasAnnotation, type AppNames } from './names.ts';
 import { observe } from './observe.ts';
 import { ownerRef } from './objects.ts';
-import { conditionsFor, stateOf, type ConfigIssue } from './status.ts';
+import { conditionsFor, recordHistory, stateOf, type ConfigIssue } from './status.ts';
 import { trackedRefs } from './tracked.ts';
 import { commitStatus } from './outbox.ts';
 import { hookRefusals } from './hook-checks.ts';
@@ -115,11 +115,12 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   }
   const { world } = observed;
   const decision = decide(state, world.observation, ctx.config.policy, now);
+  const history = recordHistory(ctx.canary, { before: state, after: decision.state, interval: world.observation.interval, policy: ctx.config.policy, now });
   const notices = await applyActions(ctx, { world, state: decision.state, actions: decision.actions, now });
   const targetGeneration = ctx.target.metadata?.generation ?? 0;
   const hooks = Object.keys(ctx.config.hooks.urls).length > 0;
   const conditions = conditionsFor({ state: decision.state, targetRevision: world.observation.targetRevision, configIssue: null, hooks });
-  await commitStatus(ctx, { state: decision.state, conditions, targetGeneration, now, notices, ...(await analysisPin(ctx, decision.state)) });
+  await commitStatus(ctx, { state: decision.state, conditions, targetGeneration, now, notices, history, ...(await analysisPin(ctx, decision.state)) });
   report(ctx, decision.state, world.observation.interval !== null);
   const ended = endedRelease({ before: state, after: decision.state, actions: decision.actions, now });
   if (ended !== null) ctx.deps.telemetry?.released?.(ctx.names, ended);

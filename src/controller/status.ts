@@ -5,6 +5,10 @@ import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatu
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
 import type { CanaryState } from '../core/state.ts';
+import type { HistoryStatus } from '../ports/history-schema.ts';
+import { historyFromStatus, historyToStatus } from '../ports/canary-history.ts';
+import { recordLook, type LookInput } from '../core/history.ts';
+import { emptyHistory } from '../core/history-types.ts';
 import { jsonEqual } from './json-equal.ts';
 
 export interface ConditionInput {
@@ -17,6 +21,12 @@ export interface ConditionInput {
 /** The core's state as the Canary's status holds it; a Canary without status has not started. */
 export function stateOf(canary: CanaryObject): CanaryState {
   return canary.status === undefined ? initialState() : fromStatus(canary.status);
+}
+
+/** `status.history` after this decision's look (see core/history.ts). */
+export function recordHistory(canary: CanaryObject, input: LookInput): HistoryStatus {
+  const stored = canary.status?.history;
+  return historyToStatus(recordLook(stored === undefined ? emptyHistory() : historyFromStatus(stored), input));
 }
 
 /**
@@ -114,6 +124,8 @@ export interface StatusInput {
    * written anyway, but on its own no reason to write. Defaults to `outbox`.
    */
   readonly tidied?: (base: CanaryObject) => OutboxPart;
+  /** `status.history` to write; by default the stored one is kept. */
+  readonly history?: HistoryStatus;
   /** The analysis pin to write (status.analysis); the stored one is kept when undefined. */
   readonly analysis?: AnalysisPin | null;
 }
@@ -135,6 +147,13 @@ export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
 }
 
 type Build = (base: CanaryObject, tidied: boolean) => CanaryObject;
+
+/** The analysis pin and the history to write: the given ones, else the stored ones. */
+function keptRecords(input: StatusInput, base: CanaryObject): { analysis: AnalysisPin | null; history?: HistoryStatus } {
+  const history = input.history ?? base.status?.history;
+  const analysis = input.analysis === undefined ? (base.status?.analysis ?? null) : input.analysis;
+  return history === undefined ? { analysis } : { analysis, history };
+}
 
 /** How many steps the spec lists (for status.stepText); nothing when the spec does not say. */
 function stepsOf(canary: CanaryObject): { steps?: number } {
@@ -159,8 +178,7 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, { generation, now: input.now });
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    const analysis = input.analysis === undefined ? (base.status?.analysis ?? null) : input.analysis;
-    const extra = { observedGeneration: generation, targetGeneration: input.targetGeneration, conditions, ...stepsOf(base), ...outbox, analysis };
+    const extra = { observedGeneration: generation, targetGeneration: input.targetGeneration, conditions, ...stepsOf(base), ...outbox, ...keptRecords(input, base) };
     return { ...base, status: toStatus(input.state, extra) };
   };
   try {

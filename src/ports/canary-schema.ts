@@ -1,6 +1,7 @@
 // The Canary custom resource (fledge.dev/v1alpha1): zod schemas of `spec` and `status`.
 // The CRD's OpenAPI schema is generated from these (canary-crd.ts), so they cannot drift.
 import { z } from 'zod';
+import { historySchema } from './history-schema.ts';
 
 export const canaryGroup = 'fledge.dev';
 export const canaryVersion = 'v1alpha1';
@@ -209,6 +210,12 @@ export const canaryStatusSchema = z.object({
   outbox: z.array(outboxEntrySchema).default([]),
   /** Number of notices ever queued for this Canary; numbers the outbox keys. */
   noticeSeq: count.default(0),
+  /**
+   * The looks of the current and the last finished run (history-schema.ts); plotted by `fledge
+   * dashboard` and `fledge report`. A record only: one that does not read starts again empty
+   * rather than making the whole status unreadable.
+   */
+  history: historySchema.default(() => historySchema.parse({})).catch(() => historySchema.parse({})),
   /** The analysis template of the current (or last) run, pinned; null before the first reconcile that resolved one. */
   analysis: analysisPinSchema.nullable().default(null),
 });

@@ -6,9 +6,10 @@ import { countsLine, towardThreshold } from '../core/judge/explain.ts';
 import type { CanaryState, HookProgress } from '../core/state.ts';
 import type { Evidence, MetricEvidence } from '../core/types.ts';
 import { canaryStatusSchema } from './canary-schema.ts';
+import type { HistoryStatus } from './history-schema.ts';
 import type { AnalysisPin, CanaryStatus, Condition, EvidenceStatus, HookProgressStatus, MetricEvidenceStatus, OutboxEntry } from './canary-schema.ts';
 
-/** What status holds beyond CanaryState. The outbox is empty, noticeSeq and targetGeneration 0 when not given. */
+/** What status holds beyond CanaryState. The outbox and history are empty, noticeSeq and targetGeneration 0 when not given. */
 export interface StatusExtra {
   /** The Canary's own metadata.generation. */
   readonly observedGeneration: number;
@@ -19,6 +20,7 @@ export interface StatusExtra {
   readonly conditions: readonly Condition[];
   readonly outbox?: readonly OutboxEntry[];
   readonly noticeSeq?: number;
+  readonly history?: HistoryStatus;
   /** The pinned analysis template (status.analysis); null when none. */
   readonly analysis?: AnalysisPin | null;
 }
@@ -157,6 +159,7 @@ export function toStatus(state: CanaryState, extra: StatusExtra): CanaryStatus {
     conditions: [...extra.conditions],
     outbox: [...(extra.outbox ?? [])],
     noticeSeq: extra.noticeSeq ?? 0,
+    history: extra.history ?? { current: null, last: null },
     analysis: extra.analysis ?? null,
   };
 }

@@ -19,6 +19,7 @@ import { keepLines, releaseOk, summaryLines, type ReleaseResult } from './summar
 import { createTraffic } from './traffic.ts';
 import { startSandboxLoadTester, type SandboxLoadTester } from './loadtester.ts';
 import { createScreen, type Screen } from './view.ts';
+import { startSandboxDashboard } from './dashboard.ts';
 import { startAutoscaling, type RunningAutoscaler } from './autoscaling.ts';
 
 export interface SandboxOptions {
@@ -89,10 +90,11 @@ async function stopAll(parts: Parts): Promise<void> {
   for (const stop of parts.stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
 }
 
-async function keepRunning(options: SandboxOptions, emulator: Emulator, next: { namespace: string; app: string; nextImage: string }): Promise<void> {
+async function keepRunning(options: SandboxOptions, started: Started, next: { namespace: string; app: string; nextImage: string }): Promise<void> {
   const path = options.kubeconfigPath ?? '.fledge/kubeconfig';
-  await emulator.writeKubeconfig(path);
+  await started.emulator.writeKubeconfig(path);
   for (const line of keepLines(path, next)) options.write(`${line}\n`);
+  options.write(`dashboard: ${started.dashboardUrl} (or run \`fledge dashboard -n ${next.namespace} --kubeconfig ${path}\`)\n`);
   await options.onKeep?.(path);
   if (options.signal === undefined || options.signal.aborted) return;
   await new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
@@ -101,6 +103,8 @@ async function keepRunning(options: SandboxOptions, emulator: Emulator, next: { 
 interface Started {
   readonly stage: Stage;
   readonly emulator: Emulator;
+  /** Where the sandbox's dashboard serves. */
+  readonly dashboardUrl: string;
   readonly autoscaler: RunningAutoscaler | null;
 }
 
@@ -163,6 +167,9 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
   });
   await controller.start();
   parts.stops.push(() => controller.stop());
+  const dashboard = await startSandboxDashboard(kubeConfig, scenario.namespace);
+  parts.stops.push(() => dashboard.stop());
+  screen.log(`dashboard: ${dashboard.url}`);
 
   const routing = routingOf(scenario, options.router ?? 'smi');
   const analysis = await analysisTemplateFor(scenario, { kubeConfig, catalog });
@@ -178,7 +185,7 @@ async function startParts(options: SandboxOptions, parts: Parts, screen: Screen)
   });
   parts.stops.push(() => traffic.stop());
   const autoscaler = await autoscalerFor({ kubeConfig, scenario, traffic }, parts);
-  return { emulator, autoscaler, stage: { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started } };
+  return { emulator, dashboardUrl: dashboard.url, autoscaler, stage: { scenario, timing, kubeConfig, path, direct, traffic, screen, catalog, started } };
 }
 
 type Scaled = { primaryReplicas: number; desired: number } | null;
@@ -209,7 +216,8 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
   const parts: Parts = { stops: [] };
   const screen = createScreen({ isTty: options.isTty, write: options.write });
   try {
-    const { stage, emulator, autoscaler } = await startParts(options, parts, screen);
+    const running = await startParts(options, parts, screen);
+    const { stage, autoscaler } = running;
     const releases = await playReleases(stage);
     screen.close();
     const elapsedMs = Date.now() - stage.started;
@@ -218,7 +226,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     const scaled = autoscaler === null ? undefined : await settledScale(autoscaler, scenario);
     if (scaled !== undefined) options.write(`${autoscaledLine(scenario, scaled)}\n`);
     const ok = releases.length === scenario.releases.length && releases.every(releaseOk) && (scaled === undefined || scaledOk(scenario, scaled));
-    if (options.keep === true) await keepRunning(options, emulator, { namespace: scenario.namespace, app: scenario.app, nextImage: 'podinfo:2.0' });
+    if (options.keep === true) await keepRunning(options, running, { namespace: scenario.namespace, app: scenario.app, nextImage: 'podinfo:2.0' });
     return { ok, metricsSource: stage.path.label, releases, elapsedMs, ...(scaled === undefined ? {} : { autoscaling: scaled }) };
   } finally {
     screen.close();

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { root } from './support.ts';
 
@@ -61,9 +62,16 @@ describe('the npm package', { timeout: 600_000 }, () => {
     assert.ok(!listed.some((p) => p.startsWith('src/')), 'the checkout would not pack src/ either');
   });
 
+  test('installs the chart library the dashboard serves and reports inline (uplot), and dist/ finds it', async () => {
+    assert.ok(readdirSync(join(installed, 'node_modules')).includes('uplot'));
+    const assets = pathToFileURL(join(installed, 'dist/dashboard/assets.js')).href;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `import { chartAssets } from ${JSON.stringify(assets)}; console.log(chartAssets().script.length)`]);
+    assert.ok(Number(stdout) > 10_000, `uPlot read from the installed package (${stdout.trim()} characters)`);
+  });
+
   test('installs without dev dependencies: no tsx, no TypeScript', () => {
     const modules = readdirSync(join(installed, 'node_modules'));
-    for (const dev of ['tsx', 'typescript', 'eslint', 'c8']) assert.ok(!modules.includes(dev), `${dev} is not installed`);
+    for (const dev of ['tsx', 'typescript', 'eslint', 'c8', 'puppeteer-core']) assert.ok(!modules.includes(dev), `${dev} is not installed`);
     assert.ok(modules.includes('yaml') && modules.includes('zod'));
     assert.ok(!existsSync(join(installed, 'src')));
   });

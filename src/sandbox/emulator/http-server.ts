@@ -4,12 +4,13 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { ServingCertificate } from './certificate.ts';
 import { serveApi, type ApiContext } from './api.ts';
-import { internalError } from './status.ts';
+import { internalError, requestTooLarge } from './status.ts';
 import type { Reply } from './types.ts';
 
 const maxBodyBytes = 3 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The body, or null when it is over the API server's limit (read to the end, not kept). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -17,7 +18,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size <= maxBodyBytes) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > maxBodyBytes ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -33,6 +34,7 @@ function write(res: ServerResponse, reply: Reply): void {
 async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, log: (msg: string) => void): Promise<void> {
   try {
     const body = await readBody(req);
+    if (body === null) return write(res, { code: 413, body: requestTooLarge(maxBodyBytes) });
     const reply = await serveApi(ctx, req, body, res);
     if (reply !== undefined) write(res, reply);
   } catch (error) {

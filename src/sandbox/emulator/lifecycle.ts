@@ -6,7 +6,7 @@ import { withDefaults } from './defaults.ts';
 import { removeOrMark, settle } from './deletion.ts';
 import { clone, deepEqual, isRecord, rec } from './json.ts';
 import { newUid, randomSuffix, timestamp } from './names.ts';
-import { alreadyExists, badRequest, conflict, forbidden, internalError, invalid, notFound } from './status.ts';
+import { alreadyExists, badRequest, conflict, forbidden, internalError, invalid, notFound, storageTooLarge } from './status.ts';
 import { typeKey } from './store.ts';
 import { checkIdentity, validateObject } from './validate.ts';
 import { fail, ok, type KubeObject, type ObjectMeta, type ResourceType, type Result } from './types.ts';
@@ -100,6 +100,13 @@ function prepareCreate(cluster: Cluster, target: WriteTarget, body: unknown): Re
   return validated(cluster, target, object);
 }
 
+/** etcd's default --max-request-bytes. The stored form here is JSON, larger than the real protobuf: never kinder. */
+const maxStoredBytes = 1.5 * 1024 * 1024;
+
+function tooLargeToStore(object: KubeObject): boolean {
+  return Buffer.byteLength(JSON.stringify(object)) > maxStoredBytes;
+}
+
 /** POST: a new object. */
 export function createObject(cluster: Cluster, target: WriteTarget, body: unknown): Result<KubeObject> {
   const result = prepareCreate(cluster, target, body);
@@ -109,6 +116,7 @@ export function createObject(cluster: Cluster, target: WriteTarget, body: unknow
   if (cluster.store.get(key, namespace, name) !== undefined) return fail(alreadyExists(target.type, name));
   const fresh = freshMetadata(cluster, target.type, result.value);
   if (target.dryRun === true) return ok(asVersion(target.type, target.version, fresh));
+  if (tooLargeToStore(fresh)) return fail(storageTooLarge());
   const stored = cluster.store.put(key, toStorage(target.type, fresh));
   const owners = stored.metadata.ownerReferences ?? [];
   if (owners.length > 0 && owners.every((r) => !cluster.store.hasUid(r.uid))) cluster.scheduleSweep();
@@ -207,6 +215,7 @@ export function updateObject(cluster: Cluster, target: UpdateTarget, body: unkno
   const next = prepared.value;
   if (target.dryRun === true) return ok(asVersion(target.type, target.version, next));
   if (sameObject(current, next)) return ok(asVersion(target.type, target.version, current));
+  if (tooLargeToStore(next)) return fail(storageTooLarge());
   const stored = cluster.store.put(key, next);
   if (stored.metadata.deletionTimestamp !== undefined && (stored.metadata.finalizers ?? []).length === 0) {
     const { object, removed } = removeOrMark(cluster, target.type, stored);

@@ -65,6 +65,16 @@ export function internalError(message: string): StatusBody {
   return failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: '', message }] });
 }
 
+/** A request body over the API server's 3 MiB limit (MaxRequestBodyBytes). */
+export function requestTooLarge(limit: number): StatusBody {
+  return failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
+}
+
+/** An object over etcd's request limit (1.5 MiB): the API server passes etcd's error on. */
+export function storageTooLarge(): StatusBody {
+  return failure(500, 'InternalError', 'etcdserver: request is too large');
+}
+
 export function methodNotAllowed(message: string): StatusBody {
   return failure(405, 'MethodNotAllowed', message);
 }
