@@ -17,26 +17,14 @@ import { emptyEvidence, judgeFor } from '../../src/core/judge/index.ts';
 import type { JudgePolicy, Verdict } from '../../src/core/types.ts';
 import type { MeasureRequest, MetricsSource, PrometheusTarget } from '../../src/ports.ts';
 import { startExporter, type ExporterHandle } from '../support/exporter.ts';
-import { SpringCounters, springHistory, type Side } from '../support/spring-exporter.ts';
+import { SpringCounters, springHistory, springSelector, springTemplateSpec, type Side } from '../support/spring-exporter.ts';
 import { freePort, prometheusMissing, startFakePrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
 
 const t0 = Date.UTC(2024, 0, 1);
 const step = 2_000;
 
-const sel = 'namespace="{{namespace}}", app="{{workload}}"';
-const baseSpec = {
-  description: 'Spring Boot http_server_requests_seconds, by namespace and app labels',
-  scrapeInterval: '2s',
-  counts: {
-    requests: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}]))`,
-    failures: `sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}]))`,
-    slow: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])) - sum(increase(http_server_requests_seconds_bucket{${sel}, le="{{latencyEdgeSeconds}}"}[{{window}}]))`,
-  },
-  display: {
-    successRate: `100 * (1 - (sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}])) or vector(0)) / sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])))`,
-    p99: `1000 * histogram_quantile(0.99, sum by (le) (increase(http_server_requests_seconds_bucket{${sel}}[{{window}}])))`,
-  },
-};
+const sel = springSelector;
+const baseSpec = springTemplateSpec('2s');
 const deadlineMetric = { name: 'deadline-exceeded', events: `sum(increase(grpc_server_handled_total{${sel}, grpc_code="DeadlineExceeded"}[{{window}}]))`, requests: `sum(increase(grpc_server_handled_total{${sel}}[{{window}}]))` };
 const memoryCheck = { name: 'memory', query: `max(process_resident_memory_bytes{${sel}})`, max: 512e6, for: 2 };
 

@@ -7,22 +7,10 @@ import assert from 'node:assert/strict';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus-metrics.ts';
 import { memoryHarness, t0, type MemoryHarness } from '../support/release-harness.ts';
 import { prometheusMissing, startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
-import { springHistory } from '../support/spring-exporter.ts';
+import { springHistory, springSelector, springTemplateSpec } from '../support/spring-exporter.ts';
 
-const sel = 'namespace="{{namespace}}", app="{{workload}}"';
-const spec = {
-  description: 'Spring Boot http_server_requests_seconds',
-  scrapeInterval: '5s',
-  counts: {
-    requests: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}]))`,
-    failures: `sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}]))`,
-    slow: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])) - sum(increase(http_server_requests_seconds_bucket{${sel}, le="{{latencyEdgeSeconds}}"}[{{window}}]))`,
-  },
-  display: {
-    successRate: `100 * (1 - (sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}])) or vector(0)) / sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])))`,
-    p99: `1000 * histogram_quantile(0.99, sum by (le) (increase(http_server_requests_seconds_bucket{${sel}}[{{window}}])))`,
-  },
-};
+const sel = springSelector;
+const spec = springTemplateSpec('5s');
 const annotations = { 'fledge.dev/analysis': 'spring', 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s', 'fledge.dev/steps': '10,50', 'fledge.dev/progress-deadline': '2m', 'fledge.dev/latency-p99-max': '250' };
 const terminal = (s: Record<string, any>): boolean => s.phase === 'Succeeded' || s.phase === 'Failed';
 

@@ -8,27 +8,14 @@ import type { IntervalMeasurement, Sample } from '../../src/core/types.ts';
 import type { MeasureRequest } from '../../src/ports.ts';
 import { reconcileTemplate } from '../../src/controller/template-status.ts';
 import { memoryHarness, type MemoryHarness } from '../support/release-harness.ts';
+import { springTemplateSpec } from '../support/spring-exporter.ts';
 
 const fast = { 'fledge.dev/interval': '30s', 'fledge.dev/bake': '30s', 'fledge.dev/steps': '10,50', 'fledge.dev/progress-deadline': '2m' };
 const terminal = (s: Record<string, any>): boolean => s.phase === 'Succeeded' || s.phase === 'Failed';
 
 /** A template for an app exporting its own http_server_requests_seconds histogram. */
 function spec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const sel = 'namespace="{{namespace}}", app="{{workload}}"';
-  return {
-    description: 'Spring Boot http_server_requests_seconds',
-    scrapeInterval: '5s',
-    counts: {
-      requests: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}]))`,
-      failures: `sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}]))`,
-      slow: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])) - sum(increase(http_server_requests_seconds_bucket{${sel}, le="{{latencyEdgeSeconds}}"}[{{window}}]))`,
-    },
-    display: {
-      successRate: `100 * (1 - sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}])) / sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])))`,
-      p99: `1000 * histogram_quantile(0.99, sum by (le) (increase(http_server_requests_seconds_bucket{${sel}}[{{window}}])))`,
-    },
-    ...overrides,
-  };
+  return springTemplateSpec('5s', overrides);
 }
 
 async function putTemplate(h: MemoryHarness, name: string, body: Record<string, unknown>): Promise<void> {

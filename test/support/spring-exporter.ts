@@ -72,3 +72,29 @@ export function springHistory(sides: readonly Side[], range: { from: number; to:
   const text = [...families].flatMap(([name, series]) => [`# TYPE ${name} unknown`, ...[...series.values()].flat()]);
   return [...text, '# EOF', ''].join('\n');
 }
+
+/** The series selector of one workload in the templates below. */
+export const springSelector = 'namespace="{{namespace}}", app="{{workload}}"';
+
+/**
+ * An analysis template spec for an app exporting these metrics (the README's worked example):
+ * requests, failures (5xx) and slow requests from http_server_requests_seconds.
+ */
+export function springTemplateSpec(scrapeInterval: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const sel = springSelector;
+  return {
+    description: 'Spring Boot http_server_requests_seconds, by namespace and app labels',
+    scrapeInterval,
+    counts: {
+      requests: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}]))`,
+      failures: `sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}]))`,
+      slow: `sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])) - sum(increase(http_server_requests_seconds_bucket{${sel}, le="{{latencyEdgeSeconds}}"}[{{window}}]))`,
+    },
+    display: {
+      successRate: `100 * (1 - (sum(increase(http_server_requests_seconds_count{${sel}, status=~"5.."}[{{window}}])) or vector(0)) / sum(increase(http_server_requests_seconds_count{${sel}}[{{window}}])))`,
+      p99: `1000 * histogram_quantile(0.99, sum by (le) (increase(http_server_requests_seconds_bucket{${sel}}[{{window}}])))`,
+    },
+    ...overrides,
+  };
+}
+
