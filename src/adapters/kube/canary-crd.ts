@@ -93,28 +93,50 @@ const printerColumns = [
   { name: 'Message', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].message', priority: 1 },
 ];
 
-/** The CRD as an object. */
-export function buildCanaryCrd(): JsonSchema {
-  const spec = { ...schemaOf(canarySpecSchema), description: 'The resolved configuration, mirrored for people; written by Fledge.' };
-  const status = { ...schemaOf(canaryStatusSchema), description: 'Durable state of the release; written by Fledge.' };
+/** What one of Fledge's CRDs is made of; every one is served at one version with a status subresource. */
+export interface FledgeCrd {
+  readonly kind: string;
+  readonly plural: string;
+  readonly shortNames: readonly string[];
+  readonly categories?: readonly string[];
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly columns: readonly JsonSchema[];
+  readonly spec: JsonSchema;
+  readonly status: JsonSchema;
+  /** The object must have a spec. */
+  readonly specRequired?: boolean;
+}
+
+/** A CustomResourceDefinition of the fledge.dev group. */
+export function fledgeCrd(crd: FledgeCrd): JsonSchema {
+  const { kind, plural, spec, status } = crd;
+  const categories = crd.categories === undefined ? {} : { categories: crd.categories };
+  const required = crd.specRequired === true ? { required: ['spec'] } : {};
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${canaryPlural}.${canaryGroup}`, labels: { 'app.kubernetes.io/part-of': 'fledge' } },
+    metadata: { name: `${plural}.${canaryGroup}`, labels: { 'app.kubernetes.io/part-of': 'fledge' } },
     spec: {
       group: canaryGroup,
-      names: { kind: canaryKind, listKind: `${canaryKind}List`, plural: canaryPlural, singular: 'canary', shortNames: ['cn'] },
-      scope: 'Namespaced',
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: crd.shortNames, ...categories },
+      scope: crd.scope,
       versions: [{
         name: canaryVersion,
         served: true,
         storage: true,
         subresources: { status: {} },
-        additionalPrinterColumns: printerColumns,
-        schema: { openAPIV3Schema: { type: 'object', properties: { spec, status } } },
+        additionalPrinterColumns: crd.columns,
+        schema: { openAPIV3Schema: { type: 'object', ...required, properties: { spec, status } } },
       }],
     },
   };
+}
+
+/** The CRD as an object. */
+export function buildCanaryCrd(): JsonSchema {
+  const spec = { ...schemaOf(canarySpecSchema), description: 'The resolved configuration, mirrored for people; written by Fledge.' };
+  const status = { ...schemaOf(canaryStatusSchema), description: 'Durable state of the release; written by Fledge.' };
+  return fledgeCrd({ kind: canaryKind, plural: canaryPlural, shortNames: ['cn'], scope: 'Namespaced', columns: printerColumns, spec, status });
 }
 
 /** The CRD as the YAML committed at deploy/crds/canary.yaml. */

@@ -3,9 +3,8 @@
 // `npx tsx scripts/gen-crd.ts` writes deploy/crds/; a test keeps them in sync.
 import { stringify } from 'yaml';
 import { templateSpecSchema } from '../../config/analysis-schema.ts';
-import { canaryGroup, canaryVersion } from '../../ports/canary-schema.ts';
 import { templatePlurals, templateStatusSchema, type TemplateKind } from '../../ports/template-schema.ts';
-import { schemaOf } from './canary-crd.ts';
+import { fledgeCrd, schemaOf } from './canary-crd.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -31,24 +30,10 @@ export function buildTemplateCrd(kind: TemplateKind): JsonSchema {
     description: 'PromQL templates and checks of one analysis; the same fields as a file in analysis/ without name.',
   };
   const status = { ...schemaOf(templateStatusSchema), description: 'Whether the controller can use this template; written by Fledge.' };
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${canaryGroup}`, labels: { 'app.kubernetes.io/part-of': 'fledge' } },
-    spec: {
-      group: canaryGroup,
-      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: shortNames[kind], categories: ['fledge'] },
-      scope: kind === 'AnalysisTemplate' ? 'Namespaced' : 'Cluster',
-      versions: [{
-        name: canaryVersion,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: printerColumns,
-        schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties: { spec, status } } },
-      }],
-    },
-  };
+  return fledgeCrd({
+    kind, plural, shortNames: shortNames[kind], categories: ['fledge'], scope: kind === 'AnalysisTemplate' ? 'Namespaced' : 'Cluster',
+    columns: printerColumns, spec, status, specRequired: true,
+  });
 }
 
 /** The CRD as the YAML committed at deploy/crds/<plural>.yaml. */
