@@ -18,6 +18,14 @@ function spec(overrides: Record<string, unknown> = {}): Record<string, unknown> 
   return springTemplateSpec('5s', overrides);
 }
 
+/** `app` deployed with `annotations`, ready, and its revision app:2.0 under way with traffic on the canary. */
+async function midRun(h: MemoryHarness, annotations: Record<string, string>): Promise<void> {
+  await h.deploy('app', { annotations });
+  await h.runUntil('app', (s) => s.phase === 'Ready');
+  await h.setImage('app', 'app:2.0');
+  await h.runUntil('app', (s) => s.phase === 'Progressing' && s.canaryWeight > 0);
+}
+
 async function putTemplate(h: MemoryHarness, name: string, body: Record<string, unknown>): Promise<void> {
   await h.put('analysistemplates', { apiVersion: 'fledge.dev/v1alpha1', kind: 'AnalysisTemplate', metadata: { name }, spec: body });
 }
@@ -102,10 +110,7 @@ describe('analysis templates in the cluster', () => {
   it('a template edited mid-run: the run keeps measuring the template it started with (also after a restart); one Event says the edit waits for the next run', async (t) => {
     const h = await memoryHarness(t);
     await putTemplate(h, 'spring', spec());
-    await h.deploy('app', { annotations: { ...fast, 'fledge.dev/analysis': 'spring' } });
-    await h.runUntil('app', (s) => s.phase === 'Ready');
-    await h.setImage('app', 'app:2.0');
-    await h.runUntil('app', (s) => s.phase === 'Progressing' && s.canaryWeight > 0);
+    await midRun(h, { ...fast, 'fledge.dev/analysis': 'spring' });
     await h.edit('analysistemplates', 'spring', (o) => {
       o['spec'].counts.requests = 'sum(increase(edited_total{namespace="{{namespace}}", app="{{workload}}"}[{{window}}]))';
     });
@@ -126,10 +131,7 @@ describe('analysis templates in the cluster', () => {
 
   it('a run on a built-in keeps it when a template of the same name appears mid-run; the pin keeps no copy of a built-in\'s spec', async (t) => {
     const h = await memoryHarness(t);
-    await h.deploy('app', { annotations: fast });
-    await h.runUntil('app', (s) => s.phase === 'Ready');
-    await h.setImage('app', 'app:2.0');
-    await h.runUntil('app', (s) => s.phase === 'Progressing' && s.canaryWeight > 0);
+    await midRun(h, fast);
     assert.deepEqual((await h.canary('app')).status.analysis.spec, {});
     await putTemplate(h, 'linkerd', spec());
     const done = await h.runUntil('app', terminal);
@@ -141,10 +143,7 @@ describe('analysis templates in the cluster', () => {
   it('a template deleted mid-run holds the release, naming the template the run used; traffic does not move', async (t) => {
     const h = await memoryHarness(t);
     await putTemplate(h, 'spring', spec());
-    await h.deploy('app', { annotations: { ...fast, 'fledge.dev/analysis': 'spring' } });
-    await h.runUntil('app', (s) => s.phase === 'Ready');
-    await h.setImage('app', 'app:2.0');
-    await h.runUntil('app', (s) => s.phase === 'Progressing' && s.canaryWeight > 0);
+    await midRun(h, { ...fast, 'fledge.dev/analysis': 'spring' });
     const weights = h.writes.length;
     await h.remove('analysistemplates', 'spring');
     for (let i = 0; i < 5; i += 1) {
