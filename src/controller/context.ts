@@ -10,6 +10,7 @@ import type { HookCalls } from './hook-calls.ts';
 import type { AppNames } from './names.ts';
 import type { AppAnalysis } from './app-analysis.ts';
 import type { EndedRelease } from './release-outcome.ts';
+import type { HeldLooks } from './held-looks.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
 export interface ReconcileTelemetry {
@@ -47,6 +48,8 @@ export interface ReconcileDeps {
   readonly clusterTemplates?: boolean;
   /** The namespace a ClusterAnalysisTemplate's Secret is read from (default fledge-system). */
   readonly controllerNamespace?: string;
+  /** Looks judged but not written yet (see held-looks.ts); absent: every look is written. */
+  readonly looks?: HeldLooks;
 }
 
 export interface AppContext {

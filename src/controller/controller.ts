@@ -15,6 +15,7 @@ import { loadCatalog, type Catalog } from '../config/catalog.ts';
 import { isFledgeError, type FledgeError } from '../errors.ts';
 import type { Clock, HookRunner, MetricsSource, Notifier, RouteReads, TrafficRouter } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
+import { HeldLooks } from './held-looks.ts';
 import { Deliveries } from './deliveries.ts';
 import { HookCalls } from './hook-calls.ts';
 import { canaryAnnotation, keyOf } from './names.ts';
@@ -226,6 +227,7 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const { kc } = withKeepAlive(options.kubeConfig);
   const hooks = new HookCalls(options.hookRunner ?? createHttpHookRunner({ clock }), (hook, ok) => options.telemetry?.hookAnswer?.(hook, ok));
   const router = routers(kc, { onApiError, mayAct });
+  const looks = new HeldLooks();
   const deps: ReconcileDeps = {
     cluster: guardCluster(createClusterObjects(kc, { clock, onApiError }), mayAct),
     routerFor: (kind) => router(kind),
@@ -233,6 +235,7 @@ export async function createController(options: ControllerOptions): Promise<Cont
     notifier: hooks.notices(options.notifier ?? createNoopNotifier()),
     deliveries: new Deliveries(),
     hooks,
+    looks,
     catalog: options.catalog ?? (await loadCatalog()),
     clock,
     log,
@@ -245,6 +248,8 @@ export async function createController(options: ControllerOptions): Promise<Cont
   };
   const halt = (): void => {
     halted = true;
+    // Whoever leads next starts from the stored statuses; nothing held here is written any more.
+    looks.clear();
   };
   return new RunningController(options, deps, { halt, routers: router });
 }

@@ -107,7 +107,10 @@ export async function commitStatus(ctx: AppContext, input: CommitInput): Promise
   // During a run the next step's write comes soon: delivered entries leave with it rather than
   // in a write of their own. Outside a run they leave at once (a restart would send them again).
   const deferred = inRun(input.state) ? { outbox: (base: CanaryObject) => outbox(base, new Set()), tidied } : { outbox: tidied };
-  const result = await writeStatus(deps.cluster, ctx.canary, { ...status, ...deferred });
+  const looks = deps.looks;
+  const hold = looks === undefined ? {} : { hold: (base: CanaryObject, next: CanaryObject) => looks.hold(base, next, ctx.config.policy.intervalMs) };
+  const result = await writeStatus(deps.cluster, ctx.canary, { ...status, ...deferred, ...hold });
+  if (result.written) looks?.drop(names.namespace, names.app);
   const entries = (result.canary.status?.outbox ?? []).map((entry) => noticeOf(names, entry));
   deps.deliveries.handOver({ app, entries, notifier: deps.notifier, log: ctx.log });
   if (result.written && dropped.length > 0) await reportDropped(ctx, dropped);

@@ -35,7 +35,8 @@ export interface ReconcileResult {
  * do not parse) is kept current: a changed annotation, strategy or template writes it again.
  */
 async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, resolved: Record<string, unknown> | null): Promise<CanaryObject> {
-  const existing = await deps.cluster.getCanary(names.namespace, names.app);
+  const stored = await deps.cluster.getCanary(names.namespace, names.app);
+  const existing = stored === null || deps.looks === undefined ? stored : deps.looks.current(stored);
   const spec = { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment' as const, name: names.app }, ...resolved };
   if (existing !== null) {
     return resolved === null || jsonEqual(existing.spec, spec) ? existing : deps.cluster.updateCanary({ ...existing, spec });
@@ -161,6 +162,7 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   // Deleted: the Canary and everything it owns go with it (owner references); so do its hook answers.
   if (target === null) {
     deps.hooks.forget(`${key.namespace}/${key.name}`);
+    deps.looks?.drop(key.namespace, key.name);
     return { requeueAfterMs: null };
   }
   const annotations = target.metadata?.annotations ?? {};

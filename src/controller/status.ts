@@ -128,12 +128,14 @@ export interface StatusInput {
   readonly history?: HistoryStatus;
   /** The analysis pin to write (status.analysis); the stored one is kept when undefined. */
   readonly analysis?: AnalysisPin | null;
+  /** Keeps `next` (built on `base`) in memory instead of writing it; true when it did (see held-looks.ts). */
+  readonly hold?: (base: CanaryObject, next: CanaryObject) => boolean;
 }
 
 export interface StatusWrite {
   /** The Canary as written; as read when nothing changed. */
   readonly canary: CanaryObject;
-  /** False when the status equalled the stored one and no request was made. */
+  /** False when the status equalled the stored one, or was held, and no request was made. */
   readonly written: boolean;
 }
 
@@ -161,9 +163,10 @@ function stepsOf(canary: CanaryObject): { steps?: number } {
   return Array.isArray(steps) ? { steps: steps.length } : {};
 }
 
-async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build): Promise<StatusWrite> {
+async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build, hold: StatusInput['hold']): Promise<StatusWrite> {
   const next = build(base, false);
   if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
+  if (hold?.(base, next) === true) return { canary: next, written: false };
   return { canary: await cluster.updateCanaryStatus(build(base, true)), written: true };
 }
 
@@ -182,11 +185,11 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     return { ...base, status: toStatus(input.state, extra) };
   };
   try {
-    return await writeIfChanged(cluster, canary, build);
+    return await writeIfChanged(cluster, canary, build, input.hold);
   } catch (error) {
     if (!isFledgeError(error) || error.code !== 'FLEDGE_API_CONFLICT') throw error;
     const fresh = await cluster.getCanary(canary.metadata.namespace ?? '', canary.metadata.name ?? '');
     if (fresh === null) throw error;
-    return writeIfChanged(cluster, fresh, build);
+    return writeIfChanged(cluster, fresh, build, input.hold);
   }
 }

@@ -21,6 +21,7 @@ import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
 import type { RouterKind } from '../../src/config/knobs.ts';
 import { reconcile } from '../../src/controller/reconcile.ts';
 import type { ReconcileDeps } from '../../src/controller/context.ts';
+import { HeldLooks } from '../../src/controller/held-looks.ts';
 import { Deliveries } from '../../src/controller/deliveries.ts';
 import { HookCalls } from '../../src/controller/hook-calls.ts';
 import { createHttpHookRunner } from '../../src/adapters/http-hooks.ts';
@@ -238,6 +239,8 @@ function assemble(backend: Backend, options: HarnessOptions, time: { now: number
     notifier: hooks.notices(options.notifier?.() ?? createNoopNotifier()),
     deliveries: new Deliveries(),
     hooks,
+    // As the controller runs: looks that only add evidence wait in memory for the interval's write.
+    looks: new HeldLooks(),
     ...(options.webhookAllowList === undefined ? {} : { webhookAllowList: options.webhookAllowList }),
     ...(options.prometheusAllowList === undefined ? {} : { prometheusAllowList: options.prometheusAllowList }),
     catalog,
