@@ -34,10 +34,17 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Digests of template objects already seen (parsed templates are never changed in place). */
+const digests = new WeakMap<AnalysisTemplate, string>();
+
 /** 16 hex digits of SHA-256 over the template's content: two templates measure the same exactly when equal. */
 export function templateDigest(template: AnalysisTemplate): string {
+  const known = digests.get(template);
+  if (known !== undefined) return known;
   const { name: _name, ...spec } = template;
-  return createHash('sha256').update(stableJson(spec)).digest('hex').slice(0, 16);
+  const digest = createHash('sha256').update(stableJson(spec)).digest('hex').slice(0, 16);
+  digests.set(template, digest);
+  return digest;
 }
 
 /** Checks a spec with the built-in files' schema and placeholder rules. */

@@ -11,6 +11,7 @@ import type { AppNames } from './names.ts';
 import type { AppAnalysis } from './app-analysis.ts';
 import type { EndedRelease } from './release-outcome.ts';
 import type { HeldLooks } from './held-looks.ts';
+import type { LookPace } from './look-pace.ts';
 
 /** Counters and gauges reconcile reports to (`/metrics`); a no-op in tests that do not care. */
 export interface ReconcileTelemetry {
@@ -50,6 +51,8 @@ export interface ReconcileDeps {
   readonly controllerNamespace?: string;
   /** Looks judged but not written yet (see held-looks.ts); absent: every look is written. */
   readonly looks?: HeldLooks;
+  /** How often the controller can afford to look (see look-pace.ts); absent: always as the policy says. */
+  readonly pace?: LookPace;
 }
 
 export interface AppContext {

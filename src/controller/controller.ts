@@ -16,6 +16,8 @@ import { isFledgeError, type FledgeError } from '../errors.ts';
 import type { Clock, HookRunner, MetricsSource, Notifier, RouteReads, TrafficRouter } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { HeldLooks } from './held-looks.ts';
+import { LookPace } from './look-pace.ts';
+import type { QueueView } from './metrics.ts';
 import { Deliveries } from './deliveries.ts';
 import { HookCalls } from './hook-calls.ts';
 import { canaryAnnotation, keyOf } from './names.ts';
@@ -42,7 +44,13 @@ export interface ControllerOptions {
   readonly concurrency?: number;
   readonly clock?: Clock;
   readonly log?: Logger;
-  readonly telemetry?: ReconcileTelemetry & { reconciled?: (ms: number) => void; failed?: (code: string) => void; apiError?: (code: string) => void };
+  readonly telemetry?: ReconcileTelemetry & {
+    reconciled?: (ms: number) => void;
+    failed?: (code: string) => void;
+    apiError?: (code: string) => void;
+    /** Where to read the work queue's depth, average wait and look pace (called once). */
+    queue?: (queue: QueueView) => void;
+  };
   readonly webhookAllowList?: readonly string[];
   /** Prometheus addresses analysis templates may name (default: none besides the controller's own). */
   readonly prometheusAllowList?: readonly string[];
@@ -138,7 +146,12 @@ class RunningController implements Controller {
     // Reads come from the watch caches once they have listed; writes go to the API.
     const cachedKinds = ['deployments', 'services', 'configmaps', 'canaries', 'analysistemplates', 'clusteranalysistemplates', 'horizontalpodautoscalers'] as const;
     const lookups = Object.fromEntries(cachedKinds.map((kind) => [kind, this.#watches.lookup(kind)]));
-    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits) };
+    const pace = new LookPace({
+      onChange: (coarse, waitedMs) => (coarse
+        ? log.warn({ waitedMs }, 'reconciles wait about %d ms for a worker: judging once per interval instead of at every look until the queue catches up', waitedMs)
+        : log.info({ waitedMs }, 'the work queue caught up: judging at every look again')),
+    });
+    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits), pace };
     this.#queue = new WorkQueue({
       reconcile: (key) => {
         const template = templateOfKey(key);
@@ -152,7 +165,9 @@ class RunningController implements Controller {
         log.warn({ canary: key, code, err: error instanceof Error ? error.message : String(error) }, 'reconcile failed; retrying with backoff');
       },
       onDone: (_key, ms) => options.telemetry?.reconciled?.(ms),
+      onStart: (_key, waitedMs) => pace.waited(waitedMs),
     });
+    options.telemetry?.queue?.({ depth: () => this.#queue.depth, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
     // A delivered notice is removed from its outbox by the app's next reconcile.
     deps.deliveries.onDelivered((key) => this.#queue.add(key));
     // A hook's answer is folded into the app's status by its next reconcile.

@@ -12,6 +12,13 @@ export interface MetricsOptions {
   readonly queueDepth?: () => number;
 }
 
+/** The work queue as the gauges read it: keys waiting, their average wait, and whether looks are coarsened. */
+export interface QueueView {
+  readonly depth: () => number;
+  readonly averageWaitMs: () => number;
+  readonly coarse: () => boolean;
+}
+
 interface CanarySeries {
   phase: string;
   evidence: string[];
@@ -37,6 +44,7 @@ export class ControllerMetrics {
   readonly #leader: Gauge;
   readonly #releases: Counter<'namespace' | 'app' | 'outcome'>;
   readonly #releaseDuration: Histogram<'outcome'>;
+  #queue: QueueView = { depth: () => 0, averageWaitMs: () => 0, coarse: () => false };
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -62,8 +70,11 @@ export class ControllerMetrics {
     this.#apiErrors = new Counter({ name: 'fledge_api_errors_total', help: 'Kubernetes API errors by code.', labelNames: ['code'], registers });
     this.#hookAnswers = new Counter({ name: 'fledge_hook_answers_total', help: 'Hook calls by hook and outcome (passed: 2xx; failed: anything else after retries).', labelNames: ['hook', 'outcome'], registers });
     this.#leader = new Gauge({ name: 'fledge_leader', help: '1 while this process leads (or runs without leader election).', registers });
-    const depth = options.queueDepth ?? (() => 0);
+    const queue = (): QueueView => this.#queue;
+    const depth = options.queueDepth ?? (() => queue().depth());
     new Gauge({ name: 'fledge_queue_depth', help: 'Canaries waiting for a reconcile worker.', registers, collect() { this.set(depth()); } });
+    new Gauge({ name: 'fledge_queue_wait_seconds', help: 'How long a Canary ready to reconcile waits for a worker (running average).', registers, collect() { this.set(queue().averageWaitMs() / 1000); } });
+    new Gauge({ name: 'fledge_looks_coarse', help: '1 while the controller is behind and judges once per interval instead of at every look.', registers, collect() { this.set(queue().coarse() ? 1 : 0); } });
     this.#releases = new Counter({
       name: 'fledge_release_outcomes_total', help: 'Releases (runs) that ended, by outcome: promoted, rolled_back or aborted.',
       labelNames: ['namespace', 'app', 'outcome'], registers,
@@ -131,6 +142,11 @@ export class ControllerMetrics {
 
   apiError(code: string): void {
     this.#apiErrors.inc({ code });
+  }
+
+  /** Where the queue gauges are read at scrape time (the controller's work queue and look pace). */
+  watchQueue(queue: QueueView): void {
+    this.#queue = queue;
   }
 
   setLeader(leading: boolean): void {

@@ -43,5 +43,6 @@ export function telemetryOf(metrics: ControllerMetrics): NonNullable<ControllerO
     hookAnswer: (hook, ok) => metrics.hookAnswer(hook, ok),
     evidence: (names, samples) => metrics.setEvidence(names.namespace, names.app, samples),
     released: (names, release) => metrics.releaseEnded(names.namespace, names.app, release),
+    queue: (queue) => metrics.watchQueue(queue),
   };
 }

@@ -74,9 +74,12 @@ function routerOf(canary: CanaryObject | null): string | null {
 function contextFor(deps: ReconcileDeps, input: ContextInput): AppContext {
   const { shape, ...rest } = input;
   const route = routeRefOf(input.names, input.canary);
+  // A controller that is behind looks once per interval (look-pace.ts); the Canary's spec still says what was asked.
+  const config = deps.pace === undefined ? input.config : { ...input.config, policy: deps.pace.paced(input.config.policy) };
   return {
     deps,
     ...rest,
+    config,
     router: deps.routerFor(input.config.router),
     route: shape === undefined ? route : { ...route, shape },
     log: deps.log.child({ canary: `${input.names.namespace}/${input.names.app}` }),

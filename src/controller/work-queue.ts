@@ -28,6 +28,8 @@ export interface WorkQueueOptions {
   readonly onError?: (key: string, error: unknown) => void;
   /** A reconcile finished (either way), with its duration in ms. */
   readonly onDone?: (key: string, durationMs: number) => void;
+  /** A worker took `key`, which had been ready to run for `waitedMs` (how far behind the queue is). */
+  readonly onStart?: (key: string, waitedMs: number) => void;
 }
 
 export class WorkQueue {
@@ -49,6 +51,8 @@ export class WorkQueue {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #delayed = new TimerHeap();
   readonly #failures = new Map<string, number>();
+  /** When each dirty key became ready to run (not counting a wait for its own run in flight). */
+  readonly #readySince = new Map<string, number>();
   #timer: { handle: unknown; due: number } | null = null;
   #shuttingDown = false;
 
@@ -81,7 +85,7 @@ export class WorkQueue {
     this.#delayed.cancel(key);
     if (this.#dirty.has(key)) return;
     this.#dirty.add(key);
-    if (!this.#inFlight.has(key)) this.#ready.push(key);
+    if (!this.#inFlight.has(key)) this.#queue(this.#ready, key);
     this.#pump();
   }
 
@@ -93,7 +97,7 @@ export class WorkQueue {
     if (this.#inFlight.has(key)) this.#pressing.add(key);
     else if (!this.#urgentQueued.has(key)) {
       this.#urgentQueued.add(key);
-      this.#urgent.push(key);
+      this.#queue(this.#urgent, key);
     }
     this.#pump();
   }
@@ -139,7 +143,14 @@ export class WorkQueue {
     this.#urgentQueued.clear();
     this.#pressing.clear();
     this.#dirty.clear();
+    this.#readySince.clear();
     await Promise.all([...this.#inFlight.values()]);
+  }
+
+  /** Puts `key` at the end of `lane`, remembering since when it has been ready (the first time counts). */
+  #queue(lane: string[], key: string): void {
+    lane.push(key);
+    if (!this.#readySince.has(key)) this.#readySince.set(key, this.#clock.now());
   }
 
   #pump(): void {
@@ -147,6 +158,9 @@ export class WorkQueue {
       const key = this.#next();
       if (key === undefined) return;
       this.#dirty.delete(key);
+      const since = this.#readySince.get(key);
+      this.#readySince.delete(key);
+      if (since !== undefined) this.#options.onStart?.(key, this.#clock.now() - since);
       this.#inFlight.set(key, this.#run(key));
     }
   }
@@ -183,7 +197,7 @@ export class WorkQueue {
     // Added while in flight: run once more now; that run schedules its own follow-up.
     if (this.#dirty.has(key)) {
       if (this.#pressing.delete(key)) this.addUrgent(key);
-      else this.#ready.push(key);
+      else this.#queue(this.#ready, key);
       return;
     }
     if (outcome === null) this.addAfter(key, this.backoffOf((this.#failures.get(key) ?? 1) - 1));
