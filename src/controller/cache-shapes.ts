@@ -36,17 +36,41 @@ export function cachedDeployment(object: KubernetesObject): V1Deployment {
 /** Canaries already validated as they entered a cache (or came back from a write): not parsed again. */
 const validated = new WeakSet<object>();
 
+/**
+ * Canaries this process wrote, by namespace/name, until their watch event arrives: the event of
+ * the same resourceVersion is the same object, so it enters the cache without being parsed again
+ * (a status write's echo is the most common event). At most this many are kept, oldest dropped.
+ */
+const written = new Map<string, CanaryObject>();
+const writtenKept = 10_000;
+
+function nameKey(object: KubernetesObject): string {
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+}
+
 /** A Canary validated once, when it enters a cache; reads then hand out that object. */
 export function cachedCanary(object: KubernetesObject): CanaryObject {
   if (validated.has(object)) return object as CanaryObject;
+  const key = nameKey(object);
+  const mine = written.get(key);
+  if (mine !== undefined && mine.metadata.resourceVersion === object.metadata?.resourceVersion) {
+    written.delete(key);
+    const kept = mine.metadata.managedFields === undefined ? mine : { ...mine, metadata: keptMetadata(mine.metadata) };
+    validated.add(kept);
+    return kept;
+  }
   const canary = parseCanary({ ...object, metadata: keptMetadata(object.metadata) });
   validated.add(canary);
   return canary;
 }
 
-/** A Canary that ClusterObjects returned (validated by contract): reading it from the overlay does not parse it again. */
+/** A Canary that ClusterObjects returned (validated by contract): neither reading it from the overlay nor its watch event parses it again. */
 export function validatedCanary(canary: CanaryObject): CanaryObject {
   validated.add(canary);
+  const key = nameKey(canary);
+  written.delete(key);
+  written.set(key, canary);
+  if (written.size > writtenKept) written.delete(written.keys().next().value as string);
   return canary;
 }
 

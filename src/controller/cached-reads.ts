@@ -170,6 +170,17 @@ export function routeReads(cache: CacheLookup, now: () => number = Date.now): Wa
   };
 }
 
+/**
+ * What a scale made of the cached Deployment: its replicas at the new resourceVersion (the /scale
+ * answer carries the Deployment's), read until the cache shows that version. Undefined (read the
+ * API once instead) when the cache does not hold it or the answer had no version.
+ */
+function scaledCopy(cache: CacheLookup | undefined, scale: { namespace: string; name: string; replicas: number; version: string | null }): V1Deployment | undefined {
+  const cached = cache?.synced === true ? (cache.get(scale.name, scale.namespace) as V1Deployment | undefined) : undefined;
+  if (cached === undefined || cached.spec === undefined || scale.version === null) return undefined;
+  return { ...cached, metadata: { ...cached.metadata, resourceVersion: scale.version }, spec: { ...cached.spec, replicas: scale.replicas } };
+}
+
 /** ClusterObjects whose reads come from `caches` (when synced) and whose writes go to `api`. */
 export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () => number = Date.now): ClusterObjects {
   const overlay = new Overlay(now, (key) => {
@@ -241,8 +252,9 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     replaceDeployment: async (body) => wrote('deployments', await fresh('deployments', body, () => api.replaceDeployment(body))),
     patchDeployment: async (namespace, name, patch) => wrote('deployments', await api.patchDeployment(namespace, name, patch)),
     scaleDeployment: async (namespace, name, replicas) => {
-      await api.scaleDeployment(namespace, name, replicas);
-      touched('deployments', namespace, name);
+      const version = await api.scaleDeployment(namespace, name, replicas);
+      touched('deployments', namespace, name, scaledCopy(caches.deployments, { namespace, name, replicas, version }));
+      return version;
     },
     createService: async (body) => wrote('services', await api.createService(body)),
     replaceService: async (body) => wrote('services', await fresh('services', body, () => api.replaceService(body))),

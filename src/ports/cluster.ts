@@ -36,8 +36,8 @@ export interface ClusterObjects {
   /** Conditional on metadata.resourceVersion when set (stale → FLEDGE_API_CONFLICT). */
   replaceDeployment(deployment: V1Deployment): Promise<V1Deployment>;
   patchDeployment(namespace: string, name: string, patch: MergePatch): Promise<V1Deployment>;
-  /** Sets spec.replicas through the /scale subresource. */
-  scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
+  /** Sets spec.replicas through the /scale subresource; resolves to the Deployment's resourceVersion after the change (null when the answer had none). */
+  scaleDeployment(namespace: string, name: string, replicas: number): Promise<string | null>;
 
   getService(namespace: string, name: string): Promise<V1Service | null>;
   createService(service: V1Service): Promise<V1Service>;

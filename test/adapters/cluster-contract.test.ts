@@ -136,9 +136,12 @@ function contract(label: string, subjectFor: (t: { after(fn: () => unknown): voi
       await s.objects.createDeployment(deployment(name));
       await s.objects.replaceDeployment({ ...(await settled(s, name)), status: { readyReplicas: 99 } });
       assert.notEqual((await s.objects.getDeployment('default', name))?.status?.readyReplicas, 99);
-      await s.objects.scaleDeployment('default', name, 0);
+      const before = Number((await s.objects.getDeployment('default', name))?.metadata?.resourceVersion);
+      const version = Number(await s.objects.scaleDeployment('default', name, 0));
       const scaled = await s.objects.getDeployment('default', name);
       assert.equal(scaled?.spec?.replicas, 0);
+      // The Deployment's resourceVersion after the change (its controller may have written status since).
+      assert.ok(version > before && version <= Number(scaled?.metadata?.resourceVersion), `scale answered ${version}; before ${before}, after ${scaled?.metadata?.resourceVersion}`);
       assert.equal(scaled?.metadata?.generation, 2);
       await rejectsWith(s.objects.scaleDeployment('default', fresh('missing'), 1), 'FLEDGE_API_REJECTED');
     });

@@ -55,4 +55,14 @@ describe('what the watch caches keep', () => {
     const written = validatedCanary({ ...first, metadata: { ...first.metadata, resourceVersion: '3' } });
     assert.equal(cachedCanary(written), written);
   });
+
+  it('takes the watch event of a Canary this process wrote as the object the write returned, not parsed again', () => {
+    const wrote = validatedCanary(cachedCanary({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'echo', namespace: 'default', resourceVersion: '10' }, spec: {} }));
+    const echo = JSON.parse(JSON.stringify(wrote)) as typeof wrote;
+    assert.equal(cachedCanary(echo), wrote, 'the same version: the written object');
+    const later = JSON.parse(JSON.stringify({ ...wrote, metadata: { ...wrote.metadata, resourceVersion: '11' }, spec: { analysis: 'x' } })) as typeof wrote;
+    const read = cachedCanary(later);
+    assert.notEqual(read, wrote, 'someone else\'s later version is parsed');
+    assert.deepEqual(read.spec, { analysis: 'x' });
+  });
 });

@@ -187,3 +187,30 @@ describe('the router tells its own split writes from other people\'s', () => {
   });
 });
 
+
+describe('a scale read back from the cache', () => {
+  it('reads the scaled replicas at the version the /scale answer gave, without asking the API, until the cache shows it', async () => {
+    const objects = new Map<string, KubernetesObject>();
+    const deployments: CacheLookup = { synced: true, get: (name) => objects.get(name) };
+    const at = (resourceVersion: string, replicas: number, ready: number): KubernetesObject =>
+      ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: 'default', resourceVersion }, spec: { replicas, selector: {}, template: {} }, status: { readyReplicas: ready } }) as KubernetesObject;
+    objects.set('app', at('5', 0, 0));
+    let apiReads = 0;
+    const api = {
+      getDeployment: async () => {
+        apiReads += 1;
+        return null;
+      },
+      scaleDeployment: async () => '6',
+    } as unknown as ClusterObjects;
+    const cluster = readThroughCaches(api, { deployments });
+    assert.equal(await cluster.scaleDeployment('default', 'app', 3), '6');
+    const read = await cluster.getDeployment('default', 'app');
+    assert.equal(read?.spec?.replicas, 3, 'the scale is seen at once');
+    assert.equal(read?.metadata?.resourceVersion, '6');
+    assert.equal(apiReads, 0, 'without a read from the API');
+    objects.set('app', at('7', 3, 3));
+    assert.equal((await cluster.getDeployment('default', 'app'))?.status?.readyReplicas, 3, 'the cache answers again once it caught up');
+    assert.equal(apiReads, 0);
+  });
+});

@@ -59,7 +59,7 @@ describe('bounded loops', () => {
       ...h.deps,
       cluster: {
         ...h.deps.cluster,
-        scaleDeployment: async (): Promise<void> => {
+        scaleDeployment: async (): Promise<string | null> => {
           throw new FledgeError('FLEDGE_API_REJECTED', 'patch deployment default/app scale refused (403): deployments.apps "app" is forbidden');
         },
       },

@@ -53,8 +53,9 @@ function workloadObjects(kc: KubeConfig, caller: ApiCaller): Pick<ClusterObjects
       caller.call(`patch deployment ${namespace}/${name}`, () => apps.patchNamespacedDeployment({ namespace, name, body }, mergePatch)),
     scaleDeployment: async (namespace, name, replicas) => {
       const body = { spec: { replicas } };
-      await caller.call(`scale deployment ${namespace}/${name} to ${replicas}`, () =>
+      const scale = await caller.call(`scale deployment ${namespace}/${name} to ${replicas}`, () =>
         apps.patchNamespacedDeploymentScale({ namespace, name, body }, mergePatch));
+      return scale.metadata?.resourceVersion ?? null;
     },
   };
 }

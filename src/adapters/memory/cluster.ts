@@ -161,7 +161,8 @@ function objectsOver(calls: Calls, clock: Clock): ClusterObjects {
     replaceDeployment: (deployment) => calls.replace('deployments', deployment),
     patchDeployment: (namespace, name, patch) => calls.patch('deployments', { namespace, name }, patch),
     scaleDeployment: async (namespace, name, replicas) => {
-      await calls.patch('deployments/scale', { namespace, name }, { spec: { replicas } });
+      const scale = await calls.patch<{ metadata?: { resourceVersion?: string } }>('deployments/scale', { namespace, name }, { spec: { replicas } });
+      return scale.metadata?.resourceVersion ?? null;
     },
     getService: (namespace, name) => calls.get<V1Service>('services', namespace, name),
     createService: (service) => calls.create('services', service),
