@@ -50,8 +50,8 @@ export class LookPace {
     return this.#average;
   }
 
-  /** `policy` as this pace allows: one look per interval while behind, else as it is. */
+  /** `policy` as this pace allows: windows ending on the interval grid while behind (schedule.ts endGridMs), else as it is. */
   paced(policy: ReleasePolicy): ReleasePolicy {
-    return this.#coarse && policy.lookMs < policy.intervalMs ? { ...policy, lookMs: policy.intervalMs } : policy;
+    return this.#coarse && policy.lookMs < policy.intervalMs ? { ...policy, paceMs: policy.intervalMs } : policy;
   }
 }

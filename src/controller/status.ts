@@ -7,7 +7,7 @@ import { isFledgeError } from '../errors.ts';
 import type { CanaryState } from '../core/state.ts';
 import type { HistoryStatus } from '../ports/history-schema.ts';
 import { historyFromStatus, historyToStatus } from '../ports/canary-history.ts';
-import { recordLook, type LookInput } from '../core/history.ts';
+import { leavesHistory, recordLook, type LookInput } from '../core/history.ts';
 import { emptyHistory } from '../core/history-types.ts';
 import { jsonEqual } from './json-equal.ts';
 
@@ -26,6 +26,9 @@ export function stateOf(canary: CanaryObject): CanaryState {
 /** `status.history` after this decision's look (see core/history.ts). */
 export function recordHistory(canary: CanaryObject, input: LookInput): HistoryStatus {
   const stored = canary.status?.history;
+  const current = stored?.current ?? null;
+  // Most reconciles add nothing (polls, echoes of writes): the stored history is kept without decoding it.
+  if (stored !== undefined && leavesHistory(current === null ? null : { startedAt: Date.parse(current.startedAt) || 0, revision: current.revision }, input)) return stored;
   return historyToStatus(recordLook(stored === undefined ? emptyHistory() : historyFromStatus(stored), input));
 }
 

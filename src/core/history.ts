@@ -94,10 +94,21 @@ function ended(run: RunHistory, outcome: string, now: number): RunHistory {
 }
 
 /** The start of a run the history does not hold yet (a new revision, a retry, a superseding one); else null. */
-function newStart(current: RunHistory | null, after: CanaryState, revision: string): number | null {
+function newStart(current: Pick<RunHistory, 'startedAt' | 'revision'> | null, after: CanaryState, revision: string): number | null {
   const start = inRun(after) ? after.runStartedAt : null;
   if (start === null || (current !== null && current.startedAt === start && current.revision === revision)) return null;
   return start;
+}
+
+/**
+ * True when recordLook would leave a history whose current run is `current` (its start and
+ * revision; null: none) as it is: no run starts or ends and there is no look to add. Lets a
+ * caller skip decoding a stored history on the many reconciles that change nothing.
+ */
+export function leavesHistory(current: Pick<RunHistory, 'startedAt' | 'revision'> | null, input: LookInput): boolean {
+  if (newStart(current, input.after, input.after.revision ?? '') !== null) return false;
+  if (current === null) return true;
+  return lookOf(input) === null && inRun(input.after);
 }
 
 /**

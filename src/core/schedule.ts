@@ -30,6 +30,13 @@ export function lookMs(policy: ReleasePolicy): number {
   return Math.max(1, Math.min(policy.intervalMs, look));
 }
 
+/** Where windows end: the look grid, or the coarser pace grid while the controller is behind. */
+export function endGridMs(policy: ReleasePolicy): number {
+  const look = lookMs(policy);
+  const pace = policy.paceMs;
+  return pace !== undefined && Number.isFinite(pace) && pace > look ? pace : look;
+}
+
 /**
  * How far before a window its queries reach: one scrape interval (half the metrics lag). A
  * counter's increase needs the scrape before the first one inside the window, so with this
@@ -58,24 +65,24 @@ export function measureFrom(policy: ReleasePolicy, now: number): number {
 
 /**
  * The window reconcile should measure now, or null. It starts where the last judged one ended
- * and ends at the latest point of the look grid whose data is complete (ended ≥ metricsLagMs
- * ago), spanning at least one look, so a controller that was down catches up in one window.
+ * and ends at the latest point of the look grid (the pace grid while the controller is behind)
+ * whose data is complete (ended ≥ metricsLagMs ago), spanning at least one look, so a controller
+ * that was down catches up in one window.
  * Windows never overlap and never depend on data. A start off the grid (a status written before
  * ends were aligned) gets one longer window that ends on the grid.
  */
 export function dueInterval(state: CanaryState, policy: ReleasePolicy, now: number): IntervalSpan | null {
   if (!measuring(state) || state.analyzedUntil === null) return null;
   const look = lookMs(policy);
-  const end = gridFloor(now - policy.metricsLagMs, look);
+  const end = gridFloor(now - policy.metricsLagMs, endGridMs(policy));
   if (end - state.analyzedUntil < look) return null;
   return { start: state.analyzedUntil, end };
 }
 
 /** Milliseconds until the next window's data is complete. */
 export function untilNextInterval(state: CanaryState, policy: ReleasePolicy, now: number): number {
-  const look = lookMs(policy);
   const from = state.analyzedUntil ?? now;
-  return Math.max(0, gridCeil(from + look, look) + policy.metricsLagMs - now);
+  return Math.max(0, gridCeil(from + lookMs(policy), endGridMs(policy)) + policy.metricsLagMs - now);
 }
 
 /** How often to look while waiting on the cluster (readiness, rollouts). */

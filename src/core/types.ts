@@ -133,6 +133,11 @@ export interface ReleasePolicy {
    * intervals; the threshold judge (Flagger's rule, per interval) once per interval.
    */
   readonly lookMs: number;
+  /**
+   * While the controller is behind (see controller/look-pace.ts): looks end on multiples of this
+   * (the interval) instead of every look, each window still at least a look long. Unset: every look.
+   */
+  readonly paceMs?: number;
   readonly promotion: 'schedule' | 'evidence';
   readonly pauseBeforeEachStep: boolean;
   readonly manualGate: boolean;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { cachedCanary, cachedDeployment, validatedCanary } from '../../src/controller/cache-shapes.ts';
 import { primaryRevisionOf } from '../../src/controller/objects.ts';
 import { viewOf } from '../../src/controller/observe.ts';
@@ -57,7 +57,7 @@ describe('what the watch caches keep', () => {
   });
 
   it('takes the watch event of a Canary this process wrote as the object the write returned, not parsed again', () => {
-    const wrote = validatedCanary(cachedCanary({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'echo', namespace: 'default', resourceVersion: '10' }, spec: {} }));
+    const wrote = validatedCanary(cachedCanary({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'echo', namespace: 'default', resourceVersion: '10' }, spec: {} } as KubernetesObject));
     const echo = JSON.parse(JSON.stringify(wrote)) as typeof wrote;
     assert.equal(cachedCanary(echo), wrote, 'the same version: the written object');
     const later = JSON.parse(JSON.stringify({ ...wrote, metadata: { ...wrote.metadata, resourceVersion: '11' }, spec: { analysis: 'x' } })) as typeof wrote;

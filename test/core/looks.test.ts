@@ -42,6 +42,17 @@ describe('the look grid', () => {
     assert.equal(untilNextInterval(running(0, { analyzedUntil: t0 }), looking, t0 + 10 * second), look + lag - 10 * second);
   });
 
+  it('while the controller is behind, ends windows on the interval grid, each at least a look long', () => {
+    // Looks every 20 s of a 1-minute interval, paced: windows end at the minute marks only.
+    const fine = 20 * second;
+    const paced = { ...looking, lookMs: fine, paceMs: minute };
+    const startedOffGrid = running(0, { analyzedUntil: t0 + fine });
+    assert.equal(dueInterval(startedOffGrid, paced, t0 + 2 * fine + lag), null, 'not at the next 20 s look');
+    assert.deepEqual(dueInterval(startedOffGrid, paced, t0 + minute + lag), { start: t0 + fine, end: t0 + minute }, 'at the minute mark, without waiting for a whole interval');
+    assert.equal(untilNextInterval(startedOffGrid, paced, t0 + fine + lag), 2 * fine, 'and it waits for that mark');
+    assert.deepEqual(dueInterval(running(0, { analyzedUntil: t0 + minute }), paced, t0 + 2 * minute + lag), { start: t0 + minute, end: t0 + 2 * minute });
+  });
+
   it('gives canaries stepping in within one look the same windows (one batched query serves them)', () => {
     const first = decide(running(-1), runObservation(0), looking, t0 + 3 * second).state;
     const second_ = decide(running(-1), runObservation(0), looking, t0 + 29 * second).state;
