@@ -175,16 +175,43 @@ function onPause(input: RunInput, verdict: Extract<Verdict, { kind: 'pause' }>):
   return pause(input, 'gate', message);
 }
 
+/** The last look found canary data: an interval without it is no evidence for the step and never advances one. */
+function measured(state: CanaryState): boolean {
+  return state.evidence !== null && state.evidence.noDataStreak === 0;
+}
+
+/** Advancing from the current step, with the sentence of the verdict that allows it (the last step's says the run passed). */
+function advanceOn(input: RunInput, reason: string): Decision {
+  const { state, policy } = input;
+  return advance(input, state.step + 1 >= policy.steps.length ? (passedSentence(policy.judge, state.evidence) ?? reason) : reason);
+}
+
+/**
+ * When to look again at a step: at the next look, or at the end of the bake when that comes
+ * first and the step may then advance on the evidence already judged (schedule mode: a
+ * controller looking once per interval does not hold a baked step for the next window).
+ */
+function nextWake(state: CanaryState, policy: ReleasePolicy, now: number): number {
+  const look = untilNextInterval(state, policy, now);
+  if (policy.promotion !== 'schedule' || state.stepStartedAt === null) return look;
+  const baked = state.stepStartedAt + policy.bakeMs - now;
+  return baked > 0 && baked < look ? baked : look;
+}
+
+/** A step whose bake ended after its last look, with no window due: it advances on that look's verdict (schedule mode). */
+function bakedSinceLook(input: RunInput): boolean {
+  const { state, policy, now } = input;
+  return policy.promotion === 'schedule' && state.phase === 'Progressing' && state.pausedBy === null && measured(state) && stepBaked(state, policy, now);
+}
+
 function onContinue(input: RunInput, verdict: Extract<Verdict, { kind: 'continue' }>): Decision {
   const { state, policy, now } = input;
-  // An interval without canary data is no evidence for the step: it never advances one.
-  const measured = state.evidence !== null && state.evidence.noDataStreak === 0;
-  const ready = measured && stepBaked(state, policy, now) && (policy.promotion === 'schedule' || verdict.safe);
-  if (ready) return advance(input, state.step + 1 >= policy.steps.length ? (passedSentence(policy.judge, state.evidence) ?? verdict.reason) : verdict.reason);
+  const ready = measured(state) && stepBaked(state, policy, now) && (policy.promotion === 'schedule' || verdict.safe);
+  if (ready) return advanceOn(input, verdict.reason);
   const resumed = state.phase === 'Paused' && state.pausedBy !== 'window';
-  if (!resumed) return { state: { ...state, message: verdict.reason }, actions: [], requeueAfterMs: untilNextInterval(state, policy, now) };
+  if (!resumed) return { state: { ...state, message: verdict.reason }, actions: [], requeueAfterMs: nextWake(state, policy, now) };
   const next: CanaryState = { ...state, phase: 'Progressing', pausedBy: null, message: verdict.reason };
-  return { state: next, actions: [event('Resumed', `resumed: ${verdict.reason}`)], requeueAfterMs: untilNextInterval(next, policy, now) };
+  return { state: next, actions: [event('Resumed', `resumed: ${verdict.reason}`)], requeueAfterMs: nextWake(next, policy, now) };
 }
 
 /** After judging: act on the verdict; keep human pauses; advance when baked. */
@@ -211,7 +238,8 @@ function atStep(input: RunInput): Decision {
   const current = { ...state, canaryWeight: weight };
   const interval = observation.interval;
   if (!sameSpan(interval, dueInterval(state, policy, now))) {
-    return { state: current, actions: drift, requeueAfterMs: untilNextInterval(state, policy, now) };
+    if (drift.length === 0 && bakedSinceLook({ ...input, state: current })) return advanceOn({ ...input, state: current }, state.message);
+    return { state: current, actions: drift, requeueAfterMs: nextWake(state, policy, now) };
   }
   const judged = judge({ ...input, state: current }, interval);
   const decision = afterVerdict({ ...input, state: judged.state }, judged.verdict);

@@ -173,3 +173,27 @@ describe('a canary that never gets traffic, judged every look (fledge.dev/on-no-
     assert.match(state.message, /on-no-data: pause/);
   });
 });
+
+describe('a step baked between two looks (schedule mode)', () => {
+  // Looks once a minute (a paced or a threshold-judged canary), bake 100 s: the bake ends between two looks.
+  const slow = policy({ lookMs: minute, metricsLagMs: lag, bakeMs: 100 * second });
+  const judgedOnce = running(0, { stepStartedAt: t0, analyzedUntil: t0 + minute, message: 'the canary is no worse so far' });
+
+  it('wakes at the end of the bake rather than at the next look', () => {
+    const look = decide(running(0), { ...runObservation(10), interval: interval(t0, t0 + minute, value(900, 1, 1)) }, slow, t0 + minute + lag);
+    assert.equal(look.state.step, 0);
+    assert.equal(look.requeueAfterMs, 100 * second - (minute + lag), 'the bake ends before the next look is read');
+  });
+
+  it('advances at the end of the bake on the verdict of its last look, without waiting for the next', () => {
+    const decision = decide(judgedOnce, runObservation(10), slow, t0 + 100 * second);
+    assert.equal(decision.state.step, 1);
+    assert.equal(decision.state.canaryWeight, 20);
+    assert.ok(decision.actions.some((a) => a.kind === 'route' && a.canaryWeight === 20));
+  });
+
+  it('waits for a look when nothing was judged since the step began, and in evidence mode', () => {
+    assert.equal(decide({ ...judgedOnce, analyzedUntil: t0 }, runObservation(10), slow, t0 + 100 * second).state.step, 0);
+    assert.equal(decide(judgedOnce, runObservation(10), { ...slow, promotion: 'evidence' }, t0 + 100 * second).state.step, 0);
+  });
+});
