@@ -20,7 +20,7 @@ import type { MeasureRequest, MetricsSource } from '../src/ports.ts';
 import { requestKind } from './scale/request-kinds.ts';
 import type { Usage } from './scale/usage.ts';
 
-const counters = { apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0 };
+const counters = { apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0, coarseMs: 0 };
 /** Requests by verb and kind ("get trafficsplits"); the informers' watches are "watch (informers)". */
 const byKind: Record<string, number> = {};
 
@@ -124,6 +124,12 @@ async function main(): Promise<void> {
       },
       failed: () => {
         counters.reconcileFailures += 1;
+      },
+      // How long the controller judged once per interval because it was behind (look-pace.ts), sampled every 100 ms.
+      queue: (queue) => {
+        setInterval(() => {
+          if (queue.coarse()) counters.coarseMs += 100;
+        }, 100).unref();
       },
     },
   });

@@ -24,7 +24,7 @@ function perStep(value: number, steps: number, digits = 1): string {
 
 
 export const header = [
-  'N', 'bootstrap', 'released', 'release s', 'steps taken', 'API requests/s', 'peak RSS MiB', 'CPU ms / step', 'step lag s (median / p99 / max)', 'change → scaled up s (median / p99)',
+  'N', 'bootstrap', 'released', 'release s', 'steps taken', 'API requests/s', 'peak RSS MiB', 'CPU ms / step', 'reconciles / step', 'looks paced (share of release)', 'step lag s (median / p99 / max)', 'change → scaled up s (median / p99)',
   'API requests / step', 'API requests / release', 'API requests / steady-state step', 'PromQL queries / step', 'PromQL queries/s', 'query latency ms (median / p99)',
   'emulator CPU s (bootstrap / release)', 'drift repaired s (median / max)',
 ];
@@ -80,6 +80,8 @@ export function row(result: ScaleResult): string[] {
     result.releaseMs > 0 ? ((1000 * api) / result.releaseMs).toFixed(0) : '—',
     (after.maxRssBytes / 2 ** 20).toFixed(0),
     perStep(after.cpuMs - before.cpuMs, steps),
+    perStep(after.reconciles - before.reconciles, steps),
+    result.releaseMs > 0 ? `${Math.round((100 * (after.coarseMs - before.coarseMs)) / result.releaseMs)}%` : '—',
     lags.length === 0 ? '—' : `${seconds(quantile(lags, 0.5))} / ${seconds(quantile(lags, 0.99))} / ${seconds(quantile(lags, 1))}`,
     result.scaleUpMs.length === 0 ? '—' : `${seconds(quantile(result.scaleUpMs, 0.5))} / ${seconds(quantile(result.scaleUpMs, 0.99))}`,
     perStep(api, steps),
@@ -153,7 +155,11 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     '- **Peak RSS**: the controller process\'s maximum resident set over its life (bootstrap included).',
     '- **Step lag**: for every advance from step k to k + 1, the Canary\'s `stepStartedAt` minus the earliest',
     '  time the state machine could have advanced with a prompt controller: max(previous step start + bake,',
-    '  end of the first interval after it + metrics lag). Read from a watch on the Canaries.',
+    '  end of the first look (2 scrapes) after it + metrics lag). Read from a watch on the Canaries. A controller',
+    '  that is behind judges once per interval (look pace, fledge_looks_coarse): its later steps count as lag.',
+    '- **Reconciles / step**: reconciles the controller ran during the release per traffic step (looks, step changes,',
+    '  polls, watch events). **Looks paced**: the share of the release the controller judged once per interval because',
+    '  its work queue was behind (keys waiting over 1 s on average; `fledge_looks_coarse`), instead of every 2 scrapes.',
     '- **Change → scaled up**: from sending the image change to the reconcile that scales the canary up',
     '  (the Canary\'s `status.runStartedAt`; the scale request follows that decision at once). Fledge keeps',
     '  idle canaries at 0 replicas.',

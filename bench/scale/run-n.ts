@@ -150,7 +150,8 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const names = await createApps(api, run);
     const prometheus = await startBenchPrometheus({ mode: settings.prometheus, apps: names, scrapeMs: settings.scrapeMs });
     stops.unshift(() => prometheus.stop());
-    const tracker = new ReleaseTracker({ intervalMs: settings.intervalMs, bakeMs: settings.intervalMs, lagMs: 2 * settings.scrapeMs });
+    // The sequential judge looks every 2 scrapes (src/config/resolve.ts lookFor): the earliest advance is after the first look.
+    const tracker = new ReleaseTracker({ intervalMs: settings.intervalMs, lookMs: Math.min(settings.intervalMs, 2 * settings.scrapeMs), bakeMs: settings.intervalMs, lagMs: 2 * settings.scrapeMs });
     const canaries = watchCollection(api, '/apis/fledge.dev/v1alpha1/canaries', (_type, object) => tracker.onCanary(object));
     stops.unshift(() => canaries.stop());
     const emulatorCpu0 = emulator.cpuMs();

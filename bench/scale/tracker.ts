@@ -4,6 +4,8 @@ import type { WatchedObject } from './watch.ts';
 
 export interface Timing {
   readonly intervalMs: number;
+  /** The judge's look (2 scrapes for the sequential judge, at most the interval): windows end every look. */
+  readonly lookMs: number;
   readonly bakeMs: number;
   readonly lagMs: number;
 }
@@ -23,11 +25,11 @@ function time(value: unknown): number | null {
 
 /**
  * When the core would advance from a step at the earliest with a prompt controller: after the
- * bake, and once the first interval ending after the step's start is complete (lag after its end).
+ * bake, and once the first look ending after the step's start is complete (lag after its end).
  */
 export function scheduledAdvance(start: StepStart, timing: Timing): number {
-  const intervals = Math.max(1, Math.floor((start.startedAt - start.analyzedUntil) / timing.intervalMs) + 1);
-  const firstEnd = start.analyzedUntil + intervals * timing.intervalMs;
+  const looks = Math.max(1, Math.floor((start.startedAt - start.analyzedUntil) / timing.lookMs) + 1);
+  const firstEnd = start.analyzedUntil + looks * timing.lookMs;
   return Math.max(start.startedAt + timing.bakeMs, firstEnd + timing.lagMs);
 }
 

@@ -21,6 +21,8 @@ export interface Usage {
   readonly measurements: number;
   readonly reconciles: number;
   readonly reconcileFailures: number;
+  /** ms the controller spent judging once per interval because its work queue was behind (sampled every 100 ms). */
+  readonly coarseMs: number;
   /** API requests by verb and kind (see request-kinds.ts). */
   readonly byKind: Readonly<Record<string, number>>;
   /** Times (ms since the epoch) of every API request about a sample of the apps, by app. */

@@ -4,7 +4,7 @@ import { scaleChart } from '../../bench/scale/chart.ts';
 import type { ScaleResult } from '../../bench/scale/run-n.ts';
 import type { Usage } from '../../bench/scale/usage.ts';
 
-const usage = (rssMiB: number): Usage => ({ uptimeMs: 0, cpuMs: 0, maxRssBytes: rssMiB * 2 ** 20, rssBytes: 0, heapUsedBytes: 0, apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0, byKind: {}, sampled: {} });
+const usage = (rssMiB: number): Usage => ({ uptimeMs: 0, cpuMs: 0, maxRssBytes: rssMiB * 2 ** 20, rssBytes: 0, heapUsedBytes: 0, apiRequests: 0, watchRequests: 0, measurements: 0, reconciles: 0, reconcileFailures: 0, coarseMs: 0, byKind: {}, sampled: {} });
 
 function result(n: number, lagsMs: number[], rssMiB: number, released = true): ScaleResult {
   return {

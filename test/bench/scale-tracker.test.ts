@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ReleaseTracker, scheduledAdvance } from '../../bench/scale/tracker.ts';
 
-const timing = { intervalMs: 10_000, bakeMs: 10_000, lagMs: 2_000 };
+const timing = { intervalMs: 10_000, lookMs: 10_000, bakeMs: 10_000, lagMs: 2_000 };
 const t0 = Date.parse('2026-11-23T10:00:00Z');
 
 function canary(name: string, status: { phase: string; step: number; stepStartedAt: number; analyzedUntil: number }) {
@@ -24,6 +24,13 @@ void describe('scale bench step lag', () => {
     assert.equal(scheduledAdvance({ step: 1, startedAt: t0, analyzedUntil: t0 - 2_000 }, timing), t0 + 10_000);
     // A late controller: the step started 15 s after the last judged interval ended.
     assert.equal(scheduledAdvance({ step: 1, startedAt: t0, analyzedUntil: t0 - 15_000 }, timing), t0 + 10_000);
+  });
+
+  void it('with finer looks, expects the advance at the bake once a look ending after the step began is complete', () => {
+    const looking = { ...timing, lookMs: 2_000 };
+    assert.equal(scheduledAdvance({ step: 1, startedAt: t0 + 500, analyzedUntil: t0 }, looking), t0 + 10_500);
+    // A short bake: the first look after the step's start, read 2 s after it ends.
+    assert.equal(scheduledAdvance({ step: 1, startedAt: t0 + 500, analyzedUntil: t0 }, { ...looking, bakeMs: 1_000 }), t0 + 4_000);
   });
 
   void it('records the lag of each advance during a release and ignores bootstrap', () => {
