@@ -39,9 +39,11 @@ const validated = new WeakSet<object>();
 /**
  * Canaries this process wrote, by namespace/name, until their watch event arrives: the event of
  * the same resourceVersion is the same object, so it enters the cache without being parsed again
- * (a status write's echo is the most common event). At most this many are kept, oldest dropped.
+ * (a status write's echo is the most common event). Held weakly: an echo that came before the
+ * write's answer never asks for its entry, and a Canary's whole status is not kept alive for it
+ * (the read overlay holds a written object until the cache shows it). At most this many keys.
  */
-const written = new Map<string, CanaryObject>();
+const written = new Map<string, WeakRef<CanaryObject>>();
 const writtenKept = 10_000;
 
 function nameKey(object: KubernetesObject): string {
@@ -52,9 +54,9 @@ function nameKey(object: KubernetesObject): string {
 export function cachedCanary(object: KubernetesObject): CanaryObject {
   if (validated.has(object)) return object as CanaryObject;
   const key = nameKey(object);
-  const mine = written.get(key);
+  const mine = written.get(key)?.deref();
+  written.delete(key);
   if (mine !== undefined && mine.metadata.resourceVersion === object.metadata?.resourceVersion) {
-    written.delete(key);
     const kept = mine.metadata.managedFields === undefined ? mine : { ...mine, metadata: keptMetadata(mine.metadata) };
     validated.add(kept);
     return kept;
@@ -69,7 +71,7 @@ export function validatedCanary(canary: CanaryObject): CanaryObject {
   validated.add(canary);
   const key = nameKey(canary);
   written.delete(key);
-  written.set(key, canary);
+  written.set(key, new WeakRef(canary));
   if (written.size > writtenKept) written.delete(written.keys().next().value as string);
   return canary;
 }
