@@ -16,6 +16,7 @@ import { isFledgeError, type FledgeError } from '../errors.ts';
 import type { Clock, HookRunner, MetricsSource, Notifier, RouteReads, TrafficRouter } from '../ports.ts';
 import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { HeldLooks } from './held-looks.ts';
+import { EventQueue, withQueuedEvents } from './event-queue.ts';
 import { LookPace } from './look-pace.ts';
 import type { QueueView } from './metrics.ts';
 import { Deliveries } from './deliveries.ts';
@@ -105,9 +106,11 @@ class RunningController implements Controller {
   readonly #queue: WorkQueue;
   readonly #watches: Watches;
   readonly #halt: () => void;
+  readonly #events: EventQueue;
 
-  constructor(options: ControllerOptions, apiDeps: ReconcileDeps, shell: { halt: () => void; routers: RouterFactory }) {
+  constructor(options: ControllerOptions, apiDeps: ReconcileDeps, shell: { halt: () => void; routers: RouterFactory; events: EventQueue }) {
     this.#halt = shell.halt;
+    this.#events = shell.events;
     const log = apiDeps.log;
     // Watches are hints; the resync enqueues every annotated app and every Canary anyway.
     // Secrets are not watched (that would need list/watch on every Secret): a tracked Secret's
@@ -192,7 +195,8 @@ class RunningController implements Controller {
   }
 
   async stop(): Promise<void> {
-    // Reconciles still running finish without writing.
+    // Events already recorded go out first (for at most 2 s); reconciles still running then finish without writing.
+    await Promise.race([this.#events.drained(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     this.#halt();
     await this.#watches.stop();
     await this.#queue.shutdown();
@@ -243,8 +247,11 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const hooks = new HookCalls(options.hookRunner ?? createHttpHookRunner({ clock }), (hook, ok) => options.telemetry?.hookAnswer?.(hook, ok));
   const router = routers(kc, { onApiError, mayAct });
   const looks = new HeldLooks();
+  const guarded = guardCluster(createClusterObjects(kc, { clock, onApiError }), mayAct);
+  const events = new EventQueue((record) => guarded.recordEvent(record), log);
   const deps: ReconcileDeps = {
-    cluster: guardCluster(createClusterObjects(kc, { clock, onApiError }), mayAct),
+    // Events go out after the reconcile that recorded them (event-queue.ts).
+    cluster: withQueuedEvents(guarded, events),
     routerFor: (kind) => router(kind),
     metrics: options.metrics,
     notifier: hooks.notices(options.notifier ?? createNoopNotifier()),
@@ -266,5 +273,5 @@ export async function createController(options: ControllerOptions): Promise<Cont
     // Whoever leads next starts from the stored statuses; nothing held here is written any more.
     looks.clear();
   };
-  return new RunningController(options, deps, { halt, routers: router });
+  return new RunningController(options, deps, { halt, routers: router, events });
 }

@@ -105,7 +105,8 @@ class Chaos {
 
   /**
    * Another team takes `app-N-canary`: Fledge's Service is gone and theirs stands there for 1–3 s.
-   * Fledge may recreate its Service between the delete and the create (409): the team tries again.
+   * Fledge may recreate its Service between the delete and the create (409): the team tries again,
+   * and after 20 lost races takes it by replacing it with theirs (no owner, their selector).
    */
   async #grab(): Promise<void> {
     const core = this.#admin.makeApiClient(CoreV1Api);
@@ -119,7 +120,10 @@ class Chaos {
         throw error;
       });
     }
-    if (theirs === undefined) throw new Error(`${name}: Fledge recreated its Service before every one of 20 takeovers`);
+    if (theirs === undefined) {
+      const current = await core.readNamespacedService({ namespace, name });
+      theirs = await core.replaceNamespacedService({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' } } });
+    }
     const watched = { kind: 'Service', name, fingerprint: fingerprint(theirs) };
     this.foreign.push(watched);
     await sleep(1000 + this.#random.uniform() * 2000);

@@ -1,0 +1,92 @@
+// Events are sent after the reconcile that recorded them, not during it (as client-go's recorder
+// does): a reconcile's own writes (route, scale, status) are not held up by an Event's round trip,
+// and when thousands of apps act at once, their Events trail behind the writes that matter. The
+// queue keeps their order, is bounded (the oldest are dropped with a warning when it is full), and
+// an Event the API refuses is logged, never retried: Events are for people, status is the record.
+import type { Logger } from 'pino';
+import type { ClusterObjects, EventRecord } from '../ports.ts';
+
+export interface EventQueueOptions {
+  /** Events waiting at most; beyond it the oldest are dropped (default 10,000). */
+  readonly limit?: number;
+  /** Events sent at once (default 4). */
+  readonly concurrency?: number;
+}
+
+export class EventQueue {
+  readonly #send: (record: EventRecord) => Promise<void>;
+  readonly #log: Logger;
+  readonly #limit: number;
+  readonly #concurrency: number;
+  readonly #waiting: EventRecord[] = [];
+  #head = 0;
+  #sending = 0;
+  #dropped = 0;
+  #idle: Array<() => void> = [];
+
+  constructor(send: (record: EventRecord) => Promise<void>, log: Logger, options: EventQueueOptions = {}) {
+    this.#send = send;
+    this.#log = log;
+    this.#limit = options.limit ?? 10_000;
+    this.#concurrency = options.concurrency ?? 4;
+  }
+
+  /** Queues `record` to be sent; returns at once. */
+  record(record: EventRecord): void {
+    if (this.size >= this.#limit) {
+      this.#head += 1;
+      this.#dropped += 1;
+      if (this.#dropped === 1 || this.#dropped % 1000 === 0) this.#log.warn({ dropped: this.#dropped }, 'too many Events waiting to be sent: the oldest are dropped');
+    }
+    this.#waiting.push(record);
+    this.#pump();
+  }
+
+  /** Events waiting to be sent. */
+  get size(): number {
+    return this.#waiting.length - this.#head;
+  }
+
+  /** Resolves once every queued Event was sent (or refused). */
+  drained(): Promise<void> {
+    if (this.size === 0 && this.#sending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #pump(): void {
+    while (this.#sending < this.#concurrency && this.size > 0) {
+      const record = this.#waiting[this.#head] as EventRecord;
+      this.#head += 1;
+      if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+        this.#waiting.splice(0, this.#head);
+        this.#head = 0;
+      }
+      this.#sending += 1;
+      void this.#deliver(record);
+    }
+    if (this.size === 0 && this.#sending === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  async #deliver(record: EventRecord): Promise<void> {
+    try {
+      await this.#send(record);
+    } catch (error) {
+      const { namespace, name } = record.canary.metadata;
+      this.#log.warn({ canary: `${namespace ?? ''}/${name ?? ''}`, reason: record.reason, err: error instanceof Error ? error.message : String(error) }, 'could not record an Event');
+    } finally {
+      this.#sending -= 1;
+      this.#pump();
+    }
+  }
+}
+
+/** `cluster` whose recordEvent queues the Event on `queue` and returns at once. */
+export function withQueuedEvents(cluster: ClusterObjects, queue: EventQueue): ClusterObjects {
+  return {
+    ...cluster,
+    recordEvent: (record) => {
+      queue.record(record);
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Events go out after the reconcile that recorded them: in order, bounded, and an Event the API
+// refuses is logged rather than failing the reconcile.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { EventQueue, withQueuedEvents } from '../../src/controller/event-queue.ts';
+import type { ClusterObjects, EventRecord } from '../../src/ports.ts';
+
+const canary = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { namespace: 'default', name: 'app', uid: 'u' }, spec: {} };
+const event = (reason: string): EventRecord => ({ canary, severity: 'Normal', reason, message: reason }) as EventRecord;
+
+function logged(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, lines };
+}
+
+describe('event queue', () => {
+  it('returns before the Event is sent, and sends Events in the order they were recorded', async () => {
+    const sent: string[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    const queue = new EventQueue(async (r) => {
+      await gate;
+      sent.push(r.reason);
+    }, logged().log, { concurrency: 1 });
+    const cluster = withQueuedEvents({ recordEvent: async () => assert.fail('not sent in the reconcile') } as unknown as ClusterObjects, queue);
+    for (const reason of ['Started', 'StepAdvanced', 'Promoted']) await cluster.recordEvent(event(reason));
+    assert.deepEqual(sent, [], 'nothing sent yet: the reconcile did not wait');
+    open();
+    await queue.drained();
+    assert.deepEqual(sent, ['Started', 'StepAdvanced', 'Promoted']);
+  });
+
+  it('logs an Event the API refuses and goes on with the next', async () => {
+    const { log, lines } = logged();
+    const sent: string[] = [];
+    const queue = new EventQueue(async (r) => {
+      if (r.reason === 'Refused') throw new Error('events is forbidden');
+      sent.push(r.reason);
+    }, log);
+    queue.record(event('Refused'));
+    queue.record(event('Next'));
+    await queue.drained();
+    assert.deepEqual(sent, ['Next']);
+    assert.ok(lines.some((l) => l['msg'] === 'could not record an Event' && l['reason'] === 'Refused' && String(l['err']).includes('forbidden')));
+  });
+
+  it('drops the oldest waiting Events beyond its limit, with a warning', async () => {
+    const { log, lines } = logged();
+    const sent: string[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    const queue = new EventQueue(async (r) => {
+      await gate;
+      sent.push(r.reason);
+    }, log, { limit: 3, concurrency: 1 });
+    for (let i = 0; i < 6; i += 1) queue.record(event(`E${i}`));
+    assert.equal(queue.size, 3);
+    open();
+    await queue.drained();
+    assert.deepEqual(sent, ['E0', 'E3', 'E4', 'E5'], 'the one in flight, then the newest three');
+    assert.ok(lines.some((l) => String(l['msg']).includes('oldest are dropped')));
+  });
+});
