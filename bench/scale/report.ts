@@ -159,7 +159,7 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     '  that is behind judges once per interval (look pace, fledge_looks_coarse): its later steps count as lag.',
     '- **Reconciles / step**: reconciles the controller ran during the release per traffic step (looks, step changes,',
     '  polls, watch events). **Looks paced**: the share of the release the controller judged once per interval because',
-    '  its work queue was behind (keys waiting over 1 s on average; `fledge_looks_coarse`), instead of every 2 scrapes.',
+    '  its work queue was behind (a burst of reconciles outlasting 90% of a look; `fledge_looks_coarse`), instead of every 2 scrapes.',
     '- **Change → scaled up**: from sending the image change to the reconcile that scales the canary up',
     '  (the Canary\'s `status.runStartedAt`; the scale request follows that decision at once). Fledge keeps',
     '  idle canaries at 0 replicas.',

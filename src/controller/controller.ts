@@ -150,9 +150,10 @@ class RunningController implements Controller {
     const cachedKinds = ['deployments', 'services', 'configmaps', 'canaries', 'analysistemplates', 'clusteranalysistemplates', 'horizontalpodautoscalers'] as const;
     const lookups = Object.fromEntries(cachedKinds.map((kind) => [kind, this.#watches.lookup(kind)]));
     const pace = new LookPace({
-      onChange: (coarse, waitedMs) => (coarse
-        ? log.warn({ waitedMs }, 'reconciles wait about %d ms for a worker: judging once per interval instead of at every look until the queue catches up', waitedMs)
-        : log.info({ waitedMs }, 'the work queue caught up: judging at every look again')),
+      busyNow: () => this.#queue.busyMs,
+      onChange: ({ lookMs, coarse, busyMs }) => (coarse
+        ? log.warn({ lookMs, busyMs }, 'reconciles come in bursts of about %d ms, too long for %d ms looks: those canaries are judged once per interval until bursts drain quickly again', busyMs, lookMs)
+        : log.info({ lookMs, busyMs }, 'bursts of reconciles drain in %d ms: canaries with %d ms looks are judged at every look again', busyMs, lookMs)),
     });
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits), pace };
     this.#queue = new WorkQueue({
@@ -169,6 +170,7 @@ class RunningController implements Controller {
       },
       onDone: (_key, ms) => options.telemetry?.reconciled?.(ms),
       onStart: (_key, waitedMs) => pace.waited(waitedMs),
+      onIdle: (busyMs) => pace.idle(busyMs),
     });
     options.telemetry?.queue?.({ depth: () => this.#queue.depth, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
     // A delivered notice is removed from its outbox by the app's next reconcile.

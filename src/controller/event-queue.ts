@@ -13,6 +13,13 @@ export interface EventQueueOptions {
   readonly concurrency?: number;
 }
 
+/** The record with only what an Event names of its Canary: a waiting Event does not keep a whole Canary (its status, its history) alive. */
+function slim(record: EventRecord): EventRecord {
+  const { apiVersion, kind, metadata } = record.canary;
+  const identity = { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid };
+  return { ...record, canary: { apiVersion, kind, metadata: identity, spec: {} } } as EventRecord;
+}
+
 export class EventQueue {
   readonly #send: (record: EventRecord) => Promise<void>;
   readonly #log: Logger;
@@ -38,7 +45,7 @@ export class EventQueue {
       this.#dropped += 1;
       if (this.#dropped === 1 || this.#dropped % 1000 === 0) this.#log.warn({ dropped: this.#dropped }, 'too many Events waiting to be sent: the oldest are dropped');
     }
-    this.#waiting.push(record);
+    this.#waiting.push(slim(record));
     this.#pump();
   }
 

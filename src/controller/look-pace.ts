@@ -1,57 +1,83 @@
 // How often the controller can afford to look. The harm test may look every few scrapes, and each
-// look is a reconcile; when more canaries look than the controller can reconcile, keys wait in the
-// work queue and everything runs late (steps, repairs, the leader's lease). Then the controller
-// looks once per interval instead, until the queue has caught up. A longer window is one look on
-// the same grid, so the test stays valid; only the time to a rollback grows, for as long as the
-// controller is behind.
+// look is a reconcile. Looks end on a wall-clock grid (so batched queries serve every canary of a
+// window), so every canary with the same look is due at the same moment: the work comes in bursts,
+// one per look. A controller keeps up while a burst drains well within one look; when it does not,
+// keys pile up and everything runs late (steps, repairs, the leader's lease). Then canaries with
+// that look are judged once per interval instead (their windows end on the interval grid, each
+// still at least a look long), until bursts drain quickly again. A longer window is one look on the
+// same grid, so the test stays valid; only the time to a rollback grows while the controller is
+// behind.
 import type { ReleasePolicy } from '../core/types.ts';
 
 export interface LookPaceOptions {
-  /** Looking once per interval starts when keys wait longer than this on average (default 1 s). */
-  readonly behindMs?: number;
-  /** Finer looks come back when keys wait less than this on average (default 200 ms). */
-  readonly caughtUpMs?: number;
-  /** Called when the pace changes: true when looks were coarsened, with the average wait in ms. */
-  readonly onChange?: (coarse: boolean, waitedMs: number) => void;
+  /** Looks are coarsened when bursts take longer than this share of the look (default 0.9). */
+  readonly behindShare?: number;
+  /** Finer looks come back once bursts take less than this share of the look (default 0.6). */
+  readonly caughtUpShare?: number;
+  /** How long the work queue has been busy without a break right now (ms). */
+  readonly busyNow?: () => number;
+  /** The pace of canaries with looks of `lookMs` changed: coarse (once per interval) or not, with the recent burst length. */
+  readonly onChange?: (change: { lookMs: number; coarse: boolean; busyMs: number }) => void;
 }
 
-/** Weight of the latest wait in the running average (about the last 50 reconciles). */
+/** Weight of the latest wait in the running average of waits (about the last 50 reconciles). */
 const smoothing = 0.02;
 
 export class LookPace {
-  readonly #behindMs: number;
-  readonly #caughtUpMs: number;
-  readonly #onChange: ((coarse: boolean, waitedMs: number) => void) | undefined;
-  #average = 0;
-  #coarse = false;
+  readonly #behindShare: number;
+  readonly #caughtUpShare: number;
+  readonly #busyNow: () => number;
+  readonly #onChange: LookPaceOptions['onChange'];
+  /** The last busy period of the work queue, with the one before it at half weight and so on. */
+  #recentBusyMs = 0;
+  #averageWaitMs = 0;
+  /** Looks (ms) currently coarsened. */
+  readonly #coarse = new Set<number>();
 
   constructor(options: LookPaceOptions = {}) {
-    this.#behindMs = options.behindMs ?? 1_000;
-    this.#caughtUpMs = options.caughtUpMs ?? 200;
+    this.#behindShare = options.behindShare ?? 0.9;
+    this.#caughtUpShare = options.caughtUpShare ?? 0.6;
+    this.#busyNow = options.busyNow ?? (() => 0);
     this.#onChange = options.onChange;
   }
 
-  /** A key waited `waitedMs` in the work queue before a worker took it. */
-  waited(waitedMs: number): void {
-    this.#average += smoothing * (waitedMs - this.#average);
-    const coarse = this.#coarse ? this.#average > this.#caughtUpMs : this.#average > this.#behindMs;
-    if (coarse === this.#coarse) return;
-    this.#coarse = coarse;
-    this.#onChange?.(coarse, Math.round(this.#average));
+  /** The work queue emptied after a burst of `busyMs`. */
+  idle(busyMs: number): void {
+    this.#recentBusyMs = Math.max(busyMs, this.#recentBusyMs / 2);
   }
 
-  /** True while the controller is behind and looks once per interval. */
+  /** A key waited `waitedMs` in the work queue before a worker took it (for the gauge). */
+  waited(waitedMs: number): void {
+    this.#averageWaitMs += smoothing * (waitedMs - this.#averageWaitMs);
+  }
+
+  /** How long bursts of work take now: the recent ones, or the one under way if it is longer. */
+  get busyMs(): number {
+    return Math.max(this.#recentBusyMs, this.#busyNow());
+  }
+
+  /** True while canaries of some look are judged once per interval. */
   get coarse(): boolean {
-    return this.#coarse;
+    return this.#coarse.size > 0;
   }
 
   /** The average wait of a key in the work queue, in ms. */
   get averageWaitMs(): number {
-    return this.#average;
+    return this.#averageWaitMs;
   }
 
-  /** `policy` as this pace allows: windows ending on the interval grid while behind (schedule.ts endGridMs), else as it is. */
+  /** `policy` as this pace allows: windows ending on the interval grid while its looks are coarsened (schedule.ts endGridMs), else as it is. */
   paced(policy: ReleasePolicy): ReleasePolicy {
-    return this.#coarse && policy.lookMs < policy.intervalMs ? { ...policy, paceMs: policy.intervalMs } : policy;
+    const look = policy.lookMs;
+    if (!(look < policy.intervalMs)) return policy;
+    const was = this.#coarse.has(look);
+    const busy = this.busyMs;
+    const coarse = was ? busy > this.#caughtUpShare * look : busy > this.#behindShare * look;
+    if (coarse !== was) {
+      if (coarse) this.#coarse.add(look);
+      else this.#coarse.delete(look);
+      this.#onChange?.({ lookMs: look, coarse, busyMs: Math.round(busy) });
+    }
+    return coarse ? { ...policy, paceMs: policy.intervalMs } : policy;
   }
 }

@@ -30,6 +30,8 @@ export interface WorkQueueOptions {
   readonly onDone?: (key: string, durationMs: number) => void;
   /** A worker took `key`, which had been ready to run for `waitedMs` (how far behind the queue is). */
   readonly onStart?: (key: string, waitedMs: number) => void;
+  /** The queue emptied (nothing ready, nothing running) after being busy for `busyMs`. */
+  readonly onIdle?: (busyMs: number) => void;
 }
 
 export class WorkQueue {
@@ -53,6 +55,8 @@ export class WorkQueue {
   readonly #failures = new Map<string, number>();
   /** When each dirty key became ready to run (not counting a wait for its own run in flight). */
   readonly #readySince = new Map<string, number>();
+  /** Since when the queue has had keys ready or running; null while it is idle. */
+  #busySince: number | null = null;
   #timer: { handle: unknown; due: number } | null = null;
   #shuttingDown = false;
 
@@ -68,6 +72,11 @@ export class WorkQueue {
     let waiting = 0;
     for (const key of this.#dirty) if (!this.#inFlight.has(key)) waiting++;
     return waiting;
+  }
+
+  /** How long the queue has been busy without a break (0 while idle). */
+  get busyMs(): number {
+    return this.#busySince === null ? 0 : this.#clock.now() - this.#busySince;
   }
 
   /** Keys waiting for their delay (addAfter, backoff). */
@@ -135,6 +144,7 @@ export class WorkQueue {
   /** Stops taking work, drops waiting keys and resolves when in-flight reconciles have finished. */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
+    this.#busySince = null;
     if (this.#timer !== null) this.#timers.clear(this.#timer.handle);
     this.#timer = null;
     this.#delayed.clear();
@@ -150,6 +160,7 @@ export class WorkQueue {
   /** Puts `key` at the end of `lane`, remembering since when it has been ready (the first time counts). */
   #queue(lane: string[], key: string): void {
     lane.push(key);
+    this.#busySince ??= this.#clock.now();
     if (!this.#readySince.has(key)) this.#readySince.set(key, this.#clock.now());
   }
 
@@ -188,6 +199,11 @@ export class WorkQueue {
     this.#inFlight.delete(key);
     this.#settle(key, outcome);
     this.#pump();
+    if (this.#busySince !== null && this.#dirty.size === 0 && this.#inFlight.size === 0) {
+      const busyMs = this.#clock.now() - this.#busySince;
+      this.#busySince = null;
+      this.#options.onIdle?.(busyMs);
+    }
   }
 
   #settle(key: string, outcome: ReconcileOutcome | null): void {

@@ -32,6 +32,18 @@ describe('event queue', () => {
     assert.deepEqual(sent, ['Started', 'StepAdvanced', 'Promoted']);
   });
 
+  it('keeps only the Canary\'s identity while an Event waits, not its status', async () => {
+    const sent: EventRecord[] = [];
+    const queue = new EventQueue(async (r) => {
+      sent.push(r);
+    }, logged().log);
+    queue.record({ ...event('Big'), canary: { ...canary, status: { history: 'x'.repeat(10_000) } } } as unknown as EventRecord);
+    await queue.drained();
+    assert.deepEqual(sent[0]?.canary.metadata, { namespace: 'default', name: 'app', uid: 'u' });
+    assert.equal((sent[0]?.canary as { status?: unknown }).status, undefined);
+    assert.equal(sent[0]?.canary.kind, 'Canary');
+  });
+
   it('logs an Event the API refuses and goes on with the next', async () => {
     const { log, lines } = logged();
     const sent: string[] = [];

@@ -12,39 +12,52 @@ import { memoryHarness } from '../support/release-harness.ts';
 import { FakeTime, settle } from './fake-time.ts';
 
 describe('look pace', () => {
-  it('coarsens looks once keys wait over a second on average, and refines them below 200 ms', () => {
-    const changes: boolean[] = [];
-    const pace = new LookPace({ onChange: (coarse) => changes.push(coarse) });
-    for (let i = 0; i < 200; i += 1) pace.waited(50);
-    assert.equal(pace.coarse, false, 'a queue that keeps up looks at every look');
-    for (let i = 0; i < 200 && !pace.coarse; i += 1) pace.waited(3_000);
-    assert.equal(pace.coarse, true, 'keys waiting 3 s coarsen the looks');
-    for (let i = 0; i < 20; i += 1) pace.waited(600);
-    assert.equal(pace.coarse, true, 'between the two limits nothing changes (no flapping)');
-    for (let i = 0; i < 400 && pace.coarse; i += 1) pace.waited(0);
-    assert.equal(pace.coarse, false, 'caught up: finer looks again');
-    assert.deepEqual(changes, [true, false]);
+  const fine = policy({ intervalMs: 10_000, lookMs: 2_000 });
+
+  it('coarsens looks that bursts of work outlast, and refines them once bursts drain well within a look', () => {
+    const changes: Array<{ lookMs: number; coarse: boolean }> = [];
+    const pace = new LookPace({ onChange: ({ lookMs, coarse }) => changes.push({ lookMs, coarse }) });
+    pace.idle(1_000);
+    assert.equal(pace.paced(fine), fine, 'bursts of 1 s drain within a 2 s look');
+    pace.idle(2_500);
+    assert.equal(pace.paced(fine).paceMs, 10_000, 'bursts of 2.5 s: judged once per 10 s interval');
+    assert.equal(pace.paced(fine).lookMs, 2_000, 'each window still at least a look long');
+    assert.equal(pace.coarse, true);
+    pace.idle(1_500);
+    assert.equal(pace.paced(fine).paceMs, 10_000, 'between the two limits nothing changes (no flapping)');
+    pace.idle(1_000);
+    assert.equal(pace.paced(fine), fine, 'bursts of 1 s again: every look');
+    assert.deepEqual(changes, [{ lookMs: 2_000, coarse: true }, { lookMs: 2_000, coarse: false }]);
   });
 
-  it('paces a policy with finer looks to one per interval while behind, and leaves others alone', () => {
-    const pace = new LookPace({ behindMs: 0 });
-    const fine = policy({ intervalMs: 60_000, lookMs: 20_000 });
+  it('paces each look on its own: bursts too long for 2 s looks leave 20 s looks alone', () => {
+    const pace = new LookPace();
+    pace.idle(3_000);
+    assert.equal(pace.paced(fine).paceMs, 10_000);
+    const slow = policy({ intervalMs: 60_000, lookMs: 20_000 });
+    assert.equal(pace.paced(slow), slow);
+    const once = policy({ intervalMs: 60_000, lookMs: 60_000 });
+    assert.equal(pace.paced(once), once, 'a policy looking once per interval has nothing to coarsen');
+  });
+
+  it('counts a burst still under way, so a queue that never empties is behind', () => {
+    let busy = 0;
+    const pace = new LookPace({ busyNow: () => busy });
     assert.equal(pace.paced(fine), fine);
-    pace.waited(1_000);
-    assert.equal(pace.paced(fine).paceMs, 60_000);
-    assert.equal(pace.paced(fine).lookMs, 20_000, 'a window is still at least a look long');
-    const coarse = policy({ intervalMs: 60_000, lookMs: 60_000 });
-    assert.equal(pace.paced(coarse), coarse);
+    busy = 5_000;
+    assert.equal(pace.paced(fine).paceMs, 10_000);
   });
 
-  it('is told how long each key waited for a worker', async () => {
+  it('is told how long each key waited for a worker, and how long a burst kept the queue busy', async () => {
     const time = new FakeTime();
     const waits: Array<[string, number]> = [];
+    const bursts: number[] = [];
     let release: () => void = () => undefined;
     const q = new WorkQueue({
       clock: time.clock, timers: time, concurrency: 1,
       reconcile: () => new Promise<ReconcileOutcome>((resolve) => { release = () => resolve({ requeueAfterMs: null }); }),
       onStart: (key, waited) => waits.push([key, waited]),
+      onIdle: (busyMs) => bursts.push(busyMs),
     });
     q.add('ns/a');
     q.add('ns/b');
@@ -53,6 +66,12 @@ describe('look pace', () => {
     release();
     await settle();
     assert.deepEqual(waits, [['ns/a', 0], ['ns/b', 700]]);
+    assert.equal(q.busyMs, 700, 'still busy with b');
+    await time.advance(300);
+    release();
+    await settle();
+    assert.deepEqual(bursts, [1000], 'one burst of a second, over once b is done');
+    assert.equal(q.busyMs, 0);
   });
 
   it('shows on /metrics whether looks are coarsened and how long keys wait', async () => {
@@ -60,6 +79,8 @@ describe('look pace', () => {
     const pace = new LookPace();
     metrics.watchQueue({ depth: () => 42, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
     for (let i = 0; i < 300; i += 1) pace.waited(2_000);
+    pace.idle(5_000);
+    pace.paced(policy({ intervalMs: 10_000, lookMs: 2_000 }));
     const { body } = await metrics.render();
     assert.match(body, /^fledge_looks_coarse 1$/m);
     assert.match(body, /^fledge_queue_depth 42$/m);
@@ -75,8 +96,7 @@ describe('reconcile at a coarse pace', () => {
     await h.runUntil('app', (s) => s.phase === 'Ready');
     await h.setImage('app', 'app:2.0');
     await h.runUntil('app', (s) => s.analyzedUntil !== null && s.step === 1);
-    const pace = new LookPace({ behindMs: 0, caughtUpMs: -1 });
-    pace.waited(5_000);
+    const pace = new LookPace({ busyNow: () => 60_000 });
     const behind = { ...h.deps, pace };
     const windows = async (deps: typeof h.deps, count: number): Promise<Array<{ start: number; end: number }>> => {
       const from = h.measured.length;
