@@ -235,6 +235,10 @@ export interface HookRunner {
 // The cluster (Kubernetes objects) and the Canary object: see src/ports/.
 export type { TemplateKind, TemplateObject, TemplateRef, TemplateStatus } from './ports/template-schema.ts';
 export { parseTemplate, templateLabel, templatePlurals } from './ports/template-schema.ts';
+
+/** The label on every object Fledge creates (and its value): ownership is this and an owner reference to the Canary. */
+export const managedByLabel = 'app.kubernetes.io/managed-by';
+export const managedByValue = 'fledge';
 export type { ClusterObjects, EventRecord, InvolvedObject, MergePatch } from './ports/cluster.ts';
 export type { CanaryObject, RequestReading } from './ports/canary-object.ts';
 export { parseCanary, parseRequest, readRequest, requestAnnotation } from './ports/canary-object.ts';

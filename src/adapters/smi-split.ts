@@ -4,11 +4,10 @@
 // quantities.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { FledgeError } from '../errors.ts';
-import type { RouteRef, RouteState } from '../ports.ts';
+import { managedByLabel, managedByValue, type RouteRef, type RouteState } from '../ports.ts';
 import { formatQuantity, parseQuantity } from './kube/quantity.ts';
 
-export const managedByLabel = 'app.kubernetes.io/managed-by';
-export const managedByValue = 'fledge';
+export { managedByLabel, managedByValue };
 export const splitGroup = 'split.smi-spec.io';
 
 interface Backend {

@@ -1,7 +1,6 @@
 // Names and labels of what Fledge creates beside an app (DESIGN.md §2).
 
-export const managedByLabel = 'app.kubernetes.io/managed-by';
-export const managedBy = 'fledge';
+export { managedByLabel, managedByValue as managedBy } from '../ports.ts';
 /** On the primary's pod template: the revision it was copied from. */
 export const revisionAnnotation = 'fledge.dev/revision';
 export const canaryAnnotation = 'fledge.dev/canary';

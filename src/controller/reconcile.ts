@@ -30,19 +30,29 @@ export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
 }
 
+/** The router a Canary's spec names (null: none yet). */
+function routerOf(canary: CanaryObject | null): string | null {
+  const router = (canary?.spec as { router?: unknown } | undefined)?.router;
+  return typeof router === 'string' ? router : null;
+}
+
 /**
- * The app's Canary, created when missing. `spec` (the resolved config; null when the annotations
- * do not parse) is kept current: a changed annotation, strategy or template writes it again.
+ * The app's Canary, created when missing, and the router its spec named before this reconcile
+ * (null: none yet; a switch leaves the other router's route behind). `spec` (the resolved config;
+ * null when the annotations do not parse) is kept current: a changed annotation, strategy or
+ * template writes it again.
  */
-async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, resolved: Record<string, unknown> | null): Promise<CanaryObject> {
+async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: AppNames, resolved: Record<string, unknown> | null): Promise<{ canary: CanaryObject; priorRouter: string | null }> {
   const stored = await deps.cluster.getCanary(names.namespace, names.app);
   const existing = stored === null || deps.looks === undefined ? stored : deps.looks.current(stored);
   const spec = { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment' as const, name: names.app }, ...resolved };
   if (existing !== null) {
-    return resolved === null || jsonEqual(existing.spec, spec) ? existing : deps.cluster.updateCanary({ ...existing, spec });
+    const priorRouter = routerOf(existing);
+    const canary = resolved === null || jsonEqual(existing.spec, spec) ? existing : await deps.cluster.updateCanary({ ...existing, spec });
+    return { canary, priorRouter };
   }
   const owner = ownerRef({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: target.metadata ?? {} });
-  return deps.cluster.createCanary({
+  const canary = await deps.cluster.createCanary({
     apiVersion: 'fledge.dev/v1alpha1',
     kind: 'Canary',
     metadata: {
@@ -53,11 +63,12 @@ async function ensureCanary(deps: ReconcileDeps, target: V1Deployment, names: Ap
     },
     spec,
   });
+  return { canary, priorRouter: null };
 }
 
 /** A bad annotation or Deployment: say so on the Canary and in an Event; move nothing. */
 async function configInvalid(deps: ReconcileDeps, input: { target: V1Deployment; names: AppNames; issue: ConfigIssue; resolved: Record<string, unknown> | null }): Promise<ReconcileResult> {
-  const canary = await ensureCanary(deps, input.target, input.names, input.resolved);
+  const { canary } = await ensureCanary(deps, input.target, input.names, input.resolved);
   return holdRelease(deps, { ...input, canary });
 }
 
@@ -65,11 +76,6 @@ type Resolved = Extract<AppAnalysis, { kind: 'ok' }> | null;
 
 interface ContextInput { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig; shape: RouteShape | undefined; analysis: Resolved; priorRouter: string | null }
 
-/** The router a Canary's spec names (null: none yet). */
-function routerOf(canary: CanaryObject | null): string | null {
-  const router = (canary?.spec as { router?: unknown } | undefined)?.router;
-  return typeof router === 'string' ? router : null;
-}
 
 function contextFor(deps: ReconcileDeps, input: ContextInput): AppContext {
   const { shape, ...rest } = input;
@@ -173,7 +179,6 @@ export async function reconcile(deps: ReconcileDeps, key: { namespace: string; n
   const configured = await configure(deps, { names, target, annotations });
   if (configured.kind === 'issue') return configInvalid(deps, { target, names, issue: configured.issue, resolved: configured.resolved });
   const { config, shape, analysis } = configured;
-  const priorRouter = routerOf(await deps.cluster.getCanary(names.namespace, names.app));
-  const canary = await ensureCanary(deps, target, names, toCanarySpec(config));
+  const { canary, priorRouter } = await ensureCanary(deps, target, names, toCanarySpec(config));
   return release(contextFor(deps, { names, target, canary, config, shape, analysis, priorRouter }));
 }
