@@ -15,15 +15,21 @@ function logged(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
   return { log, lines };
 }
 
+/** A queue whose sends wait until `open()`, recording the reasons sent in order. */
+function gated(log: pino.Logger, options: { limit?: number } = {}): { queue: EventQueue; sent: string[]; open: () => void } {
+  const sent: string[] = [];
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => { open = resolve; });
+  const queue = new EventQueue(async (r) => {
+    await gate;
+    sent.push(r.reason);
+  }, log, { concurrency: 1, ...options });
+  return { queue, sent, open: () => open() };
+}
+
 describe('event queue', () => {
   it('returns before the Event is sent, and sends Events in the order they were recorded', async () => {
-    const sent: string[] = [];
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => { open = resolve; });
-    const queue = new EventQueue(async (r) => {
-      await gate;
-      sent.push(r.reason);
-    }, logged().log, { concurrency: 1 });
+    const { queue, sent, open } = gated(logged().log);
     const cluster = withQueuedEvents({ recordEvent: async () => assert.fail('not sent in the reconcile') } as unknown as ClusterObjects, queue);
     for (const reason of ['Started', 'StepAdvanced', 'Promoted']) await cluster.recordEvent(event(reason));
     assert.deepEqual(sent, [], 'nothing sent yet: the reconcile did not wait');
@@ -60,13 +66,7 @@ describe('event queue', () => {
 
   it('drops the oldest waiting Events beyond its limit, with a warning', async () => {
     const { log, lines } = logged();
-    const sent: string[] = [];
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => { open = resolve; });
-    const queue = new EventQueue(async (r) => {
-      await gate;
-      sent.push(r.reason);
-    }, log, { limit: 3, concurrency: 1 });
+    const { queue, sent, open } = gated(log, { limit: 3 });
     for (let i = 0; i < 6; i += 1) queue.record(event(`E${i}`));
     assert.equal(queue.size, 3);
     open();
