@@ -1,4 +1,5 @@
 // Drives the real kubectl against `fledge emulator` started as a separate process.
+import { until } from '../../support/until.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -76,7 +77,9 @@ void describe('kubectl against fledge emulator', { skip: kubectlPath === undefin
   });
 
   void test('prints its URL and the kubeconfig path, and kubectl lists the default namespace', async () => {
-    assert.match(output.join(''), new RegExp(`kubeconfig: ${join(dir, 'kubeconfig')}`));
+    // The URL and the kubeconfig line may arrive in separate chunks.
+    const printed = await until('the kubeconfig line', () => output.join(''), (text) => text.includes('kubeconfig: '), 10, 50);
+    assert.match(printed, new RegExp(`kubeconfig: ${join(dir, 'kubeconfig')}`));
     assert.match(await kubectl('get', 'ns'), /^default\s+Active/m);
   });
 
