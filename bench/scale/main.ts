@@ -3,7 +3,7 @@
 // bench/results/scale.md.
 //
 // Flags: --sizes 100,1000,5000, --steps 10,50, --interval 10 (seconds), --scrape 1 (seconds),
-// --concurrency 16, --resync 30 (seconds), --budget 560 (seconds for all sizes: whatever is not
+// --concurrency 32, --resync 30 (seconds), --budget 560 (seconds for all sizes: whatever is not
 // done by then is reported as not done, so the command ends within its budget), --out DIR,
 // --prometheus fake|real (the controller queries a small fake Prometheus, or Debian's
 // `prometheus` scraping every app's linkerd-style series; both behind a proxy counting queries),
@@ -34,7 +34,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       steps: { type: 'string', default: '10,50' },
       interval: { type: 'string', default: '10' },
       scrape: { type: 'string', default: '1' },
-      concurrency: { type: 'string', default: '16' },
+      concurrency: { type: 'string', default: '32' },
       resync: { type: 'string', default: '30' },
       budget: { type: 'string', default: '560' },
       prometheus: { type: 'string', default: 'fake' },
@@ -46,7 +46,7 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
   });
   const [interval = 10] = numbers(values.interval, 'interval');
   const [scrape = 1] = numbers(values.scrape, 'scrape');
-  const [concurrency = 16] = numbers(values.concurrency, 'concurrency');
+  const [concurrency = 32] = numbers(values.concurrency, 'concurrency');
   const [resync = 30] = numbers(values.resync, 'resync');
   const [budget = 560] = numbers(values.budget, 'budget');
   if (values.prometheus !== 'fake' && values.prometheus !== 'real') throw new Error(`--prometheus ${values.prometheus}: fake or real`);
