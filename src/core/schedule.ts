@@ -30,17 +30,11 @@ export function lookMs(policy: ReleasePolicy): number {
   return Math.max(1, Math.min(policy.intervalMs, look));
 }
 
-/**
- * Where windows end: the look grid, or the coarser pace grid while the controller is behind —
- * except a step's first window: a step cannot advance before one window ending after its start
- * is judged, so that one ends at the next look even while paced.
- */
-export function endGridMs(policy: ReleasePolicy, state?: CanaryState): number {
+/** Where windows end: the look grid, or the coarser pace grid while the controller is behind. */
+export function endGridMs(policy: ReleasePolicy): number {
   const look = lookMs(policy);
   const pace = policy.paceMs;
-  if (pace === undefined || !Number.isFinite(pace) || pace <= look) return look;
-  const unjudgedStep = state !== undefined && state.stepStartedAt !== null && state.analyzedUntil !== null && state.analyzedUntil <= state.stepStartedAt;
-  return unjudgedStep ? look : pace;
+  return pace !== undefined && Number.isFinite(pace) && pace > look ? pace : look;
 }
 
 /**
@@ -80,7 +74,7 @@ export function measureFrom(policy: ReleasePolicy, now: number): number {
 export function dueInterval(state: CanaryState, policy: ReleasePolicy, now: number): IntervalSpan | null {
   if (!measuring(state) || state.analyzedUntil === null) return null;
   const look = lookMs(policy);
-  const end = gridFloor(now - policy.metricsLagMs, endGridMs(policy, state));
+  const end = gridFloor(now - policy.metricsLagMs, endGridMs(policy));
   if (end - state.analyzedUntil < look) return null;
   return { start: state.analyzedUntil, end };
 }
@@ -88,7 +82,7 @@ export function dueInterval(state: CanaryState, policy: ReleasePolicy, now: numb
 /** Milliseconds until the next window's data is complete. */
 export function untilNextInterval(state: CanaryState, policy: ReleasePolicy, now: number): number {
   const from = state.analyzedUntil ?? now;
-  return Math.max(0, gridCeil(from + lookMs(policy), endGridMs(policy, state)) + policy.metricsLagMs - now);
+  return Math.max(0, gridCeil(from + lookMs(policy), endGridMs(policy)) + policy.metricsLagMs - now);
 }
 
 /** How often to look while waiting on the cluster (readiness, rollouts). */

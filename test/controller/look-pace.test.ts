@@ -108,11 +108,9 @@ describe('reconcile at a coarse pace', () => {
     };
     const seconds = (list: Array<{ start: number; end: number }>): string => list.map((w) => (w.end - w.start) / 1000).join(', ');
     const coarse = await windows(behind, 9);
-    // The step's first window ends at the next look (it cannot advance without one), the others on the interval grid.
-    const [first, ...rest] = coarse;
-    assert.ok(first !== undefined && rest.length >= 1 && rest.length <= 3, `about one window a minute while behind (${seconds(coarse)})`);
-    assert.ok(rest.every((w) => w.end % 60_000 === 0 && w.end - w.start >= 20_000), `windows of at least a look, ending on the interval grid: ${seconds(coarse)}`);
-    assert.ok(rest.slice(1).every((w) => w.end - w.start === 60_000), `then one interval each: ${seconds(coarse)}`);
+    assert.ok(coarse.length >= 2 && coarse.length <= 4, `about one window a minute while behind (${seconds(coarse)})`);
+    assert.ok(coarse.every((w) => w.end % 60_000 === 0 && w.end - w.start >= 20_000), `windows of at least a look, ending on the interval grid: ${seconds(coarse)}`);
+    assert.ok(coarse.slice(1).every((w) => w.end - w.start === 60_000), `then one interval each: ${seconds(coarse)}`);
     const fine = await windows(h.deps, 6);
     // The first one catches up from the last interval-long window; then a look every 20 s.
     assert.ok(fine.length >= 5 && fine.slice(1).every((w) => w.end - w.start === 20_000), `20 s looks again once caught up: ${seconds(fine)}`);

@@ -53,17 +53,6 @@ describe('the look grid', () => {
     assert.deepEqual(dueInterval(running(0, { analyzedUntil: t0 + minute }), paced, t0 + 2 * minute + lag), { start: t0 + minute, end: t0 + 2 * minute });
   });
 
-  it('while the controller is behind, still judges a new step\'s first window at the next look (the step cannot advance without it)', () => {
-    const fine = 20 * second;
-    const paced = { ...looking, lookMs: fine, paceMs: minute };
-    // The step began at 25 s; nothing after it was judged yet.
-    const newStep = running(1, { stepStartedAt: t0 + 25 * second, analyzedUntil: t0 + fine });
-    assert.deepEqual(dueInterval(newStep, paced, t0 + 2 * fine + lag), { start: t0 + fine, end: t0 + 2 * fine }, 'its first window ends at the 40 s look');
-    assert.equal(untilNextInterval(newStep, paced, t0 + fine + lag), fine);
-    const judged = { ...newStep, analyzedUntil: t0 + 3 * fine };
-    assert.equal(dueInterval(judged, paced, t0 + 4 * fine + lag), null, 'once judged, it waits for the minute mark again');
-  });
-
   it('gives canaries stepping in within one look the same windows (one batched query serves them)', () => {
     const first = decide(running(-1), runObservation(0), looking, t0 + 3 * second).state;
     const second_ = decide(running(-1), runObservation(0), looking, t0 + 29 * second).state;
