@@ -9,6 +9,7 @@ import { templateProblems, templateSpecSchema, type AnalysisTemplate } from '../
 import { knobs } from '../config/knobs.ts';
 import type { AnalysisPin } from '../ports/canary-schema.ts';
 import { templateLabel, type ClusterObjects, type TemplateObject, type TemplateRef } from '../ports.ts';
+import { canonicalJson } from './revision.ts';
 
 export type AnalysisSource = AnalysisPin['source'];
 
@@ -24,16 +25,6 @@ export type Checked = { readonly ok: true; readonly template: AnalysisTemplate }
 const annotationKey = 'fledge.dev/analysis';
 const nameSchema = z.string().regex(/^[a-z0-9-]+$/);
 
-/** Sorted-key JSON: the same text for the same data, whatever order its keys were written in. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** Digests of template objects already seen (parsed templates are never changed in place). */
 const digests = new WeakMap<AnalysisTemplate, string>();
 
@@ -42,7 +33,7 @@ export function templateDigest(template: AnalysisTemplate): string {
   const known = digests.get(template);
   if (known !== undefined) return known;
   const { name: _name, ...spec } = template;
-  const digest = createHash('sha256').update(stableJson(spec)).digest('hex').slice(0, 16);
+  const digest = createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 16);
   digests.set(template, digest);
   return digest;
 }

@@ -76,7 +76,6 @@ type Resolved = Extract<AppAnalysis, { kind: 'ok' }> | null;
 
 interface ContextInput { names: AppNames; target: V1Deployment; canary: CanaryObject; config: CanaryConfig; shape: RouteShape | undefined; analysis: Resolved; priorRouter: string | null }
 
-
 function contextFor(deps: ReconcileDeps, input: ContextInput): AppContext {
   const { shape, ...rest } = input;
   const route = routeRefOf(input.names, input.canary);

@@ -11,11 +11,11 @@ export interface TrackedContent {
 }
 
 /** JSON with sorted keys, so equal objects hash equally whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -24,5 +24,5 @@ function canonical(value: unknown): string {
 export function revisionOf(template: V1PodTemplateSpec, tracked: readonly TrackedContent[]): string {
   const { metadata, spec } = template;
   const subject = { labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {}, spec, tracked };
-  return createHash('sha256').update(canonical(subject)).digest('hex').slice(0, 10);
+  return createHash('sha256').update(canonicalJson(subject)).digest('hex').slice(0, 10);
 }

@@ -6,7 +6,7 @@ import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
 import type { CanaryState } from '../core/state.ts';
 import type { HistoryStatus } from '../ports/history-schema.ts';
-import { historyFromStatus, historyToStatus } from '../ports/canary-history.ts';
+import { historyFromStatus, historyToStatus, runStartOf } from '../ports/canary-history.ts';
 import { leavesHistory, recordLook, type LookInput } from '../core/history.ts';
 import { emptyHistory } from '../core/history-types.ts';
 import { jsonEqual } from './json-equal.ts';
@@ -28,7 +28,7 @@ export function recordHistory(canary: CanaryObject, input: LookInput): HistorySt
   const stored = canary.status?.history;
   const current = stored?.current ?? null;
   // Most reconciles add nothing (polls, echoes of writes): the stored history is kept without decoding it.
-  if (stored !== undefined && leavesHistory(current === null ? null : { startedAt: Date.parse(current.startedAt) || 0, revision: current.revision }, input)) return stored;
+  if (stored !== undefined && leavesHistory(current === null ? null : runStartOf(current), input)) return stored;
   return historyToStatus(recordLook(stored === undefined ? emptyHistory() : historyFromStatus(stored), input));
 }
 

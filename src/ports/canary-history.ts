@@ -118,10 +118,15 @@ function runToStatus(run: RunHistory | null): RunHistoryStatus | null {
   return { revision, startedAt: new Date(run.startedAt).toISOString(), endedAt, outcome, rollbackAt, thinned, looks: looksToStatus(run) };
 }
 
+/** A stored run's start (ms) and revision, without decoding its looks; a start that does not parse reads as 0. */
+export function runStartOf(run: RunHistoryStatus): { startedAt: number; revision: string } {
+  return { startedAt: Date.parse(run.startedAt) || 0, revision: run.revision };
+}
+
 /** A run as the core holds it; null for none. Times that do not parse read as 0. */
 export function runFromStatus(run: RunHistoryStatus | null): RunHistory | null {
   if (run === null) return null;
-  const startedAt = Date.parse(run.startedAt) || 0;
+  const { startedAt } = runStartOf(run);
   const endedAt = run.endedAt === null ? null : Date.parse(run.endedAt) || 0;
   const { revision, outcome, rollbackAt, thinned } = run;
   return { revision, startedAt, endedAt, outcome, rollbackAt, thinned, looks: looksFromStatus(decodeRun(run).looks, startedAt) };
