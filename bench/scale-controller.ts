@@ -25,7 +25,7 @@ const counters = { apiRequests: 0, watchRequests: 0, measurements: 0, reconciles
 const byKind: Record<string, number> = {};
 
 /** Request times of a sample of apps (app-00000 … app-00049), for the cost of one steady-state step. */
-const sampled: Record<string, number[]> = {};
+const sampled: Record<string, Array<readonly [number, string]>> = {};
 const sampledApp = /\bapp-000[0-4]\d\b/;
 
 function count(kind: string, context: { getUrl(): string; getBody(): unknown }): void {
@@ -33,7 +33,16 @@ function count(kind: string, context: { getUrl(): string; getBody(): unknown }):
   // An Event is named in its body only.
   const body = context.getBody();
   const app = sampledApp.exec(context.getUrl())?.[0] ?? (kind === 'create events' && typeof body === 'string' ? sampledApp.exec(body)?.[0] : undefined);
-  if (app !== undefined) (sampled[app] ??= []).push(Date.now());
+  if (app === undefined) return;
+  if (kind !== 'create events' || typeof body !== 'string') {
+    (sampled[app] ??= []).push([Date.now(), kind]);
+    return;
+  }
+  // An Event counts when it happened (its firstTimestamp: the reconcile that recorded it), not
+  // when the event queue sent it, and is named by its reason, so a step's Events say what they are.
+  const reason = /"reason":"(\w+)"/.exec(body)?.[1] ?? '?';
+  const at = Date.parse(/"firstTimestamp":"([^"]+)"/.exec(body)?.[1] ?? '');
+  (sampled[app] ??= []).push([Number.isNaN(at) ? Date.now() : at, `${kind} (${reason})`]);
 }
 
 /** Counts every request the generated API clients (and watches) make through this config. */

@@ -3,6 +3,7 @@ import { manifestNodeOptions } from './processes.ts';
 import { quantile } from '../decisions/stats.ts';
 import { markdownTable, textTable } from '../decisions/report.ts';
 import type { ScaleResult } from './run-n.ts';
+import { breakdownText } from './request-kinds.ts';
 
 export interface ScaleInfo {
   readonly command: string;
@@ -41,22 +42,36 @@ function driftText(result: ScaleResult): string {
   return repairMs.length === 0 ? `0/${edited} repaired` : `${seconds(quantile(repairMs, 0.5))} / ${seconds(quantile(repairMs, 1))}${all}`;
 }
 
+/** The sampled apps' requests from entering step k to entering step k + 1, and the number of such windows. */
+function steadyStepSample(result: Pick<ScaleResult, 'after' | 'stepStarts'>): { kinds: string[]; windows: number } {
+  const kinds: string[] = [];
+  let windows = 0;
+  for (const [app, requests] of Object.entries(result.after.sampled)) {
+    const starts = result.stepStarts.get(app) ?? [];
+    for (let k = 0; k + 1 < starts.length; k += 1) {
+      const [from = 0, to = 0] = [starts[k], starts[k + 1]];
+      for (const [at, kind] of requests) if (at >= from && at < to) kinds.push(kind);
+      windows += 1;
+    }
+  }
+  return { kinds, windows };
+}
+
 /**
  * Requests about one app from entering step k to entering step k + 1 (its route write, status
  * write and Event, and anything else meanwhile), averaged over the sampled apps and their steps.
  */
 export function steadyStepRequests(result: Pick<ScaleResult, 'after' | 'stepStarts'>): number {
-  let requests = 0;
-  let windows = 0;
-  for (const [app, times] of Object.entries(result.after.sampled)) {
-    const starts = result.stepStarts.get(app) ?? [];
-    for (let k = 0; k + 1 < starts.length; k += 1) {
-      const [from = 0, to = 0] = [starts[k], starts[k + 1]];
-      requests += times.filter((t) => t >= from && t < to).length;
-      windows += 1;
-    }
-  }
-  return windows === 0 ? Number.NaN : requests / windows;
+  const { kinds, windows } = steadyStepSample(result);
+  return windows === 0 ? Number.NaN : kinds.length / windows;
+}
+
+/** What a steady-state step's requests are, per step, as "n× kind" lines (largest first). */
+export function steadyStepKinds(result: Pick<ScaleResult, 'after' | 'stepStarts'>): string[] {
+  const { kinds, windows } = steadyStepSample(result);
+  const counts: Record<string, number> = {};
+  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  return breakdownText({}, counts, windows);
 }
 
 function bootstrapText(result: ScaleResult): string {

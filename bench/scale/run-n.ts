@@ -9,6 +9,7 @@ import { apiAt, applyCrds, inParallel, type Api } from './api.ts';
 import { startControllerProcess, startEmulatorProcess } from './processes.ts';
 import { measureDrift, type DriftResult } from './drift.ts';
 import { breakdownText } from './request-kinds.ts';
+import { steadyStepKinds } from './report.ts';
 import { startBenchPrometheus, type PrometheusMode } from './prometheus.ts';
 import { ReleaseTracker } from './tracker.ts';
 import { watchCollection } from './watch.ts';
@@ -185,6 +186,8 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB, live after a full collection ${mib(after.liveHeapBytes ?? Number.NaN)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
     log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s; API requests per release by verb and kind:`);
     for (const line of breakdownText(before.byKind, after.byKind, n)) log(`    ${line}`);
+    log('  API requests per steady-state step (sampled apps, entering step k to entering step k + 1):');
+    for (const line of steadyStepKinds({ after, stepStarts: tracker.stepStarts })) log(`    ${line}`);
     const drift = completed ? await measureDrift(api, spread(names, driftEdits), driftTimeoutMs) : null;
     if (drift !== null) log(`  drift: ${drift.repairMs.length}/${drift.edited} hand-edited TrafficSplits repaired`);
     return {

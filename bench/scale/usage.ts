@@ -25,6 +25,6 @@ export interface Usage {
   readonly coarseMs: number;
   /** API requests by verb and kind (see request-kinds.ts). */
   readonly byKind: Readonly<Record<string, number>>;
-  /** Times (ms since the epoch) of every API request about a sample of the apps, by app. */
-  readonly sampled: Readonly<Record<string, readonly number[]>>;
+  /** Time (ms since the epoch) and kind of every API request about a sample of the apps, by app. */
+  readonly sampled: Readonly<Record<string, ReadonlyArray<readonly [number, string]>>>;
 }

@@ -253,7 +253,7 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const events = new EventQueue((record) => guarded.recordEvent(record), log);
   const deps: ReconcileDeps = {
     // Events go out after the reconcile that recorded them (event-queue.ts).
-    cluster: withQueuedEvents(guarded, events),
+    cluster: withQueuedEvents(guarded, events, clock),
     routerFor: (kind) => router(kind),
     metrics: options.metrics,
     notifier: hooks.notices(options.notifier ?? createNoopNotifier()),

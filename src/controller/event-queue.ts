@@ -4,7 +4,7 @@
 // queue keeps their order, is bounded (the oldest are dropped with a warning when it is full), and
 // an Event the API refuses is logged, never retried: Events are for people, status is the record.
 import type { Logger } from 'pino';
-import type { ClusterObjects, EventRecord } from '../ports.ts';
+import type { Clock, ClusterObjects, EventRecord } from '../ports.ts';
 
 export interface EventQueueOptions {
   /** Events waiting at most; beyond it the oldest are dropped (default 10,000). */
@@ -87,12 +87,12 @@ export class EventQueue {
   }
 }
 
-/** `cluster` whose recordEvent queues the Event on `queue` and returns at once. */
-export function withQueuedEvents(cluster: ClusterObjects, queue: EventQueue): ClusterObjects {
+/** `cluster` whose recordEvent queues the Event on `queue` and returns at once; the Event keeps the time it was recorded. */
+export function withQueuedEvents(cluster: ClusterObjects, queue: EventQueue, clock: Clock): ClusterObjects {
   return {
     ...cluster,
     recordEvent: (record) => {
-      queue.record(record);
+      queue.record({ ...record, at: record.at ?? clock.now() });
       return Promise.resolve();
     },
   };

@@ -20,6 +20,8 @@ export interface EventRecord {
   readonly severity: 'Normal' | 'Warning';
   readonly reason: string;
   readonly message: string;
+  /** When it happened (ms since the epoch): the Event's time even when it is sent later. Default: when it is sent. */
+  readonly at?: number;
 }
 
 /**

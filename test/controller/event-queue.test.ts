@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { EventQueue, withQueuedEvents } from '../../src/controller/event-queue.ts';
 import type { ClusterObjects, EventRecord } from '../../src/ports.ts';
+import { createMemoryCluster } from '../../src/adapters/memory/cluster.ts';
 
 const canary = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { namespace: 'default', name: 'app', uid: 'u' }, spec: {} };
 const event = (reason: string): EventRecord => ({ canary, severity: 'Normal', reason, message: reason }) as EventRecord;
@@ -30,12 +31,32 @@ function gated(log: pino.Logger, options: { limit?: number } = {}): { queue: Eve
 describe('event queue', () => {
   it('returns before the Event is sent, and sends Events in the order they were recorded', async () => {
     const { queue, sent, open } = gated(logged().log);
-    const cluster = withQueuedEvents({ recordEvent: async () => assert.fail('not sent in the reconcile') } as unknown as ClusterObjects, queue);
+    const cluster = withQueuedEvents({ recordEvent: async () => assert.fail('not sent in the reconcile') } as unknown as ClusterObjects, queue, { now: () => 0 });
     for (const reason of ['Started', 'StepAdvanced', 'Promoted']) await cluster.recordEvent(event(reason));
     assert.deepEqual(sent, [], 'nothing sent yet: the reconcile did not wait');
     open();
     await queue.drained();
     assert.deepEqual(sent, ['Started', 'StepAdvanced', 'Promoted']);
+  });
+
+  it('dates an Event when the reconcile recorded it, not when the queue sent it', async () => {
+    const time = { now: Date.parse('2026-01-01T00:00:00Z') };
+    const clock = { now: () => time.now };
+    const memory = createMemoryCluster({ clock });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    const queue = new EventQueue(async (r) => {
+      await gate;
+      await memory.objects.recordEvent(r);
+    }, logged().log);
+    await withQueuedEvents(memory.objects, queue, clock).recordEvent(event('StepAdvanced'));
+    // The queue is behind: the Event is sent a minute after the reconcile recorded it.
+    time.now += 60_000;
+    open();
+    await queue.drained();
+    const sent = memory.store.list('events', 'default') as Array<{ reason?: string; firstTimestamp: string | Date; lastTimestamp: string | Date }>;
+    const iso = (t: string | Date): string => new Date(t).toISOString();
+    assert.deepEqual(sent.map((e) => [e.reason, iso(e.firstTimestamp), iso(e.lastTimestamp)]), [['StepAdvanced', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']]);
   });
 
   it('keeps only the Canary\'s identity while an Event waits, not its status', async () => {

@@ -77,7 +77,7 @@ export function createEventRecorder(kc: KubeConfig, caller: ApiCaller, clock: Cl
 
   return {
     record: async (record) => {
-      const now = new Date(clock.now());
+      const now = new Date(record.at ?? clock.now());
       const event = buildEvent(record, now);
       const namespace = event.metadata.namespace ?? 'default';
       const name = event.metadata.name ?? '';

@@ -140,7 +140,7 @@ function templateObjects(calls: Calls): Pick<ClusterObjects, 'getAnalysisTemplat
 }
 
 async function recordEvent(calls: Calls, clock: Clock, record: EventRecord): Promise<void> {
-  const now = new Date(clock.now());
+  const now = new Date(record.at ?? clock.now());
   const event = buildEvent(record, now);
   try {
     await calls.create('events', event);

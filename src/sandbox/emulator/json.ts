@@ -9,6 +9,8 @@ export function isRecord(value: unknown): value is JsonRecord {
 /** A deep copy of a JSON value (faster than structuredClone for plain data). */
 export function clone<T>(value: T): T {
   if (Array.isArray(value)) return value.map(clone) as T;
+  // A Date (client-node's models carry them) is what it is on the wire: an RFC 3339 string.
+  if (value instanceof Date) return value.toISOString() as T;
   if (!isRecord(value)) return value;
   const out: JsonRecord = {};
   for (const key of Object.keys(value)) out[key] = clone(value[key]);
