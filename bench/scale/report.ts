@@ -50,7 +50,7 @@ function steadyStepSample(result: Pick<ScaleResult, 'after' | 'stepStarts'>): { 
     const starts = result.stepStarts.get(app) ?? [];
     for (let k = 0; k + 1 < starts.length; k += 1) {
       const [from = 0, to = 0] = [starts[k], starts[k + 1]];
-      for (const [at, kind] of requests) if (at >= from && at < to) kinds.push(kind);
+      kinds.push(...requests.filter(([at]) => at >= from && at < to).map(([, kind]) => kind));
       windows += 1;
     }
   }
