@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     catalog: await catalogWithScrape(values.scrape),
     resyncMs: Number(values.resync),
     concurrency: Number(values.concurrency),
-    log: pino({ level: 'warn' }, pino.destination(2)),
+    log: pino({ level: process.env['SCALE_CONTROLLER_LOG'] ?? 'warn' }, pino.destination(2)),
     telemetry: {
       verdict: () => undefined,
       canary: () => undefined,

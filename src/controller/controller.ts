@@ -26,7 +26,7 @@ import { reconcileOrReport } from './refusals.ts';
 import { systemClock } from './timers.ts';
 import { WorkQueue } from './work-queue.ts';
 import { Watches } from './watch.ts';
-import { canaryChanges, outsideDeploymentChange } from './outside-changes.ts';
+import { canaryChanges, outsideDeploymentChange, routeChanges } from './outside-changes.ts';
 import { guardCluster, guardRouter } from './write-guard.ts';
 import { trackedRefs } from './tracked.ts';
 import { templateWatches } from './template-watches.ts';
@@ -137,7 +137,7 @@ class RunningController implements Controller {
         { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')), shape: cachedObject },
         // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
         { kind: 'services', keysOf: (object) => this.#annotatedApp(object), shape: cachedObject },
-        { kind: 'trafficsplits', keysOf: (object) => this.#annotatedApp(object), urgent: (object, event) => splits.outsideChange(object, event), optional: true, shape: cachedObject },
+        { kind: 'trafficsplits', ...routeChanges((object, event) => splits.outsideChange(object, event), (object) => this.#annotatedApp(object)), optional: true, shape: cachedObject },
         // An HTTPRoute also when only its status changed: an implementation accepting it lets a held run go on.
         { kind: 'httproutes', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },
         // A template's edit re-queues the apps naming it (it applies to their next run) and its own status check.
@@ -150,10 +150,11 @@ class RunningController implements Controller {
     const cachedKinds = ['deployments', 'services', 'configmaps', 'canaries', 'analysistemplates', 'clusteranalysistemplates', 'horizontalpodautoscalers'] as const;
     const lookups = Object.fromEntries(cachedKinds.map((kind) => [kind, this.#watches.lookup(kind)]));
     const pace = new LookPace({
-      busyNow: () => this.#queue.busyMs,
-      onChange: ({ lookMs, coarse, busyMs }) => (coarse
-        ? log.warn({ lookMs, busyMs }, 'reconciles come in bursts of about %d ms, too long for %d ms looks: those canaries are judged once per interval until bursts drain quickly again', busyMs, lookMs)
-        : log.info({ lookMs, busyMs }, 'bursts of reconciles drain in %d ms: canaries with %d ms looks are judged at every look again', busyMs, lookMs)),
+      oldestWait: () => this.#queue.oldestWaitMs,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      onChange: ({ lookMs, coarse, waitMs }) => (coarse
+        ? log.warn({ lookMs, waitMs }, 'reconciles wait about %d ms for a worker, too long for %d ms looks: those canaries are judged once per interval until waits are short again', waitMs, lookMs)
+        : log.info({ lookMs, waitMs }, 'reconciles wait about %d ms for a worker: canaries with %d ms looks are judged at every look again', waitMs, lookMs)),
     });
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits), pace };
     this.#queue = new WorkQueue({
@@ -170,7 +171,6 @@ class RunningController implements Controller {
       },
       onDone: (_key, ms) => options.telemetry?.reconciled?.(ms),
       onStart: (_key, waitedMs) => pace.waited(waitedMs),
-      onIdle: (busyMs) => pace.idle(busyMs),
     });
     options.telemetry?.queue?.({ depth: () => this.#queue.depth, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
     // A delivered notice is removed from its outbox by the app's next reconcile.

@@ -30,8 +30,6 @@ export interface WorkQueueOptions {
   readonly onDone?: (key: string, durationMs: number) => void;
   /** A worker took `key`, which had been ready to run for `waitedMs` (how far behind the queue is). */
   readonly onStart?: (key: string, waitedMs: number) => void;
-  /** The queue emptied (nothing ready, nothing running) after being busy for `busyMs`. */
-  readonly onIdle?: (busyMs: number) => void;
 }
 
 export class WorkQueue {
@@ -55,8 +53,6 @@ export class WorkQueue {
   readonly #failures = new Map<string, number>();
   /** When each dirty key became ready to run (not counting a wait for its own run in flight). */
   readonly #readySince = new Map<string, number>();
-  /** Since when the queue has had keys ready or running; null while it is idle. */
-  #busySince: number | null = null;
   #timer: { handle: unknown; due: number } | null = null;
   #shuttingDown = false;
 
@@ -74,9 +70,10 @@ export class WorkQueue {
     return waiting;
   }
 
-  /** How long the queue has been busy without a break (0 while idle). */
-  get busyMs(): number {
-    return this.#busySince === null ? 0 : this.#clock.now() - this.#busySince;
+  /** How long the key that has been ready longest has waited for a worker (0 when none waits). */
+  get oldestWaitMs(): number {
+    for (const since of this.#readySince.values()) return this.#clock.now() - since;
+    return 0;
   }
 
   /** Keys waiting for their delay (addAfter, backoff). */
@@ -144,7 +141,6 @@ export class WorkQueue {
   /** Stops taking work, drops waiting keys and resolves when in-flight reconciles have finished. */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
-    this.#busySince = null;
     if (this.#timer !== null) this.#timers.clear(this.#timer.handle);
     this.#timer = null;
     this.#delayed.clear();
@@ -160,7 +156,6 @@ export class WorkQueue {
   /** Puts `key` at the end of `lane`, remembering since when it has been ready (the first time counts). */
   #queue(lane: string[], key: string): void {
     lane.push(key);
-    this.#busySince ??= this.#clock.now();
     if (!this.#readySince.has(key)) this.#readySince.set(key, this.#clock.now());
   }
 
@@ -199,11 +194,6 @@ export class WorkQueue {
     this.#inFlight.delete(key);
     this.#settle(key, outcome);
     this.#pump();
-    if (this.#busySince !== null && this.#dirty.size === 0 && this.#inFlight.size === 0) {
-      const busyMs = this.#clock.now() - this.#busySince;
-      this.#busySince = null;
-      this.#options.onIdle?.(busyMs);
-    }
   }
 
   #settle(key: string, outcome: ReconcileOutcome | null): void {

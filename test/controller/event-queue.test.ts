@@ -54,7 +54,7 @@ describe('event queue', () => {
     time.now += 60_000;
     open();
     await queue.drained();
-    const sent = memory.store.list('events', 'default') as Array<{ reason?: string; firstTimestamp: string | Date; lastTimestamp: string | Date }>;
+    const sent = memory.store.list('events', 'default') as unknown as Array<{ reason?: string; firstTimestamp: string | Date; lastTimestamp: string | Date }>;
     const iso = (t: string | Date): string => new Date(t).toISOString();
     assert.deepEqual(sent.map((e) => [e.reason, iso(e.firstTimestamp), iso(e.lastTimestamp)]), [['StepAdvanced', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']]);
   });

@@ -14,25 +14,41 @@ import { FakeTime, settle } from './fake-time.ts';
 describe('look pace', () => {
   const fine = policy({ intervalMs: 10_000, lookMs: 2_000 });
 
-  it('coarsens looks that bursts of work outlast, and refines them once bursts drain well within a look', () => {
+  /** A pace on a clock the test moves, fed the given longest wait each second for `seconds` seconds. */
+  function paceOver(options: ConstructorParameters<typeof LookPace>[0] = {}): { pace: LookPace; waits: (waitMs: number, seconds: number) => void } {
+    let now = 1_000_000;
+    const pace = new LookPace({ ...options, clock: { now: () => now } });
+    const waits = (waitMs: number, seconds: number): void => {
+      for (let i = 0; i < seconds; i += 1) {
+        pace.waited(waitMs / 2);
+        pace.waited(waitMs);
+        now += 1_000;
+      }
+    };
+    return { pace, waits };
+  }
+
+  it('coarsens looks whose keys keep waiting most of a look for a worker, and refines them once waits are short', () => {
     const changes: Array<{ lookMs: number; coarse: boolean }> = [];
-    const pace = new LookPace({ onChange: ({ lookMs, coarse }) => changes.push({ lookMs, coarse }) });
-    pace.idle(1_000);
-    assert.equal(pace.paced(fine), fine, 'bursts of 1 s drain within a 2 s look');
-    pace.idle(2_500);
-    assert.equal(pace.paced(fine).paceMs, 10_000, 'bursts of 2.5 s: judged once per 10 s interval');
+    const { pace, waits } = paceOver({ onChange: ({ lookMs, coarse }) => changes.push({ lookMs, coarse }) });
+    waits(1_000, 30);
+    assert.equal(pace.paced(fine), fine, 'keys waiting up to 1 s start well within a 2 s look');
+    waits(2_500, 3);
+    assert.equal(pace.paced(fine), fine, 'a few seconds of long waits (every app entering its next step at once) are not being behind');
+    waits(2_500, 10);
+    assert.equal(pace.paced(fine).paceMs, 10_000, 'waits of 2.5 s that last: judged once per 10 s interval');
     assert.equal(pace.paced(fine).lookMs, 2_000, 'each window still at least a look long');
     assert.equal(pace.coarse, true);
-    pace.idle(1_500);
+    waits(1_500, 20);
     assert.equal(pace.paced(fine).paceMs, 10_000, 'between the two limits nothing changes (no flapping)');
-    pace.idle(1_000);
-    assert.equal(pace.paced(fine), fine, 'bursts of 1 s again: every look');
+    waits(500, 10);
+    assert.equal(pace.paced(fine), fine, 'waits of half a second again: every look');
     assert.deepEqual(changes, [{ lookMs: 2_000, coarse: true }, { lookMs: 2_000, coarse: false }]);
   });
 
-  it('paces each look on its own: bursts too long for 2 s looks leave 20 s looks alone', () => {
-    const pace = new LookPace();
-    pace.idle(3_000);
+  it('paces each look on its own: waits too long for 2 s looks leave 20 s looks alone', () => {
+    const { pace, waits } = paceOver();
+    waits(3_000, 20);
     assert.equal(pace.paced(fine).paceMs, 10_000);
     const slow = policy({ intervalMs: 60_000, lookMs: 20_000 });
     assert.equal(pace.paced(slow), slow);
@@ -40,46 +56,52 @@ describe('look pace', () => {
     assert.equal(pace.paced(once), once, 'a policy looking once per interval has nothing to coarsen');
   });
 
-  it('counts a burst still under way, so a queue that never empties is behind', () => {
-    let busy = 0;
-    const pace = new LookPace({ busyNow: () => busy });
+  it('counts the key still waiting, so a queue whose workers are all stuck is behind', () => {
+    let oldest = 0;
+    const { pace, waits } = paceOver({ oldestWait: () => oldest });
+    waits(100, 5);
     assert.equal(pace.paced(fine), fine);
-    busy = 5_000;
+    // Nothing starts for 20 s: every worker waits on a slow API while keys pile up.
+    oldest = 20_000;
+    assert.ok(pace.lateMs < 1_800, 'nothing is measured before a second ends');
+    waits(0, 1);
+    assert.ok(pace.lateMs > 1_800, `the waiting key counts for the seconds it waited (${pace.lateMs} ms)`);
     assert.equal(pace.paced(fine).paceMs, 10_000);
   });
 
-  it('is told how long each key waited for a worker, and how long a burst kept the queue busy', async () => {
+  it('is told how long each key waited for a worker, and how long the oldest waiting key has waited', async () => {
     const time = new FakeTime();
     const waits: Array<[string, number]> = [];
-    const bursts: number[] = [];
     let release: () => void = () => undefined;
     const q = new WorkQueue({
       clock: time.clock, timers: time, concurrency: 1,
       reconcile: () => new Promise<ReconcileOutcome>((resolve) => { release = () => resolve({ requeueAfterMs: null }); }),
       onStart: (key, waited) => waits.push([key, waited]),
-      onIdle: (busyMs) => bursts.push(busyMs),
     });
     q.add('ns/a');
     q.add('ns/b');
     await settle();
     await time.advance(700);
+    assert.equal(q.oldestWaitMs, 700, 'b has waited 700 ms for the one worker');
     release();
     await settle();
     assert.deepEqual(waits, [['ns/a', 0], ['ns/b', 700]]);
-    assert.equal(q.busyMs, 700, 'still busy with b');
+    assert.equal(q.oldestWaitMs, 0, 'nothing waits while b runs');
     await time.advance(300);
     release();
     await settle();
-    assert.deepEqual(bursts, [1000], 'one burst of a second, over once b is done');
-    assert.equal(q.busyMs, 0);
+    assert.equal(q.oldestWaitMs, 0);
   });
 
   it('shows on /metrics whether looks are coarsened and how long keys wait', async () => {
     const metrics = new ControllerMetrics();
-    const pace = new LookPace();
+    let now = 0;
+    const pace = new LookPace({ clock: { now: () => now } });
     metrics.watchQueue({ depth: () => 42, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
-    for (let i = 0; i < 300; i += 1) pace.waited(2_000);
-    pace.idle(5_000);
+    for (let i = 0; i < 300; i += 1) {
+      pace.waited(2_000);
+      now += 100;
+    }
     pace.paced(policy({ intervalMs: 10_000, lookMs: 2_000 }));
     const { body } = await metrics.render();
     assert.match(body, /^fledge_looks_coarse 1$/m);
@@ -96,7 +118,7 @@ describe('reconcile at a coarse pace', () => {
     await h.runUntil('app', (s) => s.phase === 'Ready');
     await h.setImage('app', 'app:2.0');
     await h.runUntil('app', (s) => s.analyzedUntil !== null && s.step === 1);
-    const pace = new LookPace({ busyNow: () => 60_000 });
+    const pace = new LookPace({ oldestWait: () => 60_000, clock: { now: () => h.now() } });
     const behind = { ...h.deps, pace };
     const windows = async (deps: typeof h.deps, count: number): Promise<Array<{ start: number; end: number }>> => {
       const from = h.measured.length;

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { canaryChanges, outsideDeploymentChange } from '../../src/controller/outside-changes.ts';
+import { canaryChanges, outsideDeploymentChange, routeChanges } from '../../src/controller/outside-changes.ts';
+import { routeReads } from '../../src/controller/cached-reads.ts';
 
 function app(input: { image?: string; replicas?: number; annotations?: Record<string, string>; resourceVersion?: string } = {}): V1Deployment {
   const labels = { app: 'app' };
@@ -43,5 +44,22 @@ describe('telling outside changes from the controller’s own writes', () => {
     assert.equal(urgent(), true);
     assert.deepEqual(keysOf(canary, 'resync'), ['default/app']);
     assert.equal(urgent(), false);
+  });
+
+  it('wakes an app for its TrafficSplit edited, deleted or created by someone, urgently, and not for the echo of its own write', () => {
+    const reads = routeReads({ synced: true, get: () => undefined });
+    const { keysOf, urgent } = routeChanges((object, event) => reads.outsideChange(object, event), (object) => [`default/${object.metadata?.name ?? ''}`]);
+    const split = (resourceVersion: string): { metadata: { name: string; namespace: string; resourceVersion: string } } => ({ metadata: { name: 'app', namespace: 'default', resourceVersion } });
+    reads.wroteToApi?.('default', 'app', split('7'));
+    assert.deepEqual(keysOf(split('7'), 'update'), [], 'the echo of the router\'s write');
+    assert.equal(urgent(), false);
+    assert.deepEqual(keysOf(split('8'), 'update'), ['default/app'], 'someone set other weights');
+    assert.equal(urgent(), true);
+    assert.deepEqual(keysOf(split('8'), 'resync'), ['default/app']);
+    assert.equal(urgent(), false);
+    reads.wroteToApi?.('default', 'app', null);
+    assert.deepEqual(keysOf(split('9'), 'delete'), [], 'the echo of the router\'s delete');
+    assert.deepEqual(keysOf(split('1'), 'add'), ['default/app'], 'created by someone');
+    assert.equal(urgent(), true);
   });
 });
