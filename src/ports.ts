@@ -108,6 +108,12 @@ export interface RouteReads {
   wrote(namespace: string, name: string, object: unknown): void;
   /** This process changed the object (what the write returned; null: deleted it); its watch event is an echo. */
   wroteToApi?(namespace: string, name: string, object: unknown): void;
+  /**
+   * This process is writing the object; call the answer when the write is done (or failed). A watch
+   * event meanwhile is its echo (which can come before the write's answer), or a change the
+   * conditional write will refuse (409: the reconcile is retried and reads it).
+   */
+  writing?(namespace: string, name: string): () => void;
 }
 
 /**

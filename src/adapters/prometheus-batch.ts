@@ -23,7 +23,7 @@ export interface BatchCacheOptions {
   readonly ttlMs?: number;
   /** How long a failed answer is reused (so an outage is not hit by every canary). Default 5 000 ms. */
   readonly failureTtlMs?: number;
-  /** Windows kept at most (each holds every workload's counts). Default 16. */
+  /** Windows kept at most (each holds every workload's counts). Default 8. */
   readonly maxEntries?: number;
   /** Wall clock for the cache, in ms. Default Date.now. */
   readonly now?: () => number;
@@ -40,9 +40,18 @@ export interface BatchedMetricsOptions extends BatchCacheOptions {
 const batchPurposes = [...countPurposes, 'p99'] as const;
 type BatchPurpose = (typeof batchPurposes)[number];
 
-/** One query's answer split by workload ("namespace/workload" → values), or why it cannot be. */
-type Split = { readonly kind: 'split'; readonly byWorkload: ReadonlyMap<string, readonly number[]> } | { readonly kind: 'error'; readonly message: string };
-type BatchAnswer = Readonly<Record<BatchPurpose, Split>>;
+/** A workload's series in each query's answer (most workloads have one per query). */
+type WorkloadValues = Partial<Record<BatchPurpose, number[]>>;
+
+/**
+ * The four answers split by workload ("namespace\0workload" → its values in each), one entry per
+ * workload for all four (at thousands of apps, a window kept is every workload's counts), and why
+ * a query could not be split.
+ */
+interface BatchAnswer {
+  readonly byWorkload: ReadonlyMap<string, WorkloadValues>;
+  readonly errors: Readonly<Partial<Record<BatchPurpose, string>>>;
+}
 
 interface Entry {
   readonly answer: Promise<BatchAnswer>;
@@ -57,40 +66,51 @@ function queryOf(batch: BatchQueries, purpose: BatchPurpose): string {
   return purpose === 'p99' ? batch.p99 : batch.counts[purpose];
 }
 
-function split(answer: SeriesAnswer, by: BatchQueries['by']): Split {
-  if (answer.kind === 'error') return answer;
-  const byWorkload = new Map<string, number[]>();
-  for (const { labels, value } of answer.series) {
-    const namespace = labels[by.namespace];
-    const workload = labels[by.workload];
-    if (namespace === undefined || workload === undefined) {
-      return { kind: 'error', message: `batched query returned a series without the labels ${by.namespace} and ${by.workload} (aggregate with sum by (${by.namespace}, ${by.workload}))` };
+/** Adds `answer`'s series to `byWorkload` under `purpose`; the message when it cannot be split. */
+function split(answer: SeriesAnswer, purpose: BatchPurpose, by: BatchQueries['by'], byWorkload: Map<string, WorkloadValues>): string | null {
+  if (answer.kind === 'error') return answer.message;
+  for (const { labels } of answer.series) {
+    if (labels[by.namespace] === undefined || labels[by.workload] === undefined) {
+      return `batched query returned a series without the labels ${by.namespace} and ${by.workload} (aggregate with sum by (${by.namespace}, ${by.workload}))`;
     }
-    const key = workloadKey(namespace, workload);
-    byWorkload.set(key, [...(byWorkload.get(key) ?? []), value]);
   }
-  return { kind: 'split', byWorkload };
+  for (const { labels, value } of answer.series) {
+    const key = workloadKey(labels[by.namespace] as string, labels[by.workload] as string);
+    let values = byWorkload.get(key);
+    if (values === undefined) byWorkload.set(key, (values = {}));
+    (values[purpose] ??= []).push(value);
+  }
+  return null;
 }
 
 async function fetchBatch(client: QueryClient, request: MeasureRequest, batch: BatchQueries): Promise<BatchAnswer> {
   const vars = { namespace: '', workload: '', window: rangeOf(request), latencyEdge: request.latencyEdgeMs };
-  const splits = await Promise.all(
-    batchPurposes.map(async (purpose): Promise<Split> => {
+  const answers = await Promise.all(
+    batchPurposes.map(async (purpose): Promise<SeriesAnswer> => {
       const rendered = renderQuery(queryOf(batch, purpose), vars);
       if (!rendered.ok) return { kind: 'error', message: `cannot render analysis template "${request.template.name}": ${rendered.message}` };
-      return split(await client.series(rendered.query, request.end), batch.by);
+      return client.series(rendered.query, request.end);
     }),
   );
-  return Object.fromEntries(batchPurposes.map((purpose, index) => [purpose, splits[index]])) as unknown as BatchAnswer;
+  const byWorkload = new Map<string, WorkloadValues>();
+  const errors: Partial<Record<BatchPurpose, string>> = {};
+  batchPurposes.forEach((purpose, index) => {
+    const message = split(answers[index] as SeriesAnswer, purpose, batch.by, byWorkload);
+    if (message !== null) errors[purpose] = message;
+  });
+  return { byWorkload, errors };
 }
 
 function failed(answer: BatchAnswer): boolean {
-  return countPurposes.some((purpose) => answer[purpose].kind === 'error');
+  return countPurposes.some((purpose) => answer.errors[purpose] !== undefined);
 }
 
+const none: readonly number[] = [];
+
 /** What the per-workload query would have answered: the workload's series, or an empty vector. */
-function answerFor(split: Split, key: string): QueryAnswer {
-  return split.kind === 'error' ? split : { kind: 'vector', values: split.byWorkload.get(key) ?? [] };
+function answerFor(answer: BatchAnswer, purpose: BatchPurpose, key: string): QueryAnswer {
+  const message = answer.errors[purpose];
+  return message !== undefined ? { kind: 'error', message } : { kind: 'vector', values: answer.byWorkload.get(key)?.[purpose] ?? none };
 }
 
 const noAnswer: QueryAnswer = { kind: 'vector', values: [] };
@@ -98,11 +118,11 @@ const noAnswer: QueryAnswer = { kind: 'vector', values: [] };
 function sideSample(answer: BatchAnswer, namespace: string, workload: string, label: string): Sample {
   const key = workloadKey(namespace, workload);
   const answers = {
-    requests: answerFor(answer.requests, key),
-    failures: answerFor(answer.failures, key),
-    slow: answerFor(answer.slow, key),
+    requests: answerFor(answer, 'requests', key),
+    failures: answerFor(answer, 'failures', key),
+    slow: answerFor(answer, 'slow', key),
     successRate: noAnswer,
-    p99: answerFor(answer.p99, key),
+    p99: answerFor(answer, 'p99', key),
   };
   const sample = toSample(answers, `${label} ${namespace}/${workload}`);
   if (sample.kind !== 'value') return sample;
@@ -126,7 +146,7 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? 30_000;
   const failureTtlMs = options.failureTtlMs ?? 5_000;
-  const maxEntries = Math.max(1, options.maxEntries ?? 16);
+  const maxEntries = Math.max(1, options.maxEntries ?? 8);
   const entries = new Map<string, Entry>();
 
   function evict(at: number): void {
@@ -148,7 +168,7 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
     entries.set(key, entry);
     void entry.answer.then((answer) => {
       if (failed(answer)) entry.expiresAt = Math.min(entry.expiresAt, now() + failureTtlMs);
-      const workloads = answer.requests.kind === 'split' ? answer.requests.byWorkload.size : null;
+      const workloads = answer.byWorkload.size;
       options.logger?.debug({ template: request.template.name, start: request.start, end: request.end, workloads, ms: now() - at }, 'batched measurement');
     });
     return entry.answer;

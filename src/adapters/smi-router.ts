@@ -60,8 +60,13 @@ class SmiRouter implements TrafficRouter {
     const existing = await this.#get(ref);
     if (existing === null || !isManaged(existing, ref)) return;
     const { namespace, name } = ref;
-    await this.#caller.remove(`delete trafficsplit ${namespace}/${name}`, () =>
-      this.#api.deleteNamespacedCustomObject({ group, version: this.#version, plural, namespace, name }));
+    const done = this.#reads?.writing?.(namespace, name);
+    try {
+      await this.#caller.remove(`delete trafficsplit ${namespace}/${name}`, () =>
+        this.#api.deleteNamespacedCustomObject({ group, version: this.#version, plural, namespace, name }));
+    } finally {
+      done?.();
+    }
     this.#reads?.wrote(namespace, name, null);
     this.#reads?.wroteToApi?.(namespace, name, null);
   }
@@ -93,6 +98,7 @@ class SmiRouter implements TrafficRouter {
 
   /** Keeps what a write returned for the next read; any failed write makes the next read ask the API. */
   async #written(namespace: string, name: string, write: () => Promise<unknown>): Promise<void> {
+    const done = this.#reads?.writing?.(namespace, name);
     try {
       const written = await write();
       this.#reads?.wroteToApi?.(namespace, name, written);
@@ -100,6 +106,8 @@ class SmiRouter implements TrafficRouter {
     } catch (error) {
       this.#reads?.wrote(namespace, name, undefined);
       throw error;
+    } finally {
+      done?.();
     }
   }
 }

@@ -6,7 +6,7 @@
 // scale the idle app up. During a run it scales the canary under its share of the load.
 import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { AppContext } from './context.ts';
-import { jsonEqual } from './json-equal.ts';
+import { jsonEqual } from '../core/json-equal.ts';
 import { managedBy, managedByLabel, type AppNames } from './names.ts';
 import { ownerRef } from './objects.ts';
 import { foreignText, ownedBy } from './ownership.ts';

@@ -11,6 +11,7 @@ import type { ClusterObjects, RouteReads } from '../ports.ts';
 import { parseTemplate, type CanaryObject, type TemplateObject } from '../ports.ts';
 import { cachedCanary, validatedCanary } from './cache-shapes.ts';
 import { isFledgeError } from '../errors.ts';
+import { Echoes } from './echoes.ts';
 
 /** One informer's cache, as cached reads need it. */
 export interface CacheLookup {
@@ -126,9 +127,6 @@ export interface WatchedRouteReads extends RouteReads {
   outsideChange(object: KubernetesObject, event: 'add' | 'update' | 'delete' | 'resync'): boolean;
 }
 
-/** Versions written and not yet seen echoed, at most this many (the oldest are forgotten first). */
-const echoesKept = 20_000;
-
 /**
  * A router's reads of its route objects from their watch cache (when synced), with its own writes
  * overlaid. An object written (or read from the API) but not in the cache yet is asked for again
@@ -140,15 +138,7 @@ export function routeReads(cache: CacheLookup, now: () => number = Date.now): Wa
     return cache.synced ? cache.get(name, namespace) : undefined;
   };
   const overlay = new Overlay(now, cachedOf);
-  /** key → the resourceVersion (or "deleted") of this process's last write whose echo is still due. */
-  const echoes = new Map<string, string>();
-  const expectEcho = (key: string, object: unknown): void => {
-    const version = object === null ? 'deleted' : (object as KubernetesObject | undefined)?.metadata?.resourceVersion;
-    echoes.delete(key);
-    if (version === undefined) return;
-    echoes.set(key, version);
-    if (echoes.size > echoesKept) echoes.delete(echoes.keys().next().value as string);
-  };
+  const echoes = new Echoes();
   return {
     known: (namespace, name) => {
       if (!cache.synced) return undefined;
@@ -158,15 +148,9 @@ export function routeReads(cache: CacheLookup, now: () => number = Date.now): Wa
       return cached === undefined && written.object !== null ? undefined : written.object;
     },
     wrote: (namespace, name, object) => overlay.record(`${namespace}/${name}`, object as KubernetesObject | null | undefined),
-    wroteToApi: (namespace, name, object) => expectEcho(`${namespace}/${name}`, object),
-    outsideChange: (object, event) => {
-      if (event === 'resync') return false;
-      const key = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
-      const seen = event === 'delete' ? 'deleted' : object.metadata?.resourceVersion;
-      if (echoes.get(key) !== seen) return true;
-      echoes.delete(key);
-      return false;
-    },
+    wroteToApi: (namespace, name, object) => echoes.wrote(`${namespace}/${name}`, object as KubernetesObject | null | undefined),
+    writing: (namespace, name) => echoes.writing(`${namespace}/${name}`),
+    outsideChange: (object, event) => event !== 'resync' && !echoes.isEcho(`${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, object, event),
   };
 }
 
@@ -182,7 +166,7 @@ function scaledCopy(cache: CacheLookup | undefined, scale: { namespace: string; 
 }
 
 /** ClusterObjects whose reads come from `caches` (when synced) and whose writes go to `api`. */
-export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () => number = Date.now): ClusterObjects {
+export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () => number = Date.now, deploymentEchoes: Echoes = new Echoes()): ClusterObjects {
   const overlay = new Overlay(now, (key) => {
     const [kind = '', namespace = '', name = ''] = key.split('/');
     const cache = caches[kind as CachedKind];
@@ -217,6 +201,18 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
       throw error;
     }
   };
+  /** A Deployment write, whose watch event is then known for its echo (echoes.ts). */
+  const echoed = async (object: { metadata?: { namespace?: string; name?: string } }, write: () => Promise<V1Deployment>): Promise<V1Deployment> => {
+    const key = `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
+    const done = deploymentEchoes.writing(key);
+    try {
+      const written = await write();
+      deploymentEchoes.wrote(key, written);
+      return written;
+    } finally {
+      done();
+    }
+  };
   const deployments: Reader<V1Deployment> = { kind: 'deployments', fromApi: (namespace, name) => api.getDeployment(namespace, name), fromCache: (o) => o };
   const services: Reader<V1Service> = { kind: 'services', fromApi: (namespace, name) => api.getService(namespace, name), fromCache: (o) => o };
   const configMaps: Reader<V1ConfigMap> = { kind: 'configmaps', fromApi: (namespace, name) => api.getConfigMap(namespace, name), fromCache: (o) => o };
@@ -248,13 +244,19 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
       await api.deleteHpa(namespace, name);
       touched('horizontalpodautoscalers', namespace, name, null);
     },
-    createDeployment: async (body) => wrote('deployments', await api.createDeployment(body)),
-    replaceDeployment: async (body) => wrote('deployments', await fresh('deployments', body, () => api.replaceDeployment(body))),
-    patchDeployment: async (namespace, name, patch) => wrote('deployments', await api.patchDeployment(namespace, name, patch)),
+    createDeployment: async (body) => wrote('deployments', await echoed(body, () => api.createDeployment(body))),
+    replaceDeployment: async (body) => wrote('deployments', await echoed(body, () => fresh('deployments', body, () => api.replaceDeployment(body)))),
+    patchDeployment: async (namespace, name, patch) => wrote('deployments', await echoed({ metadata: { namespace, name } }, () => api.patchDeployment(namespace, name, patch))),
     scaleDeployment: async (namespace, name, replicas) => {
-      const version = await api.scaleDeployment(namespace, name, replicas);
-      touched('deployments', namespace, name, scaledCopy(caches.deployments, { namespace, name, replicas, version }));
-      return version;
+      const done = deploymentEchoes.writing(`${namespace}/${name}`);
+      try {
+        const version = await api.scaleDeployment(namespace, name, replicas);
+        deploymentEchoes.wroteVersion(`${namespace}/${name}`, version);
+        touched('deployments', namespace, name, scaledCopy(caches.deployments, { namespace, name, replicas, version }));
+        return version;
+      } finally {
+        done();
+      }
     },
     createService: async (body) => wrote('services', await api.createService(body)),
     replaceService: async (body) => wrote('services', await fresh('services', body, () => api.replaceService(body))),

@@ -18,6 +18,7 @@ import type { ReconcileDeps, ReconcileTelemetry } from './context.ts';
 import { HeldLooks } from './held-looks.ts';
 import { EventQueue, withQueuedEvents } from './event-queue.ts';
 import { LookPace } from './look-pace.ts';
+import { Echoes } from './echoes.ts';
 import type { QueueView } from './metrics.ts';
 import { Deliveries } from './deliveries.ts';
 import { HookCalls } from './hook-calls.ts';
@@ -124,6 +125,7 @@ class RunningController implements Controller {
       get: (name, namespace) => watches().lookup('trafficsplits').get(name, namespace),
     }, now);
     const watches = (): Watches => this.#watches;
+    const deploymentEchoes = new Echoes();
     this.#watches = new Watches({
       kc: options.kubeConfig,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
@@ -132,7 +134,8 @@ class RunningController implements Controller {
       onError: (kind, error) => log.warn({ kind, err: String(error) }, 'watch failed; restarting'),
       watches: [
         // The caches keep what reconcile reads (cache-shapes.ts).
-        { kind: 'deployments', keysOf: (object) => deploymentKeys(object), urgent: outsideDeploymentChange(), shape: cachedDeployment },
+        // The echo of the controller's own write (a scale, the promoted primary) wakes nothing (echoes.ts).
+        { kind: 'deployments', keysOf: (object, event) => (event !== 'resync' && deploymentEchoes.isEcho(keyOf(object), object, event) ? [] : deploymentKeys(object)), urgent: outsideDeploymentChange(), shape: cachedDeployment },
         { kind: 'canaries', ...canaryChanges(), shape: cachedCanary },
         { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')), shape: cachedObject },
         // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
@@ -156,7 +159,7 @@ class RunningController implements Controller {
         ? log.warn({ lookMs, waitMs }, 'reconciles wait about %d ms for a worker, too long for %d ms looks: those canaries are judged once per interval until waits are short again', waitMs, lookMs)
         : log.info({ lookMs, waitMs }, 'reconciles wait about %d ms for a worker: canaries with %d ms looks are judged at every look again', waitMs, lookMs)),
     });
-    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now), routerFor: (kind) => shell.routers(kind, splits), pace };
+    const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now, deploymentEchoes), routerFor: (kind) => shell.routers(kind, splits), pace };
     this.#queue = new WorkQueue({
       reconcile: (key) => {
         const template = templateOfKey(key);

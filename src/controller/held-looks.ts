@@ -11,7 +11,7 @@
 // windows they covered again as one longer window (dueInterval starts at the stored analyzedUntil),
 // which the e-process allows: windows never overlap and no evidence is counted twice.
 import type { CanaryObject, CanaryStatus, Condition } from '../ports.ts';
-import { jsonEqual } from './json-equal.ts';
+import { jsonEqual } from '../core/json-equal.ts';
 
 /** Status fields a look changes without deciding anything. */
 const lookFields = ['analyzedUntil', 'evidence', 'message', 'progressAt', 'history'] as const;

@@ -2,7 +2,7 @@
 // the primary, Services, splits) raise watch events too; only a new pod template or new
 // annotations on an app, or a user's change to its Canary, go to the queue's urgent lane.
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
-import { jsonEqual } from './json-equal.ts';
+import { jsonEqual } from '../core/json-equal.ts';
 import { canaryAnnotation, keyOf } from './names.ts';
 import type { WatchEvent } from './watch.ts';
 

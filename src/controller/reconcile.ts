@@ -24,7 +24,7 @@ import { isShape, routeShapeOf } from './route-shape.ts';
 import { appAnalysis, type AppAnalysis } from './app-analysis.ts';
 import { pinAfter } from './analysis-pin.ts';
 import { prometheusRefusal } from './prometheus-checks.ts';
-import { jsonEqual } from './json-equal.ts';
+import { jsonEqual } from '../core/json-equal.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;

@@ -9,7 +9,7 @@ import type { HistoryStatus } from '../ports/history-schema.ts';
 import { historyFromStatus, historyToStatus, runStartOf } from '../ports/canary-history.ts';
 import { leavesHistory, recordLook, type LookInput } from '../core/history.ts';
 import { emptyHistory } from '../core/history-types.ts';
-import { jsonEqual } from './json-equal.ts';
+import { jsonEqual } from '../core/json-equal.ts';
 
 export interface ConditionInput {
   readonly type: string;
@@ -19,8 +19,17 @@ export interface ConditionInput {
 }
 
 /** The core's state as the Canary's status holds it; a Canary without status has not started. */
+/** States decoded from stored statuses: a reconcile reads its Canary's state more than once, and a held or cached status is read again by the next. */
+const decoded = new WeakMap<CanaryStatus, CanaryState>();
+
 export function stateOf(canary: CanaryObject): CanaryState {
-  return canary.status === undefined ? initialState() : fromStatus(canary.status);
+  const status = canary.status;
+  if (status === undefined) return initialState();
+  const known = decoded.get(status);
+  if (known !== undefined) return known;
+  const state = fromStatus(status);
+  decoded.set(status, state);
+  return state;
 }
 
 /** `status.history` after this decision's look (see core/history.ts). */

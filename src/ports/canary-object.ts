@@ -6,6 +6,7 @@ import type { UserRequest } from '../core/state.ts';
 import { canaryApiVersion, canaryKind, canarySpecSchema } from './canary-schema.ts';
 import type { CanarySpec, CanaryStatus } from './canary-schema.ts';
 import { parseStatus } from './canary-status.ts';
+import { jsonEqual } from '../core/json-equal.ts';
 
 /**
  * A Canary as Fledge handles it. `status` is undefined when the object has none yet or when
@@ -67,4 +68,17 @@ export function parseCanary(raw: unknown): CanaryObject {
   } as const;
   if (status === undefined) return base;
   return status === null ? { ...base, statusInvalid: true } : { ...base, status };
+}
+
+/**
+ * The API's answer to writing `sent`: `sent` with the answer's metadata when the answer carries
+ * the spec and status that were sent (the usual case, and nothing to validate again: `sent` is
+ * already a CanaryObject), else the answer validated (the API server defaulted or pruned a field).
+ */
+export function writtenCanary(sent: CanaryObject, raw: unknown): CanaryObject {
+  const answer = (raw ?? {}) as { metadata?: V1ObjectMeta; spec?: unknown; status?: unknown };
+  if (sent.statusInvalid !== true && answer.metadata !== undefined && jsonEqual(answer.spec, sent.spec) && jsonEqual(answer.status, sent.status)) {
+    return { ...sent, metadata: answer.metadata };
+  }
+  return parseCanary(raw);
 }

@@ -4,6 +4,7 @@ import { CustomObjectsApi, type KubernetesObject, type V1Service } from '@kubern
 import type { ClusterObjects, RouteRef } from '../../src/ports.ts';
 import { createRouter } from '../../src/adapters/router-factory.ts';
 import { readThroughCaches, routeReads, type CacheLookup } from '../../src/controller/cached-reads.ts';
+import { Echoes } from '../../src/controller/echoes.ts';
 import { crdFiles, installCrds } from '../fixtures/crds/install.ts';
 import { withEmulator } from '../support/emulator.ts';
 import { FledgeError } from '../../src/errors.ts';
@@ -212,5 +213,36 @@ describe('a scale read back from the cache', () => {
     objects.set('app', at('7', 3, 3));
     assert.equal((await cluster.getDeployment('default', 'app'))?.status?.readyReplicas, 3, 'the cache answers again once it caught up');
     assert.equal(apiReads, 0);
+  });
+});
+
+describe('the echo of a Deployment write', () => {
+  const deployment = (resourceVersion: string): KubernetesObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: 'default', resourceVersion } });
+
+  it('is known by the version a scale or replace returned, and while the write is still under way', async () => {
+    const echoes = new Echoes();
+    let answer: (version: string) => void = () => undefined;
+    const api = {
+      scaleDeployment: () => new Promise<string>((resolve) => { answer = resolve; }),
+      replaceDeployment: async (body: KubernetesObject) => ({ ...body, metadata: { ...body.metadata, resourceVersion: '9' } }),
+    } as unknown as ClusterObjects;
+    const cluster = readThroughCaches(api, { deployments: { synced: true, get: () => undefined } }, Date.now, echoes);
+    const scaling = cluster.scaleDeployment('default', 'app', 1);
+    assert.equal(echoes.isEcho('default/app', deployment('6'), 'update'), true, 'an event before the answer: the write under way');
+    answer('6');
+    await scaling;
+    assert.equal(echoes.isEcho('default/app', deployment('7'), 'update'), false, 'the Deployment controller\'s status write after it is news');
+    await cluster.replaceDeployment(deployment('7') as never);
+    assert.equal(echoes.isEcho('default/app', deployment('9'), 'update'), true, 'the echo of the replace');
+    assert.equal(echoes.isEcho('default/app', deployment('9'), 'update'), false, 'used up: the same version again is not expected');
+    assert.equal(echoes.isEcho('default/other', deployment('9'), 'update'), false, 'another object');
+  });
+
+  it('is not expected after a write that failed', async () => {
+    const echoes = new Echoes();
+    const api = { scaleDeployment: async () => { throw new FledgeError('FLEDGE_API_UNAVAILABLE', 'down'); } } as unknown as ClusterObjects;
+    const cluster = readThroughCaches(api, { deployments: { synced: true, get: () => undefined } }, Date.now, echoes);
+    await assert.rejects(cluster.scaleDeployment('default', 'app', 1));
+    assert.equal(echoes.isEcho('default/app', deployment('6'), 'update'), false);
   });
 });

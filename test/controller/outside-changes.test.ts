@@ -62,4 +62,17 @@ describe('telling outside changes from the controller’s own writes', () => {
     assert.deepEqual(keysOf(split('1'), 'add'), ['default/app'], 'created by someone');
     assert.equal(urgent(), true);
   });
+
+  it('takes an event that comes while the router\'s write is under way for its echo, even before the write\'s answer', () => {
+    const reads = routeReads({ synced: true, get: () => undefined });
+    const { keysOf, urgent } = routeChanges((object, event) => reads.outsideChange(object, event), () => ['default/app']);
+    const split = (resourceVersion: string): { metadata: { name: string; namespace: string; resourceVersion: string } } => ({ metadata: { name: 'app', namespace: 'default', resourceVersion } });
+    const done = reads.writing?.('default', 'app');
+    assert.deepEqual(keysOf(split('12'), 'update'), [], 'the echo, ahead of the answer');
+    assert.equal(urgent(), false);
+    reads.wroteToApi?.('default', 'app', split('12'));
+    done?.();
+    assert.deepEqual(keysOf(split('13'), 'update'), ['default/app'], 'after the write, a new version is someone\'s');
+    assert.equal(urgent(), true);
+  });
 });

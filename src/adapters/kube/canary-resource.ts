@@ -3,7 +3,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { canaryGroup, canaryPlural, canaryVersion } from '../../ports/canary-schema.ts';
-import { parseCanary, type CanaryObject } from '../../ports/canary-object.ts';
+import { parseCanary, writtenCanary, type CanaryObject } from '../../ports/canary-object.ts';
 import type { ApiCaller } from './errors.ts';
 
 export { canaryApiVersion, canaryKind } from '../../ports/canary-schema.ts';
@@ -73,7 +73,7 @@ export function createCanaryApi(kc: KubeConfig, caller: ApiCaller): CanaryApi {
       const { namespace, name } = objectRef(canary);
       const raw: unknown = await caller.call(`update status of canary ${namespace}/${name}`, () =>
         api.replaceNamespacedCustomObjectStatus({ ...gvp, namespace, name, body: toBody(canary) }));
-      return parseCanary(raw);
+      return writtenCanary(canary, raw);
     },
     patchAnnotations: async (namespace, name, annotations) => {
       const body = { metadata: { annotations } };

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { jsonEqual } from '../../src/controller/json-equal.ts';
+import { jsonEqual } from '../../src/core/json-equal.ts';
 import { sameStatus } from '../../src/controller/status.ts';
 
 const asStored = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?? 'null');
