@@ -164,6 +164,26 @@ void describe('batched Prometheus measurement', () => {
     assert.match(measured.canary.kind === 'error' ? measured.canary.message : '', /requests query: batched query returned a series without the labels namespace and deployment/);
   });
 
+  void it('reads a workload answered by two series in one query as the per-canary query would: an error naming them, for that workload only', async () => {
+    const server = await fake((request: IncomingMessage, response: ServerResponse) => {
+      const query = new URL(request.url ?? '/', 'http://fake').searchParams.get('query') ?? '';
+      const purpose = purposeOf(query);
+      const series = Object.entries(held).map(([key, counts]): { metric: Record<string, string>; value: number } => {
+        const [namespace = '', deployment = ''] = key.split('/');
+        return { metric: { namespace, deployment }, value: purpose === 'p99' ? 42 : counts[purpose] };
+      });
+      // The failures query of shop/cart was not summed down to one series per workload.
+      if (purpose === 'failures') series.push({ metric: { namespace: 'shop', deployment: 'cart', code: '503' }, value: 1 });
+      response.writeHead(200, { 'content-type': 'application/json' }).end(vector(series));
+    });
+    const source = createPrometheusMetrics({ url: server.url });
+    const [shop, blog] = await Promise.all([source.measure(request('shop', 'cart')), source.measure(request('blog', 'cart'))]);
+    assert.equal(shop.canary.kind, 'error');
+    assert.match(shop.canary.kind === 'error' ? shop.canary.message : '', /failures query: returned 2 series; one is expected/);
+    assert.deepEqual(plain(shop.primary), held['shop/cart-primary']);
+    assert.deepEqual(plain(blog.canary), held['blog/cart']);
+  });
+
   void it('measures a window off the canary\'s interval grid per canary, and one on it batched', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
