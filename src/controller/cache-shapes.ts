@@ -5,6 +5,10 @@
 import type { KubernetesObject, V1Deployment, V1ObjectMeta } from '@kubernetes/client-node';
 import { parseCanary, type CanaryObject } from '../ports.ts';
 import { canaryAnnotation } from './names.ts';
+import { Interner } from './intern.ts';
+
+/** One copy of each string the cached objects repeat (intern.ts). */
+const interner = new Interner();
 
 /** An object's kept metadata: everything but managedFields (the API server's bookkeeping, often the larger part of an object). */
 export function keptMetadata(meta: V1ObjectMeta | undefined): V1ObjectMeta {
@@ -21,7 +25,10 @@ export function keptMetadata(meta: V1ObjectMeta | undefined): V1ObjectMeta {
  * runs. Nothing writes a Deployment built from a cached primary (promotion copies the target).
  */
 export function cachedDeployment(object: KubernetesObject): V1Deployment {
-  const deployment = object as V1Deployment;
+  return interner.object(deploymentShape(object as V1Deployment));
+}
+
+function deploymentShape(deployment: V1Deployment): V1Deployment {
   const metadata = keptMetadata(deployment.metadata);
   const head = { apiVersion: deployment.apiVersion ?? 'apps/v1', kind: deployment.kind ?? 'Deployment', metadata };
   const status = deployment.status === undefined ? {} : { status: deployment.status };
@@ -57,11 +64,11 @@ export function cachedCanary(object: KubernetesObject): CanaryObject {
   const mine = written.get(key)?.deref();
   written.delete(key);
   if (mine !== undefined && mine.metadata.resourceVersion === object.metadata?.resourceVersion) {
-    const kept = mine.metadata.managedFields === undefined ? mine : { ...mine, metadata: keptMetadata(mine.metadata) };
+    const kept = interner.object(mine.metadata.managedFields === undefined ? mine : { ...mine, metadata: keptMetadata(mine.metadata) });
     validated.add(kept);
     return kept;
   }
-  const canary = parseCanary({ ...object, metadata: keptMetadata(object.metadata) });
+  const canary = interner.object(parseCanary({ ...object, metadata: keptMetadata(object.metadata) }));
   validated.add(canary);
   return canary;
 }
@@ -78,5 +85,5 @@ export function validatedCanary(canary: CanaryObject): CanaryObject {
 
 /** Any other kind: the object without managedFields. */
 export function cachedObject(object: KubernetesObject): KubernetesObject {
-  return { ...object, metadata: keptMetadata(object.metadata) };
+  return interner.object({ ...object, metadata: keptMetadata(object.metadata) });
 }

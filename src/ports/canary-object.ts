@@ -55,16 +55,30 @@ export function readRequest(canary: { readonly metadata?: V1ObjectMeta }): UserR
   return reading.kind === 'request' ? reading.request : null;
 }
 
+/**
+ * A copy of plain data whose objects are built as literals. zod builds its output property by
+ * property (deleting absent optional ones), which leaves V8 objects in dictionary mode: slower to
+ * read and about twice the memory of a literal, for every cached Canary's spec and status.
+ */
+function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(compact) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = compact(item);
+  return { ...out } as T;
+}
+
 /** Validates an object read from the API as a Canary. */
 export function parseCanary(raw: unknown): CanaryObject {
   const object = (raw ?? {}) as { metadata?: V1ObjectMeta; spec?: unknown; status?: unknown };
   const spec = canarySpecSchema.safeParse(object.spec ?? {});
-  const status = object.status === undefined ? undefined : parseStatus(object.status);
+  const parsed = object.status === undefined ? undefined : parseStatus(object.status);
+  const status = parsed === undefined || parsed === null ? parsed : compact(parsed);
   const base = {
     apiVersion: canaryApiVersion,
     kind: canaryKind,
     metadata: object.metadata ?? {},
-    spec: spec.success ? spec.data : {},
+    spec: spec.success ? compact(spec.data) : {},
   } as const;
   if (status === undefined) return base;
   return status === null ? { ...base, statusInvalid: true } : { ...base, status };
