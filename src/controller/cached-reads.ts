@@ -201,17 +201,15 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
       throw error;
     }
   };
-  /** A Deployment write, whose watch event is then known for its echo (echoes.ts). */
+  /**
+   * A Deployment write, whose watch event is then known for its echo by the version it returned
+   * (echoes.ts). Not by the write being under way: the Deployment's own controller writes its
+   * status meanwhile, and someone may change its pod template, neither of which a scale refuses.
+   */
   const echoed = async (object: { metadata?: { namespace?: string; name?: string } }, write: () => Promise<V1Deployment>): Promise<V1Deployment> => {
-    const key = `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
-    const done = deploymentEchoes.writing(key);
-    try {
-      const written = await write();
-      deploymentEchoes.wrote(key, written);
-      return written;
-    } finally {
-      done();
-    }
+    const written = await write();
+    deploymentEchoes.wrote(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`, written);
+    return written;
   };
   const deployments: Reader<V1Deployment> = { kind: 'deployments', fromApi: (namespace, name) => api.getDeployment(namespace, name), fromCache: (o) => o };
   const services: Reader<V1Service> = { kind: 'services', fromApi: (namespace, name) => api.getService(namespace, name), fromCache: (o) => o };
@@ -248,15 +246,10 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     replaceDeployment: async (body) => wrote('deployments', await echoed(body, () => fresh('deployments', body, () => api.replaceDeployment(body)))),
     patchDeployment: async (namespace, name, patch) => wrote('deployments', await echoed({ metadata: { namespace, name } }, () => api.patchDeployment(namespace, name, patch))),
     scaleDeployment: async (namespace, name, replicas) => {
-      const done = deploymentEchoes.writing(`${namespace}/${name}`);
-      try {
-        const version = await api.scaleDeployment(namespace, name, replicas);
-        deploymentEchoes.wroteVersion(`${namespace}/${name}`, version);
-        touched('deployments', namespace, name, scaledCopy(caches.deployments, { namespace, name, replicas, version }));
-        return version;
-      } finally {
-        done();
-      }
+      const version = await api.scaleDeployment(namespace, name, replicas);
+      deploymentEchoes.wroteVersion(`${namespace}/${name}`, version);
+      touched('deployments', namespace, name, scaledCopy(caches.deployments, { namespace, name, replicas, version }));
+      return version;
     },
     createService: async (body) => wrote('services', await api.createService(body)),
     replaceService: async (body) => wrote('services', await fresh('services', body, () => api.replaceService(body))),

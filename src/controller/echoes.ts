@@ -2,9 +2,11 @@
 // the reconcile that wrote has already scheduled what comes next (a poll, a look, the watch
 // event of the change it waits for). At thousands of apps, waking an app for each echo (a scale,
 // a route write, a promoted primary) is a third of the work queue's runs. An echo is told apart by
-// the resourceVersion the write returned; one that arrives before the write's answer (a busy API
-// server) is told apart by the write still being under way: any other change meanwhile is one
-// the conditional write will refuse (409), and the reconcile is then retried and reads it.
+// the resourceVersion the write returned. For an object nobody but this controller and people
+// write, with conditional writes (a route), one that arrives before the write's answer (a busy API
+// server) is told apart by the write still being under way (`writing`): any other change meanwhile
+// is one the conditional write refuses (409), and the reconcile is then retried and reads it. Not
+// so for a Deployment: its own controller writes its status while a scale is under way.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 /** Versions written and not yet seen echoed, at most this many (the oldest are forgotten first). */

@@ -219,7 +219,7 @@ describe('a scale read back from the cache', () => {
 describe('the echo of a Deployment write', () => {
   const deployment = (resourceVersion: string): KubernetesObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: 'default', resourceVersion } });
 
-  it('is known by the version a scale or replace returned, and while the write is still under way', async () => {
+  it('is known by the version a scale or replace returned, and not before its answer: the Deployment controller writes status meanwhile', async () => {
     const echoes = new Echoes();
     let answer: (version: string) => void = () => undefined;
     const api = {
@@ -228,9 +228,10 @@ describe('the echo of a Deployment write', () => {
     } as unknown as ClusterObjects;
     const cluster = readThroughCaches(api, { deployments: { synced: true, get: () => undefined } }, Date.now, echoes);
     const scaling = cluster.scaleDeployment('default', 'app', 1);
-    assert.equal(echoes.isEcho('default/app', deployment('6'), 'update'), true, 'an event before the answer: the write under way');
+    assert.equal(echoes.isEcho('default/app', deployment('5'), 'update'), false, 'a status write while the scale is under way wakes the app');
     answer('6');
     await scaling;
+    assert.equal(echoes.isEcho('default/app', deployment('6'), 'update'), true, 'the scale\'s echo');
     assert.equal(echoes.isEcho('default/app', deployment('7'), 'update'), false, 'the Deployment controller\'s status write after it is news');
     await cluster.replaceDeployment(deployment('7') as never);
     assert.equal(echoes.isEcho('default/app', deployment('9'), 'update'), true, 'the echo of the replace');
