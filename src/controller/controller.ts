@@ -153,11 +153,11 @@ class RunningController implements Controller {
     const cachedKinds = ['deployments', 'services', 'configmaps', 'canaries', 'analysistemplates', 'clusteranalysistemplates', 'horizontalpodautoscalers'] as const;
     const lookups = Object.fromEntries(cachedKinds.map((kind) => [kind, this.#watches.lookup(kind)]));
     const pace = new LookPace({
-      oldestWait: () => this.#queue.oldestWaitMs,
+      oldestPending: () => this.#queue.oldestPendingMs,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
-      onChange: ({ lookMs, coarse, waitMs }) => (coarse
-        ? log.warn({ lookMs, waitMs }, 'reconciles wait about %d ms for a worker, too long for %d ms looks: those canaries are judged once per interval until waits are short again', waitMs, lookMs)
-        : log.info({ lookMs, waitMs }, 'reconciles wait about %d ms for a worker: canaries with %d ms looks are judged at every look again', waitMs, lookMs)),
+      onChange: ({ lookMs, coarse, lateMs }) => (coarse
+        ? log.warn({ lookMs, lateMs }, 'reconciles are done about %d ms after they are due, too late for %d ms looks: those canaries are judged once per interval until work is done promptly again', lateMs, lookMs)
+        : log.info({ lookMs, lateMs }, 'reconciles are done about %d ms after they are due: canaries with %d ms looks are judged at every look again', lateMs, lookMs)),
     });
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now, deploymentEchoes), routerFor: (kind) => shell.routers(kind, splits), pace };
     this.#queue = new WorkQueue({
@@ -172,7 +172,10 @@ class RunningController implements Controller {
         options.telemetry?.failed?.(code);
         log.warn({ canary: key, code, err: error instanceof Error ? error.message : String(error) }, 'reconcile failed; retrying with backoff');
       },
-      onDone: (_key, ms) => options.telemetry?.reconciled?.(ms),
+      onDone: (_key, ms, sinceReadyMs) => {
+        options.telemetry?.reconciled?.(ms);
+        pace.finished(sinceReadyMs);
+      },
       onStart: (_key, waitedMs) => pace.waited(waitedMs),
     });
     options.telemetry?.queue?.({ depth: () => this.#queue.depth, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });

@@ -26,8 +26,8 @@ export interface WorkQueueOptions {
   readonly backoffCapMs?: number;
   /** A reconcile threw: the key is retried with backoff; this is for logs and metrics. */
   readonly onError?: (key: string, error: unknown) => void;
-  /** A reconcile finished (either way), with its duration in ms. */
-  readonly onDone?: (key: string, durationMs: number) => void;
+  /** A reconcile finished (either way), with its duration and how long since its key became ready (wait and run), in ms. */
+  readonly onDone?: (key: string, durationMs: number, sinceReadyMs: number) => void;
   /** A worker took `key`, which had been ready to run for `waitedMs` (how far behind the queue is). */
   readonly onStart?: (key: string, waitedMs: number) => void;
 }
@@ -53,6 +53,8 @@ export class WorkQueue {
   readonly #failures = new Map<string, number>();
   /** When each dirty key became ready to run (not counting a wait for its own run in flight). */
   readonly #readySince = new Map<string, number>();
+  /** When each in-flight key became ready (its wait and its run so far). */
+  readonly #runningSince = new Map<string, number>();
   #timer: { handle: unknown; due: number } | null = null;
   #shuttingDown = false;
 
@@ -70,10 +72,15 @@ export class WorkQueue {
     return waiting;
   }
 
-  /** How long the key that has been ready longest has waited for a worker (0 when none waits). */
-  get oldestWaitMs(): number {
-    for (const since of this.#readySince.values()) return this.#clock.now() - since;
-    return 0;
+  /** How long since the oldest key not done yet became ready, waiting or running (0 when none). */
+  get oldestPendingMs(): number {
+    let oldest = Infinity;
+    for (const since of this.#readySince.values()) {
+      oldest = since;
+      break;
+    }
+    for (const since of this.#runningSince.values()) oldest = Math.min(oldest, since);
+    return oldest === Infinity ? 0 : this.#clock.now() - oldest;
   }
 
   /** Keys waiting for their delay (addAfter, backoff). */
@@ -166,8 +173,9 @@ export class WorkQueue {
       this.#dirty.delete(key);
       const since = this.#readySince.get(key);
       this.#readySince.delete(key);
-      if (since !== undefined) this.#options.onStart?.(key, this.#clock.now() - since);
-      this.#inFlight.set(key, this.#run(key));
+      const now = this.#clock.now();
+      if (since !== undefined) this.#options.onStart?.(key, now - since);
+      this.#inFlight.set(key, this.#run(key, since ?? now));
     }
   }
 
@@ -182,15 +190,18 @@ export class WorkQueue {
     }
   }
 
-  async #run(key: string): Promise<void> {
+  async #run(key: string, ready: number): Promise<void> {
     const started = this.#clock.now();
+    this.#runningSince.set(key, ready);
     let outcome: ReconcileOutcome | null = null;
     try {
       outcome = await this.#options.reconcile(key);
     } catch (error) {
       this.#options.onError?.(key, error);
     }
-    this.#options.onDone?.(key, this.#clock.now() - started);
+    const done = this.#clock.now();
+    this.#runningSince.delete(key);
+    this.#options.onDone?.(key, done - started, done - ready);
     this.#inFlight.delete(key);
     this.#settle(key, outcome);
     this.#pump();

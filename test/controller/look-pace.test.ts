@@ -14,41 +14,41 @@ import { FakeTime, settle } from './fake-time.ts';
 describe('look pace', () => {
   const fine = policy({ intervalMs: 10_000, lookMs: 2_000 });
 
-  /** A pace on a clock the test moves, fed the given longest wait each second for `seconds` seconds. */
-  function paceOver(options: ConstructorParameters<typeof LookPace>[0] = {}): { pace: LookPace; waits: (waitMs: number, seconds: number) => void } {
+  /** A pace on a clock the test moves, whose latest reconcile each second is done `lateMs` after its key became ready, for `seconds` seconds. */
+  function paceOver(options: ConstructorParameters<typeof LookPace>[0] = {}): { pace: LookPace; done: (lateMs: number, seconds: number) => void } {
     let now = 1_000_000;
     const pace = new LookPace({ ...options, clock: { now: () => now } });
-    const waits = (waitMs: number, seconds: number): void => {
+    const done = (lateMs: number, seconds: number): void => {
       for (let i = 0; i < seconds; i += 1) {
-        pace.waited(waitMs / 2);
-        pace.waited(waitMs);
+        pace.finished(lateMs / 2);
+        pace.finished(lateMs);
         now += 1_000;
       }
     };
-    return { pace, waits };
+    return { pace, done };
   }
 
-  it('coarsens looks whose keys keep waiting most of a look for a worker, and refines them once waits are short', () => {
+  it('coarsens looks whose work keeps being done most of a look late, and refines them once it is done promptly', () => {
     const changes: Array<{ lookMs: number; coarse: boolean }> = [];
-    const { pace, waits } = paceOver({ onChange: ({ lookMs, coarse }) => changes.push({ lookMs, coarse }) });
-    waits(1_000, 30);
-    assert.equal(pace.paced(fine), fine, 'keys waiting up to 1 s start well within a 2 s look');
-    waits(2_500, 3);
-    assert.equal(pace.paced(fine), fine, 'a few seconds of long waits (every app entering its next step at once) are not being behind');
-    waits(2_500, 10);
-    assert.equal(pace.paced(fine).paceMs, 10_000, 'waits of 2.5 s that last: judged once per 10 s interval');
+    const { pace, done } = paceOver({ onChange: ({ lookMs, coarse }) => changes.push({ lookMs, coarse }) });
+    done(1_000, 30);
+    assert.equal(pace.paced(fine), fine, 'work done within 1 s of being due keeps up with 2 s looks');
+    done(2_500, 3);
+    assert.equal(pace.paced(fine), fine, 'a few seconds of late work (every app entering its next step at once) are not being behind');
+    done(2_500, 10);
+    assert.equal(pace.paced(fine).paceMs, 10_000, 'work 2.5 s late, lasting: judged once per 10 s interval');
     assert.equal(pace.paced(fine).lookMs, 2_000, 'each window still at least a look long');
     assert.equal(pace.coarse, true);
-    waits(1_500, 20);
+    done(1_500, 20);
     assert.equal(pace.paced(fine).paceMs, 10_000, 'between the two limits nothing changes (no flapping)');
-    waits(500, 10);
-    assert.equal(pace.paced(fine), fine, 'waits of half a second again: every look');
+    done(500, 10);
+    assert.equal(pace.paced(fine), fine, 'done within half a second again: every look');
     assert.deepEqual(changes, [{ lookMs: 2_000, coarse: true }, { lookMs: 2_000, coarse: false }]);
   });
 
-  it('paces each look on its own: waits too long for 2 s looks leave 20 s looks alone', () => {
-    const { pace, waits } = paceOver();
-    waits(3_000, 20);
+  it('paces each look on its own: lateness too long for 2 s looks leaves 20 s looks alone', () => {
+    const { pace, done } = paceOver();
+    done(3_000, 20);
     assert.equal(pace.paced(fine).paceMs, 10_000);
     const slow = policy({ intervalMs: 60_000, lookMs: 20_000 });
     assert.equal(pace.paced(slow), slow);
@@ -56,41 +56,44 @@ describe('look pace', () => {
     assert.equal(pace.paced(once), once, 'a policy looking once per interval has nothing to coarsen');
   });
 
-  it('counts the key still waiting, so a queue whose workers are all stuck is behind', () => {
+  it('counts the key not done yet, so a controller whose workers are all stuck on a slow API is behind', () => {
     let oldest = 0;
-    const { pace, waits } = paceOver({ oldestWait: () => oldest });
-    waits(100, 5);
+    const { pace, done } = paceOver({ oldestPending: () => oldest });
+    done(100, 5);
     assert.equal(pace.paced(fine), fine);
-    // Nothing starts for 20 s: every worker waits on a slow API while keys pile up.
+    // Nothing finishes for 20 s: every worker waits on a slow API.
     oldest = 20_000;
     assert.ok(pace.lateMs < 1_800, 'nothing is measured before a second ends');
-    waits(0, 1);
-    assert.ok(pace.lateMs > 1_800, `the waiting key counts for the seconds it waited (${pace.lateMs} ms)`);
+    done(0, 1);
+    assert.ok(pace.lateMs > 1_800, `the pending key counts for the seconds it has been pending (${pace.lateMs} ms)`);
     assert.equal(pace.paced(fine).paceMs, 10_000);
   });
 
-  it('is told how long each key waited for a worker, and how long the oldest waiting key has waited', async () => {
+  it('is told how long each key waited for a worker and how long after it became ready it was done, and the oldest key not done', async () => {
     const time = new FakeTime();
     const waits: Array<[string, number]> = [];
+    const dones: Array<[string, number, number]> = [];
     let release: () => void = () => undefined;
     const q = new WorkQueue({
       clock: time.clock, timers: time, concurrency: 1,
       reconcile: () => new Promise<ReconcileOutcome>((resolve) => { release = () => resolve({ requeueAfterMs: null }); }),
       onStart: (key, waited) => waits.push([key, waited]),
+      onDone: (key, ms, sinceReady) => dones.push([key, ms, sinceReady]),
     });
     q.add('ns/a');
     q.add('ns/b');
     await settle();
     await time.advance(700);
-    assert.equal(q.oldestWaitMs, 700, 'b has waited 700 ms for the one worker');
+    assert.equal(q.oldestPendingMs, 700, 'a has run for 700 ms, b has waited as long');
     release();
     await settle();
     assert.deepEqual(waits, [['ns/a', 0], ['ns/b', 700]]);
-    assert.equal(q.oldestWaitMs, 0, 'nothing waits while b runs');
+    assert.equal(q.oldestPendingMs, 700, 'b, running now, became ready 700 ms ago');
     await time.advance(300);
     release();
     await settle();
-    assert.equal(q.oldestWaitMs, 0);
+    assert.deepEqual(dones, [['ns/a', 700, 700], ['ns/b', 300, 1000]]);
+    assert.equal(q.oldestPendingMs, 0);
   });
 
   it('shows on /metrics whether looks are coarsened and how long keys wait', async () => {
@@ -100,6 +103,7 @@ describe('look pace', () => {
     metrics.watchQueue({ depth: () => 42, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
     for (let i = 0; i < 300; i += 1) {
       pace.waited(2_000);
+      pace.finished(2_100);
       now += 100;
     }
     pace.paced(policy({ intervalMs: 10_000, lookMs: 2_000 }));
@@ -118,7 +122,7 @@ describe('reconcile at a coarse pace', () => {
     await h.runUntil('app', (s) => s.phase === 'Ready');
     await h.setImage('app', 'app:2.0');
     await h.runUntil('app', (s) => s.analyzedUntil !== null && s.step === 1);
-    const pace = new LookPace({ oldestWait: () => 60_000, clock: { now: () => h.now() } });
+    const pace = new LookPace({ oldestPending: () => 60_000, clock: { now: () => h.now() } });
     const behind = { ...h.deps, pace };
     const windows = async (deps: typeof h.deps, count: number): Promise<Array<{ start: number; end: number }>> => {
       const from = h.measured.length;
