@@ -174,7 +174,7 @@ export function scaleDocument(results: readonly ScaleResult[], info: ScaleInfo):
     '  that is behind judges once per interval (look pace, fledge_looks_coarse): its later steps count as lag.',
     '- **Reconciles / step**: reconciles the controller ran during the release per traffic step (looks, step changes,',
     '  polls, watch events). **Looks paced**: the share of the release the controller judged once per interval because',
-    '  its work queue was behind (work waiting longer than 90% of a look for a worker; `fledge_looks_coarse`), instead of every 2 scrapes.',
+    '  its work queue was behind (work done more than 90% of a look after it was due; `fledge_looks_coarse`), instead of every 2 scrapes.',
     '- **Change → scaled up**: from sending the image change to the reconcile that scales the canary up',
     '  (the Canary\'s `status.runStartedAt`; the scale request follows that decision at once). Fledge keeps',
     '  idle canaries at 0 replicas.',
