@@ -30,9 +30,9 @@ export interface LookPaceOptions {
   readonly onChange?: (change: { lookMs: number; coarse: boolean; lateMs: number }) => void;
 }
 
-/** Length of one period whose latest-done work enters the average (ms). */
+/** Length of one period: the latest-done work of each enters the running average (ms). */
 const periodMs = 1_000;
-/** Weight of the latest period's longest in the running average (about the last 5 periods). */
+/** Weight of the latest period's longest time from ready to done in the running average (about the last 5 periods). */
 const periodWeight = 0.2;
 /** Weight of the latest wait in the running average of waits shown as fledge_queue_wait_seconds (about the last 50 reconciles). */
 const smoothing = 0.02;

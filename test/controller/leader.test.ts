@@ -17,6 +17,8 @@ const bin = fileURLToPath(new URL('../../bin/fledge.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** What reconcile logs when it changes the cluster (apply.ts), and the drift repairs (observe.ts). */
 const actionMessages = new Set(['routed', 'scaled canary', 'copied canary spec to primary', 'recreated a missing object']);
+/** The event queue's line for an Event that was not sent (it names the Event's reason). */
+const notRecorded = 'could not record an Event';
 
 interface LogLine { time: number; msg: string; canary?: string; reason?: string }
 
@@ -46,9 +48,9 @@ class Replica {
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
-  /** Times this replica changed the cluster (an action of a reconcile). */
+  /** Times this replica changed the cluster (an action of a reconcile). An Event the API did not take (refused: not leading any more) is none. */
   get actions(): number[] {
-    return this.lines.filter((l) => l.canary !== undefined && (actionMessages.has(l.msg) || l.reason !== undefined)).map((l) => l.time);
+    return this.lines.filter((l) => l.canary !== undefined && l.msg !== notRecorded && (actionMessages.has(l.msg) || l.reason !== undefined)).map((l) => l.time);
   }
 
   leadingAt(): number | null {
