@@ -12,6 +12,7 @@ import { parseTemplate, type CanaryObject, type TemplateObject } from '../ports.
 import { cachedCanary, validatedCanary } from './cache-shapes.ts';
 import { isFledgeError } from '../errors.ts';
 import { Echoes } from './echoes.ts';
+import { keyOf as objectKey } from './names.ts';
 
 /** One informer's cache, as cached reads need it. */
 export interface CacheLookup {
@@ -208,7 +209,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
    */
   const echoed = async (object: { metadata?: { namespace?: string; name?: string } }, write: () => Promise<V1Deployment>): Promise<V1Deployment> => {
     const written = await write();
-    deploymentEchoes.wrote(`${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`, written);
+    deploymentEchoes.wrote(objectKey(object), written);
     return written;
   };
   const deployments: Reader<V1Deployment> = { kind: 'deployments', fromApi: (namespace, name) => api.getDeployment(namespace, name), fromCache: (o) => o };

@@ -109,9 +109,9 @@ export class LookPace {
 
   /** Closes the periods that ended since the last call: each one's longest time from ready to done enters the average, or the oldest key not done yet if that is longer. */
   #roll(): void {
-    const current = this.#periodOf(this.#clock.now());
-    if (current <= this.#period) return;
     const now = this.#clock.now();
+    const current = this.#periodOf(now);
+    if (current <= this.#period) return;
     const waiting = this.#oldestPending();
     const ended = Math.min(Math.round((current - this.#period) / periodMs), 100);
     for (let i = ended - 1; i >= 0; i -= 1) {

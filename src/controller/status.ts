@@ -18,10 +18,10 @@ export interface ConditionInput {
   readonly message: string;
 }
 
-/** The core's state as the Canary's status holds it; a Canary without status has not started. */
 /** States decoded from stored statuses: a reconcile reads its Canary's state more than once, and a held or cached status is read again by the next. */
 const decoded = new WeakMap<CanaryStatus, CanaryState>();
 
+/** The core's state as the Canary's status holds it; a Canary without status has not started. */
 export function stateOf(canary: CanaryObject): CanaryState {
   const status = canary.status;
   if (status === undefined) return initialState();
