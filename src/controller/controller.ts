@@ -4,7 +4,8 @@
 import pino, { type Logger } from 'pino';
 import type { KubeConfig, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { createClusterObjects } from '../adapters/kube/cluster.ts';
-import { withKeepAlive } from '../adapters/kube/keep-alive.ts';
+import { copyKubeConfig, withKeepAlive } from '../adapters/kube/keep-alive.ts';
+import { packageVersion } from '../version.ts';
 import { readThroughCaches, routeReads } from './cached-reads.ts';
 import { cachedCanary, cachedDeployment, cachedObject } from './cache-shapes.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
@@ -58,9 +59,14 @@ export interface ControllerOptions {
   readonly prometheusAllowList?: readonly string[];
   /** Where a ClusterAnalysisTemplate's Secret lives (the controller's namespace). */
   readonly controllerNamespace?: string;
-  /** False once this replica must stop writing (lost leadership); checked before every write. */
+  /** False once this replica must stop writing (lost leadership); checked before every write and every reconcile. */
   readonly mayAct?: () => boolean;
+  /** Who this replica is (the leader election's identity): named in its API requests' User-Agent, for audit logs. */
+  readonly identity?: string;
 }
+
+/** A replica that may not act starts no reconcile (it would decide, log and be refused): its keys wait this long and look again. */
+const standByRecheckMs = 1_000;
 
 export interface Controller {
   /** Starts watching and reconciling; resolves once the first full resync is queued. */
@@ -109,7 +115,7 @@ class RunningController implements Controller {
   readonly #halt: () => void;
   readonly #events: EventQueue;
 
-  constructor(options: ControllerOptions, apiDeps: ReconcileDeps, shell: { halt: () => void; routers: RouterFactory; events: EventQueue }) {
+  constructor(options: ControllerOptions, apiDeps: ReconcileDeps, shell: { halt: () => void; mayAct: () => boolean; routers: RouterFactory; events: EventQueue }) {
     this.#halt = shell.halt;
     this.#events = shell.events;
     const log = apiDeps.log;
@@ -162,6 +168,7 @@ class RunningController implements Controller {
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now, deploymentEchoes), routerFor: (kind) => shell.routers(kind, splits), pace };
     this.#queue = new WorkQueue({
       reconcile: (key) => {
+        if (!shell.mayAct()) return Promise.resolve({ requeueAfterMs: standByRecheckMs });
         const template = templateOfKey(key);
         return template === null ? reconcileOrReport(deps, splitKey(key)) : reconcileTemplate(deps, template);
       },
@@ -243,6 +250,11 @@ function routers(kc: KubeConfig, options: { onApiError: (error: FledgeError) => 
   };
 }
 
+/** `fledge/1.2.0 (host-4711)`: what an audit log shows of this replica's requests. */
+function userAgentOf(identity: string | undefined): string {
+  return `fledge/${packageVersion()}${identity === undefined ? '' : ` (${identity})`}`;
+}
+
 /** Builds a controller from its dependencies; nothing runs until start(). */
 export async function createController(options: ControllerOptions): Promise<Controller> {
   const clock = options.clock ?? systemClock;
@@ -250,8 +262,10 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const onApiError = (error: FledgeError): void => options.telemetry?.apiError?.(error.code);
   let halted = false;
   const mayAct = (): boolean => !halted && (options.mayAct?.() ?? true);
-  // Every API client built from this KubeConfig shares keep-alive connections from here on.
-  const { kc } = withKeepAlive(options.kubeConfig);
+  // The controller's own copy of the KubeConfig (the leader election renews its Lease through the
+  // original): its clients share keep-alive connections, name this replica, and send no write
+  // once it may not act, checked again as each request gets its connection.
+  const { kc } = withKeepAlive(copyKubeConfig(options.kubeConfig), { mayWrite: mayAct, userAgent: userAgentOf(options.identity) });
   const hooks = new HookCalls(options.hookRunner ?? createHttpHookRunner({ clock }), (hook, ok) => options.telemetry?.hookAnswer?.(hook, ok));
   const router = routers(kc, { onApiError, mayAct });
   const looks = new HeldLooks();
@@ -281,5 +295,5 @@ export async function createController(options: ControllerOptions): Promise<Cont
     // Whoever leads next starts from the stored statuses; nothing held here is written any more.
     looks.clear();
   };
-  return new RunningController(options, deps, { halt, routers: router, events });
+  return new RunningController({ ...options, kubeConfig: kc }, deps, { halt, mayAct, routers: router, events });
 }

@@ -91,6 +91,7 @@ export async function runManager(options: ManagerOptions): Promise<ManagerExit> 
     log: options.log,
     telemetry: telemetryOf(probes.metrics),
     mayAct: () => running.mayAct(),
+    ...(options.leaderElection === null ? {} : { identity: options.leaderElection.identity }),
   });
   const election = options.leaderElection;
   options.log.info({ health: probes.health, metrics: probes.metricsUrl, namespace: options.controller.namespace ?? 'all', leaderElect: election !== null }, 'fledge controller starting');

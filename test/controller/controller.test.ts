@@ -9,6 +9,7 @@ import { createController } from '../../src/controller/controller.ts';
 import { loadCatalog, type Catalog } from '../../src/config/catalog.ts';
 import type { MetricsSource } from '../../src/ports.ts';
 import { until } from '../support/until.ts';
+import type { AuditRecord } from '../../src/sandbox/emulator/access.ts';
 
 /** The catalog as a cluster scraping every second would configure it. */
 async function fastCatalog(): Promise<Catalog> {
@@ -85,4 +86,46 @@ describe('the controller process loop', () => {
       }
     });
   }
+});
+
+describe('a replica that may not act', () => {
+  it('starts no reconcile while it may not act (no decision logged, no refusal, no write sent), and picks its apps up once it may', async (t) => {
+    const audit: AuditRecord[] = [];
+    const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0, audit: (record) => audit.push(record) });
+    await applyFiles(kc, crdFiles);
+    const lines: Array<{ msg: string; reason?: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string; reason?: string }); } });
+    let mayAct = false;
+    const controller = await createController({
+      kubeConfig: await controllerKubeConfig(emulator, kc),
+      metrics: splitMetrics(kc, 0.001),
+      catalog: await fastCatalog(),
+      resyncMs: 500,
+      log,
+      mayAct: () => mayAct,
+      identity: 'replica-b',
+    });
+    await controller.start();
+    t.after(() => controller.stop());
+    const { AppsV1Api } = await import('@kubernetes/client-node');
+    const labels = { app: 'web' };
+    await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web', annotations: { 'fledge.dev/canary': 'true' } },
+        spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+      },
+    });
+    const fromController = (): AuditRecord[] => audit.filter((r) => r.userAgent.endsWith('(replica-b)'));
+    await until('the watches to list', () => Promise.resolve(controller.synced), (synced) => synced);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.ok(fromController().some((r) => r.verb === 'list'), 'it reads (its watches list the cluster)');
+    assert.deepEqual(fromController().filter((r) => !['get', 'list', 'watch'].includes(r.verb)).map((r) => `${r.verb} ${r.resource}`), [], 'no write sent');
+    assert.deepEqual(lines.filter((l) => l.reason !== undefined || l.msg.startsWith('reconcile failed')).map((l) => l.msg), [], 'no decision logged, no reconcile tried and refused');
+    mayAct = true;
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const canary = () => custom.getNamespacedCustomObject({ group: 'fledge.dev', version: 'v1alpha1', plural: 'canaries', namespace: 'default', name: 'web' }).catch(() => null) as Promise<any>;
+    await until('the app to be bootstrapped', canary, (c) => c?.status?.phase === 'Ready');
+    assert.ok(fromController().some((r) => r.verb === 'create' && r.resource === 'canaries'), 'its writes name the replica in their User-Agent');
+  });
 });

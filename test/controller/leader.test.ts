@@ -1,6 +1,9 @@
 // Two `fledge controller --leader-elect` processes against one API: exactly one leads and acts;
 // when the leader is killed (SIGKILL) or frozen (SIGSTOP) the other takes over, and a frozen
-// leader that wakes up does not act again. Failover times are printed, not asserted.
+// leader that wakes up does not act again. Who wrote what, and when, is judged by the API
+// server's audit log (each replica names itself in its User-Agent), not by the replicas' logs: a
+// write sent before a freeze is logged when its answer is read, after the wake. Failover times
+// are printed, not asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { AuditRecord } from '../../src/sandbox/emulator/access.ts';
 import { withEmulator } from '../support/emulator.ts';
 import { applyFiles, crdFiles } from '../support/release-harness.ts';
 import { controllerKubeconfig } from '../support/rbac.ts';
@@ -92,20 +96,38 @@ function generateApps(kc: KubeConfig): { stop: () => Promise<void> } {
   return { stop: async () => { running = false; await loop; } };
 }
 
-/** Replicas that act, in the order they started acting; throws when two acted at once. */
-function actingOrder(replicas: readonly Replica[]): string[] {
-  const windows = replicas.filter((r) => r.actions.length > 0).map((r) => ({ name: r.name, first: Math.min(...r.actions), last: Math.max(...r.actions) }));
+const writeVerbs = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** A write the API server received from a replica: the controller's, not its leader election's (Leases). */
+interface Write { readonly at: number; readonly what: string; readonly replica: string }
+
+/** The controller's writes in the audit log, each with the replica that sent it (its pid is in the User-Agent). */
+function writesOf(audit: readonly AuditRecord[], replicas: readonly Replica[]): Write[] {
+  return audit.filter((r) => r.allowed && writeVerbs.has(r.verb) && r.resource !== 'leases' && r.userAgent.startsWith('fledge/')).map((r) => {
+    const replica = replicas.find((each) => r.userAgent.endsWith(`-${each.child.pid ?? ''})`));
+    return { at: r.receivedAt, what: `${r.verb} ${r.resource} ${r.namespace}/${r.name}`, replica: replica?.name ?? `unknown (${r.userAgent})` };
+  });
+}
+
+/** Replicas that wrote, in the order they started writing; throws when two wrote at once. */
+function actingOrder(writes: readonly Write[]): string[] {
+  const names = [...new Set(writes.map((w) => w.replica))];
+  const windows = names.map((name) => {
+    const times = writes.filter((w) => w.replica === name).map((w) => w.at);
+    return { name, first: Math.min(...times), last: Math.max(...times) };
+  });
   windows.sort((a, b) => a.first - b.first);
   for (let i = 1; i < windows.length; i += 1) {
     const before = windows[i - 1]!;
     const after = windows[i]!;
-    assert.ok(before.last < after.first, `${before.name} acted until ${before.last}, after ${after.name} began acting at ${after.first}: two actors at once`);
+    assert.ok(before.last < after.first, `${before.name} wrote until ${before.last}, after ${after.name} began writing at ${after.first}: two writers at once`);
   }
   return windows.map((w) => w.name);
 }
 
 test('two controller replicas: exactly one acts; failover after SIGKILL and after SIGSTOP, and a frozen leader never acts again', { timeout: 240_000 }, async (t) => {
-  const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0 });
+  const audit: AuditRecord[] = [];
+  const { emulator, kubeConfig: kc } = await withEmulator(t, { podReadyDelayMs: 0, audit: (record) => audit.push(record) });
   await applyFiles(kc, crdFiles);
   const dir = await mkdtemp(join(tmpdir(), 'fledge-leader-'));
   // The replicas run as the controller's ServiceAccount: deploy/ lets it hold Leases only in
@@ -130,6 +152,7 @@ test('two controller replicas: exactly one acts; failover after SIGKILL and afte
   await sleep(4000);
   assert.equal(standby.leadingAt(), null, 'the standby never led');
   assert.deepEqual(standby.actions, [], 'the standby never acted');
+  assert.deepEqual(writesOf(audit, replicas).filter((w) => w.replica !== first.name), [], 'only the leader wrote');
 
   // The leader dies: the standby takes over once the lease expires.
   const killedAt = Date.now();
@@ -152,13 +175,17 @@ test('two controller replicas: exactly one acts; failover after SIGKILL and afte
   await sleep(2000);
 
   const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: 'fledge-system', name: 'fledge-controller' });
-  const actedAfterWaking = standby.actions.filter((at) => at >= wokenAt);
+  const writes = writesOf(audit, replicas);
+  const count = (replica: Replica): number => writes.filter((w) => w.replica === replica.name).length;
+  // Nothing a frozen process sends can arrive while it is stopped after its last request; whatever arrives after the wake was sent after it.
+  const wokenWrites = writes.filter((w) => w.replica === standby.name && w.at >= wokenAt);
   console.log(`leader election: failover after SIGKILL ${((takeover - killedAt) / 1000).toFixed(1)}s, after SIGSTOP ${((takeoverAfterFreeze - frozenAt) / 1000).toFixed(1)}s; ` +
-    `actions: first leader ${first.actions.length}, second ${standby.actions.length}, third ${third.actions.length}; the frozen leader acted ${actedAfterWaking.length} times after waking and exited with ${String(exitCode)}; ` +
+    `writes the API received: first leader ${count(first)}, second ${count(standby)}, third ${count(third)}; the frozen leader wrote ${wokenWrites.length} times after waking and exited with ${String(exitCode)}; ` +
     `lease holder ${lease.spec?.holderIdentity ?? ''} after ${lease.spec?.leaseTransitions ?? 0} transitions`);
-  const wokenActions = standby.lines.filter((l) => l.time >= wokenAt).slice(0, 20).map((l) => `+${l.time - wokenAt}ms ${l.canary ?? ''} ${l.msg}`);
-  assert.deepEqual(actedAfterWaking, [], `the frozen leader acted after waking, while another led:\n${wokenActions.join('\n')}`);
-  assert.deepEqual(actingOrder(replicas), [first.name, standby.name, third.name]);
+  const wokenLog = standby.lines.filter((l) => l.time >= wokenAt).slice(0, 20).map((l) => `+${l.time - wokenAt}ms ${l.canary ?? ''} ${l.msg}`);
+  assert.deepEqual(wokenWrites.map((w) => `+${w.at - wokenAt}ms ${w.what}`), [], `the frozen leader wrote after waking, while another led; its log:\n${wokenLog.join('\n')}`);
+  assert.deepEqual(writes.filter((w) => w.replica.startsWith('unknown')), [], 'every write names its replica');
+  assert.deepEqual(actingOrder(writes), [first.name, standby.name, third.name]);
   assert.equal(exitCode, 1, 'the frozen leader exits on finding its lease lost, to restart as a follower');
   assert.ok(third.lines.every((l) => l.msg !== 'lost the lease; stopping'), 'the new leader keeps leading');
 });

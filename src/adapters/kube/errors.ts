@@ -80,6 +80,10 @@ export function mapApiError(error: unknown, doing: string): unknown {
     const message = `${doing}: HTTP ${status}${detail === null ? '' : `: ${detail}`}`;
     return new KubeApiError(codeForStatus(status), message, { status, cause: error });
   }
+  // Refused unsent by the keep-alive pool's fence (keep-alive.ts): node-fetch keeps the code.
+  if ((error as { code?: unknown } | null)?.code === 'FLEDGE_NOT_LEADER') {
+    return new FledgeError('FLEDGE_NOT_LEADER', `${doing}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   if (isNetworkError(error)) {
     const reason = error instanceof Error ? error.message : String(error);
     return new KubeApiError('FLEDGE_API_UNAVAILABLE', `${doing}: ${reason}`, { status: null, cause: error });

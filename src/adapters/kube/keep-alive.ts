@@ -2,9 +2,15 @@
 // http(s).Agent for each request (KubeConfig.applySecurityAuthentication), so every call opens a
 // fresh TCP (and TLS) connection. Here each request's agent is swapped for a shared keep-alive
 // agent with the same TLS settings, so calls reuse warm connections.
+//
+// The pool is also the last place a request passes before its bytes go out, so it is where a
+// replica that may no longer write is stopped (the fence): a write whose reconcile began while
+// leading, then stalled (a frozen process, a long GC) past the lease, is refused here instead of
+// reaching the API while another replica leads. And every request names the replica in its
+// User-Agent, which the API server's audit log records.
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 
 type Agent = http.Agent | https.Agent;
 
@@ -23,28 +29,63 @@ function keyOf(agent: Agent): string {
   return JSON.stringify([agent instanceof https.Agent ? 'https' : 'http', tls]);
 }
 
-function pooled(agent: Agent): Agent {
+export interface KeepAliveOptions {
+  /** Checked as each request is handed a connection: while false, every request but a read is refused unsent. */
+  readonly mayWrite?: () => boolean;
+  /** The User-Agent of every request (client-node sends node-fetch's otherwise). */
+  readonly userAgent?: string;
+}
+
+const reads = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What a refused write fails with: node-fetch keeps `code`, which mapApiError turns into FLEDGE_NOT_LEADER. */
+function notSent(method: string): Error {
+  return Object.assign(new Error(`not leading any more: ${method} not sent`), { code: 'FLEDGE_NOT_LEADER' });
+}
+
+/** Node's Agent hands each request its socket through addRequest, synchronously as the request is made. */
+type AddRequest = (request: http.ClientRequest, options: unknown) => void;
+
+function fenced(agent: Agent, mayWrite: () => boolean): Agent {
+  const proto = Object.getPrototypeOf(agent) as { addRequest: AddRequest };
+  const add = proto.addRequest;
+  (agent as unknown as { addRequest: AddRequest }).addRequest = function addRequest(this: Agent, request, options) {
+    if (!reads.has(request.method) && !mayWrite()) {
+      // As the agent fails a request whose connection could not be made: no socket, an error.
+      (request as unknown as { onSocket: (socket: null, error: Error) => void }).onSocket(null, notSent(request.method));
+      return;
+    }
+    add.call(this, request, options);
+  };
+  return agent;
+}
+
+function pooled(agent: Agent, mayWrite: (() => boolean) | undefined): Agent {
   const options = { ...(agent as Agent & { options?: https.AgentOptions }).options, keepAlive: true, maxSockets, scheduling: 'lifo' as const };
-  return agent instanceof https.Agent ? new https.Agent(options) : new http.Agent(options);
+  const made = agent instanceof https.Agent ? new https.Agent(options) : new http.Agent(options);
+  return mayWrite === undefined ? made : fenced(made, mayWrite);
 }
 
 /**
  * Makes every API client built from `kc` (before or after this call) share keep-alive agents.
- * Idempotent. Returns `kc` and a function that closes the pooled connections.
+ * Idempotent (the first call's options stay). Returns `kc` and a function that closes the pooled
+ * connections. A KubeConfig shared with something that must write regardless (the leader
+ * election's Lease) is copied first (copyKubeConfig).
  */
-export function withKeepAlive(kc: KubeConfig): { kc: KubeConfig; close: () => void } {
+export function withKeepAlive(kc: KubeConfig, options: KeepAliveOptions = {}): { kc: KubeConfig; close: () => void } {
   const agents = new Map<string, Agent>();
   const marked = kc as KubeConfig & { fledgeKeepAlive?: () => void };
   if (marked.fledgeKeepAlive !== undefined) return { kc, close: marked.fledgeKeepAlive };
   const original = kc.applySecurityAuthentication.bind(kc);
   kc.applySecurityAuthentication = async (context): Promise<void> => {
     await original(context);
+    if (options.userAgent !== undefined) context.setHeaderParam('User-Agent', options.userAgent);
     const fresh = context.getAgent();
     if (fresh === undefined) return;
     const key = keyOf(fresh);
     let shared = agents.get(key);
     if (shared === undefined) {
-      shared = pooled(fresh);
+      shared = pooled(fresh, options.mayWrite);
       agents.set(key, shared);
     }
     context.setAgent(shared);
@@ -55,4 +96,11 @@ export function withKeepAlive(kc: KubeConfig): { kc: KubeConfig; close: () => vo
   };
   marked.fledgeKeepAlive = close;
   return { kc, close };
+}
+
+/** A KubeConfig with the same clusters, users and contexts, whose requests can be set up apart from the original's. */
+export function copyKubeConfig(kc: KubeConfig): KubeConfig {
+  const copy = new KubeConfig();
+  copy.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext });
+  return copy;
 }

@@ -25,6 +25,10 @@ export interface AuditRecord {
   /** '' when the request names no object. */
   readonly name: string;
   readonly allowed: boolean;
+  /** The request's User-Agent header ('' when it sent none). */
+  readonly userAgent: string;
+  /** When the request was received (ms since the epoch), as requestReceivedTimestamp. */
+  readonly receivedAt: number;
 }
 
 export interface AccessContext {
@@ -59,14 +63,16 @@ function forbiddenReply(user: UserInfo, attributes: RequestAttributes, reason: s
   return { code: 403, body: forbidden(`${subject} is forbidden: ${text}`, forbiddenDetails(attributes)) };
 }
 
-function audit(ctx: AccessContext, user: UserInfo, attributes: RequestAttributes, allowed: boolean): void {
+function audit(ctx: AccessContext, request: { user: UserInfo; headers: IncomingHttpHeaders; receivedAt: number }, attributes: RequestAttributes, allowed: boolean): void {
   if (ctx.audit === undefined || attributes.kind === 'non-resource') return;
   const { verb, group, namespace, name } = attributes;
-  ctx.audit({ user: user.name, groups: user.groups, verb, group, resource: combinedResource(attributes), namespace, name, allowed });
+  const { user, headers, receivedAt } = request;
+  ctx.audit({ user: user.name, groups: user.groups, verb, group, resource: combinedResource(attributes), namespace, name, allowed, userAgent: headers['user-agent'] ?? '', receivedAt });
 }
 
 /** Who the request acts as, and whether RBAC lets them; a refusal carries the reply to send. */
 export function admit(ctx: AccessContext, request: { method: string; url: URL; headers: IncomingHttpHeaders }): Admission {
+  const receivedAt = Date.now();
   const caller = ctx.authenticator.authenticate(request.headers.authorization);
   if (caller === undefined) return { ok: false, reply: { code: 401, body: unauthorized() } };
   const acting = actingUser(ctx.store, caller, request.headers);
@@ -74,6 +80,6 @@ export function admit(ctx: AccessContext, request: { method: string; url: URL; h
   const user = acting.user;
   const attributes = requestAttributes(request.method, request.url);
   const decision = authorize(ctx.store, user, attributes);
-  audit(ctx, user, attributes, decision.allowed);
+  audit(ctx, { user, headers: request.headers, receivedAt }, attributes, decision.allowed);
   return decision.allowed ? { ok: true, user } : { ok: false, reply: forbiddenReply(user, attributes, decision.reason) };
 }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { withKeepAlive } from '../../../src/adapters/kube/keep-alive.ts';
+import { copyKubeConfig, withKeepAlive } from '../../../src/adapters/kube/keep-alive.ts';
+import { createApiCaller } from '../../../src/adapters/kube/errors.ts';
+import { FledgeError } from '../../../src/errors.ts';
 
 /** A stand-in API server on loopback that answers every GET with a Namespace and counts TCP connections. */
 async function countingServer(t: { after(fn: () => unknown): void }): Promise<{ url: string; connections: () => number }> {
@@ -46,4 +48,47 @@ test('without it, client-node opens a connection per call (what the pool saves)'
   const server = await countingServer(t);
   await readTwentyTimes(kubeConfig(server.url));
   assert.equal(server.connections(), 20);
+});
+
+/** A stand-in API server that records each request's method and User-Agent and answers with a Namespace. */
+async function recordingServer(t: { after(fn: () => unknown): void }): Promise<{ url: string; seen: Array<{ method: string; userAgent: string }> }> {
+  const seen: Array<{ method: string; userAgent: string }> = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', userAgent: req.headers['user-agent'] ?? '' });
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+test('while the replica may not write, a write is refused unsent (FLEDGE_NOT_LEADER) and reads still go out; every request names the replica', async (t) => {
+  const server = await recordingServer(t);
+  let mayWrite = true;
+  const { kc, close } = withKeepAlive(kubeConfig(server.url), { mayWrite: () => mayWrite, userAgent: 'fledge/1.2.3 (host-42)' });
+  t.after(close);
+  const core = kc.makeApiClient(CoreV1Api);
+  const caller = createApiCaller();
+  await caller.call('create Namespace a', () => core.createNamespace({ body: { metadata: { name: 'a' } } }));
+  mayWrite = false;
+  const refused = await caller.call('create Namespace b', () => core.createNamespace({ body: { metadata: { name: 'b' } } })).then(() => null, (error: unknown) => error);
+  assert.ok(refused instanceof FledgeError, `refused with ${String(refused)}`);
+  assert.equal(refused.code, 'FLEDGE_NOT_LEADER');
+  assert.match(refused.message, /^create Namespace b: .*not leading any more: POST not sent/);
+  await core.readNamespace({ name: 'default' });
+  assert.deepEqual(server.seen, [{ method: 'POST', userAgent: 'fledge/1.2.3 (host-42)' }, { method: 'GET', userAgent: 'fledge/1.2.3 (host-42)' }]);
+});
+
+test('a copied KubeConfig sets up its requests apart: fencing the copy leaves the original writing', async (t) => {
+  const server = await recordingServer(t);
+  const original = kubeConfig(server.url);
+  const { kc: copy, close } = withKeepAlive(copyKubeConfig(original), { mayWrite: () => false });
+  t.after(close);
+  await assert.rejects(copy.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'a' } } }));
+  await original.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'a' } } });
+  assert.deepEqual(server.seen.map((r) => r.method), ['POST']);
 });
