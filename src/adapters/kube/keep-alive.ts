@@ -10,7 +10,7 @@
 // User-Agent, which the API server's audit log records.
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 type Agent = http.Agent | https.Agent;
 
@@ -98,9 +98,12 @@ export function withKeepAlive(kc: KubeConfig, options: KeepAliveOptions = {}): {
   return { kc, close };
 }
 
-/** A KubeConfig with the same clusters, users and contexts, whose requests can be set up apart from the original's. */
+/**
+ * A KubeConfig with the same clusters, users and contexts, whose requests can be set up apart from
+ * the original's. Of the same class: a subclass's overrides (one that counts requests) still run.
+ */
 export function copyKubeConfig(kc: KubeConfig): KubeConfig {
-  const copy = new KubeConfig();
+  const copy = new (kc.constructor as new () => KubeConfig)();
   copy.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext });
   return copy;
 }

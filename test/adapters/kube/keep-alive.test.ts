@@ -92,3 +92,21 @@ test('a copied KubeConfig sets up its requests apart: fencing the copy leaves th
   await original.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'a' } } });
   assert.deepEqual(server.seen.map((r) => r.method), ['POST']);
 });
+
+test('the copy is of the original\'s class: a subclass that counts requests still counts them', async (t) => {
+  const server = await recordingServer(t);
+  let counted = 0;
+  class Counting extends KubeConfig {
+    override applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+      counted += 1;
+      return super.applySecurityAuthentication(context);
+    }
+  }
+  const original = new Counting();
+  original.loadFromOptions({ clusters: kubeConfig(server.url).clusters, users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+  const { kc: copy, close } = withKeepAlive(copyKubeConfig(original));
+  t.after(close);
+  await copy.makeApiClient(CoreV1Api).readNamespace({ name: 'default' });
+  assert.equal(counted, 1);
+  assert.equal(server.seen.length, 1);
+});
