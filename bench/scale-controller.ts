@@ -7,7 +7,7 @@
 //   parent → { kind: 'snapshot' }   child → { kind: 'snapshot', usage }
 //   child → { kind: 'ready' } once the controller has started; SIGTERM stops it cleanly.
 import { parseArgs } from 'node:util';
-import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
@@ -96,6 +96,7 @@ function usage(): Usage {
     rssBytes: process.memoryUsage.rss(),
     heapUsedBytes: process.memoryUsage().heapUsed,
     memory: process.memoryUsage(),
+    heapSpaces: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, { committedMiB: Math.round(space.physical_space_size / 2 ** 20), usedMiB: Math.round(space.space_used_size / 2 ** 20) }])),
     ...counters,
     byKind: { ...byKind },
     sampled,

@@ -8,7 +8,7 @@
 // --prometheus fake|real (the controller queries a small fake Prometheus, or Debian's
 // `prometheus` scraping every app's linkerd-style series; both behind a proxy counting queries),
 // --batch on|off (off: every canary measured with its own queries, for comparison),
-// --runtime dist|tsx (dist: the controller compiled by tsc first, as the image runs it; tsx: the
+// --runtime dist|tsx (dist: the controller bundled first as `npm run build` bundles dist/, as the image runs it; tsx: the
 // TypeScript sources through the tsx loader, as a checkout runs them).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { scaleChart } from './chart.ts';
@@ -27,7 +27,7 @@ function numbers(text: string, name: string): number[] {
   return values;
 }
 
-function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings; out: string } {
+async function options(): Promise<{ sizes: number[]; budgetMs: number; settings: ScaleSettings; out: string }> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '100,1000,5000' },
@@ -63,14 +63,14 @@ function options(): { sizes: number[]; budgetMs: number; settings: ScaleSettings
       resyncMs: resync * 1000,
       prometheus: values.prometheus,
       batch: values.batch === 'on',
-      compiled: values.runtime === 'dist' ? compileController() : undefined,
+      compiled: values.runtime === 'dist' ? await compileController() : undefined,
     },
     out: values.out,
   };
 }
 
 async function main(): Promise<void> {
-  const { sizes, budgetMs, settings, out } = options();
+  const { sizes, budgetMs, settings, out } = await options();
   const started = Date.now();
   // Leaves time to stop the processes and write the report.
   const deadline = started + budgetMs - 20_000;

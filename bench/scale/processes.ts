@@ -1,5 +1,6 @@
 // The two processes of the scale bench: `fledge emulator` and bench/scale-controller.ts.
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { bundle } from '../../scripts/build.mjs';
 import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,17 +95,18 @@ export type ControllerRuntime = 'dist' | 'tsx';
 const buildDir = join(root, 'bench', '.build');
 
 /**
- * Compiles bench/scale-controller.ts and the sources it imports to bench/.build (tsc, as `npm run
- * build` compiles dist/), with the data files the catalog and version read next to them. Returns
- * the entry to fork.
+ * Bundles bench/scale-controller.ts and the sources it imports into bench/.build/bundle (as `npm
+ * run build` bundles dist/: scripts/build.mjs), with the data files the catalog and version read
+ * one level up, where they sit for dist/. Returns the entry to fork.
  */
-export function compileController(): string {
+export async function compileController(): Promise<string> {
+  const out = join(buildDir, 'bundle');
   rmSync(buildDir, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'bench', 'tsconfig.controller.json')], { stdio: 'inherit' });
+  await bundle(join(root, 'bench', 'scale-controller.ts'), out);
   for (const data of ['analysis', 'strategies', 'package.json']) {
     if (!existsSync(join(buildDir, data))) symlinkSync(join(root, data), join(buildDir, data));
   }
-  return join(buildDir, 'bench', 'scale-controller.js');
+  return join(out, 'main.js');
 }
 
 /** The NODE_OPTIONS the shipped Deployment (deploy/base/controller/deployment.yaml) gives the controller. */

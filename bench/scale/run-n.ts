@@ -184,6 +184,8 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const releaseMs = Date.now() - releaseStart;
     const after = await controller.snapshot(true);
     log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB, live after a full collection ${mib(after.liveHeapBytes ?? Number.NaN)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
+    const spaces = Object.entries(after.heapSpaces ?? {}).filter(([, space]) => space.committedMiB > 0).map(([name, space]) => `${name.replace(/_space$/, '')} ${space.usedMiB}/${space.committedMiB}`);
+    log(`  heap spaces at the end (used/committed MiB): ${spaces.join(', ')}`);
     log(`  released ${tracker.count('Succeeded')}/${n} in ${(releaseMs / 1000).toFixed(1)} s; API requests per release by verb and kind:`);
     for (const line of breakdownText(before.byKind, after.byKind, n)) log(`    ${line}`);
     log('  API requests per steady-state step (sampled apps, entering step k to entering step k + 1):');

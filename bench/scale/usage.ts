@@ -14,6 +14,8 @@ export interface Usage {
   readonly liveHeapBytes?: number;
   /** process.memoryUsage() at the snapshot (heapTotal, external, arrayBuffers tell where RSS beyond the heap goes). */
   readonly memory?: NodeJS.MemoryUsage;
+  /** V8's heap spaces at the snapshot: MiB each space holds from the OS (committed) and in objects (used). */
+  readonly heapSpaces?: Readonly<Record<string, { readonly committedMiB: number; readonly usedMiB: number }>>;
   /** Calls of the generated API clients. */
   readonly apiRequests: number;
   /** Requests made through fetch options: the informers' watches. */

@@ -1,10 +1,10 @@
 // The catalog: every analysis template (analysis/*.yaml) and strategy (strategies/*.yaml),
 // read and validated once at start-up. A bad file stops start-up with FLEDGE_CATALOG_INVALID
 // naming the file, the field and the problem: operators edit these files by hand.
+import { packagePath } from '../package-root.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { FledgeError } from '../errors.ts';
@@ -22,13 +22,9 @@ export interface CatalogDirs {
   readonly strategies: string;
 }
 
-/**
- * The repository's `analysis/` and `strategies/`, found relative to this module (not the
- * working directory): `src/config/` in a checkout and `dist/config/` in a build sit at the same depth.
- */
+/** The package's `analysis/` and `strategies/` (package-root.ts: not the working directory's). */
 export function defaultCatalogDirs(): CatalogDirs {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  return { analysis: join(root, 'analysis'), strategies: join(root, 'strategies') };
+  return { analysis: packagePath('analysis'), strategies: packagePath('strategies') };
 }
 
 /** Reads and validates every `*.yaml`/`*.yml` file of both directories. Throws FLEDGE_CATALOG_INVALID. */

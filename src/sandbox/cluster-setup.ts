@@ -1,7 +1,7 @@
 // What the sandbox does to the cluster, through client-node like any user would: install the
 // CRDs, create the annotated app, change its image (a release), read its Canary.
+import { packagePath } from '../package-root.ts';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import {
   ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, loadAllYaml, setHeaderOptions,
   type KubeConfig, type V1CustomResourceDefinition, type V1Deployment,
@@ -20,7 +20,7 @@ const crdFiles = [
 export async function installCrds(kubeConfig: KubeConfig): Promise<void> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
   for (const file of crdFiles) {
-    const text = await readFile(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8');
+    const text = await readFile(packagePath(file), 'utf8');
     for (const body of loadAllYaml(text) as V1CustomResourceDefinition[]) {
       if (body?.kind !== 'CustomResourceDefinition') continue;
       await api.createCustomResourceDefinition({ body }).catch((error: unknown) => {
