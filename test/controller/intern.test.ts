@@ -25,10 +25,13 @@ describe('interning the strings of cached objects', () => {
     assert.equal(interner.size, afterA + 1);
   });
 
-  it('leaves out resourceVersions and uids, and strings longer than its limit', () => {
+  it('leaves out resourceVersions and uids, and keeps no string longer than its limit (a sentence outlives no object)', () => {
     const interner = new Interner({ maxLength: 16 });
-    interner.object({ metadata: { resourceVersion: '123', uid: 'u-1', name: 'x' }, message: 'a sentence longer than sixteen characters' } as never);
+    const sentence = 'a sentence longer than sixteen characters';
+    const object = { metadata: { resourceVersion: '123', uid: 'u-1', name: 'x' }, message: sentence, conditions: [{ message: sentence }] };
+    interner.object(object as never);
     assert.equal(interner.size, 1, 'only "x"');
+    assert.deepEqual(object, { metadata: { resourceVersion: '123', uid: 'u-1', name: 'x' }, message: sentence, conditions: [{ message: sentence }] });
   });
 
   it('stays within its limit by starting again when it is full', () => {
