@@ -133,7 +133,7 @@ void describe('a team\'s own analysis template against a real Prometheus (backfi
     const rolled = await verdicts(source, withMetric, policyFor(catalog, withMetric), 8);
     const last = rolled.at(-1);
     assert.equal(last?.kind, 'rollback', last?.reason);
-    assert.match(last?.reason ?? '', /^deadline-exceeded: the canary counted [\d.]+% of [\d,]+ against the primary's [\d.]+% — about \d+×/);
+    assert.match(last?.reason ?? '', /^deadline-exceeded: the canary counted [\d.]+% of [\d,]+ against the primary's [\d.]+% \(about \d+×\)/);
     const plain = template();
     const goesOn = await verdicts(source, plain, policyFor(catalog, plain), 8);
     assert.ok(goesOn.every((v) => v.kind === 'continue'), goesOn.map((v) => v.reason).join(' | '));

@@ -74,7 +74,7 @@ describe('the reason for each outcome, in plain words with the numbers that deci
     await h.setImage('app', 'app:2.0');
     const { status } = await h.runUntil('app', terminal);
     assert.equal(status.phase, 'Failed');
-    const sentence = /^revision \w+ rolled back: the canary failed (3\.\d+|4)% of [\d,]+ requests against the primary's 0\.\d+% — about [78](\.\d)?× — over \d+ (seconds|minutes?); the SLO allows 1%$/;
+    const sentence = /^revision \w+ rolled back: the canary failed (3\.\d+|4)% of [\d,]+ requests against the primary's 0\.\d+% \(about [78](\.\d)?×\) over \d+ (seconds|minutes?); the SLO allows 1%$/;
     await assertEverywhere(seen, status, sentence, 'RolledBack');
     // The sentence stays while the revision stays, not replaced by a generic line.
     for (let i = 0; i < 3; i += 1) await h.step('app');
@@ -88,7 +88,7 @@ describe('the reason for each outcome, in plain words with the numbers that deci
     await h.setImage('app', 'app:2.0');
     const { status } = await h.runUntil('app', terminal);
     assert.equal(status.phase, 'Failed');
-    const sentence = /^revision \w+ rolled back: the canary answered [56](\.\d+)?% of [\d,]+ requests slower than 300 ms against the primary's 0\.\d+% — about \d+× — over \d+ \w+; the SLO allows 1%$/;
+    const sentence = /^revision \w+ rolled back: the canary answered [56](\.\d+)?% of [\d,]+ requests slower than 300 ms against the primary's 0\.\d+% \(about \d+×\) over \d+ \w+; the SLO allows 1%$/;
     await assertEverywhere(seen, status, sentence, 'RolledBack');
   });
 
@@ -139,6 +139,6 @@ describe('the reason for each outcome, in plain words with the numbers that deci
     await h.setImage('app', 'app:2.0');
     const { status } = await h.runUntil('app', terminal);
     assert.equal(status.phase, 'Succeeded');
-    assert.match(status.message, /^revision \w+ promoted: analysis passed at every step: the canary failed [\d.]+% of [\d,]+ requests against the primary's [\d.]+% — about [\d.]+× — over \d+ \w+; the SLO allows 1%; and the canary answered [\d.]+% of [\d,]+ requests slower than 500 ms against the primary's [\d.]+% — about [\d.]+× — over \d+ \w+; the SLO allows 1%$/);
+    assert.match(status.message, /^revision \w+ promoted: analysis passed at every step: the canary failed [\d.]+% of [\d,]+ requests against the primary's [\d.]+% \(about [\d.]+×\) over \d+ \w+; the SLO allows 1%; and the canary answered [\d.]+% of [\d,]+ requests slower than 500 ms against the primary's [\d.]+% \(about [\d.]+×\) over \d+ \w+; the SLO allows 1%$/);
   });
 });

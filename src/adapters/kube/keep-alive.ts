@@ -30,7 +30,7 @@ function keyOf(agent: Agent): string {
 }
 
 export interface KeepAliveOptions {
-  /** Checked as each request is handed a connection: while false, every request but a read is refused unsent. */
+  /** Checked as each request is made and again as it gets its connection: while false, every request but a read is refused unsent. */
   readonly mayWrite?: () => boolean;
   /** The User-Agent of every request (client-node sends node-fetch's otherwise). */
   readonly userAgent?: string;
@@ -50,10 +50,17 @@ function fenced(agent: Agent, mayWrite: () => boolean): Agent {
   const proto = Object.getPrototypeOf(agent) as { addRequest: AddRequest };
   const add = proto.addRequest;
   (agent as unknown as { addRequest: AddRequest }).addRequest = function addRequest(this: Agent, request, options) {
-    if (!reads.has(request.method) && !mayWrite()) {
-      // As the agent fails a request whose connection could not be made: no socket, an error.
-      (request as unknown as { onSocket: (socket: null, error: Error) => void }).onSocket(null, notSent(request.method));
-      return;
+    if (!reads.has(request.method)) {
+      if (!mayWrite()) {
+        // As the agent fails a request whose connection could not be made: no socket, an error.
+        (request as unknown as { onSocket: (socket: null, error: Error) => void }).onSocket(null, notSent(request.method));
+        return;
+      }
+      // Checked again as the connection is handed over, just before the request is written: a
+      // request can wait here for a free connection (all in use) past the end of the lease.
+      request.once('socket', () => {
+        if (!mayWrite()) request.destroy(notSent(request.method));
+      });
     }
     add.call(this, request, options);
   };

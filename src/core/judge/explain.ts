@@ -1,5 +1,5 @@
 // Sentences a person reads: the numbers that decided, in plain words ("the canary failed 3.7% of
-// 1,204 requests against the primary's 0.34% — about 11× — over 4 minutes; the SLO allows 1%").
+// 1,204 requests against the primary's 0.34% (about 11×) over 4 minutes; the SLO allows 1%").
 // Pure; no code here branches on a metric's name, only on the event it counts.
 import type { EventName, Evidence, JudgePolicy, MetricEvidence, MetricPolicy } from '../types.ts';
 import { rateOf } from './counts.ts';
@@ -56,13 +56,15 @@ function primaryPart(evidence: MetricEvidence): string {
   const primary = rateOf(evidence.primaryEvents, evidence.primaryRequests);
   if (primary === null) return '';
   if (primary === 0) return ` against the primary's 0% of ${formatCount(evidence.primaryRequests)}`;
-  const ratio = evidence.ratio === null ? '' : ` — ${aboutTimes(evidence.ratio)} —`;
+  const ratio = evidence.ratio === null ? '' : ` (${aboutTimes(evidence.ratio)})`;
   return ` against the primary's ${formatPercent(primary)}${ratio}`;
 }
 
 /**
  * One metric's run so far compared with the primary and its SLO: "the canary failed 3.7% of 1,204
- * requests against the primary's 0.34% — about 11× — over 4 minutes; the SLO allows 1%".
+ * requests against the primary's 0.34% (about 11×) over 4 minutes; the SLO allows 1%". Sentences
+ * stay within Latin-1 (no dashes): a string with one wider character takes two bytes a character,
+ * and these are kept in every Canary's status, history and Events.
  */
 export function comparison(input: { metric: MetricPolicy; evidence: MetricEvidence; judge: JudgePolicy; measuredMs?: number | undefined }): string {
   const { metric, evidence, judge } = input;
@@ -71,10 +73,9 @@ export function comparison(input: { metric: MetricPolicy; evidence: MetricEviden
   const over = input.measuredMs === undefined || input.measuredMs <= 0 ? '' : ` over ${spanWords(input.measuredMs)}`;
   const primary = primaryPart(evidence);
   const alone = evidence.primaryRequests > 0 ? '' : ' (the primary had no requests to compare)';
-  const joined = primary.endsWith('—') && over === '' ? primary.slice(0, -2) : primary;
   // An extra metric has no SLO (rate 1): it is judged against the primary only.
   const slo = metric.sloRate >= 1 ? '' : `; the SLO allows ${formatPercent(metric.sloRate)}`;
-  return `${did}${joined}${over}${alone}${slo}`;
+  return `${did}${primary}${over}${alone}${slo}`;
 }
 
 /** A short line per metric for `status.evidence` and panels: "canary 3.7% of 1,204, primary 0.34% of 9,800 (about 11×)". */

@@ -33,7 +33,7 @@ export function catastrophe(policy: JudgePolicy, sides: { canary: Counts; primar
     return {
       kind: 'pause',
       cause: 'shared-incident',
-      reason: `paused: the canary failed ${formatPercent(share)} of ${requests} requests and the primary ${formatPercent(primaryShare)} of ${formatCount(sides.primary?.requests ?? 0)} in the same interval — a shared incident, not the canary's doing`,
+      reason: `paused: the canary failed ${formatPercent(share)} of ${requests} requests and the primary ${formatPercent(primaryShare)} of ${formatCount(sides.primary?.requests ?? 0)} in the same interval (a shared incident, not the canary's doing)`,
     };
   }
   return {

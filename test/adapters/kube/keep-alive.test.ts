@@ -83,6 +83,18 @@ test('while the replica may not write, a write is refused unsent (FLEDGE_NOT_LEA
   assert.deepEqual(server.seen, [{ method: 'POST', userAgent: 'fledge/1.2.3 (host-42)' }, { method: 'GET', userAgent: 'fledge/1.2.3 (host-42)' }]);
 });
 
+test('a write allowed when made but not when its connection comes (it waited past the lease) is refused unsent', async (t) => {
+  const server = await recordingServer(t);
+  let checks = 0;
+  const { kc, close } = withKeepAlive(kubeConfig(server.url), { mayWrite: () => (checks += 1) === 1 });
+  t.after(close);
+  const refused = await createApiCaller().call('create Namespace a', () => kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'a' } } })).then(() => null, (error: unknown) => error);
+  assert.ok(refused instanceof FledgeError && refused.code === 'FLEDGE_NOT_LEADER', `refused with ${String(refused)}`);
+  assert.equal(checks, 2, 'asked as the request was made and as it got its connection');
+  await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'default' });
+  assert.deepEqual(server.seen.map((r) => r.method), ['GET'], 'the write never reached the server; the next read did');
+});
+
 test('a copied KubeConfig sets up its requests apart: fencing the copy leaves the original writing', async (t) => {
   const server = await recordingServer(t);
   const original = kubeConfig(server.url);

@@ -59,7 +59,7 @@ void describe('fledge wait progress', () => {
   });
 
   void it('ends with the controller\'s own sentence, in text and JSON, without saying "rolled back" twice', () => {
-    const sentence = "revision bbbbbbbbbb rolled back: the canary failed 3.7% of 1,204 requests against the primary's 0.34% — about 11× — over 4 minutes; the SLO allows 1%";
+    const sentence = "revision bbbbbbbbbb rolled back: the canary failed 3.7% of 1,204 requests against the primary's 0.34% (about 11×) over 4 minutes; the SLO allows 1%";
     const outcome = { kind: 'failed', revision: 'bbbbbbbbbb', message: sentence } as const;
     assert.equal(describeOutcome(outcome), sentence);
     const record = resultRecord({ outcome, exitCode: 1, elapsedMs: 1000, app: 'app', namespace: 'shop' }) as Record<string, unknown>;

@@ -34,14 +34,14 @@ void describe('sentences for people', () => {
 
   void it('compares the canary with the primary and the SLO: failures', () => {
     const sentence = comparison({ metric: errors!, evidence: evidence({}), judge, measuredMs: 240_000 });
-    assert.equal(sentence, "the canary failed 3.74% of 1,204 requests against the primary's 0.34% — about 11× — over 4 minutes; the SLO allows 1%");
+    assert.equal(sentence, "the canary failed 3.74% of 1,204 requests against the primary's 0.34% (about 11×) over 4 minutes; the SLO allows 1%");
   });
 
   void it('compares slow requests against the latency boundary, and does without a time or a ratio', () => {
     const sentence = comparison({ metric: latency!, evidence: evidence({ name: 'latency', ratio: null, primaryEvents: 0 }), judge });
     assert.equal(sentence, "the canary answered 3.74% of 1,204 requests slower than 500 ms against the primary's 0% of 9,800; the SLO allows 1%");
     const noTime = comparison({ metric: errors!, evidence: evidence({}), judge });
-    assert.equal(noTime, "the canary failed 3.74% of 1,204 requests against the primary's 0.34% — about 11×; the SLO allows 1%");
+    assert.equal(noTime, "the canary failed 3.74% of 1,204 requests against the primary's 0.34% (about 11×); the SLO allows 1%");
   });
 
   void it('says so when the primary had nothing to compare', () => {

@@ -48,7 +48,7 @@ void describe('sequential judge', () => {
     const { last, evidence } = run([measured(value(1000, 20), value(9000, 18))]);
     assert.equal(last.kind, 'rollback');
     assert.equal(metric(evidence, 'errors').ratio, 10); // 2% ÷ 0.2%
-    assert.equal(last.reason, "the canary failed 2% of 1,000 requests against the primary's 0.2% — about 10× — over 1 minute; the SLO allows 1%");
+    assert.equal(last.reason, "the canary failed 2% of 1,000 requests against the primary's 0.2% (about 10×) over 1 minute; the SLO allows 1%");
   });
 
   void it('keeps going without harm evidence when both versions fail alike, and says how far from the bound it is', () => {
@@ -119,7 +119,7 @@ void describe('sequential judge guardrails', () => {
     {
       name: 'canary and primary both failing every request is a shared incident: paused, not rolled back',
       intervals: [measured(value(100, 100), value(900, 900))],
-      kind: 'pause', cause: 'shared-incident', reason: "paused: the canary failed 100% of 100 requests and the primary 100% of 900 in the same interval — a shared incident, not the canary's doing",
+      kind: 'pause', cause: 'shared-incident', reason: "paused: the canary failed 100% of 100 requests and the primary 100% of 900 in the same interval (a shared incident, not the canary's doing)",
     },
     {
       name: 'a canary failing 19 of 19 requests is below the catastrophe floor of 20 requests',
@@ -149,7 +149,7 @@ void describe('sequential judge guardrails', () => {
     {
       name: 'a canary much worse than a primary in trouble is still rolled back',
       intervals: [measured(value(100, 19), value(1000, 20))],
-      kind: 'rollback', reason: /^the canary failed 19% of 100 requests against the primary's 2% — about 9.5× — over 1 minute/,
+      kind: 'rollback', reason: /^the canary failed 19% of 100 requests against the primary's 2% \(about 9.5×\) over 1 minute/,
     },
     {
       name: 'a primary a little over the SLO by chance (2 failures in 100) is no shared incident',
