@@ -2,7 +2,7 @@
 // as an object enters a cache, so thousands of cached objects hold only what reconcile reads.
 // Every shape is plain data (no client model classes) and keeps the full metadata except
 // managedFields, so ownership checks, resourceVersions and annotations read as before.
-import type { KubernetesObject, V1Deployment, V1ObjectMeta } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1DeploymentStatus, V1ObjectMeta } from '@kubernetes/client-node';
 import { parseCanary, type CanaryObject } from '../ports.ts';
 import { canaryAnnotation } from './names.ts';
 import { Interner } from './intern.ts';
@@ -21,17 +21,23 @@ export function keptMetadata(meta: V1ObjectMeta | undefined): V1ObjectMeta {
  * A Deployment as reconcile reads it. An annotated one (an app) keeps its spec: its pod template
  * is the revision and is copied to the primary. Any other (a primary, or a Deployment Fledge does
  * not manage) keeps metadata, replicas, selector, its pod template's annotations (the primary's
- * revision) and status: enough for readiness, ownership, hand-back and the revision a primary
- * runs. Nothing writes a Deployment built from a cached primary (promotion copies the target).
+ * revision) and status (conditions without their messages and times): enough for readiness,
+ * ownership, hand-back, the progress deadline and the revision a primary runs. Nothing writes a Deployment built from a cached primary (promotion copies the target).
  */
 export function cachedDeployment(object: KubernetesObject): V1Deployment {
   return interner.object(deploymentShape(object as V1Deployment));
 }
 
+/** A Deployment's status with its conditions' type, status and reason only (their messages and times are the larger part, and nothing reads them). */
+function keptStatus(status: V1DeploymentStatus): V1DeploymentStatus {
+  if (status.conditions === undefined) return status;
+  return { ...status, conditions: status.conditions.map(({ type, status: holds, reason }) => (reason === undefined ? { type, status: holds } : { type, status: holds, reason })) };
+}
+
 function deploymentShape(deployment: V1Deployment): V1Deployment {
   const metadata = keptMetadata(deployment.metadata);
   const head = { apiVersion: deployment.apiVersion ?? 'apps/v1', kind: deployment.kind ?? 'Deployment', metadata };
-  const status = deployment.status === undefined ? {} : { status: deployment.status };
+  const status = deployment.status === undefined ? {} : { status: keptStatus(deployment.status) };
   const spec = deployment.spec;
   if (spec === undefined) return { ...head, ...status };
   if (metadata.annotations?.[canaryAnnotation] !== undefined) return { ...head, spec, ...status };

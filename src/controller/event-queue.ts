@@ -13,11 +13,10 @@ export interface EventQueueOptions {
   readonly concurrency?: number;
 }
 
-/** The record with only what an Event names of its Canary: a waiting Event does not keep a whole Canary (its status, its history) alive. */
-function slim(record: EventRecord): EventRecord {
-  const { apiVersion, kind, metadata } = record.canary;
-  const identity = { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid };
-  return { ...record, canary: { apiVersion, kind, metadata: identity, spec: {} } } as EventRecord;
+/** What an Event names of its Canary: a waiting Event does not keep a whole Canary (its status, its history) alive. */
+function identityOf(canary: EventRecord['canary']): EventRecord['canary'] {
+  const { apiVersion, kind, metadata } = canary;
+  return { apiVersion, kind, metadata: { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid }, spec: {} } as EventRecord['canary'];
 }
 
 export class EventQueue {
@@ -30,6 +29,8 @@ export class EventQueue {
   #sending = 0;
   #dropped = 0;
   #idle: Array<() => void> = [];
+  /** One identity per Canary for all of its waiting Events (thousands wait when thousands of apps act at once); emptied whenever the queue is. */
+  readonly #identities = new Map<string, EventRecord['canary']>();
 
   constructor(send: (record: EventRecord) => Promise<void>, log: Logger, options: EventQueueOptions = {}) {
     this.#send = send;
@@ -45,8 +46,18 @@ export class EventQueue {
       this.#dropped += 1;
       if (this.#dropped === 1 || this.#dropped % 1000 === 0) this.#log.warn({ dropped: this.#dropped }, 'too many Events waiting to be sent: the oldest are dropped');
     }
-    this.#waiting.push(slim(record));
+    this.#waiting.push({ ...record, canary: this.#identity(record.canary) });
     this.#pump();
+  }
+
+  #identity(canary: EventRecord['canary']): EventRecord['canary'] {
+    const { uid, namespace, name } = canary.metadata;
+    const key = uid ?? `${namespace ?? ''}/${name ?? ''}`;
+    const known = this.#identities.get(key);
+    if (known !== undefined && known.metadata.name === name && known.metadata.namespace === namespace) return known;
+    const identity = identityOf(canary);
+    this.#identities.set(key, identity);
+    return identity;
   }
 
   /** Events waiting to be sent. */
@@ -71,7 +82,10 @@ export class EventQueue {
       this.#sending += 1;
       void this.#deliver(record);
     }
-    if (this.size === 0 && this.#sending === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    if (this.size === 0 && this.#sending === 0) {
+      this.#identities.clear();
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 
   async #deliver(record: EventRecord): Promise<void> {

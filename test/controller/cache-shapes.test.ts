@@ -44,6 +44,18 @@ describe('what the watch caches keep', () => {
     assert.equal(kept.spec?.template.spec, undefined);
   });
 
+  it('keeps of a Deployment\'s conditions what the progress deadline reads, without their messages and times', () => {
+    const stalled = deployment('app-primary', {});
+    stalled.status = { ...stalled.status, conditions: [
+      { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: new Date(0), lastTransitionTime: new Date(0) },
+      { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "app-primary-5d8f" has timed out progressing.', lastUpdateTime: new Date(0), lastTransitionTime: new Date(0) },
+    ] };
+    const kept = cachedDeployment(stalled);
+    assert.deepEqual(viewOf(kept), viewOf(stalled));
+    assert.equal(viewOf(kept).stalled, true);
+    assert.deepEqual(kept.status?.conditions, [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }, { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }]);
+  });
+
   it('validates a Canary once as it enters the cache; a changed Canary is read afresh', () => {
     const raw = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'app', namespace: 'default', resourceVersion: '1', managedFields }, spec: {} };
     const first = cachedCanary(raw);

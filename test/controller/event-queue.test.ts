@@ -71,6 +71,18 @@ describe('event queue', () => {
     assert.equal(sent[0]?.canary.kind, 'Canary');
   });
 
+  it('keeps one identity per Canary for all its waiting Events; a Canary made again (a new uid) gets its own', async () => {
+    const seen: EventRecord[] = [];
+    const recording = new EventQueue(async (r) => { seen.push(r); }, logged().log, { concurrency: 1 });
+    for (const reason of ['A', 'B']) recording.record({ ...event(reason), canary: { ...canary, status: { phase: reason } } } as unknown as EventRecord);
+    recording.record({ ...event('C'), canary: { ...canary, metadata: { ...canary.metadata, uid: 'u2' } } } as EventRecord);
+    await recording.drained();
+    assert.deepEqual(seen.map((r) => r.reason), ['A', 'B', 'C']);
+    assert.equal(seen[0]?.canary, seen[1]?.canary, 'one object for both of the first Canary\'s Events');
+    assert.notEqual(seen[2]?.canary, seen[0]?.canary);
+    assert.equal(seen[2]?.canary.metadata.uid, 'u2');
+  });
+
   it('logs an Event the API refuses and goes on with the next', async () => {
     const { log, lines } = logged();
     const sent: string[] = [];
