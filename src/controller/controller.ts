@@ -65,8 +65,6 @@ export interface ControllerOptions {
   readonly identity?: string;
 }
 
-/** A replica that may not act starts no reconcile (it would decide, log and be refused): its keys wait this long and look again. */
-const standByRecheckMs = 1_000;
 
 export interface Controller {
   /** Starts watching and reconciling; resolves once the first full resync is queued. */
@@ -168,7 +166,6 @@ class RunningController implements Controller {
     const deps: ReconcileDeps = { ...apiDeps, cluster: readThroughCaches(apiDeps.cluster, lookups, now, deploymentEchoes), routerFor: (kind) => shell.routers(kind, splits), pace };
     this.#queue = new WorkQueue({
       reconcile: (key) => {
-        if (!shell.mayAct()) return Promise.resolve({ requeueAfterMs: standByRecheckMs });
         const template = templateOfKey(key);
         return template === null ? reconcileOrReport(deps, splitKey(key)) : reconcileTemplate(deps, template);
       },
@@ -184,6 +181,8 @@ class RunningController implements Controller {
         pace.finished(sinceReadyMs);
       },
       onStart: (_key, waitedMs) => pace.waited(waitedMs),
+      // A replica that may not act starts no reconcile (it would decide, log and be refused); its keys wait their turn.
+      holding: () => !shell.mayAct(),
     });
     options.telemetry?.queue?.({ depth: () => this.#queue.depth, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
     // A delivered notice is removed from its outbox by the app's next reconcile.

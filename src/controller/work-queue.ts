@@ -30,6 +30,10 @@ export interface WorkQueueOptions {
   readonly onDone?: (key: string, durationMs: number, sinceReadyMs: number) => void;
   /** A worker took `key`, which had been ready to run for `waitedMs` (how far behind the queue is). */
   readonly onStart?: (key: string, waitedMs: number) => void;
+  /** While true no reconcile starts (a replica that may not act): keys keep their place and the queue looks again every `holdRecheckMs`. */
+  readonly holding?: () => boolean;
+  /** Default 1000 ms. */
+  readonly holdRecheckMs?: number;
 }
 
 export class WorkQueue {
@@ -56,6 +60,8 @@ export class WorkQueue {
   /** When each in-flight key became ready (its wait and its run so far). */
   readonly #runningSince = new Map<string, number>();
   #timer: { handle: unknown; due: number } | null = null;
+  /** The timer that looks again while holding. */
+  #recheck: unknown = null;
   #shuttingDown = false;
 
   constructor(options: WorkQueueOptions) {
@@ -150,6 +156,8 @@ export class WorkQueue {
     this.#shuttingDown = true;
     if (this.#timer !== null) this.#timers.clear(this.#timer.handle);
     this.#timer = null;
+    if (this.#recheck !== null) this.#timers.clear(this.#recheck);
+    this.#recheck = null;
     this.#delayed.clear();
     this.#ready = [];
     this.#urgent = [];
@@ -166,7 +174,18 @@ export class WorkQueue {
     if (!this.#readySince.has(key)) this.#readySince.set(key, this.#clock.now());
   }
 
+  /** True while the queue holds its keys; it then looks again once after holdRecheckMs. */
+  #held(): boolean {
+    if (this.#options.holding?.() !== true) return false;
+    this.#recheck ??= this.#timers.set(() => {
+      this.#recheck = null;
+      this.#pump();
+    }, this.#options.holdRecheckMs ?? 1_000);
+    return true;
+  }
+
   #pump(): void {
+    if (this.#held()) return;
     while (!this.#shuttingDown && this.#inFlight.size < this.#concurrency) {
       const key = this.#next();
       if (key === undefined) return;

@@ -120,6 +120,7 @@ describe('a replica that may not act', () => {
     await until('the watches to list', () => Promise.resolve(controller.synced), (synced) => synced);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     assert.ok(fromController().some((r) => r.verb === 'list'), 'it reads (its watches list the cluster)');
+    assert.ok(fromController().some((r) => r.verb === 'watch'), 'its watches name the replica too');
     assert.deepEqual(fromController().filter((r) => !['get', 'list', 'watch'].includes(r.verb)).map((r) => `${r.verb} ${r.resource}`), [], 'no write sent');
     assert.deepEqual(lines.filter((l) => l.reason !== undefined || l.msg.startsWith('reconcile failed')).map((l) => l.msg), [], 'no decision logged, no reconcile tried and refused');
     mayAct = true;

@@ -117,6 +117,33 @@ void describe('work queue', () => {
     assert.deepEqual(runs, [start + 2000]);
   });
 
+  void it('while holding starts nothing and counts nothing (no onStart, onDone, backoff change), then runs the keys in their order', async () => {
+    const time = new FakeTime();
+    const runs: string[] = [];
+    const events: string[] = [];
+    let holding = true;
+    const q = queue(time, {
+      reconcile: (key) => {
+        runs.push(key);
+        return Promise.resolve(done);
+      },
+      holding: () => holding,
+      onStart: (key) => events.push(`start ${key}`),
+      onDone: (key) => events.push(`done ${key}`),
+    });
+    q.add('ns/a');
+    q.add('ns/b');
+    await settle();
+    await time.advance(5_000);
+    assert.deepEqual(runs, [], 'nothing ran while holding');
+    assert.deepEqual(events, []);
+    assert.equal(q.depth, 2, 'both keys keep their place');
+    holding = false;
+    await time.advance(1_000);
+    assert.deepEqual(runs, ['ns/a', 'ns/b'], 'the next look runs them, in order');
+    await q.shutdown();
+  });
+
   void it('backs a failing key off exponentially from 100 ms to the 60 s cap', async () => {
     const time = new FakeTime();
     const runs: number[] = [];

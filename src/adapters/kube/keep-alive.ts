@@ -10,6 +10,8 @@
 // User-Agent, which the API server's audit log records.
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 type Agent = http.Agent | https.Agent;
@@ -46,6 +48,26 @@ function notSent(method: string): Error {
 /** Node's Agent hands each request its socket through addRequest, synchronously as the request is made. */
 type AddRequest = (request: http.ClientRequest, options: unknown) => void;
 
+/**
+ * On a connection in use already the request is written in this tick: check now. On a new one
+ * the request is only buffered until it connects (TLS: until the handshake ends), so hold it
+ * back (cork) and check when it can go.
+ */
+function recheckBeforeSending(request: http.ClientRequest, socket: Socket, mayWrite: () => boolean): void {
+  const refuse = (): void => {
+    request.destroy(notSent(request.method));
+  };
+  if (!socket.connecting) {
+    if (!mayWrite()) refuse();
+    return;
+  }
+  socket.cork();
+  socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
+    if (!mayWrite()) return refuse();
+    socket.uncork();
+  });
+}
+
 function fenced(agent: Agent, mayWrite: () => boolean): Agent {
   const proto = Object.getPrototypeOf(agent) as { addRequest: AddRequest };
   const add = proto.addRequest;
@@ -56,11 +78,9 @@ function fenced(agent: Agent, mayWrite: () => boolean): Agent {
         (request as unknown as { onSocket: (socket: null, error: Error) => void }).onSocket(null, notSent(request.method));
         return;
       }
-      // Checked again as the connection is handed over, just before the request is written: a
-      // request can wait here for a free connection (all in use) past the end of the lease.
-      request.once('socket', () => {
-        if (!mayWrite()) request.destroy(notSent(request.method));
-      });
+      // Checked again just before the request's bytes can go out: a request can wait here for a
+      // free connection (all in use), or for a new one to connect, past the end of the lease.
+      request.once('socket', (socket) => recheckBeforeSending(request, socket, mayWrite));
     }
     add.call(this, request, options);
   };
@@ -97,6 +117,16 @@ export function withKeepAlive(kc: KubeConfig, options: KeepAliveOptions = {}): {
     }
     context.setAgent(shared);
   };
+  // Watches and lists of the informers are set up through applyToFetchOptions instead: they name the replica too.
+  const userAgent = options.userAgent;
+  if (userAgent !== undefined) {
+    const fetchOptions = kc.applyToFetchOptions.bind(kc);
+    kc.applyToFetchOptions = async (opts) => {
+      const init = await fetchOptions(opts);
+      (init.headers as { set(name: string, value: string): void } | undefined)?.set('User-Agent', userAgent);
+      return init;
+    };
+  }
   const close = (): void => {
     for (const agent of agents.values()) agent.destroy();
     agents.clear();

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { selfSignedCertificate } from '../../../src/sandbox/emulator/certificate.ts';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { copyKubeConfig, withKeepAlive } from '../../../src/adapters/kube/keep-alive.ts';
@@ -93,6 +96,58 @@ test('a write allowed when made but not when its connection comes (it waited pas
   assert.equal(checks, 2, 'asked as the request was made and as it got its connection');
   await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'default' });
   assert.deepEqual(server.seen.map((r) => r.method), ['GET'], 'the write never reached the server; the next read did');
+});
+
+test('on a connection in use already, a write is checked again as it gets it', async (t) => {
+  const server = await recordingServer(t);
+  let allowed = true;
+  let checks = 0;
+  const { kc, close } = withKeepAlive(kubeConfig(server.url), { mayWrite: () => { checks += 1; const now = allowed; allowed = false; return now; } });
+  t.after(close);
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.readNamespace({ name: 'default' });
+  await assert.rejects(createApiCaller().call('create Namespace a', () => core.createNamespace({ body: { metadata: { name: 'a' } } })), /not leading any more: POST not sent/);
+  assert.equal(checks, 2);
+  await core.readNamespace({ name: 'default' });
+  assert.deepEqual(server.seen.map((r) => r.method), ['GET', 'GET']);
+});
+
+test('on a new TLS connection, a write is checked once the handshake is done, not when TCP connects', async (t) => {
+  const { cert, key } = selfSignedCertificate();
+  const seen: string[] = [];
+  let mayWrite = true;
+  const server = createHttpsServer({ cert, key }, (req, res) => {
+    seen.push(req.method ?? '');
+    req.resume();
+    req.on('end', () => res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } })));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A relay in front of it: the client's TCP connection is up at once, the TLS handshake only
+  // after the relay dials the server, 200 ms later; the lease ends just before that.
+  const pipes: Socket[] = [];
+  const relay = createNetServer((client) => {
+    pipes.push(client);
+    setTimeout(() => {
+      mayWrite = false;
+      const upstream = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      pipes.push(upstream);
+      client.pipe(upstream).pipe(client);
+    }, 200);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => { for (const pipe of pipes) pipe.destroy(); server.closeAllConnections(); server.close(() => relay.close(resolve)); }));
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `https://127.0.0.1:${(relay.address() as AddressInfo).port}`, caData: Buffer.from(cert).toString('base64') }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const { kc: fencedKc, close } = withKeepAlive(kc, { mayWrite: () => mayWrite });
+  t.after(close);
+  await assert.rejects(createApiCaller().call('create Namespace a', () => fencedKc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'a' } } })), /not leading any more: POST not sent/);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(seen, [], 'the refused write never reached the server');
 });
 
 test('a copied KubeConfig sets up its requests apart: fencing the copy leaves the original writing', async (t) => {
