@@ -1,10 +1,10 @@
 // The catalog: every analysis template (analysis/*.yaml) and strategy (strategies/*.yaml),
 // read and validated once at start-up. A bad file stops start-up with FLEDGE_CATALOG_INVALID
 // naming the file, the field and the problem: operators edit these files by hand.
-import { packagePath } from '../package-root.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { packagePath } from '../package-root.ts';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { FledgeError } from '../errors.ts';

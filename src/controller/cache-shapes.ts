@@ -22,7 +22,8 @@ export function keptMetadata(meta: V1ObjectMeta | undefined): V1ObjectMeta {
  * is the revision and is copied to the primary. Any other (a primary, or a Deployment Fledge does
  * not manage) keeps metadata, replicas, selector, its pod template's annotations (the primary's
  * revision) and status (conditions without their messages and times): enough for readiness,
- * ownership, hand-back, the progress deadline and the revision a primary runs. Nothing writes a Deployment built from a cached primary (promotion copies the target).
+ * ownership, hand-back, the progress deadline and the revision a primary runs. Nothing writes a
+ * Deployment built from a cached primary (promotion copies the target).
  */
 export function cachedDeployment(object: KubernetesObject): V1Deployment {
   return interner.object(deploymentShape(object as V1Deployment));

@@ -248,7 +248,7 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     patchDeployment: async (namespace, name, patch) => wrote('deployments', await echoed({ metadata: { namespace, name } }, () => api.patchDeployment(namespace, name, patch))),
     scaleDeployment: async (namespace, name, replicas) => {
       const version = await api.scaleDeployment(namespace, name, replicas);
-      deploymentEchoes.wroteVersion(`${namespace}/${name}`, version);
+      deploymentEchoes.wroteVersion(objectKey({ metadata: { namespace, name } }), version);
       touched('deployments', namespace, name, scaledCopy(caches.deployments, { namespace, name, replicas, version }));
       return version;
     },

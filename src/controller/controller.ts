@@ -65,7 +65,6 @@ export interface ControllerOptions {
   readonly identity?: string;
 }
 
-
 export interface Controller {
   /** Starts watching and reconciling; resolves once the first full resync is queued. */
   start(): Promise<void>;
@@ -263,7 +262,7 @@ export async function createController(options: ControllerOptions): Promise<Cont
   const mayAct = (): boolean => !halted && (options.mayAct?.() ?? true);
   // The controller's own copy of the KubeConfig (the leader election renews its Lease through the
   // original): its clients share keep-alive connections, name this replica, and send no write
-  // once it may not act, checked again as each request gets its connection.
+  // once it may not act, checked again just before each write can go out (keep-alive.ts).
   const { kc } = withKeepAlive(copyKubeConfig(options.kubeConfig), { mayWrite: mayAct, userAgent: userAgentOf(options.identity) });
   const hooks = new HookCalls(options.hookRunner ?? createHttpHookRunner({ clock }), (hook, ok) => options.telemetry?.hookAnswer?.(hook, ok));
   const router = routers(kc, { onApiError, mayAct });

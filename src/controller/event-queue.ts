@@ -54,7 +54,7 @@ export class EventQueue {
     const { uid, namespace, name } = canary.metadata;
     const key = uid ?? `${namespace ?? ''}/${name ?? ''}`;
     const known = this.#identities.get(key);
-    if (known !== undefined && known.metadata.name === name && known.metadata.namespace === namespace) return known;
+    if (known !== undefined) return known;
     const identity = identityOf(canary);
     this.#identities.set(key, identity);
     return identity;

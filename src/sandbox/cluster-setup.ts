@@ -1,7 +1,7 @@
 // What the sandbox does to the cluster, through client-node like any user would: install the
 // CRDs, create the annotated app, change its image (a release), read its Canary.
-import { packagePath } from '../package-root.ts';
 import { readFile } from 'node:fs/promises';
+import { packagePath } from '../package-root.ts';
 import {
   ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, loadAllYaml, setHeaderOptions,
   type KubeConfig, type V1CustomResourceDefinition, type V1Deployment,

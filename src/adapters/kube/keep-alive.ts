@@ -32,7 +32,7 @@ function keyOf(agent: Agent): string {
 }
 
 export interface KeepAliveOptions {
-  /** Checked as each request is made and again as it gets its connection: while false, every request but a read is refused unsent. */
+  /** Checked as each request is made and again just before its bytes can go out: while false, every request but a read is refused unsent. */
   readonly mayWrite?: () => boolean;
   /** The User-Agent of every request (client-node sends node-fetch's otherwise). */
   readonly userAgent?: string;

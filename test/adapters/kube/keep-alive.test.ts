@@ -10,17 +10,22 @@ import { copyKubeConfig, withKeepAlive } from '../../../src/adapters/kube/keep-a
 import { createApiCaller } from '../../../src/adapters/kube/errors.ts';
 import { FledgeError } from '../../../src/errors.ts';
 
-/** A stand-in API server on loopback that answers every GET with a Namespace and counts TCP connections. */
-async function countingServer(t: { after(fn: () => unknown): void }): Promise<{ url: string; connections: () => number }> {
+/** A stand-in API server on loopback: answers every request with a Namespace once it has read the body, records each request's method and User-Agent, and counts TCP connections. */
+async function standIn(t: { after(fn: () => unknown): void }): Promise<{ url: string; connections: () => number; seen: Array<{ method: string; userAgent: string }> }> {
   let connections = 0;
-  const server: Server = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+  const seen: Array<{ method: string; userAgent: string }> = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', userAgent: req.headers['user-agent'] ?? '' });
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+    });
   });
   server.on('connection', () => { connections += 1; });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, seen };
 }
 
 function kubeConfig(url: string): KubeConfig {
@@ -40,7 +45,7 @@ async function readTwentyTimes(kc: KubeConfig): Promise<void> {
 }
 
 test('twenty API calls share one keep-alive connection instead of opening twenty', async (t) => {
-  const server = await countingServer(t);
+  const server = await standIn(t);
   const { kc, close } = withKeepAlive(kubeConfig(server.url));
   t.after(close);
   await readTwentyTimes(kc);
@@ -48,29 +53,13 @@ test('twenty API calls share one keep-alive connection instead of opening twenty
 });
 
 test('without it, client-node opens a connection per call (what the pool saves)', async (t) => {
-  const server = await countingServer(t);
+  const server = await standIn(t);
   await readTwentyTimes(kubeConfig(server.url));
   assert.equal(server.connections(), 20);
 });
 
-/** A stand-in API server that records each request's method and User-Agent and answers with a Namespace. */
-async function recordingServer(t: { after(fn: () => unknown): void }): Promise<{ url: string; seen: Array<{ method: string; userAgent: string }> }> {
-  const seen: Array<{ method: string; userAgent: string }> = [];
-  const server: Server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', userAgent: req.headers['user-agent'] ?? '' });
-    req.resume();
-    req.on('end', () => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
 test('while the replica may not write, a write is refused unsent (FLEDGE_NOT_LEADER) and reads still go out; every request names the replica', async (t) => {
-  const server = await recordingServer(t);
+  const server = await standIn(t);
   let mayWrite = true;
   const { kc, close } = withKeepAlive(kubeConfig(server.url), { mayWrite: () => mayWrite, userAgent: 'fledge/1.2.3 (host-42)' });
   t.after(close);
@@ -87,7 +76,7 @@ test('while the replica may not write, a write is refused unsent (FLEDGE_NOT_LEA
 });
 
 test('a write allowed when made but not when its connection comes (it waited past the lease) is refused unsent', async (t) => {
-  const server = await recordingServer(t);
+  const server = await standIn(t);
   let checks = 0;
   const { kc, close } = withKeepAlive(kubeConfig(server.url), { mayWrite: () => (checks += 1) === 1 });
   t.after(close);
@@ -99,7 +88,7 @@ test('a write allowed when made but not when its connection comes (it waited pas
 });
 
 test('on a connection in use already, a write is checked again as it gets it', async (t) => {
-  const server = await recordingServer(t);
+  const server = await standIn(t);
   let allowed = true;
   let checks = 0;
   const { kc, close } = withKeepAlive(kubeConfig(server.url), { mayWrite: () => { checks += 1; const now = allowed; allowed = false; return now; } });
@@ -151,7 +140,7 @@ test('on a new TLS connection, a write is checked once the handshake is done, no
 });
 
 test('a copied KubeConfig sets up its requests apart: fencing the copy leaves the original writing', async (t) => {
-  const server = await recordingServer(t);
+  const server = await standIn(t);
   const original = kubeConfig(server.url);
   const { kc: copy, close } = withKeepAlive(copyKubeConfig(original), { mayWrite: () => false });
   t.after(close);
@@ -161,7 +150,7 @@ test('a copied KubeConfig sets up its requests apart: fencing the copy leaves th
 });
 
 test('the copy is of the original\'s class: a subclass that counts requests still counts them', async (t) => {
-  const server = await recordingServer(t);
+  const server = await standIn(t);
   let counted = 0;
   class Counting extends KubeConfig {
     override applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
