@@ -41,14 +41,43 @@ const batchPurposes = [...countPurposes, 'p99'] as const;
 type BatchPurpose = (typeof batchPurposes)[number];
 
 /**
- * The four answers split by workload, as a table: one row per workload ("namespace\0workload" →
- * row), four values per row (`batchPurposes` order) and which of them a series answered. Kept
- * windows hold every workload's counts, so a row costs a key and 33 bytes, not objects and arrays
- * (at 5000 apps, a dozen windows of objects were 100 MiB). A workload with more than one series in
- * some answer (a query not aggregated down to one) keeps its values in `several` instead.
+ * Which row of a window's table holds a workload ("namespace\0workload" → row), shared by every
+ * kept window: the same workloads answer window after window, so each window holds only its values,
+ * not its own copy of thousands of keys (at 5000 apps, eight kept windows' own keys were 6 MiB).
+ * Rows are only added; a window made before a workload's row existed has no value for it (its
+ * table is shorter). When most rows belong to workloads no answer names any more (apps deleted),
+ * the next window starts a fresh index and the old one goes with the last window using it.
+ */
+class RowIndex {
+  readonly #rows = new Map<string, number>();
+
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  get(key: string): number | undefined {
+    return this.#rows.get(key);
+  }
+
+  rowOf(key: string): number {
+    let row = this.#rows.get(key);
+    if (row === undefined) {
+      row = this.#rows.size;
+      this.#rows.set(key, row);
+    }
+    return row;
+  }
+}
+
+/**
+ * The four answers split by workload, as a table: one row per workload (its row in `rows`), four
+ * values per row (`batchPurposes` order) and which of them a series answered. Kept windows hold
+ * every workload's counts, so a row costs 33 bytes, not objects and arrays (at 5000 apps, a dozen
+ * windows of objects were 100 MiB). A workload with more than one series in some answer (a query
+ * not aggregated down to one) keeps its values in `several` instead.
  */
 interface BatchAnswer {
-  readonly rows: ReadonlyMap<string, number>;
+  readonly rows: RowIndex;
   readonly values: Float64Array;
   /** Bit `purpose index` of a row: some series answered that query for the workload. */
   readonly answered: Uint8Array;
@@ -59,6 +88,8 @@ interface BatchAnswer {
 interface Entry {
   readonly answer: Promise<BatchAnswer>;
   expiresAt: number;
+  /** Workloads its answer named (0 until it came). */
+  workloads: number;
 }
 
 function workloadKey(namespace: string, workload: string): string {
@@ -81,7 +112,7 @@ function keyOfSeries(labels: Readonly<Record<string, string>>, by: BatchQueries[
 }
 
 /** The answers as one table (see BatchAnswer); an answer that cannot be split is an error for its query. */
-function tabulate(answers: readonly SeriesAnswer[], by: BatchQueries['by']): BatchAnswer {
+function tabulate(answers: readonly SeriesAnswer[], by: BatchQueries['by'], rows: RowIndex): BatchAnswer {
   const errors: Partial<Record<BatchPurpose, string>> = {};
   const usable: Array<{ purpose: number; series: ReadonlyArray<{ labels: Readonly<Record<string, string>>; value: number }> }> = [];
   answers.forEach((answer, purpose) => {
@@ -89,11 +120,7 @@ function tabulate(answers: readonly SeriesAnswer[], by: BatchQueries['by']): Bat
     if (message !== null) errors[batchPurposes[purpose] as BatchPurpose] = message;
     else if (answer.kind !== 'error') usable.push({ purpose, series: answer.series });
   });
-  const rows = new Map<string, number>();
-  for (const { series } of usable) for (const { labels } of series) {
-    const key = keyOfSeries(labels, by);
-    if (!rows.has(key)) rows.set(key, rows.size);
-  }
+  for (const { series } of usable) for (const { labels } of series) rows.rowOf(keyOfSeries(labels, by));
   const values = new Float64Array(rows.size * batchPurposes.length);
   const answered = new Uint8Array(rows.size);
   const several = new Map<string, Partial<Record<BatchPurpose, number[]>>>();
@@ -119,7 +146,7 @@ function tabulate(answers: readonly SeriesAnswer[], by: BatchQueries['by']): Bat
   return { rows, values, answered, several, errors };
 }
 
-async function fetchBatch(client: QueryClient, request: MeasureRequest, batch: BatchQueries): Promise<BatchAnswer> {
+async function fetchBatch(client: QueryClient, request: MeasureRequest, batch: BatchQueries, rows: () => RowIndex): Promise<BatchAnswer> {
   const vars = { namespace: '', workload: '', window: rangeOf(request), latencyEdge: request.latencyEdgeMs };
   const answers = await Promise.all(
     batchPurposes.map(async (purpose): Promise<SeriesAnswer> => {
@@ -128,7 +155,7 @@ async function fetchBatch(client: QueryClient, request: MeasureRequest, batch: B
       return client.series(rendered.query, request.end);
     }),
   );
-  return tabulate(answers, batch.by);
+  return tabulate(answers, batch.by, rows());
 }
 
 function failed(answer: BatchAnswer): boolean {
@@ -145,7 +172,7 @@ function answerFor(answer: BatchAnswer, purpose: BatchPurpose, key: string): Que
   if (several !== undefined) return { kind: 'vector', values: several[purpose] ?? none };
   const row = answer.rows.get(key);
   const index = batchPurposes.indexOf(purpose);
-  if (row === undefined || ((answer.answered[row] as number) & (1 << index)) === 0) return { kind: 'vector', values: none };
+  if (row === undefined || row >= answer.answered.length || ((answer.answered[row] as number) & (1 << index)) === 0) return { kind: 'vector', values: none };
   return { kind: 'vector', values: [answer.values[row * batchPurposes.length + index] as number] };
 }
 
@@ -184,6 +211,14 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
   const failureTtlMs = options.failureTtlMs ?? 5_000;
   const maxEntries = Math.max(1, options.maxEntries ?? 8);
   const entries = new Map<string, Entry>();
+  let index = new RowIndex();
+  /** The row index for a new window: a fresh one once it holds far more rows than any kept window's answer names. */
+  const rows = (): RowIndex => {
+    let named = 0;
+    for (const entry of entries.values()) named = Math.max(named, entry.workloads);
+    if (index.size > 2 * named + 1024) index = new RowIndex();
+    return index;
+  };
 
   function evict(at: number): void {
     for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key);
@@ -200,11 +235,12 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
     const cached = entries.get(key);
     if (cached !== undefined && cached.expiresAt > at) return cached.answer;
     evict(at);
-    const entry: Entry = { answer: fetchBatch(options.client, request, batch), expiresAt: at + ttlMs };
+    const entry: Entry = { answer: fetchBatch(options.client, request, batch, rows), expiresAt: at + ttlMs, workloads: 0 };
     entries.set(key, entry);
     void entry.answer.then((answer) => {
       if (failed(answer)) entry.expiresAt = Math.min(entry.expiresAt, now() + failureTtlMs);
-      const workloads = answer.rows.size;
+      const workloads = answer.answered.reduce((sum, bits) => sum + (bits === 0 ? 0 : 1), 0);
+      entry.workloads = workloads;
       options.logger?.debug({ template: request.template.name, start: request.start, end: request.end, workloads, ms: now() - at }, 'batched measurement');
     });
     return entry.answer;

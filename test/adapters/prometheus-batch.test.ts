@@ -211,6 +211,38 @@ void describe('batched Prometheus measurement', () => {
     assert.ok(received.slice(4).every((r) => r.query.includes('[30s]')));
   });
 
+  void it('keeps each window\'s own counts while workloads come and go between windows (thousands deleted, others added)', async () => {
+    // Window i answers for the workloads it names, with counts that depend on the window.
+    const named = (i: number): string[] => (i === 0
+      ? Array.from({ length: 3000 }, (_, k) => `w${k}`)
+      : i === 1 ? ['cart', 'cart-primary'] : ['web', 'web-primary', 'cart-primary']);
+    const server = await fake((req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const i = Math.round((Number(url.searchParams.get('time')) * 1000 - end) / 60_000);
+      const purpose = purposeOf(url.searchParams.get('query') ?? '');
+      const series = named(i).map((deployment, k) => ({ metric: { namespace: 'shop', deployment }, value: purpose === 'p99' ? 42 : 100 * (i + 1) + k }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(vector(series));
+    });
+    let clock = 0;
+    const source = createPrometheusMetrics({ url: server.url, batch: { ttlMs: 30_000, now: () => clock } });
+    const at = (i: number): Partial<MeasureRequest> => ({ start: start + i * 60_000, end: end + i * 60_000 });
+    const requestsOf = (sample: Sample): number | null => (sample.kind === 'value' ? sample.counts.requests : null);
+    const w0 = await source.measure(request('shop', 'w7', { ...at(0), primary: 'w2999' }));
+    assert.deepEqual([requestsOf(w0.canary), requestsOf(w0.primary)], [107, 3099]);
+    clock = 20_000;
+    const w1 = await source.measure(request('shop', 'cart', at(1)));
+    assert.deepEqual([requestsOf(w1.canary), requestsOf(w1.primary)], [200, 201]);
+    // The 3000 workloads are gone, and so is the window that named them; the third window names one nobody named before.
+    clock = 35_000;
+    const w2 = await source.measure(request('shop', 'web', at(2)));
+    assert.deepEqual([requestsOf(w2.canary), requestsOf(w2.primary)], [300, 301]);
+    assert.deepEqual((await source.measure(request('shop', 'cart', at(2)))).canary, { kind: 'no-data' }, 'cart is not in the third window');
+    // The window still kept answers for its own workloads, and only for those.
+    assert.equal(requestsOf((await source.measure(request('shop', 'cart', at(1)))).canary), 200);
+    assert.deepEqual((await source.measure(request('shop', 'web', at(1)))).canary, { kind: 'no-data' }, 'web came after the second window');
+    assert.equal(server.received.length, 12, 'three windows, four queries each: the later reads came from kept windows');
+  });
+
   void it('measures a template without a batch form per canary, as before', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
