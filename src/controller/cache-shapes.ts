@@ -2,7 +2,7 @@
 // as an object enters a cache, so thousands of cached objects hold only what reconcile reads.
 // Every shape is plain data (no client model classes) and keeps the full metadata except
 // managedFields, so ownership checks, resourceVersions and annotations read as before.
-import type { KubernetesObject, V1Deployment, V1DeploymentStatus, V1ObjectMeta } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1DeploymentStatus, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import { parseCanary, type CanaryObject } from '../ports.ts';
 import { canaryAnnotation } from './names.ts';
 import { Interner } from './intern.ts';
@@ -93,4 +93,29 @@ export function validatedCanary(canary: CanaryObject): CanaryObject {
 /** Any other kind: the object without managedFields. */
 export function cachedObject(object: KubernetesObject): KubernetesObject {
   return interner.object({ ...object, metadata: keptMetadata(object.metadata) });
+}
+
+/** Owned by a Canary: a backend Service Fledge made (`<app>-primary`, `<app>-canary`). */
+function ownedByCanary(meta: V1ObjectMeta | undefined): boolean {
+  return (meta?.ownerReferences ?? []).some((ref) => ref.kind === 'Canary' && ref.apiVersion.startsWith('fledge.dev/'));
+}
+
+/**
+ * A Service as reconcile reads it. A backend Fledge owns keeps its metadata, selector and ports:
+ * reconcile only checks that it exists and whose it is (it recreates a missing one and never
+ * rewrites one), so its cluster IPs, IP families, policies and status are not kept (a third of
+ * every cached Service, and two of every app's three). Any other Service (the apex, which Fledge
+ * rewrites whole, or someone else's) is kept as it is, without managedFields.
+ */
+export function cachedService(object: KubernetesObject): KubernetesObject {
+  const service = object as V1Service;
+  if (!ownedByCanary(service.metadata)) return cachedObject(object);
+  const spec = service.spec ?? {};
+  const kept: V1Service = {
+    apiVersion: service.apiVersion ?? 'v1',
+    kind: service.kind ?? 'Service',
+    metadata: keptMetadata(service.metadata),
+    spec: { ...(spec.selector === undefined ? {} : { selector: spec.selector }), ...(spec.ports === undefined ? {} : { ports: spec.ports }) },
+  };
+  return interner.object(kept);
 }

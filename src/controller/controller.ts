@@ -7,7 +7,7 @@ import { createClusterObjects } from '../adapters/kube/cluster.ts';
 import { copyKubeConfig, withKeepAlive } from '../adapters/kube/keep-alive.ts';
 import { packageVersion } from '../version.ts';
 import { readThroughCaches, routeReads } from './cached-reads.ts';
-import { cachedCanary, cachedDeployment, cachedObject } from './cache-shapes.ts';
+import { cachedCanary, cachedDeployment, cachedObject, cachedService } from './cache-shapes.ts';
 import { createNoopNotifier } from '../adapters/notify/noop.ts';
 import { createHttpHookRunner } from '../adapters/http-hooks.ts';
 import { createRouter } from '../adapters/router-factory.ts';
@@ -142,7 +142,7 @@ class RunningController implements Controller {
         { kind: 'canaries', ...canaryChanges(), shape: cachedCanary },
         { kind: 'configmaps', keysOf: (object) => appsUsing(object, this.#watches.cached('deployments')), shape: cachedObject },
         // A Service or TrafficSplit of an app edited or deleted by hand is repaired at once, not at the next resync.
-        { kind: 'services', keysOf: (object) => this.#annotatedApp(object), shape: cachedObject },
+        { kind: 'services', keysOf: (object) => this.#annotatedApp(object), shape: cachedService },
         { kind: 'trafficsplits', ...routeChanges((object, event) => splits.outsideChange(object, event), (object) => this.#annotatedApp(object)), optional: true, shape: cachedObject },
         // An HTTPRoute also when only its status changed: an implementation accepting it lets a held run go on.
         { kind: 'httproutes', keysOf: (object) => this.#annotatedApp(object), optional: true, shape: cachedObject },

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
-import { cachedCanary, cachedDeployment, validatedCanary } from '../../src/controller/cache-shapes.ts';
+import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
+import { cachedCanary, cachedDeployment, cachedService, validatedCanary } from '../../src/controller/cache-shapes.ts';
+import { appServices } from '../../src/controller/objects.ts';
+import { namesOf } from '../../src/controller/names.ts';
 import { primaryRevisionOf } from '../../src/controller/objects.ts';
 import { viewOf } from '../../src/controller/observe.ts';
 import { ownedBy } from '../../src/controller/ownership.ts';
@@ -54,6 +56,26 @@ describe('what the watch caches keep', () => {
     assert.deepEqual(viewOf(kept), viewOf(stalled));
     assert.equal(viewOf(kept).stalled, true);
     assert.deepEqual(kept.status?.conditions, [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }, { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }]);
+  });
+
+  it('keeps of a backend Service Fledge owns its metadata, selector and ports; any other Service whole', () => {
+    const served = (spec: V1Service['spec']): NonNullable<V1Service['spec']> => ({ ...spec, type: 'ClusterIP', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
+    const asServed = (service: V1Service): V1Service => ({ ...service, metadata: { ...service.metadata, resourceVersion: '9', uid: 'svc-1', managedFields }, spec: served(service.spec), status: { loadBalancer: {} } });
+    const target = deployment('app', { 'fledge.dev/canary': 'true' });
+    const [primary, canary, apex] = appServices({ target, names: namesOf('default', 'app'), owner, apex: null }).map(asServed);
+    for (const backend of [primary!, canary!]) {
+      const kept = cachedService(backend) as V1Service;
+      assert.deepEqual(kept.spec, { selector: backend.spec?.selector, ports: backend.spec?.ports });
+      assert.equal(kept.status, undefined);
+      assert.deepEqual({ ...kept.metadata, managedFields }, backend.metadata, 'ownership and resourceVersion read as before');
+      assert.ok(ownedBy(kept.metadata, 'u-1'));
+    }
+    // The apex (not owned: Fledge rewrites it whole, keeping the user's fields) and a Service owned by something else.
+    const theirs = asServed({ ...canary!, metadata: { ...canary!.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', uid: 'u-2' }] } });
+    for (const service of [apex!, theirs]) {
+      const kept = cachedService(service) as V1Service;
+      assert.deepEqual({ ...kept, metadata: { ...kept.metadata, managedFields } }, service);
+    }
   });
 
   it('validates a Canary once as it enters the cache; a changed Canary is read afresh', () => {
