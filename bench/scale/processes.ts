@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import type { Usage } from './usage.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -109,20 +110,32 @@ export async function compileController(): Promise<string> {
   return join(out, 'main.js');
 }
 
-/** The NODE_OPTIONS the shipped Deployment (deploy/base/controller/deployment.yaml) gives the controller. */
-export function manifestNodeOptions(): string[] {
-  const manifest = readFileSync(join(root, 'deploy', 'base', 'controller', 'deployment.yaml'), 'utf8');
-  const value = /- name: NODE_OPTIONS\s+value:\s*(.+)/.exec(manifest)?.[1]?.trim().replace(/^["']|["']$/g, '') ?? '';
-  return value.split(/\s+/).filter((option) => option !== '');
+/**
+ * The Node flags the shipped Deployment (deploy/base/controller/deployment.yaml) runs the
+ * controller with: those its command gives `node` before the entry, then its NODE_OPTIONS.
+ */
+export function manifestNodeFlags(): string[] {
+  const manifest = parse(readFileSync(join(root, 'deploy', 'base', 'controller', 'deployment.yaml'), 'utf8')) as ShippedDeployment;
+  const container = manifest.spec.template.spec.containers.find((c) => c.name === 'controller');
+  if (container === undefined) throw new Error('deploy/base/controller/deployment.yaml has no container "controller"');
+  const command = container.command ?? [];
+  const entry = command.findIndex((arg) => arg.endsWith('fledge.js'));
+  const flags = command[0] === 'node' && entry > 0 ? command.slice(1, entry) : [];
+  const nodeOptions = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  return [...flags, ...nodeOptions.split(/\s+/).filter((option) => option !== '')];
+}
+
+interface ShippedDeployment {
+  readonly spec: { readonly template: { readonly spec: { readonly containers: ReadonlyArray<{ readonly name: string; readonly command?: readonly string[]; readonly env?: ReadonlyArray<{ readonly name: string; readonly value?: string }> }> } } };
 }
 
 /**
  * Forks the controller and waits until it has started: compiled, with the shipped Deployment's
- * NODE_OPTIONS (its heap limit), as the image runs it; or bench/scale-controller.ts through tsx.
+ * Node flags (its heap settings), as the image runs it; or bench/scale-controller.ts through tsx.
  */
 export async function startControllerProcess(options: ControllerProcessOptions): Promise<ControllerProcess> {
   const entry = options.compiled ?? fileURLToPath(new URL('../scale-controller.ts', import.meta.url));
-  const loader = options.compiled === undefined ? ['--import', 'tsx'] : manifestNodeOptions();
+  const loader = options.compiled === undefined ? ['--import', 'tsx'] : manifestNodeFlags();
   const child = fork(entry, [
     '--kubeconfig', options.kubeconfigPath, '--scrape', options.scrape, '--concurrency', String(options.concurrency), '--resync', String(options.resyncMs),
     '--prometheus-url', options.prometheusUrl, '--batch', options.batch ? 'on' : 'off',

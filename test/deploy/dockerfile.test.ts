@@ -2,6 +2,7 @@
 // dependencies only in the image, a non-root user, and every copied path present.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { find, kubectlPath, render, root } from './support.ts';
@@ -61,4 +62,16 @@ test('the Deployment runs the image user the Dockerfile declares', { skip: kubec
   const uid = Number(final.lines.find((l) => l.startsWith('USER '))!.slice('USER '.length).split(':')[0]);
   const deployment = find(await render('deploy'), 'Deployment', 'fledge-controller');
   assert.equal(deployment['spec'].template.spec.securityContext.runAsUser, uid);
+});
+
+test('the Deployment\'s command is the image\'s entrypoint with Node flags this Node accepts, and it runs the CLI', { skip: kubectlPath === undefined }, async () => {
+  const deployment = find(await render('deploy'), 'Deployment', 'fledge-controller');
+  const container = (deployment['spec'].template.spec.containers as Array<{ name: string; command?: string[] }>).find((c) => c.name === 'controller')!;
+  const command = container.command ?? [];
+  assert.equal(command[0], 'node');
+  assert.equal(command.at(-1), 'bin/fledge.js', 'the entrypoint the Dockerfile declares, after the flags');
+  // Run from the package root, where the image's WORKDIR puts bin/: a flag this Node refused would exit non-zero.
+  const run = spawnSync(process.execPath, [...command.slice(1), '--version'], { cwd: root, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /\d+\.\d+\.\d+/);
 });
