@@ -114,7 +114,7 @@ export async function compileController(): Promise<string> {
  * The Node flags the shipped Deployment (deploy/base/controller/deployment.yaml) runs the
  * controller with: those its command gives `node` before the entry, then its NODE_OPTIONS.
  */
-export function manifestNodeFlags(): string[] {
+export function shippedNodeFlags(): string[] {
   const manifest = parse(readFileSync(join(root, 'deploy', 'base', 'controller', 'deployment.yaml'), 'utf8')) as ShippedDeployment;
   const container = manifest.spec.template.spec.containers.find((c) => c.name === 'controller');
   if (container === undefined) throw new Error('deploy/base/controller/deployment.yaml has no container "controller"');
@@ -135,7 +135,7 @@ interface ShippedDeployment {
  */
 export async function startControllerProcess(options: ControllerProcessOptions): Promise<ControllerProcess> {
   const entry = options.compiled ?? fileURLToPath(new URL('../scale-controller.ts', import.meta.url));
-  const loader = options.compiled === undefined ? ['--import', 'tsx'] : manifestNodeFlags();
+  const loader = options.compiled === undefined ? ['--import', 'tsx'] : shippedNodeFlags();
   const child = fork(entry, [
     '--kubeconfig', options.kubeconfigPath, '--scrape', options.scrape, '--concurrency', String(options.concurrency), '--resync', String(options.resyncMs),
     '--prometheus-url', options.prometheusUrl, '--batch', options.batch ? 'on' : 'off',

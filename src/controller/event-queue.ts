@@ -19,18 +19,25 @@ function identityOf(canary: EventRecord['canary']): EventRecord['canary'] {
   return { apiVersion, kind, metadata: { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid }, spec: {} } as EventRecord['canary'];
 }
 
+/** Messages shared among waiting Events at most (then the table starts again), and the longest shared. */
+const textsKept = 1_000;
+const sharedLength = 96;
+
 export class EventQueue {
   readonly #send: (record: EventRecord) => Promise<void>;
   readonly #log: Logger;
   readonly #limit: number;
   readonly #concurrency: number;
-  readonly #waiting: EventRecord[] = [];
+  /** Waiting Events from #head on; the slots before it are emptied as Events leave (sent or dropped). */
+  readonly #waiting: Array<EventRecord | undefined> = [];
   #head = 0;
   #sending = 0;
   #dropped = 0;
   #idle: Array<() => void> = [];
   /** One identity per Canary for all of its waiting Events (thousands wait when thousands of apps act at once); emptied whenever the queue is. */
   readonly #identities = new Map<string, EventRecord['canary']>();
+  /** One copy of each short message waiting (5000 apps entering a step record the same "step 2/2: …" sentence); emptied whenever the queue is. */
+  readonly #texts = new Map<string, string>();
 
   constructor(send: (record: EventRecord) => Promise<void>, log: Logger, options: EventQueueOptions = {}) {
     this.#send = send;
@@ -42,12 +49,35 @@ export class EventQueue {
   /** Queues `record` to be sent; returns at once. */
   record(record: EventRecord): void {
     if (this.size >= this.#limit) {
-      this.#head += 1;
+      this.#take();
       this.#dropped += 1;
       if (this.#dropped === 1 || this.#dropped % 1000 === 0) this.#log.warn({ dropped: this.#dropped }, 'too many Events waiting to be sent: the oldest are dropped');
     }
-    this.#waiting.push({ ...record, canary: this.#identity(record.canary) });
+    // Every waiting Event has the same shape (its fields in the object, not beside it: about 100 bytes less each).
+    const waiting = { canary: this.#identity(record.canary), severity: record.severity, reason: record.reason, message: this.#text(record.message), at: record.at };
+    this.#waiting.push(waiting as EventRecord);
     this.#pump();
+  }
+
+  /** The oldest waiting Event, out of the list: its slot lets go of it at once, not when the sent part of the list is cut off. */
+  #take(): EventRecord {
+    const record = this.#waiting[this.#head] as EventRecord;
+    this.#waiting[this.#head] = undefined;
+    this.#head += 1;
+    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return record;
+  }
+
+  #text(message: string): string {
+    if (message.length > sharedLength) return message;
+    const known = this.#texts.get(message);
+    if (known !== undefined) return known;
+    if (this.#texts.size >= textsKept) this.#texts.clear();
+    this.#texts.set(message, message);
+    return message;
   }
 
   #identity(canary: EventRecord['canary']): EventRecord['canary'] {
@@ -73,17 +103,13 @@ export class EventQueue {
 
   #pump(): void {
     while (this.#sending < this.#concurrency && this.size > 0) {
-      const record = this.#waiting[this.#head] as EventRecord;
-      this.#head += 1;
-      if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
-        this.#waiting.splice(0, this.#head);
-        this.#head = 0;
-      }
+      const record = this.#take();
       this.#sending += 1;
       void this.#deliver(record);
     }
     if (this.size === 0 && this.#sending === 0) {
       this.#identities.clear();
+      this.#texts.clear();
       for (const resolve of this.#idle.splice(0)) resolve();
     }
   }

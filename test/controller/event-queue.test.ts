@@ -3,6 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { EventQueue, withQueuedEvents } from '../../src/controller/event-queue.ts';
 import type { ClusterObjects, EventRecord } from '../../src/ports.ts';
 import { createMemoryCluster } from '../../src/adapters/memory/cluster.ts';
@@ -81,6 +83,29 @@ describe('event queue', () => {
     assert.equal(seen[0]?.canary, seen[1]?.canary, 'one object for both of the first Canary\'s Events');
     assert.notEqual(seen[2]?.canary, seen[0]?.canary);
     assert.equal(seen[2]?.canary.metadata.uid, 'u2');
+  });
+
+  it('lets go of an Event once it is sent while others still wait, and sends every one in order with its time and message', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const sentRefs: Array<WeakRef<EventRecord>> = [];
+    const sent: EventRecord[] = [];
+    const queue = new EventQueue(async (r) => {
+      if (sentRefs.length > 0) await held;
+      sentRefs.push(new WeakRef(r));
+      if (sentRefs.length > 1) sent.push(r);
+    }, logged().log, { concurrency: 1 });
+    for (let i = 0; i < 50; i += 1) queue.record({ ...event('StepAdvanced'), message: 'step 2/2: 50% of traffic to the canary', at: i });
+    // The first Event has been sent; the second waits on the API, 48 more wait in the queue.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    gc();
+    assert.equal(sentRefs[0]?.deref(), undefined, 'the sent Event is not kept by the queue');
+    release();
+    await queue.drained();
+    assert.deepEqual(sent.map((r) => r.at), Array.from({ length: 49 }, (_, i) => i + 1), 'every other one sent, in order, with its time');
+    assert.ok(sent.every((r) => r.message === 'step 2/2: 50% of traffic to the canary'));
   });
 
   it('logs an Event the API refuses and goes on with the next', async () => {
