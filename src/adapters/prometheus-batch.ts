@@ -45,8 +45,8 @@ type BatchPurpose = (typeof batchPurposes)[number];
  * kept window: the same workloads answer window after window, so each window holds only its values,
  * not its own copy of thousands of keys (at 5000 apps, eight kept windows' own keys were 6 MiB).
  * Rows are only added; a window made before a workload's row existed has no value for it (its
- * table is shorter). When most rows belong to workloads no answer names any more (apps deleted),
- * the next window starts a fresh index and the old one goes with the last window using it.
+ * table is shorter). When most rows name workloads no kept window answers for (apps deleted), the
+ * next window starts a fresh index and the old one goes with the last window using it.
  */
 class RowIndex {
   readonly #rows = new Map<string, number>();
@@ -88,8 +88,8 @@ interface BatchAnswer {
 interface Entry {
   readonly answer: Promise<BatchAnswer>;
   expiresAt: number;
-  /** Workloads its answer named (0 until it came). */
-  workloads: number;
+  /** The answer once it came. */
+  table?: BatchAnswer;
 }
 
 function workloadKey(namespace: string, workload: string): string {
@@ -212,11 +212,13 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
   const maxEntries = Math.max(1, options.maxEntries ?? 8);
   const entries = new Map<string, Entry>();
   let index = new RowIndex();
-  /** The row index for a new window: a fresh one once it holds far more rows than any kept window's answer names. */
+  /** The row index for a new window: a fresh one once most of its rows are named by no kept window. */
   const rows = (): RowIndex => {
-    let named = 0;
-    for (const entry of entries.values()) named = Math.max(named, entry.workloads);
-    if (index.size > 2 * named + 1024) index = new RowIndex();
+    if (index.size <= 1024) return index;
+    const tables = [...entries.values()].flatMap((entry) => (entry.table?.rows === index ? [entry.table] : []));
+    let used = 0;
+    for (let row = 0; row < index.size; row += 1) if (tables.some((table) => (table.answered[row] ?? 0) !== 0)) used += 1;
+    if (index.size > 2 * used + 1024) index = new RowIndex();
     return index;
   };
 
@@ -235,13 +237,13 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
     const cached = entries.get(key);
     if (cached !== undefined && cached.expiresAt > at) return cached.answer;
     evict(at);
-    const entry: Entry = { answer: fetchBatch(options.client, request, batch, rows), expiresAt: at + ttlMs, workloads: 0 };
+    const entry: Entry = { answer: fetchBatch(options.client, request, batch, rows), expiresAt: at + ttlMs };
     entries.set(key, entry);
     void entry.answer.then((answer) => {
       if (failed(answer)) entry.expiresAt = Math.min(entry.expiresAt, now() + failureTtlMs);
+      entry.table = answer;
       const workloads = answer.answered.reduce((sum, bits) => sum + (bits === 0 ? 0 : 1), 0);
-      entry.workloads = workloads;
-      options.logger?.debug({ template: request.template.name, start: request.start, end: request.end, workloads, ms: now() - at }, 'batched measurement');
+      options.logger?.debug({ template: request.template.name, start: request.start, end: request.end, workloads, rows: answer.rows.size, ms: now() - at }, 'batched measurement');
     });
     return entry.answer;
   }

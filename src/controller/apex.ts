@@ -8,6 +8,7 @@ import type { ClusterObjects } from '../ports.ts';
 import type { AppContext } from './context.ts';
 import { apexSelectorAnnotation, primaryLabels } from './names.ts';
 import { selectorOf } from './objects.ts';
+import { ownedByACanary } from './ownership.ts';
 
 function sameSelector(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean {
   const left = Object.entries(a ?? {});
@@ -56,7 +57,8 @@ function savedSelector(apex: V1Service): Record<string, string> | null {
 /** Hand-back: the apex gets the selector it had before Fledge (the annotation goes). No-op when nothing was saved. */
 export async function restoreApex(cluster: ClusterObjects, input: { namespace: string; app: string }): Promise<void> {
   const apex = await cluster.getService(input.namespace, input.app);
-  if (apex === null) return;
+  // Another app's backend under this app's name is never written (children.ts reports it).
+  if (apex === null || ownedByACanary(apex.metadata)) return;
   const selector = savedSelector(apex);
   if (selector === null) return;
   const { [apexSelectorAnnotation]: _saved, ...annotations } = apex.metadata?.annotations ?? {};

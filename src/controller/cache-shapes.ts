@@ -5,6 +5,7 @@
 import type { KubernetesObject, V1Deployment, V1DeploymentStatus, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import { parseCanary, type CanaryObject } from '../ports.ts';
 import { canaryAnnotation } from './names.ts';
+import { ownedByACanary } from './ownership.ts';
 import { Interner } from './intern.ts';
 
 /** One copy of each string the cached objects repeat (intern.ts). */
@@ -95,21 +96,17 @@ export function cachedObject(object: KubernetesObject): KubernetesObject {
   return interner.object({ ...object, metadata: keptMetadata(object.metadata) });
 }
 
-/** Owned by a Canary: a backend Service Fledge made (`<app>-primary`, `<app>-canary`). */
-function ownedByCanary(meta: V1ObjectMeta | undefined): boolean {
-  return (meta?.ownerReferences ?? []).some((ref) => ref.kind === 'Canary' && ref.apiVersion.startsWith('fledge.dev/'));
-}
-
 /**
  * A Service as reconcile reads it. A backend Fledge owns keeps its metadata, selector and ports:
  * reconcile only checks that it exists and whose it is (it recreates a missing one and never
  * rewrites one), so its cluster IPs, IP families, policies and status are not kept (a third of
  * every cached Service, and two of every app's three). Any other Service (the apex, which Fledge
- * rewrites whole, or someone else's) is kept as it is, without managedFields.
+ * rewrites whole, or someone else's) is kept as it is, without managedFields; an apex a Canary
+ * owns is another app's backend, reported and never written (children.ts).
  */
 export function cachedService(object: KubernetesObject): KubernetesObject {
   const service = object as V1Service;
-  if (!ownedByCanary(service.metadata)) return cachedObject(object);
+  if (!ownedByACanary(service.metadata)) return cachedObject(object);
   const spec = service.spec ?? {};
   const kept: V1Service = {
     apiVersion: service.apiVersion ?? 'v1',

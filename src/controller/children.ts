@@ -5,12 +5,12 @@ import type { V1Deployment, V1ObjectMeta, V1Service } from '@kubernetes/client-n
 import type { RouteState } from '../ports.ts';
 import type { AppContext } from './context.ts';
 import { primaryCopyName } from './names.ts';
-import { foreignText, ownedBy } from './ownership.ts';
+import { foreignText, ownedBy, ownedByACanary } from './ownership.ts';
 import type { TrackedContent } from './revision.ts';
 
 export interface Children {
   readonly primary: V1Deployment | null;
-  /** The apex Service `<app>`: the user's or Fledge's, never foreign (see apex.ts). */
+  /** The apex Service `<app>`: the user's or Fledge's; one a Canary owns is reported as foreign (see apex.ts). */
   readonly apex: V1Service | null;
   readonly primaryService: V1Service | null;
   readonly canaryService: V1Service | null;
@@ -62,5 +62,7 @@ export async function readChildren(ctx: AppContext, tracked: readonly TrackedCon
     { kind: 'Service', object: canaryService },
   ]);
   const split = route.kind === 'foreign' ? [`${routeKindOf(ctx)} ${app} (owner: ${route.owner})`] : [];
-  return { primary, apex, primaryService, canaryService, route, foreign: [...owned, ...split, ...copies] };
+  // Fledge never owns an apex; one a Canary owns is another app's backend (apps `shop` and `shop-canary`).
+  const apexTaken = apex !== null && ownedByACanary(apex.metadata) ? [foreignText('Service', apex.metadata)] : [];
+  return { primary, apex, primaryService, canaryService, route, foreign: [...owned, ...apexTaken, ...split, ...copies] };
 }

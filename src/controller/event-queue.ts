@@ -54,8 +54,8 @@ export class EventQueue {
       if (this.#dropped === 1 || this.#dropped % 1000 === 0) this.#log.warn({ dropped: this.#dropped }, 'too many Events waiting to be sent: the oldest are dropped');
     }
     // Every waiting Event has the same shape (its fields in the object, not beside it: about 100 bytes less each).
-    const waiting = { canary: this.#identity(record.canary), severity: record.severity, reason: record.reason, message: this.#text(record.message), at: record.at };
-    this.#waiting.push(waiting as EventRecord);
+    const waiting: Required<EventRecord> = { canary: this.#identity(record.canary), severity: record.severity, reason: record.reason, message: this.#text(record.message), at: record.at };
+    this.#waiting.push(waiting);
     this.#pump();
   }
 

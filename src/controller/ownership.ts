@@ -12,6 +12,11 @@ export function ownedBy(meta: V1ObjectMeta | undefined, uid: string): boolean {
   return uid !== '' && (meta?.ownerReferences ?? []).some((ref) => ref.uid === uid);
 }
 
+/** Owned by a Canary (any): a backend Service or other child Fledge made for some app. */
+export function ownedByACanary(meta: V1ObjectMeta | undefined): boolean {
+  return (meta?.ownerReferences ?? []).some((ref) => ref.kind === 'Canary' && ref.apiVersion.startsWith('fledge.dev/'));
+}
+
 /** Who an object seems to belong to, for messages: its controller, another owner, a managed-by label, or nobody. */
 export function ownerOf(meta: V1ObjectMeta | undefined): string {
   const refs = meta?.ownerReferences ?? [];

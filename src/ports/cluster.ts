@@ -21,7 +21,7 @@ export interface EventRecord {
   readonly reason: string;
   readonly message: string;
   /** When it happened (ms since the epoch): the Event's time even when it is sent later. Default: when it is sent. */
-  readonly at?: number;
+  readonly at?: number | undefined;
 }
 
 /**

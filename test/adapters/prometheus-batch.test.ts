@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, describe, it } from 'node:test';
+import pino from 'pino';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus-metrics.ts';
 import type { Counts, Sample } from '../../src/core/types.ts';
 import type { MeasureRequest } from '../../src/ports.ts';
@@ -224,7 +225,10 @@ void describe('batched Prometheus measurement', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(vector(series));
     });
     let clock = 0;
-    const source = createPrometheusMetrics({ url: server.url, batch: { ttlMs: 30_000, now: () => clock } });
+    const lines: Array<{ msg?: string; rows?: number }> = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as { msg?: string; rows?: number }) });
+    const source = createPrometheusMetrics({ url: server.url, logger, batch: { ttlMs: 30_000, now: () => clock } });
+    const indexRows = (): Array<number | undefined> => lines.filter((l) => l.msg === 'batched measurement').map((l) => l.rows);
     const at = (i: number): Partial<MeasureRequest> => ({ start: start + i * 60_000, end: end + i * 60_000 });
     const requestsOf = (sample: Sample): number | null => (sample.kind === 'value' ? sample.counts.requests : null);
     const w0 = await source.measure(request('shop', 'w7', { ...at(0), primary: 'w2999' }));
@@ -241,6 +245,8 @@ void describe('batched Prometheus measurement', () => {
     assert.equal(requestsOf((await source.measure(request('shop', 'cart', at(1)))).canary), 200);
     assert.deepEqual((await source.measure(request('shop', 'web', at(1)))).canary, { kind: 'no-data' }, 'web came after the second window');
     assert.equal(server.received.length, 12, 'three windows, four queries each: the later reads came from kept windows');
+    // The second window added its 2 workloads to the 3000 rows; the third started afresh once the 3000 were named by no kept window.
+    assert.deepEqual(indexRows(), [3000, 3002, 3]);
   });
 
   void it('measures a template without a batch form per canary, as before', async () => {

@@ -64,6 +64,25 @@ describe('objects of someone else under Fledge\'s names', () => {
     assert.equal((await foreignEvents(h)).length, 1, 'one Event, not one per reconcile');
   });
 
+  it('an app named like another app\'s backend (shop-canary beside shop) does not take that Service as its own address', async (t) => {
+    const h = await memoryHarness(t);
+    await h.deploy('shop');
+    await reconcileAFewTimes(h, 'shop');
+    const backend = await h.admin.getService(namespace, 'shop-canary');
+    assert.equal(backend?.metadata?.ownerReferences?.[0]?.kind, 'Canary', 'shop\'s canary backend, owned by Canary shop');
+    await h.deploy('shop-canary');
+    await reconcileAFewTimes(h, 'shop-canary');
+    const valid = await condition(h, 'shop-canary', 'ConfigValid');
+    assert.equal(valid?.reason, 'ForeignObject');
+    assert.match(valid?.message ?? '', /Service shop-canary \(owner: Canary\/shop\)/);
+    assert.deepEqual(visible((await h.admin.getService(namespace, 'shop-canary'))!), visible(backend!), 'shop\'s backend is exactly as it was');
+    assert.equal(await splitExists(h, 'shop-canary'), false);
+    // Handing shop-canary back does not write it either.
+    await h.admin.patchDeployment(namespace, 'shop-canary', handBack);
+    await reconcileAFewTimes(h, 'shop-canary');
+    assert.deepEqual(visible((await h.admin.getService(namespace, 'shop-canary'))!), visible(backend!));
+  });
+
   it('a foreign Deployment cart-primary is not taken over and cart is never scaled to zero', async (t) => {
     const h = await memoryHarness(t);
     const labels = { app: 'cart-legacy' };

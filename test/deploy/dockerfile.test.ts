@@ -64,14 +64,16 @@ test('the Deployment runs the image user the Dockerfile declares', { skip: kubec
   assert.equal(deployment['spec'].template.spec.securityContext.runAsUser, uid);
 });
 
-test('the Deployment\'s command is the image\'s entrypoint with Node flags this Node accepts, and it runs the CLI', { skip: kubectlPath === undefined }, async () => {
+test('the Deployment\'s command is the image\'s entrypoint with Node flags this Node accepts, and it runs the CLI with its NODE_OPTIONS', { skip: kubectlPath === undefined }, async () => {
   const deployment = find(await render('deploy'), 'Deployment', 'fledge-controller');
-  const container = (deployment['spec'].template.spec.containers as Array<{ name: string; command?: string[] }>).find((c) => c.name === 'controller')!;
+  const container = (deployment['spec'].template.spec.containers as Array<{ name: string; command?: string[]; env?: Array<{ name: string; value?: string }> }>).find((c) => c.name === 'controller')!;
   const command = container.command ?? [];
-  assert.equal(command[0], 'node');
-  assert.equal(command.at(-1), 'bin/fledge.js', 'the entrypoint the Dockerfile declares, after the flags');
-  // Run from the package root, where the image's WORKDIR puts bin/: a flag this Node refused would exit non-zero.
-  const run = spawnSync(process.execPath, [...command.slice(1), '--version'], { cwd: root, encoding: 'utf8' });
+  const entrypoint = JSON.parse(final.lines.find((l) => l.startsWith('ENTRYPOINT '))!.slice('ENTRYPOINT '.length)) as string[];
+  assert.equal(command[0], entrypoint[0], 'the same program');
+  assert.deepEqual(command.slice(-(entrypoint.length - 1)), entrypoint.slice(1), 'the image\'s entry, after the flags');
+  // Run from the package root, where the image's WORKDIR puts bin/: a flag this Node refused (in the command or NODE_OPTIONS) would exit non-zero.
+  const nodeOptions = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  const run = spawnSync(process.execPath, [...command.slice(1), '--version'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /\d+\.\d+\.\d+/);
 });
