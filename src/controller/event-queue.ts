@@ -5,6 +5,7 @@
 // an Event the API refuses is logged, never retried: Events are for people, status is the record.
 import type { Logger } from 'pino';
 import type { Clock, ClusterObjects, EventRecord } from '../ports.ts';
+import { Interner } from './intern.ts';
 
 export interface EventQueueOptions {
   /** Events waiting at most; beyond it the oldest are dropped (default 10,000). */
@@ -19,10 +20,6 @@ function identityOf(canary: EventRecord['canary']): EventRecord['canary'] {
   return { apiVersion, kind, metadata: { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid }, spec: {} } as EventRecord['canary'];
 }
 
-/** Messages shared among waiting Events at most (then the table starts again), and the longest shared. */
-const textsKept = 1_000;
-const sharedLength = 96;
-
 export class EventQueue {
   readonly #send: (record: EventRecord) => Promise<void>;
   readonly #log: Logger;
@@ -36,8 +33,8 @@ export class EventQueue {
   #idle: Array<() => void> = [];
   /** One identity per Canary for all of its waiting Events (thousands wait when thousands of apps act at once); emptied whenever the queue is. */
   readonly #identities = new Map<string, EventRecord['canary']>();
-  /** One copy of each short message waiting (5000 apps entering a step record the same "step 2/2: …" sentence); emptied whenever the queue is. */
-  readonly #texts = new Map<string, string>();
+  /** One copy of each short message waiting (5000 apps entering a step record the same "step 2/2: …" sentence), at most 1000; emptied whenever the queue is. */
+  readonly #texts = new Interner({ limit: 1_000 });
 
   constructor(send: (record: EventRecord) => Promise<void>, log: Logger, options: EventQueueOptions = {}) {
     this.#send = send;
@@ -54,7 +51,7 @@ export class EventQueue {
       if (this.#dropped === 1 || this.#dropped % 1000 === 0) this.#log.warn({ dropped: this.#dropped }, 'too many Events waiting to be sent: the oldest are dropped');
     }
     // Every waiting Event has the same shape (its fields in the object, not beside it: about 100 bytes less each).
-    const waiting: Required<EventRecord> = { canary: this.#identity(record.canary), severity: record.severity, reason: record.reason, message: this.#text(record.message), at: record.at };
+    const waiting: Required<EventRecord> = { canary: this.#identity(record.canary), severity: record.severity, reason: record.reason, message: this.#texts.string(record.message), at: record.at };
     this.#waiting.push(waiting);
     this.#pump();
   }
@@ -69,15 +66,6 @@ export class EventQueue {
       this.#head = 0;
     }
     return record;
-  }
-
-  #text(message: string): string {
-    if (message.length > sharedLength) return message;
-    const known = this.#texts.get(message);
-    if (known !== undefined) return known;
-    if (this.#texts.size >= textsKept) this.#texts.clear();
-    this.#texts.set(message, message);
-    return message;
   }
 
   #identity(canary: EventRecord['canary']): EventRecord['canary'] {

@@ -53,6 +53,11 @@ export class Interner {
     return this.#table.size;
   }
 
+  /** Empties the table (the copies already shared stay shared). */
+  clear(): void {
+    this.#table.clear();
+  }
+
   /** `local`: this object's long strings, shared within it only. */
   #walk(value: Record<string, unknown> | unknown[], local: Map<string, string>): void {
     if (Array.isArray(value)) {
