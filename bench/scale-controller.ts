@@ -45,12 +45,22 @@ function count(kind: string, context: { getUrl(): string; getBody(): unknown }):
   (sampled[app] ??= []).push([Number.isNaN(at) ? Date.now() : at, `${kind} (${reason})`]);
 }
 
-/** Counts every request the generated API clients (and watches) make through this config. */
+/** Counts every request the generated API clients, the plain JSON requests and the watches make through this config. */
 class CountingKubeConfig extends KubeConfig {
   override applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
     counters.apiRequests += 1;
     count(requestKind(context.getHttpMethod(), context.getUrl()), context);
     return super.applySecurityAuthentication(context);
+  }
+
+  /** Requests made without the API classes (src/adapters/kube/json-requests.ts) name their method and path here; a watch's setup names neither. */
+  override applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    const { method, path } = opts as { method?: string; path?: string };
+    if (method !== undefined && path !== undefined) {
+      counters.apiRequests += 1;
+      count(requestKind(method, path), { getUrl: () => path, getBody: () => undefined });
+    }
+    return super.applyToHTTPSOptions(opts);
   }
 
   override applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {

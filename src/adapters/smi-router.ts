@@ -8,6 +8,7 @@ import { FledgeError } from '../errors.ts';
 import type { RouteReads, RouteRef, RouteState, TrafficRouter } from '../ports.ts';
 import { createApiCaller } from './kube/errors.ts';
 import type { ApiCaller } from './kube/errors.ts';
+import { jsonRequests, type JsonRequests } from './kube/json-requests.ts';
 import { checkWeight, foreignSplit, isManaged, isWritten, rewritten, routeStateOf, splitFor, splitGroup as group, type TrafficSplit } from './smi-split.ts';
 
 export const smiRouterKinds = ['smi-v1alpha1', 'smi-v1alpha2', 'smi-v1alpha3', 'smi-v1alpha4'] as const;
@@ -26,12 +27,15 @@ const plural = 'trafficsplits';
 
 class SmiRouter implements TrafficRouter {
   readonly #api: CustomObjectsApi;
+  /** Every step writes the split: sent without client-node's API machinery (json-requests.ts). */
+  readonly #requests: JsonRequests;
   readonly #caller: ApiCaller;
   readonly #version: string;
   readonly #reads: RouteReads | undefined;
 
   constructor(kc: KubeConfig, version: string, options: RouterOptions) {
     this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#requests = jsonRequests(kc);
     this.#caller = createApiCaller(options.onApiError);
     this.#version = version;
     this.#reads = options.reads;
@@ -85,7 +89,7 @@ class SmiRouter implements TrafficRouter {
     const namespace = split.metadata.namespace ?? 'default';
     const name = split.metadata.name ?? '';
     await this.#written(namespace, name, () => this.#caller.call(`create trafficsplit ${namespace}/${name}`, () =>
-      this.#api.createNamespacedCustomObject({ group, version: this.#version, plural, namespace, body: split })));
+      this.#requests.send('POST', this.#path(namespace), split)));
   }
 
   /** Conditional on the resourceVersion read (409 → FLEDGE_API_CONFLICT). */
@@ -93,7 +97,12 @@ class SmiRouter implements TrafficRouter {
     const namespace = split.metadata.namespace ?? 'default';
     const name = split.metadata.name ?? '';
     await this.#written(namespace, name, () => this.#caller.call(`update trafficsplit ${namespace}/${name}`, () =>
-      this.#api.replaceNamespacedCustomObject({ group, version: this.#version, plural, namespace, name, body: split })));
+      this.#requests.send('PUT', this.#path(namespace, name), split)));
+  }
+
+  #path(namespace: string, name?: string): string {
+    const collection = `/apis/${group}/${this.#version}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+    return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
   }
 
   /** Keeps what a write returned for the next read; any failed write makes the next read ask the API. */

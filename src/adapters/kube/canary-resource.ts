@@ -5,6 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { canaryGroup, canaryPlural, canaryVersion } from '../../ports/canary-schema.ts';
 import { parseCanary, writtenCanary, type CanaryObject } from '../../ports/canary-object.ts';
 import type { ApiCaller } from './errors.ts';
+import { jsonRequests } from './json-requests.ts';
 
 export { canaryApiVersion, canaryKind } from '../../ports/canary-schema.ts';
 export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from '../../ports/canary-schema.ts';
@@ -44,6 +45,10 @@ export function createCanaryApi(kc: KubeConfig, caller: ApiCaller): CanaryApi {
   const api = kc.makeApiClient(CustomObjectsApi);
   const gvp = { group: canaryGroup, version: canaryVersion, plural: canaryPlural };
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  // Status writes are the most frequent request: sent without client-node's API machinery (json-requests.ts).
+  const requests = jsonRequests(kc);
+  const statusPath = (namespace: string, name: string): string =>
+    `/apis/${canaryGroup}/${canaryVersion}/namespaces/${encodeURIComponent(namespace)}/${canaryPlural}/${encodeURIComponent(name)}/status`;
 
   const listPage = async (namespace: string | undefined, token: string | undefined): Promise<{ items?: unknown[]; metadata?: { continue?: string } }> => {
     const page = { ...gvp, limit: pageSize, ...(token === undefined ? {} : { _continue: token }) };
@@ -72,7 +77,7 @@ export function createCanaryApi(kc: KubeConfig, caller: ApiCaller): CanaryApi {
     updateStatus: async (canary) => {
       const { namespace, name } = objectRef(canary);
       const raw: unknown = await caller.call(`update status of canary ${namespace}/${name}`, () =>
-        api.replaceNamespacedCustomObjectStatus({ ...gvp, namespace, name, body: toBody(canary) }));
+        requests.send('PUT', statusPath(namespace, name), toBody(canary)));
       return writtenCanary(canary, raw);
     },
     patchAnnotations: async (namespace, name, annotations) => {

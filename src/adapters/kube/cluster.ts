@@ -9,6 +9,7 @@ import { templateObjects } from './template-resource.ts';
 import { createApiCaller } from './errors.ts';
 import type { ApiCaller } from './errors.ts';
 import { createEventRecorder } from './events.ts';
+import { jsonRequests, mergePatchType } from './json-requests.ts';
 
 export type { ClusterObjects, MergePatch } from '../../ports.ts';
 
@@ -38,6 +39,8 @@ function workloadObjects(kc: KubeConfig, caller: ApiCaller): Pick<ClusterObjects
   'getDeployment' | 'createDeployment' | 'replaceDeployment' | 'patchDeployment' | 'scaleDeployment'> {
   const apps = kc.makeApiClient(AppsV1Api);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  // A release scales its canary up and down: sent without client-node's API machinery (json-requests.ts).
+  const requests = jsonRequests(kc);
   return {
     getDeployment: (namespace, name) =>
       caller.read(`get deployment ${namespace}/${name}`, () => apps.readNamespacedDeployment({ namespace, name })),
@@ -53,9 +56,10 @@ function workloadObjects(kc: KubeConfig, caller: ApiCaller): Pick<ClusterObjects
       caller.call(`patch deployment ${namespace}/${name}`, () => apps.patchNamespacedDeployment({ namespace, name, body }, mergePatch)),
     scaleDeployment: async (namespace, name, replicas) => {
       const body = { spec: { replicas } };
+      const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`;
       const scale = await caller.call(`scale deployment ${namespace}/${name} to ${replicas}`, () =>
-        apps.patchNamespacedDeploymentScale({ namespace, name, body }, mergePatch));
-      return scale.metadata?.resourceVersion ?? null;
+        requests.send('PATCH', path, body, mergePatchType)) as { metadata?: { resourceVersion?: string } } | undefined;
+      return scale?.metadata?.resourceVersion ?? null;
     },
   };
 }

@@ -53,9 +53,10 @@ function statusMessage(body: unknown): string | null {
   return typeof message === 'string' ? message : null;
 }
 
-const networkNames = new Set(['AbortError', 'TimeoutError', 'FetchError']);
+/** TransportError: a plain JSON request (json-requests.ts) that got no answer. */
+const networkNames = new Set(['AbortError', 'TimeoutError', 'FetchError', 'TransportError']);
 
-/** node-fetch FetchError (type "system"/"request-timeout"), aborts, and socket error codes, also as a cause. */
+/** node-fetch FetchError (type "system"/"request-timeout"), TransportError, aborts, and socket error codes, also as a cause. */
 function isNetworkError(error: unknown, depth = 0): boolean {
   if (error === null || typeof error !== 'object' || depth > 3) return false;
   const e = error as { code?: unknown; type?: unknown; name?: unknown; cause?: unknown };

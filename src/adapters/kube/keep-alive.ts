@@ -100,22 +100,24 @@ function pooled(agent: Agent, mayWrite: (() => boolean) | undefined): Agent {
  * election's Lease) is copied first (copyKubeConfig).
  */
 export function withKeepAlive(kc: KubeConfig, options: KeepAliveOptions = {}): { kc: KubeConfig; close: () => void } {
+  const marked = kc as Pooled;
+  if (marked.fledgeKeepAlive !== undefined) return { kc, close: marked.fledgeKeepAlive.close };
   const agents = new Map<string, Agent>();
-  const marked = kc as KubeConfig & { fledgeKeepAlive?: () => void };
-  if (marked.fledgeKeepAlive !== undefined) return { kc, close: marked.fledgeKeepAlive };
-  const original = kc.applySecurityAuthentication.bind(kc);
-  kc.applySecurityAuthentication = async (context): Promise<void> => {
-    await original(context);
-    if (options.userAgent !== undefined) context.setHeaderParam('User-Agent', options.userAgent);
-    const fresh = context.getAgent();
-    if (fresh === undefined) return;
+  const agentFor = (fresh: Agent): Agent => {
     const key = keyOf(fresh);
     let shared = agents.get(key);
     if (shared === undefined) {
       shared = pooled(fresh, options.mayWrite);
       agents.set(key, shared);
     }
-    context.setAgent(shared);
+    return shared;
+  };
+  const original = kc.applySecurityAuthentication.bind(kc);
+  kc.applySecurityAuthentication = async (context): Promise<void> => {
+    await original(context);
+    if (options.userAgent !== undefined) context.setHeaderParam('User-Agent', options.userAgent);
+    const fresh = context.getAgent();
+    if (fresh !== undefined) context.setAgent(agentFor(fresh));
   };
   // Watches and lists of the informers are set up through applyToFetchOptions instead: they name the replica too.
   const userAgent = options.userAgent;
@@ -131,8 +133,23 @@ export function withKeepAlive(kc: KubeConfig, options: KeepAliveOptions = {}): {
     for (const agent of agents.values()) agent.destroy();
     agents.clear();
   };
-  marked.fledgeKeepAlive = close;
+  marked.fledgeKeepAlive = { close, agentFor, ...(userAgent === undefined ? {} : { userAgent }) };
   return { kc, close };
+}
+
+/** What withKeepAlive leaves on a KubeConfig, for requests made without client-node's API classes (json-requests.ts). */
+interface Pool {
+  readonly close: () => void;
+  readonly agentFor: (fresh: Agent) => Agent;
+  readonly userAgent?: string;
+}
+
+type Pooled = KubeConfig & { fledgeKeepAlive?: Pool };
+
+/** The pooled (and fenced) agent standing in for `fresh`, an agent client-node made for one request, with the User-Agent to send; `fresh` when `kc` has no pool. */
+export function pooledAgent(kc: KubeConfig, fresh: Agent): { agent: Agent; userAgent: string | undefined } {
+  const pool = (kc as Pooled).fledgeKeepAlive;
+  return pool === undefined ? { agent: fresh, userAgent: undefined } : { agent: pool.agentFor(fresh), userAgent: pool.userAgent };
 }
 
 /**
