@@ -1,9 +1,11 @@
 // What the watch caches keep of each object (controller-runtime's TransformFunc): applied once,
 // as an object enters a cache, so thousands of cached objects hold only what reconcile reads.
 // Every shape is plain data (no client model classes) and keeps the full metadata except
-// managedFields, so ownership checks, resourceVersions and annotations read as before.
-import type { KubernetesObject, V1Deployment, V1DeploymentStatus, V1ObjectMeta, V1Service } from '@kubernetes/client-node';
-import { parseCanary, type CanaryObject } from '../ports.ts';
+// managedFields, so ownership checks, resourceVersions and annotations read as before. Shapes are
+// built property by property from an empty literal, not spread: V8 gives spread copies of objects
+// of many shapes a map each (about 240 bytes), and objects added to in the same order share one.
+import type { KubernetesObject, V1Deployment, V1DeploymentSpec, V1DeploymentStatus, V1ObjectMeta, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
+import { canaryWith, parseCanary, type CanaryObject } from '../ports.ts';
 import { canaryAnnotation } from './names.ts';
 import { ownedByACanary } from './ownership.ts';
 import { Interner } from './intern.ts';
@@ -33,19 +35,27 @@ export function cachedDeployment(object: KubernetesObject): V1Deployment {
 /** A Deployment's status with its conditions' type, status and reason only (their messages and times are the larger part, and nothing reads them). */
 function keptStatus(status: V1DeploymentStatus): V1DeploymentStatus {
   if (status.conditions === undefined) return status;
-  return { ...status, conditions: status.conditions.map(({ type, status: holds, reason }) => (reason === undefined ? { type, status: holds } : { type, status: holds, reason })) };
+  const kept: V1DeploymentStatus = {};
+  for (const [key, value] of Object.entries(status)) (kept as Record<string, unknown>)[key] = value;
+  kept.conditions = status.conditions.map(({ type, status: holds, reason }) => (reason === undefined ? { type, status: holds } : { type, status: holds, reason }));
+  return kept;
+}
+
+/** A primary's (or another Deployment's) spec: replicas, selector and its pod template's annotations. */
+function keptSpec(spec: V1DeploymentSpec): V1DeploymentSpec {
+  const annotations = spec.template.metadata?.annotations;
+  const kept: V1DeploymentSpec = { selector: spec.selector, template: annotations === undefined ? {} : { metadata: { annotations } } };
+  if (spec.replicas !== undefined) kept.replicas = spec.replicas;
+  return kept;
 }
 
 function deploymentShape(deployment: V1Deployment): V1Deployment {
   const metadata = keptMetadata(deployment.metadata);
-  const head = { apiVersion: deployment.apiVersion ?? 'apps/v1', kind: deployment.kind ?? 'Deployment', metadata };
-  const status = deployment.status === undefined ? {} : { status: keptStatus(deployment.status) };
+  const shaped: V1Deployment = { apiVersion: deployment.apiVersion ?? 'apps/v1', kind: deployment.kind ?? 'Deployment', metadata };
   const spec = deployment.spec;
-  if (spec === undefined) return { ...head, ...status };
-  if (metadata.annotations?.[canaryAnnotation] !== undefined) return { ...head, spec, ...status };
-  const annotations = spec.template.metadata?.annotations;
-  const template = annotations === undefined ? {} : { metadata: { annotations } };
-  return { ...head, spec: { ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }), selector: spec.selector, template }, ...status };
+  if (spec !== undefined) shaped.spec = metadata.annotations?.[canaryAnnotation] !== undefined ? spec : keptSpec(spec);
+  if (deployment.status !== undefined) shaped.status = keptStatus(deployment.status);
+  return shaped;
 }
 
 /** Canaries already validated as they entered a cache (or came back from a write): not parsed again. */
@@ -72,7 +82,7 @@ export function cachedCanary(object: KubernetesObject): CanaryObject {
   const mine = written.get(key)?.deref();
   written.delete(key);
   if (mine !== undefined && mine.metadata.resourceVersion === object.metadata?.resourceVersion) {
-    const kept = interner.object(mine.metadata.managedFields === undefined ? mine : { ...mine, metadata: keptMetadata(mine.metadata) });
+    const kept = interner.object(mine.metadata.managedFields === undefined ? mine : canaryWith(mine, { metadata: keptMetadata(mine.metadata) }));
     validated.add(kept);
     return kept;
   }
@@ -108,11 +118,8 @@ export function cachedService(object: KubernetesObject): KubernetesObject {
   const service = object as V1Service;
   if (!ownedByACanary(service.metadata)) return cachedObject(object);
   const spec = service.spec ?? {};
-  const kept: V1Service = {
-    apiVersion: service.apiVersion ?? 'v1',
-    kind: service.kind ?? 'Service',
-    metadata: keptMetadata(service.metadata),
-    spec: { ...(spec.selector === undefined ? {} : { selector: spec.selector }), ...(spec.ports === undefined ? {} : { ports: spec.ports }) },
-  };
-  return interner.object(kept);
+  const keptSpec: V1ServiceSpec = {};
+  if (spec.selector !== undefined) keptSpec.selector = spec.selector;
+  if (spec.ports !== undefined) keptSpec.ports = spec.ports;
+  return interner.object({ apiVersion: service.apiVersion ?? 'v1', kind: service.kind ?? 'Service', metadata: keptMetadata(service.metadata), spec: keptSpec });
 }

@@ -1,7 +1,7 @@
 // Writes the Canary's status: the core's state plus standard conditions and the outbox, once per
 // reconcile, and only when it differs from the stored status.
 import type { AnalysisPin } from '../ports/canary-schema.ts';
-import { fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type ClusterObjects, type Condition } from '../ports.ts';
+import { canaryWith, fromStatus, setCondition, toStatus, type CanaryObject, type CanaryStatus, type ClusterObjects, type Condition } from '../ports.ts';
 import { initialState } from '../core/transitions.ts';
 import { isFledgeError } from '../errors.ts';
 import type { CanaryState } from '../core/state.ts';
@@ -194,7 +194,7 @@ export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject,
     const untidied = input.outbox ?? keptOutbox;
     const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
     const extra = { observedGeneration: generation, targetGeneration: input.targetGeneration, conditions, ...stepsOf(base), ...outbox, ...keptRecords(input, base) };
-    return { ...base, status: toStatus(input.state, extra) };
+    return canaryWith(base, { status: toStatus(input.state, extra) });
   };
   try {
     return await writeIfChanged(cluster, canary, build, input.hold);
