@@ -7,11 +7,25 @@
 // any other write (a person's request, another leader) makes the held status stale, and it is
 // dropped.
 //
-// A controller that stops loses at most one interval of held looks. Its successor measures the
+// While the controller is behind (look-pace.ts), canaries are judged once per interval, so every
+// look would reach an interval past the stored one and be written: 5000 status writes at each
+// interval's end, all due at once, ahead of the step advances due with them. Looks are then held
+// for up to three intervals (holdSpanMs).
+//
+// A controller that stops loses at most one interval of held looks (three while it is behind). Its successor measures the
 // windows they covered again as one longer window (dueInterval starts at the stored analyzedUntil),
 // which the e-process allows: windows never overlap and no evidence is counted twice.
 import type { CanaryObject, CanaryStatus, Condition } from '../ports.ts';
 import { jsonEqual } from '../core/json-equal.ts';
+import type { ReleasePolicy } from '../core/types.ts';
+
+/** Intervals a look may be held while the controller is behind and judges once per interval. */
+export const behindHoldIntervals = 3;
+
+/** How far past the stored status looks may be held: one interval, or behindHoldIntervals while looks are paced (policy.paceMs). */
+export function holdSpanMs(policy: Pick<ReleasePolicy, 'intervalMs' | 'paceMs'>): number {
+  return policy.paceMs === undefined ? policy.intervalMs : behindHoldIntervals * policy.intervalMs;
+}
 
 /** Status fields a look changes without deciding anything. */
 const lookFields = ['analyzedUntil', 'evidence', 'message', 'progressAt', 'history'] as const;
@@ -26,13 +40,13 @@ function withoutLook(status: CanaryStatus): Record<string, unknown> {
 
 /**
  * True when `next` differs from `stored` only by looks (evidence, the window judged, the reason
- * sentence) and its judged windows reach less than `intervalMs` past the stored ones: it may be
- * held instead of written.
+ * sentence) and its judged windows reach less than `spanMs` (holdSpanMs) past the stored ones: it
+ * may be held instead of written.
  */
-export function holdable(stored: CanaryStatus | undefined, next: CanaryStatus, intervalMs: number): boolean {
+export function holdable(stored: CanaryStatus | undefined, next: CanaryStatus, spanMs: number): boolean {
   if (stored === undefined || stored.analyzedUntil === null || next.analyzedUntil === null) return false;
   const reach = Date.parse(next.analyzedUntil) - Date.parse(stored.analyzedUntil);
-  if (!(reach > 0 && reach < intervalMs)) return false;
+  if (!(reach > 0 && reach < spanMs)) return false;
   return jsonEqual(withoutLook(stored), withoutLook(next));
 }
 
@@ -62,13 +76,13 @@ export class HeldLooks {
 
   /**
    * Holds `next` (built on `base`, as `current` returned it) instead of writing it when it only
-   * adds looks less than `intervalMs` past the stored status; false when it must be written.
+   * adds looks less than `spanMs` (holdSpanMs) past the stored status; false when it must be written.
    */
-  hold(base: CanaryObject, next: CanaryObject, intervalMs: number): boolean {
+  hold(base: CanaryObject, next: CanaryObject, spanMs: number): boolean {
     const key = keyOf(base);
     const held = this.#held.get(key);
     const stored = held !== undefined && held.canary === base ? held.stored : base.status;
-    if (next.status === undefined || !holdable(stored, next.status, intervalMs)) return false;
+    if (next.status === undefined || !holdable(stored, next.status, spanMs)) return false;
     this.#held.set(key, { canary: next, stored });
     return true;
   }

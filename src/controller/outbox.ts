@@ -10,6 +10,7 @@ import { inRun } from '../core/transitions.ts';
 import type { AppContext } from './context.ts';
 import type { AppNames } from './names.ts';
 import { writeStatus, type OutboxPart, type StatusInput } from './status.ts';
+import { holdSpanMs } from './held-looks.ts';
 
 type EntryBody = Omit<OutboxEntry, 'key' | 'queuedAt'>;
 
@@ -108,7 +109,7 @@ export async function commitStatus(ctx: AppContext, input: CommitInput): Promise
   // in a write of their own. Outside a run they leave at once (a restart would send them again).
   const deferred = inRun(input.state) ? { outbox: (base: CanaryObject) => outbox(base, new Set()), tidied } : { outbox: tidied };
   const looks = deps.looks;
-  const hold = looks === undefined ? {} : { hold: (base: CanaryObject, next: CanaryObject) => looks.hold(base, next, ctx.config.policy.intervalMs) };
+  const hold = looks === undefined ? {} : { hold: (base: CanaryObject, next: CanaryObject) => looks.hold(base, next, holdSpanMs(ctx.config.policy)) };
   const result = await writeStatus(deps.cluster, ctx.canary, { ...status, ...deferred, ...hold });
   if (result.written) looks?.drop(names.namespace, names.app);
   const entries = (result.canary.status?.outbox ?? []).map((entry) => noticeOf(names, entry));

@@ -3,7 +3,8 @@
 // controller measures the windows it lost again as one longer window, never counting one twice.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeldLooks, holdable } from '../../src/controller/held-looks.ts';
+import { behindHoldIntervals, HeldLooks, holdable, holdSpanMs } from '../../src/controller/held-looks.ts';
+import { LookPace } from '../../src/controller/look-pace.ts';
 import type { CanaryObject, CanaryStatus } from '../../src/ports.ts';
 import { memoryHarness, type MemoryHarness } from '../support/release-harness.ts';
 
@@ -56,6 +57,20 @@ describe('looks held between status writes', () => {
     const status = (await h.canary('app')).status;
     const judgedLooks = (status.history.current.looks.canaryRequests as string).split(',').filter((n) => n !== '');
     assert.ok(judgedLooks.length >= 9, `history holds every judged look (${judgedLooks.length})`);
+  });
+
+  it('while the controller is behind (one look per interval), writes the status once per three intervals, never more behind', async (t) => {
+    const h = await running(t);
+    // A work queue whose oldest key has waited a minute: looks of 20 s are paced to the interval.
+    const pace = new LookPace({ clock: { now: () => h.now() }, oldestPending: () => minute });
+    Object.assign(h.deps, { pace });
+    const looks: Look[] = [];
+    for (let i = 0; i < 7; i += 1) looks.push(await nextLook(h, minute));
+    assert.equal(pace.coarse, true, 'the looks were paced');
+    assert.equal(new Set(looks.map((l) => l.judged)).size, 7, 'each look judged a new window');
+    const writes = new Set(looks.map((l) => l.stored)).size;
+    assert.ok(writes <= 3, `stored ${writes} times for 7 one-minute looks`);
+    for (const look of looks) assert.ok(look.judged - look.stored < behindHoldIntervals * minute, `held ${(look.judged - look.stored) / 1000}s`);
   });
 
   it('writes a rollback at the look that decided it', async (t) => {
@@ -113,6 +128,13 @@ describe('holdable', () => {
     assert.equal(holdable(base(), base({ analyzedUntil: later(20_000), phase: 'Paused' } as Partial<CanaryStatus>), minute), false);
     const reason = { ...base().conditions[0]!, reason: 'Paused' };
     assert.equal(holdable(base(), base({ analyzedUntil: later(20_000), conditions: [reason] }), minute), false);
+  });
+
+  it('holds looks up to three intervals while they are paced to the interval', () => {
+    assert.equal(holdSpanMs({ intervalMs: minute }), minute);
+    assert.equal(holdSpanMs({ intervalMs: minute, paceMs: minute }), 3 * minute);
+    assert.equal(holdable(base(), base({ analyzedUntil: later(2 * minute) }), holdSpanMs({ intervalMs: minute, paceMs: minute })), true);
+    assert.equal(holdable(base(), base({ analyzedUntil: later(3 * minute) }), holdSpanMs({ intervalMs: minute, paceMs: minute })), false);
   });
 
   it('never holds before anything was judged', () => {
