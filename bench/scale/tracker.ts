@@ -40,6 +40,8 @@ export class ReleaseTracker {
   readonly #scaledUpAt = new Map<string, number>();
   readonly #steps = new Map<string, StepStart>();
   readonly stepLagsMs: number[] = [];
+  /** Each lag's [when the step was due, when it started] (ms since the epoch), for SCALE_TIMELINE. */
+  readonly stepDue: [number, number][] = [];
   /** When each app entered each step of its release (status.stepStartedAt), in order. */
   readonly stepStarts = new Map<string, number[]>();
   /** Traffic steps the releases have taken so far (every step start seen, the first ones included). */
@@ -84,7 +86,11 @@ export class ReleaseTracker {
     const analyzedUntil = time(status['analyzedUntil']);
     const previous = this.#steps.get(name);
     if (step < 0 || startedAt === null || analyzedUntil === null || previous?.step === step) return;
-    if (previous !== undefined && step === previous.step + 1) this.stepLagsMs.push(startedAt - scheduledAdvance(previous, this.#timing));
+    if (previous !== undefined && step === previous.step + 1) {
+      const due = scheduledAdvance(previous, this.#timing);
+      this.stepLagsMs.push(startedAt - due);
+      this.stepDue.push([due, startedAt]);
+    }
     this.#steps.set(name, { step, startedAt, analyzedUntil });
     this.stepStarts.set(name, [...(this.stepStarts.get(name) ?? []), startedAt]);
     this.stepsTaken += 1;
