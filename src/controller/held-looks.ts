@@ -22,9 +22,16 @@ import type { ReleasePolicy } from '../core/types.ts';
 /** Intervals a look may be held while the controller is behind and judges once per interval. */
 export const behindHoldIntervals = 3;
 
-/** How far past the stored status looks may be held: one interval, or behindHoldIntervals while looks are paced (policy.paceMs). */
-export function holdSpanMs(policy: Pick<ReleasePolicy, 'intervalMs' | 'paceMs'>): number {
-  return policy.paceMs === undefined ? policy.intervalMs : behindHoldIntervals * policy.intervalMs;
+/**
+ * How far past the stored status looks may be held: one interval, or behindHoldIntervals while
+ * looks are paced (policy.paceMs), but always an interval short of the progress deadline. The
+ * stored progressAt is what a successor (or this process, once a hold is dropped) checks the
+ * deadline against before it has measured again: held longer, a canary briefly unready then would
+ * be rolled back for a lack of progress the held looks had seen.
+ */
+export function holdSpanMs(policy: Pick<ReleasePolicy, 'intervalMs' | 'paceMs' | 'progressDeadlineMs'>): number {
+  if (policy.paceMs === undefined) return policy.intervalMs;
+  return Math.max(policy.intervalMs, Math.min(behindHoldIntervals * policy.intervalMs, policy.progressDeadlineMs - policy.intervalMs));
 }
 
 /** Status fields a look changes without deciding anything. */

@@ -130,11 +130,15 @@ describe('holdable', () => {
     assert.equal(holdable(base(), base({ analyzedUntil: later(20_000), conditions: [reason] }), minute), false);
   });
 
-  it('holds looks up to three intervals while they are paced to the interval', () => {
-    assert.equal(holdSpanMs({ intervalMs: minute }), minute);
-    assert.equal(holdSpanMs({ intervalMs: minute, paceMs: minute }), 3 * minute);
-    assert.equal(holdable(base(), base({ analyzedUntil: later(2 * minute) }), holdSpanMs({ intervalMs: minute, paceMs: minute })), true);
-    assert.equal(holdable(base(), base({ analyzedUntil: later(3 * minute) }), holdSpanMs({ intervalMs: minute, paceMs: minute })), false);
+  it('holds looks up to three intervals while they are paced to the interval, always an interval short of the progress deadline', () => {
+    const paced = { intervalMs: minute, paceMs: minute, progressDeadlineMs: 10 * minute };
+    assert.equal(holdSpanMs({ intervalMs: minute, progressDeadlineMs: 10 * minute }), minute);
+    assert.equal(holdSpanMs(paced), 3 * minute);
+    assert.equal(holdable(base(), base({ analyzedUntil: later(2 * minute) }), holdSpanMs(paced)), true);
+    assert.equal(holdable(base(), base({ analyzedUntil: later(3 * minute) }), holdSpanMs(paced)), false);
+    // The shortest deadline allowed (twice the interval): the stored progress is never more than one interval old.
+    assert.equal(holdSpanMs({ ...paced, progressDeadlineMs: 2 * minute }), minute);
+    assert.equal(holdSpanMs({ ...paced, progressDeadlineMs: 3 * minute }), 2 * minute);
   });
 
   it('never holds before anything was judged', () => {

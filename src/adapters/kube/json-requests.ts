@@ -38,16 +38,18 @@ function unsent(error: Error, method: string, url: URL): Error {
   return new TransportError(`${method} ${url.pathname}: ${error.message}`, { cause: error });
 }
 
-function answerOf(status: number, text: string, headers: http.IncomingHttpHeaders): unknown {
-  let body: unknown = text;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    // Not JSON: kept as text (an error page of a proxy in between, say).
+/** The parsed answer; an HTTP error as client-node throws it (the Status body is what mapApiError reports). */
+function answerOf(status: number, text: string, headers: http.IncomingHttpHeaders, what: string): unknown {
+  if (status < 200 || status >= 300) {
+    const flat = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
+    throw new ApiException(status, 'Unknown API Status Code!', text, flat);
   }
-  if (status >= 200 && status < 300) return body;
-  const flat = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
-  throw new ApiException(status, `HTTP-Code: ${status}\nMessage: Unknown API Status Code!\nBody: ${text}\nHeaders: ${JSON.stringify(flat)}`, text, flat);
+  try {
+    return text === '' ? undefined : JSON.parse(text) as unknown;
+  } catch {
+    // A proxy's page in between, say: not an answer of the API server, and nothing to act on.
+    throw new TransportError(`${what}: the answer (HTTP ${status}) is not JSON: ${text.slice(0, 100)}`);
+  }
 }
 
 /** JSON requests to the current cluster of `kc` (which withKeepAlive may have given a pool). */
@@ -56,10 +58,15 @@ export function jsonRequests(kc: KubeConfig): JsonRequests {
     send: async (method, path, body, contentType = 'application/json') => {
       const server = kc.getCurrentCluster()?.server;
       if (server === undefined) throw new Error('the Kubernetes configuration has no current cluster');
-      const url = new URL(path, server.endsWith('/') ? server : `${server}/`);
+      // As client-node joins them: a server with a path (behind a proxy: https://host/k8s/clusters/x) keeps it.
+      const url = new URL(server.replace(/\/+$/, '') + path);
       const options: https.RequestOptions & { headers: Record<string, string | number | string[]> } = { method, headers: {} };
       // Certificates, tokens and the agent those call for, as client-node sets up each of its requests (and the bench counts).
       await kc.applyToHTTPSOptions(Object.assign(options, { path: url.pathname + url.search }));
+      // Set for every request by client-node's own path, with a user in the kubeconfig or not (applyToHTTPSOptions skips them without one).
+      const cluster = kc.getCurrentCluster();
+      if (cluster?.skipTLSVerify === true) options.rejectUnauthorized = false;
+      if (cluster?.tlsServerName !== undefined) options.servername = cluster.tlsServerName;
       const { agent, userAgent } = pooledAgent(kc, options.agent as Agent);
       const payload = JSON.stringify(body);
       const headers = {
@@ -77,7 +84,7 @@ export function jsonRequests(kc: KubeConfig): JsonRequests {
           response.on('error', (error) => reject(unsent(error, method, url)));
           response.on('end', () => {
             try {
-              resolve(answerOf(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), response.headers));
+              resolve(answerOf(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), response.headers, `${method} ${url.pathname}`));
             } catch (error) {
               reject(error instanceof Error ? error : new Error(String(error)));
             }

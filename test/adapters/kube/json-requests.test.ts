@@ -50,12 +50,12 @@ async function listening(t: { after(fn: () => unknown): void }, server: Server):
   return { port: (server.address() as AddressInfo).port, connections: () => connections };
 }
 
-function kubeConfig(server: string, cluster: Record<string, unknown> = { skipTLSVerify: true }): KubeConfig {
+function kubeConfig(server: string, cluster: Record<string, unknown> = { skipTLSVerify: true }, user: Record<string, unknown> | null = { token: 'secret-token' }): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'c', server, ...cluster }],
-    users: [{ name: 'u', token: 'secret-token' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    users: user === null ? [] : [{ name: 'u', ...user }],
+    contexts: [{ name: 'x', cluster: 'c', ...(user === null ? {} : { user: 'u' }) }],
     currentContext: 'x',
   });
   return kc;
@@ -148,4 +148,38 @@ test('over https, the certificate authority comes from the kubeconfig', async (t
   await jsonRequests(kc).send('PUT', statusPath, { status: {} });
   assert.equal(seen.length, 1);
   assert.equal(seen[0]?.headers.authorization, 'Bearer secret-token');
+});
+
+test('a server behind a proxy keeps its path: the request goes to the path under it, as client-node sends it', async (t) => {
+  const { handler, seen } = recorder(echo);
+  const { port } = await listening(t, createServer(handler));
+  const { kc, close } = withKeepAlive(kubeConfig(`http://127.0.0.1:${port}/k8s/clusters/c-1/`));
+  t.after(close);
+  await jsonRequests(kc).send('PUT', statusPath, {});
+  assert.equal(seen[0]?.path, `/k8s/clusters/c-1${statusPath}`);
+});
+
+test('skipTLSVerify holds without a user in the kubeconfig too, as client-node applies it', async (t) => {
+  const { handler, seen } = recorder(echo);
+  const { cert, key } = selfSignedCertificate();
+  const { port } = await listening(t, createHttpsServer({ cert, key }, handler));
+  const { kc, close } = withKeepAlive(kubeConfig(`https://127.0.0.1:${port}`, { skipTLSVerify: true }, null));
+  t.after(close);
+  await jsonRequests(kc).send('PUT', statusPath, {});
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]?.headers.authorization, undefined, 'no user, no credentials');
+});
+
+test('a success answer that is not JSON (a proxy\'s page) is FLEDGE_API_UNAVAILABLE, not a Canary', async (t) => {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>sign in</html>'); });
+  });
+  const { port } = await listening(t, server);
+  const { kc, close } = withKeepAlive(kubeConfig(`http://127.0.0.1:${port}`));
+  t.after(close);
+  const failed = await createApiCaller().call('update status of canary team-a/shop', () => jsonRequests(kc).send('PUT', statusPath, {})).then(() => null, (error: unknown) => error);
+  assert.ok(failed instanceof FledgeError, `failed with ${String(failed)}`);
+  assert.equal(failed.code, 'FLEDGE_API_UNAVAILABLE');
+  assert.match(failed.message, /is not JSON: <html>sign in/);
 });
