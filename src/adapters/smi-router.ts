@@ -8,7 +8,7 @@ import { FledgeError } from '../errors.ts';
 import type { RouteReads, RouteRef, RouteState, TrafficRouter } from '../ports.ts';
 import { createApiCaller } from './kube/errors.ts';
 import type { ApiCaller } from './kube/errors.ts';
-import { jsonRequests, type JsonRequests } from './kube/json-requests.ts';
+import { jsonRequests, resourcePath, type JsonRequests } from './kube/json-requests.ts';
 import { checkWeight, foreignSplit, isManaged, isWritten, rewritten, routeStateOf, splitFor, splitGroup as group, type TrafficSplit } from './smi-split.ts';
 
 export const smiRouterKinds = ['smi-v1alpha1', 'smi-v1alpha2', 'smi-v1alpha3', 'smi-v1alpha4'] as const;
@@ -101,8 +101,7 @@ class SmiRouter implements TrafficRouter {
   }
 
   #path(namespace: string, name?: string): string {
-    const collection = `/apis/${group}/${this.#version}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
-    return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
+    return resourcePath({ group, version: this.#version, plural, namespace, ...(name === undefined ? {} : { name }) });
   }
 
   /** Keeps what a write returned for the next read; any failed write makes the next read ask the API. */

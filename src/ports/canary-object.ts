@@ -28,10 +28,14 @@ export interface CanaryObject {
  * rebuilt at every status write.
  */
 export function canaryWith(canary: CanaryObject, parts: { readonly metadata?: V1ObjectMeta; readonly status?: CanaryStatus }): CanaryObject {
-  const { apiVersion, kind, spec } = canary;
-  const metadata = parts.metadata ?? canary.metadata;
-  const status = 'status' in parts ? parts.status : canary.status;
-  if (canary.statusInvalid === true) return status === undefined ? { apiVersion, kind, metadata, spec, statusInvalid: true } : { apiVersion, kind, metadata, spec, status, statusInvalid: true };
+  return canaryOf(parts.metadata ?? canary.metadata, canary.spec, 'status' in parts ? parts.status : canary.status, canary.statusInvalid === true);
+}
+
+/** A Canary as one of four literals (with or without status and the statusInvalid flag): one map each. */
+function canaryOf(metadata: V1ObjectMeta, spec: CanarySpec, status: CanaryStatus | undefined, statusInvalid: boolean): CanaryObject {
+  const apiVersion = canaryApiVersion;
+  const kind = canaryKind;
+  if (statusInvalid) return status === undefined ? { apiVersion, kind, metadata, spec, statusInvalid } : { apiVersion, kind, metadata, spec, status, statusInvalid };
   return status === undefined ? { apiVersion, kind, metadata, spec } : { apiVersion, kind, metadata, spec, status };
 }
 
@@ -88,12 +92,7 @@ export function parseCanary(raw: unknown): CanaryObject {
   const spec = canarySpecSchema.safeParse(object.spec ?? {});
   const parsed = object.status === undefined ? undefined : parseStatus(object.status);
   const status = parsed === undefined || parsed === null ? parsed : compact(parsed);
-  const metadata = object.metadata ?? {};
-  const kept = spec.success ? compact(spec.data) : {};
-  // Literals, not spreads of a base object (see canaryWith).
-  if (status === undefined) return { apiVersion: canaryApiVersion, kind: canaryKind, metadata, spec: kept };
-  if (status === null) return { apiVersion: canaryApiVersion, kind: canaryKind, metadata, spec: kept, statusInvalid: true };
-  return { apiVersion: canaryApiVersion, kind: canaryKind, metadata, spec: kept, status };
+  return canaryOf(object.metadata ?? {}, spec.success ? compact(spec.data) : {}, status ?? undefined, status === null);
 }
 
 /**

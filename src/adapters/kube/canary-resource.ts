@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { canaryGroup, canaryPlural, canaryVersion } from '../../ports/canary-schema.ts';
 import { parseCanary, writtenCanary, type CanaryObject } from '../../ports/canary-object.ts';
 import type { ApiCaller } from './errors.ts';
-import { jsonRequests } from './json-requests.ts';
+import { jsonRequests, resourcePath } from './json-requests.ts';
 
 export { canaryApiVersion, canaryKind } from '../../ports/canary-schema.ts';
 export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from '../../ports/canary-schema.ts';
@@ -47,8 +47,6 @@ export function createCanaryApi(kc: KubeConfig, caller: ApiCaller): CanaryApi {
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   // Status writes are the most frequent request: sent without client-node's API machinery (json-requests.ts).
   const requests = jsonRequests(kc);
-  const statusPath = (namespace: string, name: string): string =>
-    `/apis/${canaryGroup}/${canaryVersion}/namespaces/${encodeURIComponent(namespace)}/${canaryPlural}/${encodeURIComponent(name)}/status`;
 
   const listPage = async (namespace: string | undefined, token: string | undefined): Promise<{ items?: unknown[]; metadata?: { continue?: string } }> => {
     const page = { ...gvp, limit: pageSize, ...(token === undefined ? {} : { _continue: token }) };
@@ -77,7 +75,7 @@ export function createCanaryApi(kc: KubeConfig, caller: ApiCaller): CanaryApi {
     updateStatus: async (canary) => {
       const { namespace, name } = objectRef(canary);
       const raw: unknown = await caller.call(`update status of canary ${namespace}/${name}`, () =>
-        requests.send('PUT', statusPath(namespace, name), toBody(canary)));
+        requests.send('PUT', resourcePath({ ...gvp, namespace, name, subresource: 'status' }), toBody(canary)));
       return writtenCanary(canary, raw);
     },
     patchAnnotations: async (namespace, name, annotations) => {

@@ -9,7 +9,7 @@ import { templateObjects } from './template-resource.ts';
 import { createApiCaller } from './errors.ts';
 import type { ApiCaller } from './errors.ts';
 import { createEventRecorder } from './events.ts';
-import { jsonRequests, mergePatchType } from './json-requests.ts';
+import { jsonRequests, mergePatchType, resourcePath } from './json-requests.ts';
 
 export type { ClusterObjects, MergePatch } from '../../ports.ts';
 
@@ -56,7 +56,7 @@ function workloadObjects(kc: KubeConfig, caller: ApiCaller): Pick<ClusterObjects
       caller.call(`patch deployment ${namespace}/${name}`, () => apps.patchNamespacedDeployment({ namespace, name, body }, mergePatch)),
     scaleDeployment: async (namespace, name, replicas) => {
       const body = { spec: { replicas } };
-      const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`;
+      const path = resourcePath({ group: 'apps', version: 'v1', plural: 'deployments', namespace, name, subresource: 'scale' });
       const scale = await caller.call(`scale deployment ${namespace}/${name} to ${replicas}`, () =>
         requests.send('PATCH', path, body, mergePatchType)) as { metadata?: { resourceVersion?: string } } | undefined;
       return scale?.metadata?.resourceVersion ?? null;

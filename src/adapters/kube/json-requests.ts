@@ -25,6 +25,13 @@ export interface JsonRequests {
 
 export const mergePatchType = 'application/merge-patch+json';
 
+/** The path of a namespaced resource of an API group, or of its collection without `name`, as client-node builds it (names URI-encoded). */
+export function resourcePath(ref: { group: string; version: string; plural: string; namespace: string; name?: string; subresource?: string }): string {
+  const collection = `/apis/${ref.group}/${ref.version}/namespaces/${encodeURIComponent(ref.namespace)}/${ref.plural}`;
+  if (ref.name === undefined) return collection;
+  return `${collection}/${encodeURIComponent(ref.name)}${ref.subresource === undefined ? '' : `/${ref.subresource}`}`;
+}
+
 type Agent = http.Agent | https.Agent;
 
 /** No HTTP answer came (refused, reset, a certificate not trusted): mapApiError makes it FLEDGE_API_UNAVAILABLE, as node-fetch's FetchError. */
@@ -56,17 +63,16 @@ function answerOf(status: number, text: string, headers: http.IncomingHttpHeader
 export function jsonRequests(kc: KubeConfig): JsonRequests {
   return {
     send: async (method, path, body, contentType = 'application/json') => {
-      const server = kc.getCurrentCluster()?.server;
-      if (server === undefined) throw new Error('the Kubernetes configuration has no current cluster');
+      const cluster = kc.getCurrentCluster();
+      if (cluster === null) throw new Error('the Kubernetes configuration has no current cluster');
       // As client-node joins them: a server with a path (behind a proxy: https://host/k8s/clusters/x) keeps it.
-      const url = new URL(server.replace(/\/+$/, '') + path);
+      const url = new URL(cluster.server.replace(/\/+$/, '') + path);
       const options: https.RequestOptions & { headers: Record<string, string | number | string[]> } = { method, headers: {} };
       // Certificates, tokens and the agent those call for, as client-node sets up each of its requests (and the bench counts).
       await kc.applyToHTTPSOptions(Object.assign(options, { path: url.pathname + url.search }));
       // Set for every request by client-node's own path, with a user in the kubeconfig or not (applyToHTTPSOptions skips them without one).
-      const cluster = kc.getCurrentCluster();
-      if (cluster?.skipTLSVerify === true) options.rejectUnauthorized = false;
-      if (cluster?.tlsServerName !== undefined) options.servername = cluster.tlsServerName;
+      if (cluster.skipTLSVerify === true) options.rejectUnauthorized = false;
+      if (cluster.tlsServerName !== undefined) options.servername = cluster.tlsServerName;
       const { agent, userAgent } = pooledAgent(kc, options.agent as Agent);
       const payload = JSON.stringify(body);
       const headers = {
