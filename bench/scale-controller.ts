@@ -6,6 +6,8 @@
 // over IPC:
 //   parent → { kind: 'snapshot' }   child → { kind: 'snapshot', usage }
 //   child → { kind: 'ready' } once the controller has started; SIGTERM stops it cleanly.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
@@ -113,6 +115,24 @@ function usage(): Usage {
   };
 }
 
+/**
+ * For looking into the release's first seconds: SCALE_ALLOC_PROFILE=FILE samples every allocation
+ * (collected ones too) for SCALE_ALLOC_MS (default 2000) from the snapshot before the release.
+ */
+function allocationProfile(): void {
+  const file = process.env['SCALE_ALLOC_PROFILE'];
+  if (file === undefined) return;
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  setTimeout(() => {
+    session.post('HeapProfiler.stopSampling', (error, result) => {
+      if (error === null) writeFileSync(file, JSON.stringify(result.profile));
+      session.disconnect();
+    });
+  }, Number(process.env['SCALE_ALLOC_MS'] ?? 2000));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -155,6 +175,7 @@ async function main(): Promise<void> {
   });
   process.on('message', (message: { kind?: string; collect?: boolean }) => {
     if (message.kind !== 'snapshot') return;
+    if (message.collect !== true) allocationProfile();
     const before = usage();
     process.send?.({ kind: 'snapshot', usage: message.collect === true ? { ...before, liveHeapBytes: liveHeap() } : before });
   });

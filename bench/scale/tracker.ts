@@ -47,6 +47,8 @@ export class ReleaseTracker {
   /** Traffic steps the releases have taken so far (every step start seen, the first ones included). */
   stepsTaken = 0;
   readonly scaleUpMs: number[] = [];
+  /** Each scale-up's [app, when the change was sent, when the run started] (ms since the epoch), for SCALE_TIMELINE. */
+  readonly scaleUps: [string, number, number][] = [];
   #releasing = false;
 
   constructor(timing: Timing) {
@@ -72,6 +74,7 @@ export class ReleaseTracker {
     if (changed === undefined || runStartedAt === null || runStartedAt < changed || this.#scaledUpAt.has(name)) return;
     this.#scaledUpAt.set(name, runStartedAt);
     this.scaleUpMs.push(runStartedAt - changed);
+    this.scaleUps.push([name, changed, runStartedAt]);
   }
 
   onCanary(object: WatchedObject): void {

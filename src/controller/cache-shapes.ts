@@ -6,6 +6,7 @@
 // of many shapes a map each (about 240 bytes), and objects added to in the same order share one.
 import type { KubernetesObject, V1Deployment, V1DeploymentSpec, V1DeploymentStatus, V1ObjectMeta, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
 import { canaryWith, parseCanary, type CanaryObject } from '../ports.ts';
+import { jsonEqual } from '../core/json-equal.ts';
 import { canaryAnnotation } from './names.ts';
 import { ownedByACanary } from './ownership.ts';
 import { Interner } from './intern.ts';
@@ -75,6 +76,29 @@ function nameKey(object: KubernetesObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
+/**
+ * Canaries being written, by namespace/name, from the request until its answer: the watch event
+ * of a write often arrives before the write's answer, and when it carries the spec and status
+ * that were sent it is that Canary at the event's version (as writtenCanary tells an answer).
+ */
+const sending = new Map<string, CanaryObject>();
+
+/** `canary` is being written (its spec and status already validated); call the result once the write has answered or failed. */
+export function sendingCanary(canary: CanaryObject): () => void {
+  const key = nameKey(canary);
+  sending.set(key, canary);
+  return () => {
+    if (sending.get(key) === canary) sending.delete(key);
+  };
+}
+
+/** A validated Canary as the cache keeps it. */
+function kept(canary: CanaryObject): CanaryObject {
+  const shaped = interner.object(canary);
+  validated.add(shaped);
+  return shaped;
+}
+
 /** A Canary validated once, when it enters a cache; reads then hand out that object. */
 export function cachedCanary(object: KubernetesObject): CanaryObject {
   if (validated.has(object)) return object as CanaryObject;
@@ -82,13 +106,17 @@ export function cachedCanary(object: KubernetesObject): CanaryObject {
   const mine = written.get(key)?.deref();
   written.delete(key);
   if (mine !== undefined && mine.metadata.resourceVersion === object.metadata?.resourceVersion) {
-    const kept = interner.object(mine.metadata.managedFields === undefined ? mine : canaryWith(mine, { metadata: keptMetadata(mine.metadata) }));
-    validated.add(kept);
-    return kept;
+    return kept(mine.metadata.managedFields === undefined ? mine : canaryWith(mine, { metadata: keptMetadata(mine.metadata) }));
   }
-  const canary = interner.object(parseCanary({ ...object, metadata: keptMetadata(object.metadata) }));
-  validated.add(canary);
-  return canary;
+  const sent = sending.get(key);
+  if (sent !== undefined && carriesSent(object, sent)) return kept(canaryWith(sent, { metadata: keptMetadata(object.metadata) }));
+  return kept(parseCanary({ ...object, metadata: keptMetadata(object.metadata) }));
+}
+
+/** The object holds the spec and the (valid) status of the Canary `sent`. */
+function carriesSent(object: KubernetesObject, sent: CanaryObject): boolean {
+  const { spec, status } = object as { spec?: unknown; status?: unknown };
+  return sent.statusInvalid !== true && jsonEqual(spec, sent.spec) && jsonEqual(status, sent.status);
 }
 
 /** A Canary that ClusterObjects returned (validated by contract): neither reading it from the overlay nor its watch event parses it again. */

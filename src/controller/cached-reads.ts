@@ -9,7 +9,7 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { ClusterObjects, RouteReads } from '../ports.ts';
 import { parseTemplate, type CanaryObject, type TemplateObject } from '../ports.ts';
-import { cachedCanary, validatedCanary } from './cache-shapes.ts';
+import { cachedCanary, sendingCanary, validatedCanary } from './cache-shapes.ts';
 import { isFledgeError } from '../errors.ts';
 import { Echoes } from './echoes.ts';
 import { keyOf as objectKey } from './names.ts';
@@ -191,6 +191,15 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     return result;
   };
   const wroteCanary = (canary: CanaryObject): CanaryObject => wrote('canaries', validatedCanary(canary) as KubernetesObject) as CanaryObject;
+  /** A Canary write whose watch event, arriving before the answer, is known by what was sent (cache-shapes.ts). */
+  const writeCanary = async (body: CanaryObject, write: () => Promise<CanaryObject>): Promise<CanaryObject> => {
+    const done = sendingCanary(body);
+    try {
+      return wroteCanary(await fresh('canaries', body, write));
+    } finally {
+      done();
+    }
+  };
   const touched = (kind: CachedKind, namespace: string, name: string, object: KubernetesObject | null | undefined = undefined): void =>
     overlay.record(keyOf(kind, namespace, name), object);
   /** A write refused as stale (409): the next read of that object asks the API, not the lagging cache. */
@@ -260,8 +269,8 @@ export function readThroughCaches(api: ClusterObjects, caches: Caches, now: () =
     },
     applyConfigMap: async (body) => wrote('configmaps', await api.applyConfigMap(body)),
     createCanary: async (body) => wroteCanary(await api.createCanary(body)),
-    updateCanary: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanary(body))),
-    updateCanaryStatus: async (body) => wroteCanary(await fresh('canaries', body, () => api.updateCanaryStatus(body))),
+    updateCanary: (body) => writeCanary(body, () => api.updateCanary(body)),
+    updateCanaryStatus: (body) => writeCanary(body, () => api.updateCanaryStatus(body)),
     patchCanaryAnnotations: async (namespace, name, annotations) => wroteCanary(await api.patchCanaryAnnotations(namespace, name, annotations)),
     deleteCanary: async (namespace, name) => {
       await api.deleteCanary(namespace, name);

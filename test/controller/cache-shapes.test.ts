@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
-import { cachedCanary, cachedDeployment, cachedService, validatedCanary } from '../../src/controller/cache-shapes.ts';
+import { cachedCanary, cachedDeployment, cachedService, sendingCanary, validatedCanary } from '../../src/controller/cache-shapes.ts';
+import { canaryWith } from '../../src/ports.ts';
 import { appServices } from '../../src/controller/objects.ts';
 import { namesOf } from '../../src/controller/names.ts';
 import { primaryRevisionOf } from '../../src/controller/objects.ts';
@@ -98,5 +99,22 @@ describe('what the watch caches keep', () => {
     const read = cachedCanary(later);
     assert.notEqual(read, wrote, 'someone else\'s later version is parsed');
     assert.deepEqual(read.spec, { analysis: 'x' });
+  });
+
+  it('takes a watch event that comes before the write\'s answer as what was sent when it carries the same spec and status', () => {
+    const base = cachedCanary({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name: 'early', namespace: 'default', resourceVersion: '20' }, spec: {}, status: { phase: 'Ready', message: 'primary serves revision r1' } } as KubernetesObject);
+    assert.ok(base.status !== undefined && base.statusInvalid !== true, 'the stored status parses');
+    const sent = canaryWith(base, { status: { ...base.status, phase: 'Progressing', message: 'revision r2: scaling up the canary' } });
+    const done = sendingCanary(sent);
+    const echo = JSON.parse(JSON.stringify({ ...sent, metadata: { ...sent.metadata, resourceVersion: '21', managedFields } })) as KubernetesObject;
+    const read = cachedCanary(echo);
+    assert.equal(read.status, sent.status, 'the status sent, not parsed again');
+    assert.equal(read.metadata.resourceVersion, '21', 'at the event\'s version');
+    assert.equal(read.metadata.managedFields, undefined);
+    const other = JSON.parse(JSON.stringify({ ...sent, metadata: { ...sent.metadata, resourceVersion: '22' }, status: { ...sent.status, message: 'edited' } })) as KubernetesObject;
+    assert.notEqual(cachedCanary(other).status, sent.status, 'a different status is parsed');
+    done();
+    const after = JSON.parse(JSON.stringify({ ...sent, metadata: { ...sent.metadata, resourceVersion: '23' } })) as KubernetesObject;
+    assert.notEqual(cachedCanary(after).status, sent.status, 'once the write has answered, an event is parsed as any other');
   });
 });
