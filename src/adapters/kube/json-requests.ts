@@ -74,12 +74,13 @@ export function jsonRequests(kc: KubeConfig): JsonRequests {
       if (cluster.skipTLSVerify === true) options.rejectUnauthorized = false;
       if (cluster.tlsServerName !== undefined) options.servername = cluster.tlsServerName;
       const { agent, userAgent } = pooledAgent(kc, options.agent as Agent);
-      const payload = JSON.stringify(body);
+      // Encoded once: a string body is flattened to count its bytes, then encoded again as it is written.
+      const payload = Buffer.from(JSON.stringify(body), 'utf8');
       const headers = {
         ...options.headers,
         'Content-Type': contentType,
         Accept: 'application/json',
-        'Content-Length': Buffer.byteLength(payload),
+        'Content-Length': payload.length,
         ...(userAgent === undefined ? {} : { 'User-Agent': userAgent }),
       };
       const request = (url.protocol === 'https:' ? https : http).request;
