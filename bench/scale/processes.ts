@@ -45,7 +45,9 @@ async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void>
 
 /** Starts `node bin/fledge.js emulator --port 0` and waits for its URL. */
 export async function startEmulatorProcess(kubeconfigPath: string): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, ['bin/fledge.js', 'emulator', '--port', '0', '--kubeconfig', kubeconfigPath], {
+  // For looking into it: SCALE_EMULATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR", say.
+  const nodeArgs = (process.env['SCALE_EMULATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/fledge.js', 'emulator', '--port', '0', '--kubeconfig', kubeconfigPath], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -2,6 +2,7 @@
 // and say when to look again. Level-based and idempotent; the work queue owns retries.
 import type { V1Deployment } from '@kubernetes/client-node';
 import { decide } from '../core/decide.ts';
+import { advanceInMs } from '../core/schedule.ts';
 import type { CanaryState } from '../core/state.ts';
 import type { CanaryObject, RouteShape } from '../ports.ts';
 import { summarizeIssues } from '../config/annotations.ts';
@@ -28,6 +29,8 @@ import { jsonEqual } from '../core/json-equal.ts';
 
 export interface ReconcileResult {
   readonly requeueAfterMs: number | null;
+  /** When the step may advance (its bake ends), from now; null when no advance is scheduled (work-queue.ts runs those ahead of routine looks). */
+  readonly advanceAfterMs?: number | null;
 }
 
 /** The router a Canary's spec names (null: none yet). */
@@ -133,7 +136,7 @@ async function release(ctx: AppContext): Promise<ReconcileResult> {
   report(ctx, decision.state, world.observation.interval !== null);
   const ended = endedRelease({ before: state, after: decision.state, actions: decision.actions, now });
   if (ended !== null) ctx.deps.telemetry?.released?.(ctx.names, ended);
-  return { requeueAfterMs: decision.requeueAfterMs };
+  return { requeueAfterMs: decision.requeueAfterMs, advanceAfterMs: advanceInMs(decision.state, ctx.config.policy, now) };
 }
 
 /** A Deployment Fledge cannot derive valid objects from, or a hook the allow-list refuses; null when neither. */

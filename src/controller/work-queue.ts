@@ -2,15 +2,24 @@
 // at most one worker at a time; a key added while in flight runs once more after; delayed
 // keys share one timer; failures back off exponentially per key. Keys added as urgent (outside
 // changes: a new revision, a user's request) run before the others (resyncs, due checks, the
-// echoes of the controller's own writes), so a resync never queues N apps ahead of a change.
+// echoes of the controller's own writes), so a resync never queues N apps ahead of a change. Keys
+// whose reconcile asked to be back at a time that may move their release on (a step's bake ends)
+// come next, ahead of the routine looks due at the same moment.
 import type { Clock } from '../ports.ts';
 import { TimerHeap } from './timer-heap.ts';
+import { Lanes, type Lane } from './queue-lanes.ts';
 import { systemClock, systemTimers } from './timers.ts';
 import type { Timers } from './timers.ts';
 
 export interface ReconcileOutcome {
   /** Look again after this long at the latest; null = only when something changes. */
   readonly requeueAfterMs: number | null;
+  /**
+   * When, from now, a run may move the release on (a step's bake ends; at or below 0: it has
+   * ended); undefined or null when nothing is scheduled to. A run due then goes ahead of the keys
+   * merely due (looks, resyncs); a key still waiting when that time comes is moved ahead too.
+   */
+  readonly advanceAfterMs?: number | null;
 }
 
 export type ReconcileFn = (key: string) => Promise<ReconcileOutcome>;
@@ -41,14 +50,12 @@ export class WorkQueue {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #concurrency: number;
-  /**
-   * Ready keys in order, urgent ones in their own lane; `#dirty` holds the keys that want a run
-   * (ready or waiting for an in-flight run). A lane may hold a key that already ran from the
-   * other lane: it is skipped when taken (it is no longer dirty, or it is in flight).
-   */
-  #ready: string[] = [];
-  #urgent: string[] = [];
-  readonly #urgentQueued = new Set<string>();
+  /** Ready keys in their lanes (queue-lanes.ts); `#dirty` holds the keys that want a run (ready or waiting for an in-flight run). */
+  readonly #lanes = new Lanes();
+  /** Delayed keys whose wait ends with a run that may move their release on (the advancing lane). */
+  readonly #advancingLater = new Set<string>();
+  /** When keys waiting for an earlier look move to the advancing lane (a step's bake ends meanwhile). */
+  readonly #promotions = new TimerHeap();
   /** In-flight keys added as urgent meanwhile: their next run goes to the urgent lane. */
   readonly #pressing = new Set<string>();
   readonly #dirty = new Set<string>();
@@ -102,9 +109,10 @@ export class WorkQueue {
   add(key: string): void {
     if (this.#shuttingDown) return;
     this.#delayed.cancel(key);
+    this.#advancingLater.delete(key);
     if (this.#dirty.has(key)) return;
     this.#dirty.add(key);
-    if (!this.#inFlight.has(key)) this.#queue(this.#ready, key);
+    if (!this.#inFlight.has(key)) this.#queue('ready', key);
     this.#pump();
   }
 
@@ -112,24 +120,42 @@ export class WorkQueue {
   addUrgent(key: string): void {
     if (this.#shuttingDown) return;
     this.#delayed.cancel(key);
+    this.#advancingLater.delete(key);
     this.#dirty.add(key);
     if (this.#inFlight.has(key)) this.#pressing.add(key);
-    else if (!this.#urgentQueued.has(key)) {
-      this.#urgentQueued.add(key);
-      this.#queue(this.#urgent, key);
-    }
+    else if (!this.#lanes.has('urgent', key)) this.#queue('urgent', key);
     this.#pump();
   }
 
-  /** Runs `key` after `ms`; when it is already waiting, the earlier time wins. */
-  addAfter(key: string, ms: number): void {
+  /**
+   * Runs `key` after `ms`; when it is already waiting, the earlier time wins. `advances`: that run
+   * may move the release on, and goes ahead of keys that are merely due (not of urgent ones).
+   */
+  addAfter(key: string, ms: number, advances = false): void {
     if (this.#shuttingDown) return;
     if (ms <= 0) {
-      this.add(key);
+      if (advances) this.#addAdvancing(key);
+      else this.add(key);
       return;
     }
-    this.#delayed.schedule(key, this.#clock.now() + ms);
+    const due = this.#clock.now() + ms;
+    const before = this.#delayed.dueOf(key);
+    this.#delayed.schedule(key, due);
+    if (before === undefined || due < before) {
+      if (advances) this.#advancingLater.add(key);
+      else this.#advancingLater.delete(key);
+    }
     this.#arm();
+  }
+
+  /** Like add(), in the lane ahead of the merely due keys. */
+  #addAdvancing(key: string): void {
+    if (this.#shuttingDown) return;
+    this.#delayed.cancel(key);
+    this.#advancingLater.delete(key);
+    this.#dirty.add(key);
+    if (!this.#inFlight.has(key) && !this.#lanes.has('urgent', key) && !this.#lanes.has('advancing', key)) this.#queue('advancing', key);
+    this.#pump();
   }
 
   /** Runs `key` after its backoff: base × 2^failures, capped; each call counts a failure. */
@@ -159,9 +185,9 @@ export class WorkQueue {
     if (this.#recheck !== null) this.#timers.clear(this.#recheck);
     this.#recheck = null;
     this.#delayed.clear();
-    this.#ready = [];
-    this.#urgent = [];
-    this.#urgentQueued.clear();
+    this.#lanes.clear();
+    this.#advancingLater.clear();
+    this.#promotions.clear();
     this.#pressing.clear();
     this.#dirty.clear();
     this.#readySince.clear();
@@ -169,8 +195,8 @@ export class WorkQueue {
   }
 
   /** Puts `key` at the end of `lane`, remembering since when it has been ready (the first time counts). */
-  #queue(lane: string[], key: string): void {
-    lane.push(key);
+  #queue(lane: Lane, key: string): void {
+    this.#lanes.push(lane, key);
     if (!this.#readySince.has(key)) this.#readySince.set(key, this.#clock.now());
   }
 
@@ -198,12 +224,10 @@ export class WorkQueue {
     }
   }
 
-  /** The next key to run: urgent first; entries that already ran from the other lane are dropped. */
+  /** The next key to run (queue-lanes.ts); entries whose key has run since are dropped. */
   #next(): string | undefined {
     for (;;) {
-      const urgent = this.#urgent.shift();
-      if (urgent !== undefined) this.#urgentQueued.delete(urgent);
-      const key = urgent ?? this.#ready.shift();
+      const key = this.#lanes.take();
       if (key === undefined) return undefined;
       if (this.#dirty.has(key) && !this.#inFlight.has(key)) return key;
     }
@@ -233,16 +257,28 @@ export class WorkQueue {
     // Added while in flight: run once more now; that run schedules its own follow-up.
     if (this.#dirty.has(key)) {
       if (this.#pressing.delete(key)) this.addUrgent(key);
-      else this.#queue(this.#ready, key);
+      else this.#queue('ready', key);
       return;
     }
+    this.#promotions.cancel(key);
     if (outcome === null) this.addAfter(key, this.backoffOf((this.#failures.get(key) ?? 1) - 1));
-    else if (outcome.requeueAfterMs !== null) this.addAfter(key, outcome.requeueAfterMs);
+    else this.#follow(key, outcome);
   }
 
-  /** Keeps one timer, set for the earliest delayed key. */
+  /** The run a reconcile asked for; a look that comes first moves ahead should the key still wait behind other looks once its step has baked. */
+  #follow(key: string, { requeueAfterMs: requeue, advanceAfterMs: advance = null }: ReconcileOutcome): void {
+    if (requeue === null) return;
+    this.addAfter(key, requeue, advance !== null && advance <= requeue);
+    if (advance === null || advance <= requeue) return;
+    this.#promotions.schedule(key, this.#clock.now() + advance);
+    this.#arm();
+  }
+
+  /** Keeps one timer, set for the earliest delayed key or promotion. */
   #arm(): void {
-    const due = this.#delayed.peek();
+    const delayed = this.#delayed.peek();
+    const promotion = this.#promotions.peek();
+    const due = delayed === undefined ? promotion : promotion === undefined ? delayed : Math.min(delayed, promotion);
     if (due === undefined || (this.#timer !== null && this.#timer.due <= due)) return;
     if (this.#timer !== null) this.#timers.clear(this.#timer.handle);
     const handle = this.#timers.set(() => this.#fire(), due - this.#clock.now());
@@ -251,7 +287,15 @@ export class WorkQueue {
 
   #fire(): void {
     this.#timer = null;
-    for (const key of this.#delayed.popDue(this.#clock.now())) this.add(key);
+    const now = this.#clock.now();
+    for (const key of this.#delayed.popDue(now)) {
+      if (this.#advancingLater.delete(key)) this.#addAdvancing(key);
+      else this.add(key);
+    }
+    // Still waiting in the ordinary lane (not running, not already ahead): its entry there is skipped once it has run.
+    for (const key of this.#promotions.popDue(now)) {
+      if (this.#dirty.has(key) && !this.#inFlight.has(key)) this.#addAdvancing(key);
+    }
     this.#arm();
   }
 }

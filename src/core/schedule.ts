@@ -74,7 +74,7 @@ export function measureFrom(policy: ReleasePolicy, now: number): number {
 export function dueInterval(state: CanaryState, policy: ReleasePolicy, now: number): IntervalSpan | null {
   if (!measuring(state) || state.analyzedUntil === null) return null;
   const look = lookMs(policy);
-  const end = gridFloor(now - policy.metricsLagMs, endGridMs(policy));
+  const end = gridFloor(now - policy.metricsLagMs, windowGridMs(state, policy, now));
   if (end - state.analyzedUntil < look) return null;
   return { start: state.analyzedUntil, end };
 }
@@ -82,7 +82,24 @@ export function dueInterval(state: CanaryState, policy: ReleasePolicy, now: numb
 /** Milliseconds until the next window's data is complete. */
 export function untilNextInterval(state: CanaryState, policy: ReleasePolicy, now: number): number {
   const from = state.analyzedUntil ?? now;
-  return Math.max(0, gridCeil(from + lookMs(policy), endGridMs(policy)) + policy.metricsLagMs - now);
+  return Math.max(0, gridCeil(from + lookMs(policy), windowGridMs(state, policy, now)) + policy.metricsLagMs - now);
+}
+
+/**
+ * A baked step that waits only for a judged window reaching past its start (schedule mode). While
+ * the controller is behind, that one window still ends on the look grid, not the pace grid: the
+ * advance it allows is due, its reconcile runs anyway, and on the pace grid it would wait up to an
+ * interval more. Windows still start where the last ended, on the grid, whatever the data.
+ */
+function awaitsAdvance(state: CanaryState, policy: ReleasePolicy, now: number): boolean {
+  const { stepStartedAt, analyzedUntil } = state;
+  if (policy.promotion !== 'schedule' || state.phase !== 'Progressing' || state.pausedBy !== null) return false;
+  return stepStartedAt !== null && analyzedUntil !== null && analyzedUntil <= stepStartedAt && now >= stepStartedAt + policy.bakeMs;
+}
+
+/** Where the next window ends: the pace grid while behind (endGridMs), the look grid for a baked step's advance. */
+function windowGridMs(state: CanaryState, policy: ReleasePolicy, now: number): number {
+  return awaitsAdvance(state, policy, now) ? lookMs(policy) : endGridMs(policy);
 }
 
 /** How often to look while waiting on the cluster (readiness, rollouts). */
@@ -94,6 +111,16 @@ export function pollMs(policy: ReleasePolicy): number {
 export function stepBaked(state: CanaryState, policy: ReleasePolicy, now: number): boolean {
   if (state.stepStartedAt === null || state.analyzedUntil === null) return false;
   return now - state.stepStartedAt >= policy.bakeMs && state.analyzedUntil > state.stepStartedAt;
+}
+
+/**
+ * How long from now until the current step may advance by schedule (its bake ends; at or below 0
+ * it has ended), or null when no advance is scheduled: not an unpaused step of a run in schedule
+ * mode. The reconcile due then may move the release on, at a time its schedule promised.
+ */
+export function advanceInMs(state: CanaryState, policy: ReleasePolicy, now: number): number | null {
+  if (policy.promotion !== 'schedule' || state.phase !== 'Progressing' || state.pausedBy !== null || state.stepStartedAt === null) return null;
+  return state.stepStartedAt + policy.bakeMs - now;
 }
 
 /** The progress deadline has passed since the last progress. */

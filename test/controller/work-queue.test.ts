@@ -294,4 +294,63 @@ describe('work queue on real timers', () => {
     }
     assert.deepEqual(gate.runs, ['ns/x', 'ns/x', 'ns/a']);
   });
+
+  void it('runs a key whose step has baked ahead of the looks due at the same moment, after urgent ones', async () => {
+    const time = new FakeTime();
+    const gate = gated();
+    const runs: string[] = [];
+    // ns/step asks to be back in 10 s, when its bake ends; the others only to look again then.
+    const outcome = (key: string): ReconcileOutcome => (key === 'ns/step' ? { requeueAfterMs: 10_000, advanceAfterMs: 10_000 } : { requeueAfterMs: 10_000, advanceAfterMs: 30_000 });
+    const q = queue(time, {
+      reconcile: (key) => {
+        if (key === 'ns/slow') return gate.reconcile(key);
+        runs.push(key);
+        return Promise.resolve(runs.length <= 4 ? outcome(key) : done);
+      },
+    });
+    for (const key of ['ns/a', 'ns/b', 'ns/step', 'ns/c']) q.add(key);
+    await settle();
+    runs.length = 0;
+    // A slow run holds the only worker while the four come due and a change arrives.
+    await time.advance(9_000);
+    q.add('ns/slow');
+    await time.advance(1_000);
+    q.addUrgent('ns/changed');
+    gate.release();
+    await settle();
+    assert.deepEqual(runs.slice(0, 2), ['ns/changed', 'ns/step']);
+    assert.deepEqual(runs.slice(2).sort(), ['ns/a', 'ns/b', 'ns/c'], 'the looks after it, in their due order');
+  });
+
+  void it('moves a key still waiting behind other looks ahead once its step has baked', async () => {
+    const time = new FakeTime();
+    const gate = gated();
+    const runs: number[] = [];
+    const q = new WorkQueue({
+      clock: time.clock,
+      timers: time,
+      concurrency: 1,
+      reconcile: async (key) => {
+        if (key !== 'ns/step') return gate.reconcile(key);
+        runs.push(time.clock.now());
+        // Its next look comes in 5 s; its bake ends in 8 s.
+        return runs.length === 1 ? { requeueAfterMs: 5_000, advanceAfterMs: 8_000 } : done;
+      },
+    });
+    const start = time.clock.now();
+    q.add('ns/step');
+    await settle();
+    // At 5 s the look is due behind a long backlog of other looks, all stuck behind a slow run.
+    await time.advance(4_000);
+    q.add('ns/slow');
+    for (let i = 0; i < 50; i++) q.add(`ns/look-${i}`);
+    await time.advance(1_000);
+    assert.equal(runs.length, 1, 'still waiting at its look time');
+    await time.advance(3_000);
+    gate.release();
+    await settle();
+    assert.deepEqual(runs, [start, start + 8_000], 'run once, as soon as a worker is free after the bake ended');
+    assert.deepEqual(gate.runs, ['ns/slow', 'ns/look-0'], 'ahead of the 50 looks');
+  });
 });
+

@@ -53,6 +53,21 @@ describe('the look grid', () => {
     assert.deepEqual(dueInterval(running(0, { analyzedUntil: t0 + minute }), paced, t0 + 2 * minute + lag), { start: t0 + minute, end: t0 + 2 * minute });
   });
 
+  it('while behind, ends the window a baked step waits for on the look grid: its advance is not held for the interval mark', () => {
+    const fine = 20 * second;
+    const paced = { ...looking, lookMs: fine, paceMs: minute };
+    // The step began 5 s after the last judged window ended; it bakes for a minute.
+    const waiting = running(1, { analyzedUntil: t0 + minute, stepStartedAt: t0 + minute + 5 * second });
+    const baked = t0 + 2 * minute + 5 * second;
+    assert.equal(dueInterval(waiting, paced, baked - second), null, 'before the bake ends: the interval grid, as for any look');
+    assert.deepEqual(dueInterval(waiting, paced, baked), { start: t0 + minute, end: t0 + minute + fine }, 'once baked: the last whole 20 s look, past the step start');
+    assert.equal(untilNextInterval(waiting, paced, baked), 0);
+    const advanced = decide(waiting, { ...runObservation(10), interval: interval(t0 + minute, t0 + minute + fine, value(300, 0, 0), value(2700, 3, 0)) }, paced, baked);
+    assert.equal(advanced.state.step, 2, advanced.state.message);
+    const judged = running(1, { analyzedUntil: t0 + minute + fine, stepStartedAt: t0 + minute + 5 * second });
+    assert.equal(dueInterval(judged, paced, baked + fine), null, 'a step with a window past its start: the interval grid again');
+  });
+
   it('gives canaries stepping in within one look the same windows (one batched query serves them)', () => {
     const first = decide(running(-1), runObservation(0), looking, t0 + 3 * second).state;
     const second_ = decide(running(-1), runObservation(0), looking, t0 + 29 * second).state;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../src/core/decide.ts';
-import { dueInterval, gridCeil, gridFloor, measureFrom, untilNextInterval } from '../../src/core/schedule.ts';
+import { advanceInMs, dueInterval, gridCeil, gridFloor, measureFrom, untilNextInterval } from '../../src/core/schedule.ts';
 import { minute, policy, running, runObservation, second, t0 } from '../support/builders.ts';
 
 // The builders' policy: 1-minute intervals, metrics lag 30 s; t0 is on the minute grid.
@@ -74,5 +74,20 @@ describe('the first step', () => {
     const late = decide(waiting, ready, policy(), t0 + 50 * second).state;
     const now = t0 + 2 * minute + lag;
     assert.deepEqual(dueInterval(early, policy(), now), dueInterval(late, policy(), now));
+  });
+});
+
+describe('when a step may advance', () => {
+  const step = running(1, { stepStartedAt: t0, analyzedUntil: t0 });
+
+  it('is when its bake ends, counted from now (negative once it has ended)', () => {
+    assert.equal(advanceInMs(step, policy(), t0 + 20 * second), 40 * second);
+    assert.equal(advanceInMs(step, policy(), t0 + 2 * minute), -minute);
+  });
+
+  it('is never while paused, in evidence mode (a look may advance at any time) or outside a run', () => {
+    assert.equal(advanceInMs({ ...step, phase: 'Paused', pausedBy: 'user' }, policy(), t0), null);
+    assert.equal(advanceInMs(step, policy({ promotion: 'evidence' }), t0), null);
+    assert.equal(advanceInMs({ ...step, phase: 'Succeeded', stepStartedAt: null }, policy(), t0), null);
   });
 });
