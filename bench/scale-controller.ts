@@ -8,6 +8,7 @@
 //   child → { kind: 'ready' } once the controller has started; SIGTERM stops it cleanly.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
@@ -34,17 +35,41 @@ function count(kind: string, context: { getUrl(): string; getBody(): unknown }):
   byKind[kind] = (byKind[kind] ?? 0) + 1;
   // An Event is named in its body only.
   const body = context.getBody();
-  const app = sampledApp.exec(context.getUrl())?.[0] ?? (kind === 'create events' && typeof body === 'string' ? sampledApp.exec(body)?.[0] : undefined);
-  if (app === undefined) return;
-  if (kind !== 'create events' || typeof body !== 'string') {
-    (sampled[app] ??= []).push([Date.now(), kind]);
+  if (kind === 'create events') {
+    if (typeof body === 'string') sampleEvent(body);
     return;
   }
-  // An Event counts when it happened (its firstTimestamp: the reconcile that recorded it), not
-  // when the event queue sent it, and is named by its reason, so a step's Events say what they are.
+  const app = sampledApp.exec(context.getUrl())?.[0];
+  if (app !== undefined) (sampled[app] ??= []).push([Date.now(), kind]);
+}
+
+/**
+ * An Event counts when it happened (its firstTimestamp: the reconcile that recorded it), not
+ * when the event queue sent it, and is named by its reason, so a step's Events say what they are.
+ */
+function sampleEvent(body: string): void {
+  const app = sampledApp.exec(body)?.[0];
+  if (app === undefined) return;
   const reason = /"reason":"(\w+)"/.exec(body)?.[1] ?? '?';
   const at = Date.parse(/"firstTimestamp":"([^"]+)"/.exec(body)?.[1] ?? '');
-  (sampled[app] ??= []).push([Number.isNaN(at) ? Date.now() : at, `${kind} (${reason})`]);
+  (sampled[app] ??= []).push([Number.isNaN(at) ? Date.now() : at, `create events (${reason})`]);
+}
+
+/** Plain JSON requests (json-requests.ts) name an Event's app in the body only, which is sampled as it is sent. */
+function sampleSentEvents(): void {
+  const request = http.request.bind(http) as (...args: unknown[]) => http.ClientRequest;
+  const counting = (...args: unknown[]): http.ClientRequest => {
+    const sent = request(...args);
+    const [url, options] = args as [unknown, { method?: string } | undefined];
+    if (options?.method !== 'POST' || !(url instanceof URL) || !url.pathname.endsWith('/events')) return sent;
+    const end = sent.end.bind(sent) as (...rest: unknown[]) => http.ClientRequest;
+    sent.end = ((chunk: unknown, ...rest: unknown[]) => {
+      if (Buffer.isBuffer(chunk)) sampleEvent(chunk.toString('utf8'));
+      return end(chunk, ...rest);
+    }) as typeof sent.end;
+    return sent;
+  };
+  (http as unknown as { request: typeof counting }).request = counting;
 }
 
 /** Counts every request the generated API clients, the plain JSON requests and the watches make through this config. */
@@ -134,6 +159,7 @@ function allocationProfile(): void {
 }
 
 async function main(): Promise<void> {
+  sampleSentEvents();
   const { values } = parseArgs({
     options: {
       kubeconfig: { type: 'string' },

@@ -2,11 +2,12 @@
 // a repeat of the same reason and message on the same object bumps `count` and `lastTimestamp`
 // of one Event instead of creating another.
 import { createHash } from 'node:crypto';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import type { Clock, EventRecord } from '../../ports.ts';
 import { FledgeError } from '../../errors.ts';
 import type { ApiCaller } from './errors.ts';
+import { jsonRequests, mergePatchType, resourcePath } from './json-requests.ts';
 
 export type { EventRecord, InvolvedObject } from '../../ports.ts';
 
@@ -56,17 +57,19 @@ export interface EventRecorder {
 
 export function createEventRecorder(kc: KubeConfig, caller: ApiCaller, clock: Clock): EventRecorder {
   const api = kc.makeApiClient(CoreV1Api);
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  // Creates and bumps are plain JSON requests (json-requests.ts): at thousands of apps entering a step, Events are a third of the writes.
+  const requests = jsonRequests(kc);
+  const path = (namespace: string, name?: string): string => resourcePath({ group: '', version: 'v1', plural: 'events', namespace, ...(name === undefined ? {} : { name }) });
 
   const bump = async (namespace: string, name: string, count: number, now: Date): Promise<void> => {
     const body = { count: count + 1, lastTimestamp: now.toISOString() };
-    await caller.call(`update event ${namespace}/${name}`, () => api.patchNamespacedEvent({ namespace, name, body }, mergePatch));
+    await caller.call(`update event ${namespace}/${name}`, () => requests.send('PATCH', path(namespace, name), body, mergePatchType));
   };
 
   const create = async (event: CoreV1Event): Promise<boolean> => {
     const namespace = event.metadata.namespace ?? 'default';
     try {
-      await caller.call(`create event ${namespace}/${event.metadata.name ?? ''}`, () => api.createNamespacedEvent({ namespace, body: event }));
+      await caller.call(`create event ${namespace}/${event.metadata.name ?? ''}`, () => requests.send('POST', path(namespace), { apiVersion: 'v1', kind: 'Event', ...event }));
       return true;
     } catch (error) {
       // It exists (a repeat, or another replica was first): bump it instead.

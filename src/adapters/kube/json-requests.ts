@@ -27,7 +27,9 @@ export const mergePatchType = 'application/merge-patch+json';
 
 /** The path of a namespaced resource of an API group, or of its collection without `name`, as client-node builds it (names URI-encoded). */
 export function resourcePath(ref: { group: string; version: string; plural: string; namespace: string; name?: string; subresource?: string }): string {
-  const collection = `/apis/${ref.group}/${ref.version}/namespaces/${encodeURIComponent(ref.namespace)}/${ref.plural}`;
+  // The core group ('') is served under /api, every other under /apis.
+  const root = ref.group === '' ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;
+  const collection = `${root}/namespaces/${encodeURIComponent(ref.namespace)}/${ref.plural}`;
   if (ref.name === undefined) return collection;
   return `${collection}/${encodeURIComponent(ref.name)}${ref.subresource === undefined ? '' : `/${ref.subresource}`}`;
 }
