@@ -93,8 +93,8 @@ export function untilNextInterval(state: CanaryState, policy: ReleasePolicy, now
  */
 function awaitsAdvance(state: CanaryState, policy: ReleasePolicy, now: number): boolean {
   const { stepStartedAt, analyzedUntil } = state;
-  if (policy.promotion !== 'schedule' || state.phase !== 'Progressing' || state.pausedBy !== null) return false;
-  return stepStartedAt !== null && analyzedUntil !== null && analyzedUntil <= stepStartedAt && now >= stepStartedAt + policy.bakeMs;
+  const left = advanceInMs(state, policy, now);
+  return left !== null && left <= 0 && stepStartedAt !== null && analyzedUntil !== null && analyzedUntil <= stepStartedAt;
 }
 
 /** Where the next window ends: the pace grid while behind (endGridMs), the look grid for a baked step's advance. */
