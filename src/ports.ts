@@ -247,7 +247,7 @@ export const managedByLabel = 'app.kubernetes.io/managed-by';
 export const managedByValue = 'fledge';
 export type { ClusterObjects, EventRecord, InvolvedObject, MergePatch } from './ports/cluster.ts';
 export type { CanaryObject, RequestReading } from './ports/canary-object.ts';
-export { canaryWith, parseCanary, parseRequest, readRequest, requestAnnotation } from './ports/canary-object.ts';
+export { canaryWith, carriesSent, parseCanary, parseRequest, readRequest, requestAnnotation } from './ports/canary-object.ts';
 export type { CanarySpec, CanaryStatus, Condition, OutboxEntry } from './ports/canary-schema.ts';
 export { canaryApiVersion, canaryGroup, canaryKind, canaryPlural, canaryVersion } from './ports/canary-schema.ts';
 export type { StatusExtra } from './ports/canary-status.ts';

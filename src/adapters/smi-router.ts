@@ -101,7 +101,7 @@ class SmiRouter implements TrafficRouter {
   }
 
   #path(namespace: string, name?: string): string {
-    return resourcePath({ group, version: this.#version, plural, namespace, ...(name === undefined ? {} : { name }) });
+    return resourcePath({ group, version: this.#version, plural, namespace, name });
   }
 
   /** Keeps what a write returned for the next read; any failed write makes the next read ask the API. */

@@ -5,8 +5,7 @@
 // built property by property from an empty literal, not spread: V8 gives spread copies of objects
 // of many shapes a map each (about 240 bytes), and objects added to in the same order share one.
 import type { KubernetesObject, V1Deployment, V1DeploymentSpec, V1DeploymentStatus, V1ObjectMeta, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
-import { canaryWith, parseCanary, type CanaryObject } from '../ports.ts';
-import { jsonEqual } from '../core/json-equal.ts';
+import { canaryWith, carriesSent, parseCanary, type CanaryObject } from '../ports.ts';
 import { canaryAnnotation } from './names.ts';
 import { ownedByACanary } from './ownership.ts';
 import { Interner } from './intern.ts';
@@ -79,7 +78,7 @@ function nameKey(object: KubernetesObject): string {
 /**
  * Canaries being written, by namespace/name, from the request until its answer: the watch event
  * of a write often arrives before the write's answer, and when it carries the spec and status
- * that were sent it is that Canary at the event's version (as writtenCanary tells an answer).
+ * that were sent it is that Canary at the event's version (carriesSent, as for an answer).
  */
 const sending = new Map<string, CanaryObject>();
 
@@ -109,14 +108,8 @@ export function cachedCanary(object: KubernetesObject): CanaryObject {
     return kept(mine.metadata.managedFields === undefined ? mine : canaryWith(mine, { metadata: keptMetadata(mine.metadata) }));
   }
   const sent = sending.get(key);
-  if (sent !== undefined && carriesSent(object, sent)) return kept(canaryWith(sent, { metadata: keptMetadata(object.metadata) }));
+  if (sent !== undefined && carriesSent(sent, object)) return kept(canaryWith(sent, { metadata: keptMetadata(object.metadata) }));
   return kept(parseCanary({ ...object, metadata: keptMetadata(object.metadata) }));
-}
-
-/** The object holds the spec and the (valid) status of the Canary `sent`. */
-function carriesSent(object: KubernetesObject, sent: CanaryObject): boolean {
-  const { spec, status } = object as { spec?: unknown; status?: unknown };
-  return sent.statusInvalid !== true && jsonEqual(spec, sent.spec) && jsonEqual(status, sent.status);
 }
 
 /** A Canary that ClusterObjects returned (validated by contract): neither reading it from the overlay nor its watch event parses it again. */

@@ -101,9 +101,15 @@ export function parseCanary(raw: unknown): CanaryObject {
  * already a CanaryObject), else the answer validated (the API server defaulted or pruned a field).
  */
 export function writtenCanary(sent: CanaryObject, raw: unknown): CanaryObject {
-  const answer = (raw ?? {}) as { metadata?: V1ObjectMeta; spec?: unknown; status?: unknown };
-  if (sent.statusInvalid !== true && answer.metadata !== undefined && jsonEqual(answer.spec, sent.spec) && jsonEqual(answer.status, sent.status)) {
-    return canaryWith(sent, { metadata: answer.metadata });
-  }
-  return parseCanary(raw);
+  const metadata = (raw as { metadata?: V1ObjectMeta } | null | undefined)?.metadata;
+  return metadata !== undefined && carriesSent(sent, raw) ? canaryWith(sent, { metadata }) : parseCanary(raw);
+}
+
+/**
+ * True when `raw` (a write's answer, or its watch event) holds the spec and the valid status of
+ * `sent`: it is `sent` at `raw`'s version, with nothing to validate again.
+ */
+export function carriesSent(sent: CanaryObject, raw: unknown): boolean {
+  const { spec, status } = (raw ?? {}) as { spec?: unknown; status?: unknown };
+  return sent.statusInvalid !== true && jsonEqual(spec, sent.spec) && jsonEqual(status, sent.status);
 }

@@ -59,7 +59,7 @@ export function createEventRecorder(kc: KubeConfig, caller: ApiCaller, clock: Cl
   const api = kc.makeApiClient(CoreV1Api);
   // Creates and bumps are plain JSON requests (json-requests.ts): at thousands of apps entering a step, Events are a third of the writes.
   const requests = jsonRequests(kc);
-  const path = (namespace: string, name?: string): string => resourcePath({ group: '', version: 'v1', plural: 'events', namespace, ...(name === undefined ? {} : { name }) });
+  const path = (namespace: string, name?: string): string => resourcePath({ group: '', version: 'v1', plural: 'events', namespace, name });
 
   const bump = async (namespace: string, name: string, count: number, now: Date): Promise<void> => {
     const body = { count: count + 1, lastTimestamp: now.toISOString() };

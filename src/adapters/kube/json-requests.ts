@@ -1,5 +1,5 @@
 // Plain JSON requests for the controller's most frequent writes: a Canary's status, a
-// TrafficSplit, a Deployment's scale. Each call through client-node 1.4's API classes passes
+// TrafficSplit, a Deployment's scale, an Event. Each call through client-node 1.4's API classes passes
 // node-fetch, its Headers, the ObjectSerializer and a chain of middleware promises: a status write
 // costs the controller's process about 0.15–0.18 ms of CPU that way and 0.09–0.10 ms as a plain request
 // (`npm run bench:requests`, bench/results/requests.md). With thousands of apps entering their
@@ -26,7 +26,7 @@ export interface JsonRequests {
 export const mergePatchType = 'application/merge-patch+json';
 
 /** The path of a namespaced resource of an API group, or of its collection without `name`, as client-node builds it (names URI-encoded). */
-export function resourcePath(ref: { group: string; version: string; plural: string; namespace: string; name?: string; subresource?: string }): string {
+export function resourcePath(ref: { group: string; version: string; plural: string; namespace: string; name?: string | undefined; subresource?: string | undefined }): string {
   // The core group ('') is served under /api, every other under /apis.
   const root = ref.group === '' ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;
   const collection = `${root}/namespaces/${encodeURIComponent(ref.namespace)}/${ref.plural}`;
