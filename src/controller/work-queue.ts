@@ -52,9 +52,10 @@ export class WorkQueue {
   readonly #concurrency: number;
   /** Ready keys in their lanes (queue-lanes.ts); `#dirty` holds the keys that want a run (ready or waiting for an in-flight run). */
   readonly #lanes = new Lanes();
-  /** Delayed keys whose wait ends with a run that may move their release on (the advancing lane). */
-  readonly #advancingLater = new Set<string>();
-  /** When keys waiting for an earlier look move to the advancing lane (a step's bake ends meanwhile). */
+  /**
+   * When keys move to the advancing lane: the first run due once their step has baked. A key
+   * still waiting then (in the ordinary lane, or just come due there) moves ahead.
+   */
   readonly #promotions = new TimerHeap();
   /** In-flight keys added as urgent meanwhile: their next run goes to the urgent lane. */
   readonly #pressing = new Set<string>();
@@ -109,7 +110,6 @@ export class WorkQueue {
   add(key: string): void {
     if (this.#shuttingDown) return;
     this.#delayed.cancel(key);
-    this.#advancingLater.delete(key);
     if (this.#dirty.has(key)) return;
     this.#dirty.add(key);
     if (!this.#inFlight.has(key)) this.#queue('ready', key);
@@ -120,31 +120,20 @@ export class WorkQueue {
   addUrgent(key: string): void {
     if (this.#shuttingDown) return;
     this.#delayed.cancel(key);
-    this.#advancingLater.delete(key);
     this.#dirty.add(key);
     if (this.#inFlight.has(key)) this.#pressing.add(key);
     else if (!this.#lanes.has('urgent', key)) this.#queue('urgent', key);
     this.#pump();
   }
 
-  /**
-   * Runs `key` after `ms`; when it is already waiting, the earlier time wins. `advances`: that run
-   * may move the release on, and goes ahead of keys that are merely due (not of urgent ones).
-   */
-  addAfter(key: string, ms: number, advances = false): void {
+  /** Runs `key` after `ms`; when it is already waiting, the earlier time wins. */
+  addAfter(key: string, ms: number): void {
     if (this.#shuttingDown) return;
     if (ms <= 0) {
-      if (advances) this.#addAdvancing(key);
-      else this.add(key);
+      this.add(key);
       return;
     }
-    const due = this.#clock.now() + ms;
-    const before = this.#delayed.dueOf(key);
-    this.#delayed.schedule(key, due);
-    if (before === undefined || due < before) {
-      if (advances) this.#advancingLater.add(key);
-      else this.#advancingLater.delete(key);
-    }
+    this.#delayed.schedule(key, this.#clock.now() + ms);
     this.#arm();
   }
 
@@ -152,7 +141,6 @@ export class WorkQueue {
   #addAdvancing(key: string): void {
     if (this.#shuttingDown) return;
     this.#delayed.cancel(key);
-    this.#advancingLater.delete(key);
     this.#dirty.add(key);
     if (!this.#inFlight.has(key) && !this.#lanes.has('urgent', key) && !this.#lanes.has('advancing', key)) this.#queue('advancing', key);
     this.#pump();
@@ -186,7 +174,6 @@ export class WorkQueue {
     this.#recheck = null;
     this.#delayed.clear();
     this.#lanes.clear();
-    this.#advancingLater.clear();
     this.#promotions.clear();
     this.#pressing.clear();
     this.#dirty.clear();
@@ -268,9 +255,17 @@ export class WorkQueue {
   /** The run a reconcile asked for; a look that comes first moves ahead should the key still wait behind other looks once its step has baked. */
   #follow(key: string, { requeueAfterMs: requeue, advanceAfterMs: advance = null }: ReconcileOutcome): void {
     if (requeue === null) return;
-    this.addAfter(key, requeue, advance !== null && advance <= requeue);
-    if (advance === null || advance <= requeue) return;
-    this.#promotions.schedule(key, this.#clock.now() + advance);
+    // The first run due once the step has baked: the requeue itself, or a later promotion.
+    const ahead = advance === null ? null : Math.max(advance, requeue);
+    if (ahead !== null && ahead <= 0) {
+      this.#addAdvancing(key);
+      return;
+    }
+    // One clock reading: a promotion due with the requeue is popped in the same timer call.
+    const now = this.#clock.now();
+    if (requeue <= 0) this.add(key);
+    else this.#delayed.schedule(key, now + requeue);
+    if (ahead !== null) this.#promotions.schedule(key, now + ahead);
     this.#arm();
   }
 
@@ -288,12 +283,13 @@ export class WorkQueue {
   #fire(): void {
     this.#timer = null;
     const now = this.#clock.now();
+    const promoted = new Set(this.#promotions.popDue(now));
     for (const key of this.#delayed.popDue(now)) {
-      if (this.#advancingLater.delete(key)) this.#addAdvancing(key);
+      if (promoted.delete(key)) this.#addAdvancing(key);
       else this.add(key);
     }
     // Still waiting in the ordinary lane (not running, not already ahead): its entry there is skipped once it has run.
-    for (const key of this.#promotions.popDue(now)) {
+    for (const key of promoted) {
       if (this.#dirty.has(key) && !this.#inFlight.has(key)) this.#addAdvancing(key);
     }
     this.#arm();
