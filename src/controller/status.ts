@@ -160,7 +160,11 @@ export function sameStatus(a: CanaryStatus, b: CanaryStatus): boolean {
   return jsonEqual(a, b);
 }
 
-type Build = (base: CanaryObject, tidied: boolean) => CanaryObject;
+/** The Canary with its new status on `base`; `tidy` gives that one with the tidied outbox (all else as built). */
+interface Build {
+  readonly status: (base: CanaryObject) => CanaryObject;
+  readonly tidy: (base: CanaryObject, next: CanaryObject) => CanaryObject;
+}
 
 /** The analysis pin and the history to write: the given ones, else the stored ones. */
 function keptRecords(input: StatusInput, base: CanaryObject): { analysis: AnalysisPin | null; history?: HistoryStatus } {
@@ -176,10 +180,10 @@ function stepsOf(canary: CanaryObject): { steps?: number } {
 }
 
 async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build: Build, hold: StatusInput['hold']): Promise<StatusWrite> {
-  const next = build(base, false);
+  const next = build.status(base);
   if (base.status !== undefined && next.status !== undefined && sameStatus(base.status, next.status)) return { canary: base, written: false };
   if (hold?.(base, next) === true) return { canary: next, written: false };
-  return { canary: await cluster.updateCanaryStatus(build(base, true)), written: true };
+  return { canary: await cluster.updateCanaryStatus(build.tidy(base, next)), written: true };
 }
 
 /**
@@ -188,13 +192,20 @@ async function writeIfChanged(cluster: ClusterObjects, base: CanaryObject, build
  * meanwhile) is answered by re-reading and writing once more.
  */
 export async function writeStatus(cluster: ClusterObjects, canary: CanaryObject, input: StatusInput): Promise<StatusWrite> {
-  const build: Build = (base, tidied) => {
-    const generation = base.metadata.generation ?? 0;
-    const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, { generation, now: input.now });
-    const untidied = input.outbox ?? keptOutbox;
-    const outbox = (tidied ? (input.tidied ?? untidied) : untidied)(base);
-    const extra = { observedGeneration: generation, targetGeneration: input.targetGeneration, conditions, ...stepsOf(base), ...outbox, ...keptRecords(input, base) };
-    return canaryWith(base, { status: toStatus(input.state, extra) });
+  const build: Build = {
+    status: (base) => {
+      const generation = base.metadata.generation ?? 0;
+      const conditions = mergeConditions(base.status?.conditions ?? [], input.conditions, { generation, now: input.now });
+      const outbox = (input.outbox ?? keptOutbox)(base);
+      const extra = { observedGeneration: generation, targetGeneration: input.targetGeneration, conditions, ...stepsOf(base), ...outbox, ...keptRecords(input, base) };
+      return canaryWith(base, { status: toStatus(input.state, extra) });
+    },
+    // Only the outbox differs: the status is not built a second time for the write.
+    tidy: (base, next) => {
+      if (input.tidied === undefined || next.status === undefined) return next;
+      const { outbox, noticeSeq } = input.tidied(base);
+      return canaryWith(base, { status: { ...next.status, outbox: [...outbox], noticeSeq } });
+    },
   };
   try {
     return await writeIfChanged(cluster, canary, build, input.hold);
