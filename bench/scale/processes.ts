@@ -1,5 +1,5 @@
 // The two processes of the scale bench: `fledge emulator` and bench/scale-controller.ts.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { bundle } from '../../scripts/build.mjs';
 import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -16,6 +16,66 @@ export interface EmulatorProcess {
   /** CPU time (user + system) the process has used so far, from /proc (Linux); NaN elsewhere. */
   cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/**
+ * Where the processes run. The shipped Deployment limits the controller to one CPU
+ * (deploy/base/controller/deployment.yaml), and in a cluster the API server and whoever makes
+ * the changes have machines of their own. So on a machine with at least two CPUs the bench gives
+ * the controller the first CPU it may use, alone, and runs the rest of the test (the emulator,
+ * Prometheus, the bench itself: its client and watches) on the others: the test cluster takes no
+ * CPU from the controller under test, and the controller gets no more than its limit.
+ * `SCALE_PIN=off`, one CPU, or no `taskset` (util-linux): every process shares every CPU.
+ */
+export interface CpuPlacement {
+  /** CPU lists as `taskset --cpu-list` takes them. */
+  readonly controller: string;
+  readonly harness: string;
+}
+
+/** The CPUs this process may run on, from /proc/self/status ("0-3,6"); empty when unknown. */
+function allowedCpus(): number[] {
+  try {
+    const line = /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
+    return line.split(',').flatMap((range) => {
+      const [from, to = from] = range.split('-').map(Number);
+      if (from === undefined || to === undefined || !Number.isInteger(from) || !Number.isInteger(to)) return [];
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    });
+  } catch {
+    return [];
+  }
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let placement: CpuPlacement | null | undefined;
+
+/** The placement for this run, decided once (before this process is moved to the harness CPUs); null: shared. */
+export function cpuPlacement(): CpuPlacement | null {
+  if (placement !== undefined) return placement;
+  const cpus = allowedCpus();
+  const [first, ...rest] = cpus;
+  placement = process.env['SCALE_PIN'] === 'off' || first === undefined || rest.length === 0 || !hasTaskset() ? null : { controller: String(first), harness: rest.join(',') };
+  return placement;
+}
+
+/** Moves every thread of `pid` onto `cpus`. */
+function pin(pid: number | undefined, cpus: string): void {
+  if (pid !== undefined) execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+/** Moves this process (and so the emulator and Prometheus it starts next) onto the harness CPUs. */
+export function placeHarness(): void {
+  const cpus = cpuPlacement();
+  if (cpus !== null) pin(process.pid, cpus.harness);
 }
 
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ: 100 on Linux). */
@@ -142,6 +202,9 @@ export async function startControllerProcess(options: ControllerProcessOptions):
     '--kubeconfig', options.kubeconfigPath, '--scrape', options.scrape, '--concurrency', String(options.concurrency), '--resync', String(options.resyncMs),
     '--prometheus-url', options.prometheusUrl, '--batch', options.batch ? 'on' : 'off',
   ], { cwd: root, execArgv: [...loader, ...controllerNodeArgs()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Forked from the bench, it starts on the harness CPUs: it gets its own before it starts work.
+  const cpus = cpuPlacement();
+  if (cpus !== null) pin(child.pid, cpus.controller);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the controller did not start within 120 s')), 120_000);
     child.on('message', (message: { kind?: string }) => {

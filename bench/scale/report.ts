@@ -1,5 +1,5 @@
 // bench/results/scale.md from the results of every size.
-import { shippedNodeFlags } from './processes.ts';
+import { cpuPlacement, shippedNodeFlags } from './processes.ts';
 import { quantile } from '../decisions/stats.ts';
 import { markdownTable, textTable } from '../decisions/report.ts';
 import type { ScaleResult } from './run-n.ts';
@@ -114,6 +114,12 @@ export function scaleText(results: readonly ScaleResult[]): string {
   return textTable(header, results.map(row));
 }
 
+function placementText(): string {
+  const cpus = cpuPlacement();
+  if (cpus === null) return 'every process on every CPU';
+  return `the controller alone on CPU ${cpus.controller} (its Deployment's limit is one CPU), the emulator, Prometheus and the bench's own client on CPU ${cpus.harness}`;
+}
+
 function settingsText(result: ScaleResult | undefined): string {
   if (result === undefined) return '';
   const s = result.settings;
@@ -121,7 +127,7 @@ function settingsText(result: ScaleResult | undefined): string {
     `Each app: one replica, \`fledge.dev/steps: "${s.steps.join(',')}"\`, interval and bake ${s.intervalMs / 1000}s, analysis template`,
     `\`linkerd\` with its scrape interval set to ${s.scrapeMs / 1000}s (metrics lag ${(2 * s.scrapeMs) / 1000}s); controller concurrency ${s.concurrency},`,
     `resync ${s.resyncMs / 1000}s; Prometheus: ${s.prometheus === 'real' ? 'Debian\'s `prometheus` scraping every app\'s series' : 'the bench\'s fake one'};`,
-    `measurement ${s.batch ? 'batched' : 'per canary (`--batch off`)'}; the controller ${s.compiled === undefined ? 'run from its TypeScript sources through tsx (`--runtime tsx`)' : `bundled first (scripts/build.mjs, as npm run build bundles dist/) and run as JavaScript with the shipped Deployment's Node flags (\`${shippedNodeFlags().join(' ')}\`: its command's and NODE_OPTIONS), as the image runs it`}.`,
+    `measurement ${s.batch ? 'batched' : 'per canary (`--batch off`)'}; ${placementText()}; the controller ${s.compiled === undefined ? 'run from its TypeScript sources through tsx (`--runtime tsx`)' : `bundled first (scripts/build.mjs, as npm run build bundles dist/) and run as JavaScript with the shipped Deployment's Node flags (\`${shippedNodeFlags().join(' ')}\`: its command's and NODE_OPTIONS), as the image runs it`}.`,
   ].join('\n');
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Usage } from './usage.ts';
 import { kubeconfigYaml } from '../../src/sandbox/emulator/kubeconfig.ts';
 import { apiAt, applyCrds, inParallel, type Api } from './api.ts';
-import { startControllerProcess, startEmulatorProcess } from './processes.ts';
+import { placeHarness, startControllerProcess, startEmulatorProcess } from './processes.ts';
 import { measureDrift, type DriftResult } from './drift.ts';
 import { breakdownText } from './request-kinds.ts';
 import { steadyStepKinds } from './report.ts';
@@ -143,6 +143,7 @@ async function createApps(api: Api, run: SizeRun): Promise<string[]> {
 export async function runSize(run: SizeRun): Promise<ScaleResult> {
   const { n, settings, deadline, log } = run;
   const dir = await mkdtemp(join(tmpdir(), 'fledge-scale-'));
+  placeHarness();
   const emulator = await startEmulatorProcess(join(dir, 'kubeconfig'));
   const stops: (() => Promise<void> | void)[] = [() => emulator.stop(), () => rm(dir, { recursive: true, force: true })];
   try {

@@ -183,6 +183,8 @@ class RunningController implements Controller {
       // A replica that may not act starts no reconcile (it would decide, log and be refused); its keys wait their turn.
       holding: () => !shell.mayAct(),
     });
+    // Events wait while outside changes do (event-queue.ts).
+    this.#events.yieldTo(() => this.#queue.urgent > 0);
     options.telemetry?.queue?.({ depth: () => this.#queue.depth, averageWaitMs: () => pace.averageWaitMs, coarse: () => pace.coarse });
     // A delivered notice is removed from its outbox by the app's next reconcile.
     deps.deliveries.onDelivered((key) => this.#queue.add(key));
@@ -208,7 +210,8 @@ class RunningController implements Controller {
   }
 
   async stop(): Promise<void> {
-    // Events already recorded go out first (for at most 2 s); reconciles still running then finish without writing.
+    // Events already recorded go out first (for at most 2 s, held no more); reconciles still running then finish without writing.
+    this.#events.yieldTo(null);
     await Promise.race([this.#events.drained(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     this.#halt();
     await this.#watches.stop();

@@ -1,6 +1,8 @@
 // Events are sent after the reconcile that recorded them, not during it (as client-go's recorder
 // does): a reconcile's own writes (route, scale, status) are not held up by an Event's round trip,
-// and when thousands of apps act at once, their Events trail behind the writes that matter. The
+// and when thousands of apps act at once, their Events trail behind the writes that matter; while
+// changes made outside the controller wait to be acted on, none is sent at all (for a bounded
+// time), so Events take no CPU from the reconciles that act on those changes. The
 // queue keeps their order, is bounded (the oldest are dropped with a warning when it is full), and
 // an Event the API refuses is logged, never retried: Events are for people, status is the record.
 import type { Logger } from 'pino';
@@ -12,7 +14,14 @@ export interface EventQueueOptions {
   readonly limit?: number;
   /** Events sent at once (default 4). */
   readonly concurrency?: number;
+  /** Longest stretch Events are held while the controller is busy (see yieldTo; default 2000 ms). */
+  readonly holdMs?: number;
+  /** The clock the hold is timed by (default Date.now). */
+  readonly now?: () => number;
 }
+
+/** How soon a held queue looks again whether it may send. */
+const recheckMs = 20;
 
 /** What an Event names of its Canary: a waiting Event does not keep a whole Canary (its status, its history) alive. */
 function identityOf(canary: EventRecord['canary']): EventRecord['canary'] {
@@ -35,12 +44,30 @@ export class EventQueue {
   readonly #identities = new Map<string, EventRecord['canary']>();
   /** One copy of each short message waiting (5000 apps entering a step record the same "step 2/2: …" sentence), at most 1000; emptied whenever the queue is. */
   readonly #texts = new Interner({ limit: 1_000 });
+  readonly #holdMs: number;
+  readonly #now: () => number;
+  #busy: (() => boolean) | null = null;
+  /** When the current hold began; null when not holding. Once a hold has lasted holdMs, Events go out until the controller is not busy once. */
+  #heldSince: number | null = null;
+  #recheck: ReturnType<typeof setTimeout> | null = null;
 
   constructor(send: (record: EventRecord) => Promise<void>, log: Logger, options: EventQueueOptions = {}) {
     this.#send = send;
     this.#log = log;
     this.#limit = options.limit ?? 10_000;
     this.#concurrency = options.concurrency ?? 4;
+    this.#holdMs = options.holdMs ?? 2_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Holds the waiting Events while `busy()` (the work queue has outside changes waiting), for at
+   * most holdMs at a stretch; null: never held.
+   */
+  yieldTo(busy: (() => boolean) | null): void {
+    this.#busy = busy;
+    this.#heldSince = null;
+    this.#pump();
   }
 
   /** Queues `record` to be sent; returns at once. */
@@ -90,6 +117,7 @@ export class EventQueue {
   }
 
   #pump(): void {
+    if (this.size > 0 && this.#holding()) return;
     while (this.#sending < this.#concurrency && this.size > 0) {
       const record = this.#take();
       this.#sending += 1;
@@ -100,6 +128,24 @@ export class EventQueue {
       this.#texts.clear();
       for (const resolve of this.#idle.splice(0)) resolve();
     }
+  }
+
+  /** Whether waiting Events are held now; while they are, the queue looks again every recheckMs. */
+  #holding(): boolean {
+    if (this.#busy?.() !== true) {
+      this.#heldSince = null;
+      return false;
+    }
+    const now = this.#now();
+    this.#heldSince ??= now;
+    if (now - this.#heldSince >= this.#holdMs) return false;
+    if (this.#recheck === null) {
+      this.#recheck = setTimeout(() => {
+        this.#recheck = null;
+        this.#pump();
+      }, recheckMs);
+    }
+    return true;
   }
 
   async #deliver(record: EventRecord): Promise<void> {

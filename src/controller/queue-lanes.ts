@@ -18,6 +18,11 @@ export class Lanes {
     return this.#queued[lane].has(key);
   }
 
+  /** Keys waiting in the urgent lane, or in the advancing one. */
+  size(lane: Exclude<Lane, 'ready'>): number {
+    return this.#queued[lane].size;
+  }
+
   /** Puts `key` at the end of `lane`. */
   push(lane: Lane, key: string): void {
     if (lane !== 'ready') this.#queued[lane].add(key);

@@ -106,6 +106,11 @@ export class WorkQueue {
     return this.#inFlight.size;
   }
 
+  /** Keys waiting in the urgent lane: changes made outside the controller, not acted on yet. */
+  get urgent(): number {
+    return this.#lanes.size('urgent');
+  }
+
   /** Runs `key` soon. Supersedes a pending addAfter: the run schedules its own follow-up. */
   add(key: string): void {
     if (this.#shuttingDown) return;

@@ -132,4 +132,52 @@ describe('event queue', () => {
     assert.deepEqual(sent, ['E0', 'E3', 'E4', 'E5'], 'the one in flight, then the newest three');
     assert.ok(lines.some((l) => String(l['msg']).includes('oldest are dropped')));
   });
+
+  describe('while outside changes wait to be acted on', () => {
+    const sendsTo = (sent: string[]) => async (r: EventRecord): Promise<void> => {
+      sent.push(r.reason);
+    };
+    const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('sends nothing while the controller is busy, and everything in order once it is not', async () => {
+      const sent: string[] = [];
+      const queue = new EventQueue(sendsTo(sent), logged().log, { holdMs: 60_000 });
+      let busy = true;
+      queue.yieldTo(() => busy);
+      for (const reason of ['NewRevision', 'StepAdvanced']) queue.record(event(reason));
+      await settle(100);
+      assert.deepEqual(sent, [], 'held while changes wait');
+      busy = false;
+      await queue.drained();
+      assert.deepEqual(sent, ['NewRevision', 'StepAdvanced']);
+    });
+
+    it('holds for at most holdMs at a stretch: a controller busy for good still sends its Events', async () => {
+      const sent: string[] = [];
+      const time = { now: 0 };
+      const queue = new EventQueue(sendsTo(sent), logged().log, { holdMs: 1_000, now: () => time.now });
+      queue.yieldTo(() => true);
+      queue.record(event('NewRevision'));
+      await settle(60);
+      assert.deepEqual(sent, []);
+      time.now = 1_000;
+      await queue.drained();
+      assert.deepEqual(sent, ['NewRevision'], 'sent once the hold reached its limit');
+      queue.record(event('StepAdvanced'));
+      await queue.drained();
+      assert.deepEqual(sent, ['NewRevision', 'StepAdvanced'], 'and not held again until the controller was idle once');
+    });
+
+    it('holds nothing once told to stop yielding (a stopping controller sends what it recorded)', async () => {
+      const sent: string[] = [];
+      const queue = new EventQueue(sendsTo(sent), logged().log, { holdMs: 60_000 });
+      queue.yieldTo(() => true);
+      queue.record(event('Promoted'));
+      await settle(60);
+      assert.deepEqual(sent, []);
+      queue.yieldTo(null);
+      await queue.drained();
+      assert.deepEqual(sent, ['Promoted']);
+    });
+  });
 });

@@ -264,6 +264,24 @@ describe('work queue on real timers', () => {
     assert.deepEqual(runs, ['ns/busy', 'ns/changed', 'ns/a', 'ns/b', 'ns/c']);
   });
 
+  void it('counts the outside changes waiting to be acted on (what Events yield to), until each runs', async () => {
+    const time = new FakeTime();
+    const gate = gated();
+    const q = queue(time, { reconcile: gate.reconcile });
+    q.add('ns/busy');
+    q.addUrgent('ns/x');
+    q.addUrgent('ns/y');
+    q.addUrgent('ns/y');
+    q.add('ns/resync');
+    assert.equal(q.urgent, 2);
+    gate.release();
+    await settle();
+    assert.equal(q.urgent, 1, 'ns/x runs');
+    gate.release();
+    await settle();
+    assert.equal(q.urgent, 0, 'ns/y runs; the resync waiting behind it is not an outside change');
+  });
+
   void it('runs a waiting key made urgent once, early, and not again from its old place', async () => {
     const time = new FakeTime();
     const gate = gated();
