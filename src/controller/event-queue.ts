@@ -130,9 +130,12 @@ export class EventQueue {
     }
   }
 
-  /** Whether waiting Events are held now; while they are, the queue looks again every recheckMs. */
+  /**
+   * Whether waiting Events are held now; while they are, the queue looks again every recheckMs.
+   * Never past half the limit: holding Events back must not be what drops them.
+   */
   #holding(): boolean {
-    if (this.#busy?.() !== true) {
+    if (this.#busy?.() !== true || this.size * 2 >= this.#limit) {
       this.#heldSince = null;
       return false;
     }

@@ -139,11 +139,12 @@ describe('event queue', () => {
     };
     const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-    it('sends nothing while the controller is busy, and everything in order once it is not', async () => {
+    it('sends nothing while the controller is busy, and everything in order once it is not', { timeout: 5_000 }, async (t) => {
       const sent: string[] = [];
       const queue = new EventQueue(sendsTo(sent), logged().log, { holdMs: 60_000 });
       let busy = true;
       queue.yieldTo(() => busy);
+      t.after(() => queue.yieldTo(null));
       for (const reason of ['NewRevision', 'StepAdvanced']) queue.record(event(reason));
       await settle(100);
       assert.deepEqual(sent, [], 'held while changes wait');
@@ -152,11 +153,12 @@ describe('event queue', () => {
       assert.deepEqual(sent, ['NewRevision', 'StepAdvanced']);
     });
 
-    it('holds for at most holdMs at a stretch: a controller busy for good still sends its Events', async () => {
+    it('holds for at most holdMs at a stretch: a controller busy for good still sends its Events', { timeout: 5_000 }, async (t) => {
       const sent: string[] = [];
       const time = { now: 0 };
       const queue = new EventQueue(sendsTo(sent), logged().log, { holdMs: 1_000, now: () => time.now });
       queue.yieldTo(() => true);
+      t.after(() => queue.yieldTo(null));
       queue.record(event('NewRevision'));
       await settle(60);
       assert.deepEqual(sent, []);
@@ -168,10 +170,24 @@ describe('event queue', () => {
       assert.deepEqual(sent, ['NewRevision', 'StepAdvanced'], 'and not held again until the controller was idle once');
     });
 
-    it('holds nothing once told to stop yielding (a stopping controller sends what it recorded)', async () => {
+    it('holds no more once half the queue is full: holding Events must not be what drops them', { timeout: 5_000 }, async (t) => {
+      const sent: string[] = [];
+      const queue = new EventQueue(sendsTo(sent), logged().log, { holdMs: 60_000, limit: 4 });
+      queue.yieldTo(() => true);
+      t.after(() => queue.yieldTo(null));
+      queue.record(event('E0'));
+      await settle(60);
+      assert.deepEqual(sent, [], 'one of four: held');
+      queue.record(event('E1'));
+      await queue.drained();
+      assert.deepEqual(sent, ['E0', 'E1'], 'two of four: sent, busy or not');
+    });
+
+    it('holds nothing once told to stop yielding (a stopping controller sends what it recorded)', { timeout: 5_000 }, async (t) => {
       const sent: string[] = [];
       const queue = new EventQueue(sendsTo(sent), logged().log, { holdMs: 60_000 });
       queue.yieldTo(() => true);
+      t.after(() => queue.yieldTo(null));
       queue.record(event('Promoted'));
       await settle(60);
       assert.deepEqual(sent, []);
