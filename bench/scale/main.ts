@@ -72,6 +72,8 @@ async function options(): Promise<{ sizes: number[]; budgetMs: number; settings:
 async function main(): Promise<void> {
   const { sizes, budgetMs, settings, out } = await options();
   const started = Date.now();
+  // Counted before the runs move this process onto the harness CPUs (processes.ts cpuPlacement).
+  const cpus = availableParallelism();
   // Leaves time to stop the processes and write the report.
   const deadline = started + budgetMs - 20_000;
   const results: ScaleResult[] = [];
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     command: `npm run bench:scale${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     wallSeconds: (Date.now() - started) / 1000,
     node: process.version,
-    cpus: availableParallelism(),
+    cpus,
     budgetSeconds: budgetMs / 1000,
     skipped,
   };
