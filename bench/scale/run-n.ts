@@ -185,7 +185,7 @@ export async function runSize(run: SizeRun): Promise<ScaleResult> {
     const releaseMs = Date.now() - releaseStart;
     // For looking into a run: SCALE_TIMELINE=FILE writes when each step was due and when it started.
     const timeline = process.env['SCALE_TIMELINE'];
-    if (timeline !== undefined) await writeFile(timeline, JSON.stringify({ releaseStart, scaledUpMs: tracker.scaleUpMs, scaleUps: tracker.scaleUps, stepDue: tracker.stepDue, stepStarts: [...tracker.stepStarts] }));
+    if (timeline !== undefined) await writeFile(timeline, JSON.stringify({ releaseStart, scaledUpMs: tracker.scaleUpMs, scaleUps: tracker.scaleUps, phaseChanges: tracker.phaseChanges, stepDue: tracker.stepDue, stepStarts: [...tracker.stepStarts] }));
     const after = await controller.snapshot(true);
     log(`  controller after the release: RSS ${mib(after.rssBytes)} MiB (peak ${mib(after.maxRssBytes)}), heap used ${mib(after.heapUsedBytes)} MiB, live after a full collection ${mib(after.liveHeapBytes ?? Number.NaN)} MiB; ${JSON.stringify(Object.fromEntries(Object.entries(after.memory ?? {}).map(([k, v]) => [k, mib(v)])))}`);
     const spaces = Object.entries(after.heapSpaces ?? {}).filter(([, space]) => space.committedMiB > 0).map(([name, space]) => `${name.replace(/_space$/, '')} ${space.usedMiB}/${space.committedMiB}`);

@@ -49,6 +49,8 @@ export class ReleaseTracker {
   readonly scaleUpMs: number[] = [];
   /** Each scale-up's [app, when the change was sent, when the run started] (ms since the epoch), for SCALE_TIMELINE. */
   readonly scaleUps: [string, number, number][] = [];
+  /** During the release, each app's phase changes as [app, phase, when the bench saw it] (ms since the epoch), for SCALE_TIMELINE. */
+  readonly phaseChanges: [string, string, number][] = [];
   #releasing = false;
 
   constructor(timing: Timing) {
@@ -81,8 +83,10 @@ export class ReleaseTracker {
     const name = object.metadata.name;
     const status = object.status ?? {};
     const phase = typeof status['phase'] === 'string' ? status['phase'] : '';
+    const before = this.#phases.get(name);
     this.#phases.set(name, phase);
     if (!this.#releasing) return;
+    if (before !== phase) this.phaseChanges.push([name, phase, Date.now()]);
     this.#runStarted(name, time(status['runStartedAt']));
     const step = typeof status['step'] === 'number' ? status['step'] : -1;
     const startedAt = time(status['stepStartedAt']);

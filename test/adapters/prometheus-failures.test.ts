@@ -89,6 +89,19 @@ void describe('Prometheus metrics source when Prometheus fails', () => {
     assert.match(errorOf(measured.canary), /answered HTTP 200 with an answer that is not an instant query result/);
   });
 
+  void it('refuses a vector whose labels are not all strings, or a sample that is not a [time, value] pair', async () => {
+    const answers = [
+      [{ metric: { deployment: 'app', namespace: 7 }, value: [1, '3'] }],
+      [{ metric: { deployment: 'app' }, value: [1, '3', '4'] }],
+      [{ metric: ['deployment'], value: [1, '3'] }],
+    ];
+    for (const result of answers) {
+      const server = await fake((_req, res) => json(res, 200, { status: 'success', data: { resultType: 'vector', result } }));
+      const measured = await createPrometheusMetrics({ url: server.url }).measure(request);
+      assert.match(errorOf(measured.canary), /answered HTTP 200 with an answer that is not an instant query result/, JSON.stringify(result));
+    }
+  });
+
   void it('gives up on a Prometheus that never answers, after the timeout', async () => {
     const server = await fake(() => {
       // never answers
