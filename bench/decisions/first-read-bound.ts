@@ -10,6 +10,7 @@
 // before it, so it counts the canary's requests from 5 s to its last scrape (between S and 2S).
 //
 // Flags: --rps 100 --weight 5 --base 0.001 --factor 10 --alpha 0.05 --scrape 15.
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export interface FirstRead {
@@ -24,12 +25,6 @@ export interface FirstRead {
   readonly scrapeMs: number;
   /** When the first step routes traffic to the canary (ms after the new revision). */
   readonly firstStepMs: number;
-}
-
-function poisson(mean: number, k: number): number {
-  let p = Math.exp(-mean);
-  for (let i = 1; i <= k; i += 1) p *= mean / i;
-  return p;
 }
 
 /** When the first window's read comes (ms after the new revision): the window's end plus 2 scrapes. */
@@ -50,10 +45,15 @@ export function firstReadPower(world: FirstRead, steps = 2000): number {
     const requests = canaryPerMs * Math.max(0, lastScrapeMs - world.firstStepMs);
     const null0 = requests * world.base;
     const bad = requests * Math.min(1, world.base * world.factor);
+    // Poisson probabilities of k failures, each from the one before.
+    let cellSize = Math.exp(-null0) / steps;
+    let cellPower = Math.exp(-bad) / steps;
     for (let k = 0; k < 60; k += 1) {
-      const size = poisson(null0, k) / steps;
-      const power = poisson(bad, k) / steps;
-      if (size > 0 || power > 0) cells.push({ ratio: size === 0 ? Infinity : power / size, size, power });
+      if (k > 0) {
+        cellSize *= null0 / k;
+        cellPower *= bad / k;
+      }
+      if (cellSize > 0 || cellPower > 0) cells.push({ ratio: cellSize === 0 ? Infinity : cellPower / cellSize, size: cellSize, power: cellPower });
     }
   }
   cells.sort((a, b) => b.ratio - a.ratio);
@@ -103,4 +103,4 @@ function main(): void {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
