@@ -19,8 +19,15 @@ type Agent = http.Agent | https.Agent;
 /** The TLS settings that make two agents different; everything else is the pool's. */
 const tlsKeys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
-/** Sockets kept per host: enough for the work queue's concurrency plus watches. */
-const maxSockets = 64;
+/**
+ * No limit on connections in use: a request never waits in the pool for one. client-node's API
+ * classes read answers through node-fetch 2, which takes a chunked answer (the API server's way
+ * for JSON) as cut short ("Premature close") when its connection has already gone to a request
+ * that was waiting for it; at --concurrency 64 that failed thousands of calls a release. What
+ * bounds the connections is the callers: the work queue's concurrency, the event queue's sends.
+ * Idle ones are kept up to the agent's default (256) and reused last in, first out.
+ */
+const maxSockets = Infinity;
 
 function keyOf(agent: Agent): string {
   const options = (agent as Agent & { options?: Record<string, unknown> }).options ?? {};

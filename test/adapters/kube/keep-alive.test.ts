@@ -166,3 +166,27 @@ test('the copy is of the original\'s class: a subclass that counts requests stil
   assert.equal(counted, 1);
   assert.equal(server.seen.length, 1);
 });
+
+test('more calls at once than any pool would keep connections for all succeed, answered in chunks as the API server answers', async (t) => {
+  // node-fetch (under client-node's API classes) takes a chunked answer whose connection has
+  // already been handed to a waiting request for one cut short ("Premature close"): a pool must
+  // never make requests wait for a connection.
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => {
+      res.setHeader('content-type', 'application/json');
+      res.write(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+      res.end();
+    }, 5));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  const { kc, close } = withKeepAlive(kubeConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  t.after(close);
+  const core = kc.makeApiClient(CoreV1Api);
+  for (let round = 0; round < 3; round += 1) {
+    const answers = await Promise.allSettled(Array.from({ length: 150 }, () => core.readNamespace({ name: 'default' })));
+    const failed = answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason));
+    assert.deepEqual(failed.slice(0, 3), [], `${failed.length} of 150 calls failed in round ${round + 1}`);
+  }
+});
