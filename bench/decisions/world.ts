@@ -180,6 +180,22 @@ export class World {
     return (samples.sampled + startExtension + endExtension) / samples.sampled;
   }
 
+  /**
+   * The canary's requests and failures in every scrape slot that ended by `until`: all Prometheus
+   * could know at that time, without extrapolation (the oracle in oracle.ts reads this).
+   */
+  canaryScraped(until: number): { readonly requests: number; readonly failures: number } {
+    const whole = Math.floor((until - this.#origin) / this.#options.scrapeMs);
+    let requests = 0;
+    let failures = 0;
+    for (let j = 0; j < whole; j += 1) {
+      const slot = this.#slot(j);
+      requests += slot.canary.requests;
+      failures += slot.canary.failures;
+    }
+    return { requests, failures };
+  }
+
   /** Canary excess failures and slow requests over (0, until]. */
   truth(until: number): GroundTruth {
     const S = this.#options.scrapeMs;
