@@ -5,8 +5,9 @@
 // as Fledge: every 2 scrapes, 2 scrapes after the window ends. It runs Wald's sequential
 // probability ratio test and rolls back when the likelihood ratio of "the canary fails `factor`
 // times as often" against "as often as the primary" reaches 1/α: by Ville's inequality it rolls
-// back identical versions in at most α of runs however often it looks, and among tests with that
-// guarantee the SPRT needs the fewest requests on average. Same seeds, runs and traffic schedule
+// back identical versions in at most α of runs however often it looks, and for given error rates
+// no test needs fewer requests on average than Wald's (Wald and Wolfowitz, for tests that may also
+// stop to accept; this one only rolls back, and needs about as few). Same seeds, runs and traffic schedule
 // as `npm run bench:decisions` (5% more to the canary every minute from 5 s, up to 50%).
 //
 // Flags: --runs 1000 --seed 1 --scrape 15 --alpha 0.05 --out bench/results
