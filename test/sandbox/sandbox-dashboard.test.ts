@@ -1,5 +1,6 @@
 // The sandbox serves the dashboard and prints its address; with --keep it stays up, showing
-// the scenario's release and its history.
+// the scenario's release and its history (the latency scenario: one release, rolled back within
+// seconds at speed 2; the never-ready one waits for its progress deadline, a minute).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ describe('the sandbox dashboard', { timeout: 240_000 }, () => {
     let rows: Array<{ name: string; phase: string }> = [];
     let looks = 0;
     await runSandbox({
-      scenario: 'never-ready', seed: 1, speed: 2, metrics: 'direct', isTty: false, keep: true,
+      scenario: 'latency', seed: 1, speed: 2, metrics: 'direct', isTty: false, keep: true,
       kubeconfigPath: join(dir, 'kubeconfig'), signal: stop.signal,
       write: (text) => {
         printed += text;
