@@ -33,9 +33,17 @@ export interface CellResult {
 
 export const defaultHorizonMs = 60 * minuteMs;
 
+/**
+ * The world of run `run` in a cell: its own seeded stream, so run i of every policy (and of the
+ * oracle, oracle.ts) meets the same scrape phase and traffic.
+ */
+export function runWorld(scenario: Scenario, cell: Pick<CellJob, 'scenario' | 'requestsPerSecond' | 'seed' | 'scrapeMs'>, input: { run: number; histogram: boolean }): World {
+  const random = seeded(mixSeed(cell.seed, cell.scenario, cell.requestsPerSecond, input.run));
+  return new World({ scenario, requestsPerSecond: cell.requestsPerSecond, scrapeMs: cell.scrapeMs, random, histogram: input.histogram });
+}
+
 export function runOnce(scenario: Scenario, job: CellJob, run: number): RunOutcome {
-  const random = seeded(mixSeed(job.seed, job.scenario, job.requestsPerSecond, run));
-  const world = new World({ scenario, requestsPerSecond: job.requestsPerSecond, scrapeMs: job.scrapeMs, random, histogram: readsP99(job.policy) });
+  const world = runWorld(scenario, job, { run, histogram: readsP99(job.policy) });
   const limits = { horizonMs: job.horizonMs };
   if (job.policy === 'flagger') return runFlagger(world, flaggerPolicy(scenario.successRateMin), limits);
   return runFledge(world, fledgePolicy(job.policy, { successRateMin: scenario.successRateMin, scrapeMs: job.scrapeMs }), limits);

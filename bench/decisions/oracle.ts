@@ -16,10 +16,10 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RunOutcome } from './outcome.ts';
-import { mixSeed, seeded } from './random.ts';
+import { runWorld } from './cell.ts';
 import { buildScenario, minuteMs, scenarioSpecs, type Scenario } from './scenarios.ts';
 import { summarize, type CellSummary } from './stats.ts';
-import { World } from './world.ts';
+import type { World } from './world.ts';
 
 const root = new URL('../../', import.meta.url);
 
@@ -65,12 +65,9 @@ export function oracleCell(input: { scenario: string; requestsPerSecond: number;
   const spec = scenarioSpecs()[index];
   if (spec === undefined) throw new Error(`no scenario ${input.scenario}`);
   const scenario = buildScenario(spec);
+  const cell = { scenario: index, requestsPerSecond: input.requestsPerSecond, seed: input.seed, scrapeMs: input.settings.scrapeMs };
   const outcomes: RunOutcome[] = [];
-  for (let run = 0; run < input.runs; run += 1) {
-    const random = seeded(mixSeed(input.seed, index, input.requestsPerSecond, run));
-    const world = new World({ scenario, requestsPerSecond: input.requestsPerSecond, scrapeMs: input.settings.scrapeMs, random, histogram: false });
-    outcomes.push(runOracle(world, scenario, input.settings));
-  }
+  for (let run = 0; run < input.runs; run += 1) outcomes.push(runOracle(runWorld(scenario, cell, { run, histogram: false }), scenario, input.settings));
   return summarize(outcomes);
 }
 

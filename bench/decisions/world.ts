@@ -185,10 +185,9 @@ export class World {
    * could know at that time, without extrapolation (the oracle in oracle.ts reads this).
    */
   canaryScraped(until: number): { readonly requests: number; readonly failures: number } {
-    const whole = Math.floor((until - this.#origin) / this.#options.scrapeMs);
     let requests = 0;
     let failures = 0;
-    for (let j = 0; j < whole; j += 1) {
+    for (let j = 0; j < this.#slotsEndedBy(until); j += 1) {
       const slot = this.#slot(j);
       requests += slot.canary.requests;
       failures += slot.canary.failures;
@@ -196,10 +195,14 @@ export class World {
     return { requests, failures };
   }
 
+  /** How many slots end at or before `until` (slots 0 … that count − 1). */
+  #slotsEndedBy(until: number): number {
+    return Math.floor((until - this.#origin) / this.#options.scrapeMs);
+  }
+
   /** Canary excess failures and slow requests over (0, until]. */
   truth(until: number): GroundTruth {
-    const S = this.#options.scrapeMs;
-    const whole = Math.floor((until - this.#origin) / S); // slots 0..whole-1 end at or before `until`
+    const whole = this.#slotsEndedBy(until);
     let excessFailures = 0;
     let excessSlow = 0;
     let canaryRequests = 0;
