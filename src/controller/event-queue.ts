@@ -67,6 +67,9 @@ export class EventQueue {
   yieldTo(busy: (() => boolean) | null): void {
     this.#busy = busy;
     this.#heldSince = null;
+    // A look again that a hold had set: the pump below sets it anew if still holding.
+    if (this.#recheck !== null) clearTimeout(this.#recheck);
+    this.#recheck = null;
     this.#pump();
   }
 
