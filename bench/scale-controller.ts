@@ -55,13 +55,22 @@ function sampleEvent(body: string): void {
   (sampled[app] ??= []).push([Number.isNaN(at) ? Date.now() : at, `create events (${reason})`]);
 }
 
-/** Plain JSON requests (json-requests.ts) name an Event's app in the body only, which is sampled as it is sent. */
-function sampleSentEvents(): void {
+/**
+ * Counts the plain JSON requests (json-requests.ts: the only callers of http.request with a URL
+ * and options; client-node's API classes and axios pass one options object), which set up their
+ * authentication once a second, not per request. An Event names its app in the body only, which
+ * is sampled as it is sent.
+ */
+function countJsonRequests(): void {
   const request = http.request.bind(http) as (...args: unknown[]) => http.ClientRequest;
   const counting = (...args: unknown[]): http.ClientRequest => {
     const sent = request(...args);
     const [url, options] = args as [unknown, { method?: string } | undefined];
-    if (options?.method !== 'POST' || !(url instanceof URL) || !url.pathname.endsWith('/events')) return sent;
+    if (!(url instanceof URL) || options?.method === undefined) return sent;
+    const path = url.pathname + url.search;
+    counters.apiRequests += 1;
+    count(requestKind(options.method, path), { getUrl: () => path, getBody: () => undefined });
+    if (options.method !== 'POST' || !url.pathname.endsWith('/events')) return sent;
     const end = sent.end.bind(sent) as (...rest: unknown[]) => http.ClientRequest;
     sent.end = ((chunk: unknown, ...rest: unknown[]) => {
       if (Buffer.isBuffer(chunk)) sampleEvent(chunk.toString('utf8'));
@@ -72,22 +81,12 @@ function sampleSentEvents(): void {
   (http as unknown as { request: typeof counting }).request = counting;
 }
 
-/** Counts every request the generated API clients, the plain JSON requests and the watches make through this config. */
+/** Counts every request the generated API clients and the watches make through this config (the plain JSON requests: countJsonRequests). */
 class CountingKubeConfig extends KubeConfig {
   override applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
     counters.apiRequests += 1;
     count(requestKind(context.getHttpMethod(), context.getUrl()), context);
     return super.applySecurityAuthentication(context);
-  }
-
-  /** Requests made without the API classes (src/adapters/kube/json-requests.ts) name their method and path here; a watch's setup names neither. */
-  override applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
-    const { method, path } = opts as { method?: string; path?: string };
-    if (method !== undefined && path !== undefined) {
-      counters.apiRequests += 1;
-      count(requestKind(method, path), { getUrl: () => path, getBody: () => undefined });
-    }
-    return super.applyToHTTPSOptions(opts);
   }
 
   override applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
@@ -159,7 +158,7 @@ function allocationProfile(): void {
 }
 
 async function main(): Promise<void> {
-  sampleSentEvents();
+  countJsonRequests();
   const { values } = parseArgs({
     options: {
       kubeconfig: { type: 'string' },

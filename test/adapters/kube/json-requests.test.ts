@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { jsonRequests, mergePatchType } from '../../../src/adapters/kube/json-requests.ts';
+import { jsonRequests, mergePatchType, setupTtlMs } from '../../../src/adapters/kube/json-requests.ts';
 import { withKeepAlive } from '../../../src/adapters/kube/keep-alive.ts';
 import { createApiCaller } from '../../../src/adapters/kube/errors.ts';
 import { selfSignedCertificate } from '../../../src/sandbox/emulator/certificate.ts';
@@ -182,4 +182,37 @@ test('a success answer that is not JSON (a proxy\'s page) is FLEDGE_API_UNAVAILA
   assert.ok(failed instanceof FledgeError, `failed with ${String(failed)}`);
   assert.equal(failed.code, 'FLEDGE_API_UNAVAILABLE');
   assert.match(failed.message, /is not JSON: <html>sign in/);
+});
+
+test('the set-up (certificates, token, agent) serves a second of requests, then a rotated token is used', async (t) => {
+  const { handler, seen } = recorder(echo);
+  const { port, connections } = await listening(t, createServer(handler));
+  let token = 'first-token';
+  let setUps = 0;
+  // As client-node's providers do: each set-up asks for the current token.
+  class Rotating extends KubeConfig {
+    override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+      setUps += 1;
+      await super.applyToHTTPSOptions(opts);
+      (opts.headers as Record<string, string>)['Authorization'] = `Bearer ${token}`;
+    }
+  }
+  const config = new Rotating();
+  config.loadFromOptions({ clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+  const { kc, close } = withKeepAlive(config);
+  t.after(close);
+  let now = 1_000_000;
+  const clock = { now: () => now };
+  // Two callers on one KubeConfig (the controller's status writer and its router) share the set-up.
+  const [statusWriter, router] = [jsonRequests(kc, clock), jsonRequests(kc, clock)];
+  await statusWriter.send('PUT', statusPath, {});
+  token = 'second-token';
+  now += setupTtlMs - 1;
+  await router.send('PUT', '/apis/split.smi-spec.io/v1alpha2/namespaces/team-a/trafficsplits/shop', {});
+  now += 1;
+  await statusWriter.send('PUT', statusPath, {});
+  await router.send('PUT', '/apis/split.smi-spec.io/v1alpha2/namespaces/team-a/trafficsplits/shop', {});
+  assert.equal(setUps, 2, 'one set-up for the first second, one after it');
+  assert.deepEqual(seen.map((s) => s.headers.authorization), ['Bearer first-token', 'Bearer first-token', 'Bearer second-token', 'Bearer second-token']);
+  assert.equal(connections(), 1, 'every request on the one pooled connection');
 });
