@@ -20,6 +20,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ApiException } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../../ports.ts';
 import { pooledAgent } from './keep-alive.ts';
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH';
@@ -109,7 +110,7 @@ async function setupFor(kc: KubeConfig, now: number): Promise<Setup> {
 }
 
 /** JSON requests to the current cluster of `kc` (which withKeepAlive may have given a pool). */
-export function jsonRequests(kc: KubeConfig, clock: { now(): number } = Date): JsonRequests {
+export function jsonRequests(kc: KubeConfig, clock: Clock = Date): JsonRequests {
   return {
     send: async (method, path, body, contentType = 'application/json') => {
       const setup = await setupFor(kc, clock.now());
