@@ -61,8 +61,9 @@ export function runOracle(world: World, scenario: Scenario, settings: OracleSett
 
 /** The oracle over `runs` runs of one cell, run i with the seed run i of `npm run bench:decisions` uses. */
 export function oracleCell(input: { scenario: string; requestsPerSecond: number; runs: number; seed: number; settings: OracleSettings }): CellSummary {
-  const index = scenarioSpecs().findIndex((s) => s.id === input.scenario);
-  const spec = scenarioSpecs()[index];
+  const specs = scenarioSpecs();
+  const index = specs.findIndex((s) => s.id === input.scenario);
+  const spec = specs[index];
   if (spec === undefined) throw new Error(`no scenario ${input.scenario}`);
   const scenario = buildScenario(spec);
   const cell = { scenario: index, requestsPerSecond: input.requestsPerSecond, seed: input.seed, scrapeMs: input.settings.scrapeMs };
