@@ -74,14 +74,14 @@ class RowIndex {
  * values per row (`batchPurposes` order) and which of them a series answered. Kept windows hold
  * every workload's counts, so a row costs 33 bytes, not objects and arrays (at 5000 apps, a dozen
  * windows of objects were 100 MiB). A workload with more than one series in some answer (a query
- * not aggregated down to one) keeps its values in `several` instead.
+ * not aggregated down to one) keeps its values in `several` (by row) instead.
  */
 interface BatchAnswer {
   readonly rows: RowIndex;
   readonly values: Float64Array;
   /** Bit `purpose index` of a row: some series answered that query for the workload. */
   readonly answered: Uint8Array;
-  readonly several: ReadonlyMap<string, Partial<Record<BatchPurpose, number[]>>>;
+  readonly several: ReadonlyMap<number, Partial<Record<BatchPurpose, number[]>>>;
   readonly errors: Readonly<Partial<Record<BatchPurpose, string>>>;
 }
 
@@ -111,51 +111,75 @@ function keyOfSeries(labels: Readonly<Record<string, string>>, by: BatchQueries[
   return workloadKey(labels[by.namespace] as string, labels[by.workload] as string);
 }
 
-/** The answers as one table (see BatchAnswer); an answer that cannot be split is an error for its query. */
-function tabulate(answers: readonly SeriesAnswer[], by: BatchQueries['by'], rows: RowIndex): BatchAnswer {
-  const errors: Partial<Record<BatchPurpose, string>> = {};
-  const usable: Array<{ purpose: number; series: ReadonlyArray<{ labels: Readonly<Record<string, string>>; value: number }> }> = [];
-  answers.forEach((answer, purpose) => {
-    const message = unsplittable(answer, by);
-    if (message !== null) errors[batchPurposes[purpose] as BatchPurpose] = message;
-    else if (answer.kind !== 'error') usable.push({ purpose, series: answer.series });
+/** One answer's series as rows of `rows`, in order, with their values: all a window keeps of it. */
+interface Column {
+  readonly rows: Int32Array;
+  readonly values: Float64Array;
+}
+
+/**
+ * An answer as a column, or why it cannot be split. Made as each answer comes, so its series (a
+ * label set and an object per workload, 10,000 at 5000 apps) are garbage before the window's other
+ * answers arrive, not kept alive, copied and promoted by the collections while they are awaited.
+ */
+function columnOf(answer: SeriesAnswer, by: BatchQueries['by'], rows: RowIndex): Column | string {
+  if (answer.kind === 'error') return answer.message;
+  const message = unsplittable(answer, by);
+  if (message !== null) return message;
+  const { series } = answer;
+  const column = { rows: new Int32Array(series.length), values: new Float64Array(series.length) };
+  series.forEach(({ labels, value }, i) => {
+    column.rows[i] = rows.rowOf(keyOfSeries(labels, by));
+    column.values[i] = value;
   });
-  for (const { series } of usable) for (const { labels } of series) rows.rowOf(keyOfSeries(labels, by));
-  const values = new Float64Array(rows.size * batchPurposes.length);
+  return column;
+}
+
+/** The columns as one table (see BatchAnswer); a column that could not be made is an error for its query. */
+function tabulate(columns: ReadonlyArray<Column | string>, rows: RowIndex): BatchAnswer {
+  const errors: Partial<Record<BatchPurpose, string>> = {};
+  const width = batchPurposes.length;
+  const values = new Float64Array(rows.size * width);
   const answered = new Uint8Array(rows.size);
-  const several = new Map<string, Partial<Record<BatchPurpose, number[]>>>();
-  for (const { purpose, series } of usable) for (const { labels, value } of series) {
-    const key = keyOfSeries(labels, by);
-    const row = rows.get(key) as number;
+  const several = new Map<number, Partial<Record<BatchPurpose, number[]>>>();
+  columns.forEach((column, purpose) => {
     const name = batchPurposes[purpose] as BatchPurpose;
-    const kept = several.get(key);
-    if (kept !== undefined) (kept[name] ??= []).push(value);
-    else if (((answered[row] as number) & (1 << purpose)) === 0) {
-      values[row * batchPurposes.length + purpose] = value;
-      answered[row] = (answered[row] as number) | (1 << purpose);
-    } else {
-      // A second series for this workload: it keeps all its values as lists from here on.
-      const lists: Partial<Record<BatchPurpose, number[]>> = {};
-      batchPurposes.forEach((other, index) => {
-        if (((answered[row] as number) & (1 << index)) !== 0) lists[other] = [values[row * batchPurposes.length + index] as number];
-      });
-      (lists[name] ??= []).push(value);
-      several.set(key, lists);
+    if (typeof column === 'string') {
+      errors[name] = column;
+      return;
     }
-  }
+    for (let i = 0; i < column.rows.length; i += 1) {
+      const row = column.rows[i] as number;
+      const value = column.values[i] as number;
+      const kept = several.get(row);
+      if (kept !== undefined) (kept[name] ??= []).push(value);
+      else if (((answered[row] as number) & (1 << purpose)) === 0) {
+        values[row * width + purpose] = value;
+        answered[row] = (answered[row] as number) | (1 << purpose);
+      } else {
+        // A second series for this workload: it keeps all its values as lists from here on.
+        const lists: Partial<Record<BatchPurpose, number[]>> = {};
+        batchPurposes.forEach((other, index) => {
+          if (((answered[row] as number) & (1 << index)) !== 0) lists[other] = [values[row * width + index] as number];
+        });
+        (lists[name] ??= []).push(value);
+        several.set(row, lists);
+      }
+    }
+  });
   return { rows, values, answered, several, errors };
 }
 
-async function fetchBatch(client: QueryClient, request: MeasureRequest, batch: BatchQueries, rows: () => RowIndex): Promise<BatchAnswer> {
+async function fetchBatch(client: QueryClient, request: MeasureRequest, batch: BatchQueries, rows: RowIndex): Promise<BatchAnswer> {
   const vars = { namespace: '', workload: '', window: rangeOf(request), latencyEdge: request.latencyEdgeMs };
-  const answers = await Promise.all(
-    batchPurposes.map(async (purpose): Promise<SeriesAnswer> => {
+  const columns = await Promise.all(
+    batchPurposes.map(async (purpose): Promise<Column | string> => {
       const rendered = renderQuery(queryOf(batch, purpose), vars);
-      if (!rendered.ok) return { kind: 'error', message: `cannot render analysis template "${request.template.name}": ${rendered.message}` };
-      return client.series(rendered.query, request.end);
+      if (!rendered.ok) return `cannot render analysis template "${request.template.name}": ${rendered.message}`;
+      return columnOf(await client.series(rendered.query, request.end), batch.by, rows);
     }),
   );
-  return tabulate(answers, batch.by, rows());
+  return tabulate(columns, rows);
 }
 
 function failed(answer: BatchAnswer): boolean {
@@ -168,11 +192,12 @@ const none: readonly number[] = [];
 function answerFor(answer: BatchAnswer, purpose: BatchPurpose, key: string): QueryAnswer {
   const message = answer.errors[purpose];
   if (message !== undefined) return { kind: 'error', message };
-  const several = answer.several.get(key);
-  if (several !== undefined) return { kind: 'vector', values: several[purpose] ?? none };
   const row = answer.rows.get(key);
+  if (row === undefined) return { kind: 'vector', values: none };
+  const several = answer.several.get(row);
+  if (several !== undefined) return { kind: 'vector', values: several[purpose] ?? none };
   const index = batchPurposes.indexOf(purpose);
-  if (row === undefined || row >= answer.answered.length || ((answer.answered[row] as number) & (1 << index)) === 0) return { kind: 'vector', values: none };
+  if (row >= answer.answered.length || ((answer.answered[row] as number) & (1 << index)) === 0) return { kind: 'vector', values: none };
   return { kind: 'vector', values: [answer.values[row * batchPurposes.length + index] as number] };
 }
 
@@ -237,7 +262,7 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
     const cached = entries.get(key);
     if (cached !== undefined && cached.expiresAt > at) return cached.answer;
     evict(at);
-    const entry: Entry = { answer: fetchBatch(options.client, request, batch, rows), expiresAt: at + ttlMs };
+    const entry: Entry = { answer: fetchBatch(options.client, request, batch, rows()), expiresAt: at + ttlMs };
     entries.set(key, entry);
     void entry.answer.then((answer) => {
       if (failed(answer)) entry.expiresAt = Math.min(entry.expiresAt, now() + failureTtlMs);
