@@ -45,7 +45,8 @@ type BatchPurpose = (typeof batchPurposes)[number];
  * kept window: the same workloads answer window after window, so each window holds only its values,
  * not its own copy of thousands of keys (at 5000 apps, eight kept windows' own keys were 6 MiB).
  * Rows are only added; a window made before a workload's row existed has no value for it (its
- * table is shorter). When most rows name workloads no kept window answers for (apps deleted), the
+ * table is shorter). When most rows name workloads no kept window answers for (apps deleted), and
+ * no window using the index is still being answered (its answers add their rows as they come), the
  * next window starts a fresh index and the old one goes with the last window using it.
  */
 class RowIndex {
@@ -87,6 +88,8 @@ interface BatchAnswer {
 
 interface Entry {
   readonly answer: Promise<BatchAnswer>;
+  /** The row index its answers add their workloads to, as they come. */
+  readonly rows: RowIndex;
   expiresAt: number;
   /** The answer once it came. */
   table?: BatchAnswer;
@@ -240,7 +243,10 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
   /** The row index for a new window: a fresh one once most of its rows are named by no kept window. */
   const rows = (): RowIndex => {
     if (index.size <= 1024) return index;
-    const tables = [...entries.values()].flatMap((entry) => (entry.table?.rows === index ? [entry.table] : []));
+    const sharing = [...entries.values()].filter((entry) => entry.rows === index);
+    // A window still being answered adds its workloads as its answers come: they are in use.
+    if (sharing.some((entry) => entry.table === undefined)) return index;
+    const tables = sharing.flatMap((entry) => (entry.table === undefined ? [] : [entry.table]));
     let used = 0;
     for (let row = 0; row < index.size; row += 1) if (tables.some((table) => (table.answered[row] ?? 0) !== 0)) used += 1;
     if (index.size > 2 * used + 1024) index = new RowIndex();
@@ -262,7 +268,8 @@ export function createBatchedMetrics(options: BatchedMetricsOptions): MetricsSou
     const cached = entries.get(key);
     if (cached !== undefined && cached.expiresAt > at) return cached.answer;
     evict(at);
-    const entry: Entry = { answer: fetchBatch(options.client, request, batch, rows()), expiresAt: at + ttlMs };
+    const shared = rows();
+    const entry: Entry = { answer: fetchBatch(options.client, request, batch, shared), rows: shared, expiresAt: at + ttlMs };
     entries.set(key, entry);
     void entry.answer.then((answer) => {
       if (failed(answer)) entry.expiresAt = Math.min(entry.expiresAt, now() + failureTtlMs);

@@ -249,6 +249,48 @@ void describe('batched Prometheus measurement', () => {
     assert.deepEqual(indexRows(), [3000, 3002, 3]);
   });
 
+  void it('shares the row index with a window still being answered, never starting a second copy of its keys', async () => {
+    // The first window names 3000 workloads and then expires; the second names them again, and
+    // only its count of requests answers at once; the third, asked meanwhile, names 2000 others.
+    let releaseSecond: () => void = () => undefined;
+    const secondHeld = new Promise<void>((resolve) => {
+      releaseSecond = resolve;
+    });
+    const windows: number[] = [];
+    const server = await fake((req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const i = Math.round((Number(url.searchParams.get('time')) * 1000 - end) / 60_000);
+      windows.push(i);
+      const purpose = purposeOf(url.searchParams.get('query') ?? '');
+      const names = i === 2 ? Array.from({ length: 2000 }, (_, k) => `v${k}`) : Array.from({ length: 3000 }, (_, k) => `w${k}`);
+      const body = vector(names.map((deployment, k) => ({ metric: { namespace: 'shop', deployment }, value: purpose === 'p99' ? 42 : 10 * (i + 1) + k })));
+      const send = (): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      if (i === 1 && purpose !== 'requests') void secondHeld.then(send);
+      else send();
+    });
+    let clock = 0;
+    const lines: Array<{ msg?: string; rows?: number; start?: number }> = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as { msg?: string; rows?: number; start?: number }) });
+    const source = createPrometheusMetrics({ url: server.url, logger, batch: { ttlMs: 30_000, now: () => clock } });
+    const at = (i: number): Partial<MeasureRequest> => ({ start: start + i * 60_000, end: end + i * 60_000 });
+    await source.measure(request('shop', 'w1', at(0)));
+    clock = 40_000;
+    const second = source.measure(request('shop', 'w2', at(1)));
+    const asked = (): number => windows.filter((i) => i === 1).length;
+    for (let tries = 0; asked() < 4 && tries < 2000; tries += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(asked(), 4, 'the second window asked its four queries');
+    // Let the answer that came be taken in before the third window is asked for.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const third = await source.measure(request('shop', 'v1', at(2)));
+    releaseSecond();
+    const measured = await second;
+    assert.equal(measured.canary.kind, 'value');
+    assert.equal(third.canary.kind, 'value');
+    const rowsOf = (i: number): number | undefined => lines.find((l) => l.msg === 'batched measurement' && l.start === start + i * 60_000)?.rows;
+    assert.equal(rowsOf(0), 3000);
+    assert.equal(rowsOf(2), 5000, 'the third window added its 2000 workloads to the index the second was still filling');
+  });
+
   void it('measures a template without a batch form per canary, as before', async () => {
     const received: Received[] = [];
     const server = await fake(batchAnswerer(received));
