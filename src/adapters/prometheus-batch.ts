@@ -15,7 +15,7 @@ import type { BatchQueries } from '../config/analysis-schema.ts';
 import { rangeOf, renderQuery } from '../core/render-query.ts';
 import type { IntervalMeasurement, Sample } from '../core/types.ts';
 import type { MeasureRequest, MetricsSource } from '../ports.ts';
-import type { QueryAnswer, QueryClient, SeriesAnswer } from './prometheus-client.ts';
+import type { QueryAnswer, QueryClient, Series, SeriesAnswer } from './prometheus-client.ts';
 import { countPurposes, toSample } from './prometheus-counts.ts';
 
 export interface BatchCacheOptions {
@@ -103,10 +103,9 @@ function queryOf(batch: BatchQueries, purpose: BatchPurpose): string {
   return purpose === 'p99' ? batch.p99 : batch.counts[purpose];
 }
 
-/** Why `answer` cannot be split by workload, or null. */
-function unsplittable(answer: SeriesAnswer, by: BatchQueries['by']): string | null {
-  if (answer.kind === 'error') return answer.message;
-  const unlabeled = answer.series.some(({ labels }) => labels[by.namespace] === undefined || labels[by.workload] === undefined);
+/** Why an answer's series cannot be split by workload, or null. */
+function unsplittable(series: readonly Series[], by: BatchQueries['by']): string | null {
+  const unlabeled = series.some(({ labels }) => labels[by.namespace] === undefined || labels[by.workload] === undefined);
   return unlabeled ? `batched query returned a series without the labels ${by.namespace} and ${by.workload} (aggregate with sum by (${by.namespace}, ${by.workload}))` : null;
 }
 
@@ -127,9 +126,9 @@ interface Column {
  */
 function columnOf(answer: SeriesAnswer, by: BatchQueries['by'], rows: RowIndex): Column | string {
   if (answer.kind === 'error') return answer.message;
-  const message = unsplittable(answer, by);
-  if (message !== null) return message;
   const { series } = answer;
+  const message = unsplittable(series, by);
+  if (message !== null) return message;
   const column = { rows: new Int32Array(series.length), values: new Float64Array(series.length) };
   series.forEach(({ labels, value }, i) => {
     column.rows[i] = rows.rowOf(keyOfSeries(labels, by));
